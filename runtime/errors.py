@@ -1,0 +1,69 @@
+"""Every error celeragent raises on purpose derives from one base.
+
+    CeleragentError
+    ├── SpecError            the user's input is wrong (bad spec, plan, arguments); fix the input
+    │   ├── PlanError        the DAG is invalid (cycle, unknown tool, dangling dependency, bad $ref)
+    │   └── ToolArgumentError  arguments fail the tool's schema
+    ├── ConfigError          the deployment is wrong (no Redis, bad setting); fix the environment
+    ├── BudgetExceeded       a per-job or per-tenant budget refused the next step
+    ├── RetryableError       a transient failure (timeout, 429, 5xx, connection reset); retry later
+    └── TerminalError        a failure that retrying will not fix (401, tool refused, job cancelled)
+        ├── ToolError        a tool ran and failed
+        └── JobTimeout       the job passed its deadline
+
+Every message is a sentence that names what was wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class CeleragentError(Exception):
+    """Base of every error raised on purpose by celeragent."""
+
+
+class SpecError(CeleragentError, ValueError):
+    """The submitted job spec is invalid; nothing was queued."""
+
+
+class PlanError(SpecError):
+    """The plan (tool DAG) is invalid; the message names the call and the problem."""
+
+    def __init__(self, message: str, call_id: str | None = None) -> None:
+        super().__init__(message)
+        self.call_id = call_id
+
+
+class ToolArgumentError(PlanError):
+    """A call's arguments do not match its tool's argument schema."""
+
+
+class ConfigError(CeleragentError):
+    """The environment or settings are wrong (for example no Redis is reachable)."""
+
+
+class BudgetExceeded(CeleragentError):
+    """A budget (steps, LLM calls, tokens, cost, deadline) refused the next step."""
+
+    def __init__(self, message: str, limit: str = "") -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class RetryableError(CeleragentError):
+    """A transient failure; the step may be retried with backoff."""
+
+
+class TerminalError(CeleragentError):
+    """A failure that retrying will not fix."""
+
+
+class ToolError(TerminalError):
+    """A tool ran and failed; recorded as a failed step, the job continues."""
+
+
+class JobTimeout(TerminalError):
+    """The job passed its deadline."""
+
+
+class JobNotFound(CeleragentError, LookupError):
+    """No job with this id exists (or its record has expired)."""

@@ -1,0 +1,96 @@
+"""Every Redis key celeragent writes, and their default lifetimes, in one place.
+
+All keys start with `ca:` so a shared Redis can be inspected (`SCAN MATCH ca:*`) and
+flushed selectively without touching Celery's own keys.
+"""
+
+from __future__ import annotations
+
+PREFIX = "ca:"
+
+# --- jobs ----------------------------------------------------------------------------------
+JOB_TTL_S = 86_400
+
+
+def job(job_id: str) -> str:
+    """Hash: spec, status, answer, usage, timings, result (JSON fields)."""
+    return f"{PREFIX}job:{job_id}"
+
+
+def job_events(job_id: str) -> str:
+    """Stream: the job's events in order (`submitted` ... `done`)."""
+    return f"{PREFIX}job:{job_id}:events"
+
+
+def job_steps(job_id: str) -> str:
+    """Hash: call id -> StepResult JSON, for `$ref` resolution and the final result."""
+    return f"{PREFIX}job:{job_id}:steps"
+
+
+def job_cancelled(job_id: str) -> str:
+    """String: present when the job was cancelled."""
+    return f"{PREFIX}job:{job_id}:cancelled"
+
+
+def job_finalized(job_id: str) -> str:
+    """String set with NX by whoever finalizes first, so a job finishes exactly once."""
+    return f"{PREFIX}job:{job_id}:final"
+
+
+def idempotency(tenant: str, key: str) -> str:
+    """String: job id already submitted with this idempotency key."""
+    return f"{PREFIX}idem:{tenant}:{key}"
+
+
+JOBS_INDEX = f"{PREFIX}jobs"  # Sorted set: job id by submission time (for `status`).
+DEADLINES = f"{PREFIX}deadlines"  # Sorted set: unfinished job id by deadline (watchdog).
+
+# --- caches --------------------------------------------------------------------------------
+
+
+def tool_cache(tool: str, version: str, args_hash: str) -> str:
+    return f"{PREFIX}cache:tool:{tool}:{version}:{args_hash}"
+
+
+def tool_cache_pattern(tool: str | None = None) -> str:
+    return f"{PREFIX}cache:tool:{tool or '*'}:*"
+
+
+def tool_inflight(tool: str, version: str, args_hash: str) -> str:
+    """Single-flight lock for an identical tool call in progress."""
+    return f"{PREFIX}inflight:tool:{tool}:{version}:{args_hash}"
+
+
+def prompt_cache(digest: str) -> str:
+    return f"{PREFIX}cache:prompt:{digest}"
+
+
+def semantic_entry(scope: str, entry_id: str) -> str:
+    return f"{PREFIX}cache:sem:{scope}:e:{entry_id}"
+
+
+def semantic_log(scope: str) -> str:
+    """Stream: append log of entries written to a scope; workers follow it."""
+    return f"{PREFIX}cache:sem:{scope}:log"
+
+
+SEMANTIC_SCOPES = f"{PREFIX}cache:sem:scopes"  # Set of known scopes.
+CACHE_COUNTERS = f"{PREFIX}cache:counters"  # Hash: hit/miss counters per cache.
+
+# --- metrics, budgets, degradation ---------------------------------------------------------
+METRICS_STEPS = f"{PREFIX}metrics:steps"  # Stream of step records (MAXLEN bounded).
+METRICS_JOBS = f"{PREFIX}metrics:jobs"  # Stream of job e2e records (MAXLEN bounded).
+DEGRADATION_LEVEL = f"{PREFIX}degrade:level"
+SYSTEM_EVENTS = f"{PREFIX}system:events"  # Stream: degradation changes and other system events.
+
+
+def job_budget(job_id: str) -> str:
+    """Hash: reserved and spent amounts of a job's budget."""
+    return f"{PREFIX}budget:job:{job_id}"
+
+
+def tenant_budget(tenant: str, period: str) -> str:
+    return f"{PREFIX}budget:tenant:{tenant}:{period}"
+
+
+DEAD_LETTERS = f"{PREFIX}dead-letters"  # List of poison steps with their errors.

@@ -1,0 +1,45 @@
+"""The queues, what each is for, how its worker runs, and which tasks go where.
+
+A new queue is a constant here, a route, a module in `workers/` and a Procfile line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+AGENT = "agent"  # orchestration: start, layer joins, finalize; cheap and fast
+LLM = "llm"  # remote OpenAI-compatible calls; I/O bound
+TOOLS = "tools"  # tool calls; I/O bound
+GPU = "gpu"  # one process pinned to the local model; threads feed its batcher
+
+QUEUES = (AGENT, LLM, TOOLS, GPU)
+
+
+@dataclass(frozen=True)
+class WorkerProfile:
+    queue: str
+    pool: str
+    concurrency_setting: str  # name of the Settings field holding the concurrency
+    prefetch_multiplier: int
+
+
+# Threads everywhere: every queue's work is I/O bound or releases the GIL (torch), and a
+# thread pool keeps one model copy per `gpu` process. Prefetch 1 on the slow queues so one
+# long model call does not hold messages another worker could run.
+WORKERS = {
+    AGENT: WorkerProfile(AGENT, "threads", "agent_concurrency", 4),
+    LLM: WorkerProfile(LLM, "threads", "llm_concurrency", 1),
+    TOOLS: WorkerProfile(TOOLS, "threads", "tools_concurrency", 4),
+    GPU: WorkerProfile(GPU, "threads", "gpu_concurrency", 1),
+}
+
+TASK_ROUTES = {
+    "celeragent.agent.*": {"queue": AGENT},
+    "celeragent.monitor.*": {"queue": AGENT},
+    "celeragent.tools.*": {"queue": TOOLS},
+    "celeragent.llm.*": {"queue": LLM},
+    "celeragent.raw.sleep": {"queue": TOOLS},
+    "celeragent.raw.join": {"queue": AGENT},
+}
+
+TASK_MODULES = ("workers.agent", "workers.tools", "workers.monitor", "workers.raw")

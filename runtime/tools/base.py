@@ -1,0 +1,83 @@
+"""What a tool is: a named function with a pydantic argument model and a caching policy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from pydantic import BaseModel, ValidationError
+
+from runtime.errors import ToolArgumentError
+
+DEFAULT_TTL_S = 300  # The source material's default tool-result TTL.
+
+
+def raise_argument_error(tool: str, call_id: str, problems: list[tuple[str, str]]) -> NoReturn:
+    listed = "; ".join(f"{where}: {msg}" for where, msg in problems)
+    raise ToolArgumentError(
+        f"call {call_id!r}: arguments for tool {tool!r} are invalid ({listed}).",
+        call_id=call_id,
+    )
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool the planner may call.
+
+    `fn` takes the validated argument model and returns JSON-serialisable data.
+    `cacheable` tools have results stored for `ttl_s`; `side_effecting` tools are never
+    cached, prefetched or run twice for one step.
+    """
+
+    name: str
+    description: str
+    args_model: type[BaseModel]
+    fn: Callable[[Any], Any]
+    cacheable: bool = True
+    ttl_s: int = DEFAULT_TTL_S
+    side_effecting: bool = False
+    timeout_s: float | None = None
+    version: str = "1"
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.side_effecting and self.cacheable:
+            # A side effect must happen each time it is asked for; a cache would skip it.
+            object.__setattr__(self, "cacheable", False)
+
+    def argument_problems(self, arguments: dict[str, Any]) -> list[tuple[str, str]]:
+        """(field path, message) for each way `arguments` fails the schema; empty if valid."""
+        try:
+            self.args_model.model_validate(arguments)
+        except ValidationError as exc:
+            return [
+                (".".join(str(p) for p in err["loc"]) or "arguments", err["msg"])
+                for err in exc.errors()
+            ]
+        return []
+
+    def validate_arguments(self, arguments: dict[str, Any], call_id: str = "?") -> BaseModel:
+        try:
+            return self.args_model.model_validate(arguments)
+        except ValidationError:
+            raise_argument_error(self.name, call_id, self.argument_problems(arguments))
+
+    def json_schema(self) -> dict[str, Any]:
+        return self.args_model.model_json_schema()
+
+    def describe(self) -> dict[str, Any]:
+        """The tool as the planner's prompt lists it."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "parameters": self.json_schema(),
+        }
+
+    def run(self, arguments: dict[str, Any]) -> Any:
+        args = self.validate_arguments(arguments)
+        result = self.fn(args)
+        # Fail here, in the tool's step, rather than later in a JSON encoder.
+        json.dumps(result)
+        return result

@@ -1,0 +1,42 @@
+"""`current_date(timezone=None)`: the current date and time, in UTC or an IANA time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, field_validator
+
+from runtime.tools.registry import tool
+
+
+class CurrentDateArgs(BaseModel):
+    timezone: str | None = Field(default=None, description="IANA name, e.g. Europe/Paris.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like 'Asia/Shanghai'")
+        return value
+
+
+@tool(
+    "current_date",
+    args=CurrentDateArgs,
+    description="Current date and time (UTC unless `timezone` is given).",
+    ttl_s=1,  # A date goes stale; caching it longer would serve yesterday.
+)
+def current_date(args: CurrentDateArgs) -> dict[str, str]:
+    zone = ZoneInfo(args.timezone) if args.timezone else UTC
+    now = datetime.now(zone)
+    return {
+        "date": now.strftime("%Y-%m-%d"),
+        "time": now.strftime("%H:%M:%S"),
+        "timezone": args.timezone or "UTC",
+        "iso": now.isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,55 @@
+"""Queue `agent`: start a job, join each layer, hand off to the model or finish."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime import jobs, orchestrator
+from runtime.celery_app import app
+from runtime.errors import CeleragentError
+from runtime.schemas import JobStatus
+from runtime.tools.registry import load_tools
+from workers.base import CeleragentTask
+from workers.hooks import cache_lookup_for, on_tools_done_for, request_plan
+
+# Import every tool module now, not inside the first job's step.
+load_tools()
+
+
+@app.task(name="celeragent.agent.start", base=CeleragentTask, bind=True)
+def start(self: CeleragentTask, job_id: str) -> None:
+    r = self.redis
+    spec = jobs.load_spec(r, job_id)
+    if jobs.is_cancelled(r, job_id):
+        jobs.finalize(r, job_id, JobStatus.cancelled, error="the job was cancelled")
+        return
+    if spec.plan is None:
+        request_plan(self.app, r, job_id, spec)
+        return
+    try:
+        orchestrator.adopt_plan(r, job_id, spec, spec.plan, self.settings, source="user")
+    except CeleragentError as exc:
+        # The client validated this plan; a failure here means the tool set changed between
+        # the client and this worker (different CELERAGENT_TOOL_MODULES).
+        jobs.finalize(r, job_id, JobStatus.failed, error=str(exc))
+        return
+    run_layers(self, job_id, 0)
+
+
+@app.task(name="celeragent.agent.join", base=CeleragentTask, bind=True)
+def join(self: CeleragentTask, _results: Any, job_id: str, layer: int) -> None:
+    # The steps are already in Redis (each tool task records its own); the results passed
+    # by the chord are not needed beyond knowing the layer is complete.
+    run_layers(self, job_id, layer + 1)
+
+
+def run_layers(task: CeleragentTask, job_id: str, layer: int) -> None:
+    orchestrator.advance(
+        task.redis,
+        task.app,
+        job_id,
+        layer,
+        task.settings,
+        cache_lookup=cache_lookup_for(task.redis, task.settings),
+        on_tools_done=on_tools_done_for(task.app, task.redis, task.settings),
+    )

@@ -1,0 +1,28 @@
+"""The shared Task class: late acks, redelivery when a worker dies, JSON only."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import redis
+from celery import Task
+
+from runtime.config import Settings, get_settings
+from runtime.redis_conn import get_redis
+
+
+class CeleragentTask(Task):
+    acks_late = True
+    reject_on_worker_lost = True
+    serializer = "json"
+    # A task only ever retries on purpose (RetryableError); everything else is data.
+    autoretry_for = ()
+    max_retries = 3
+
+    @cached_property
+    def settings(self) -> Settings:
+        return get_settings()
+
+    @property
+    def redis(self) -> redis.Redis:
+        return get_redis(self.app.conf.broker_url)

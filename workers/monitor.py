@@ -1,0 +1,40 @@
+"""Beat: the periodic tick. Ends jobs past their deadline (watchdog)."""
+
+from __future__ import annotations
+
+from runtime import jobs, keys, orchestrator
+from runtime.celery_app import app
+from runtime.errors import CeleragentError
+from runtime.schemas import JobStatus
+from workers.base import CeleragentTask
+
+
+@app.task(name="celeragent.monitor.tick", base=CeleragentTask, bind=True, ignore_result=True)
+def tick(self: CeleragentTask) -> dict[str, int]:
+    return {"timed_out": end_overdue_jobs(self)}
+
+
+def end_overdue_jobs(task: CeleragentTask) -> int:
+    """A job past its deadline ends as `timed_out` with its partial results, even when the
+    step it waits on is stuck in a dead worker and no join will ever run."""
+    r = task.redis
+    ended = 0
+    for job_id in jobs.overdue(r):
+        try:
+            state = orchestrator.load_state(r, job_id)
+        except CeleragentError:  # the record expired: just drop it from the index
+            r.zrem(keys.DEADLINES, job_id)
+            continue
+        result = jobs.finalize(
+            r,
+            job_id,
+            JobStatus.timed_out,
+            answer=orchestrator.outputs_answer(state),
+            error=f"the job passed its deadline of {state.spec.budget.deadline_s:g} s",
+            ttl_s=task.settings.job_ttl_s,
+        )
+        if result is None:
+            r.zrem(keys.DEADLINES, job_id)  # already finished by someone else
+        else:
+            ended += 1
+    return ended

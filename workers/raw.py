@@ -1,0 +1,20 @@
+"""Plain Celery tasks with no runtime around them: the floor that ops/bench/dag_overhead.py
+compares celeragent's orchestration against, on the same workers and queues."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from runtime.celery_app import app
+
+
+@app.task(name="celeragent.raw.sleep", acks_late=True)
+def sleep(ms: int) -> int:
+    time.sleep(ms / 1000)
+    return ms
+
+
+@app.task(name="celeragent.raw.join", acks_late=True)
+def join(results: Any) -> int:
+    return len(results) if isinstance(results, list) else 1

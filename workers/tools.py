@@ -1,0 +1,38 @@
+"""Queue `tools`: run one tool call and record it as a step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime.celery_app import app
+from runtime.errors import RetryableError
+from runtime.executor import execute_call
+from runtime.tools.registry import load_tools
+from workers.base import CeleragentTask
+from workers.hooks import tool_runner_for
+
+# Import every tool module now, not inside the first job's step.
+load_tools()
+
+
+@app.task(name="celeragent.tools.run", base=CeleragentTask, bind=True, max_retries=2)
+def run(
+    self: CeleragentTask, job_id: str, layer: int, call: dict[str, Any], meta: dict[str, Any]
+) -> dict[str, Any]:
+    try:
+        step = execute_call(
+            self.redis,
+            job_id,
+            call,
+            settings=self.settings,
+            enqueued_at=meta.get("enqueued_at"),
+            attempt=self.request.retries + 1,
+            max_attempts=self.max_retries + 1,
+            runner=tool_runner_for(self.redis, self.settings),
+        )
+    except RetryableError as exc:
+        # Exponential backoff with the jitter Celery adds: 0.5 s, 1 s, ...
+        raise self.retry(exc=exc, countdown=0.5 * 2**self.request.retries) from None
+    # Only a small summary travels back through the result backend: the join reads the
+    # full step from Redis, so large outputs are not copied through the chord.
+    return {"id": step.id, "ok": step.ok}
