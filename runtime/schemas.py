@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -53,7 +53,7 @@ class Budget(_Model):
     deadline_s: float = Field(default=120.0, gt=0)
 
 
-class JobStatus(str, Enum):
+class JobStatus(StrEnum):
     queued = "queued"
     running = "running"
     done = "done"
@@ -155,12 +155,12 @@ class JobResult(_Model):
     models: list[str] = Field(default_factory=list, description="Models that served calls.")
 
 
-class EventType(str, Enum):
+class EventType(StrEnum):
     submitted = "submitted"
     planned = "planned"
     step_started = "step_started"
     step_finished = "step_finished"
-    token = "token"
+    token = "token"  # noqa: S105 - an event name, not a secret
     llm_started = "llm_started"
     llm_finished = "llm_finished"
     approval_required = "approval_required"

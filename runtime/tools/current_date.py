@@ -21,7 +21,8 @@ class CurrentDateArgs(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name like 'Asia/Shanghai'")
+            msg = f"unknown time zone {value!r}; use an IANA name like 'Asia/Shanghai'"
+            raise ValueError(msg) from None
         return value
 
 
