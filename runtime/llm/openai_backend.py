@@ -8,6 +8,7 @@ the policy is visible and a stream that already emitted tokens is never silently
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -175,7 +176,8 @@ class OpenAIBackend:
             except httpx2.TransportError as exc:
                 # Raised while iterating a stream (the SDK wraps only the initial request).
                 last_error = exc
-            except openai.APIError as exc:  # an error event inside the stream
+            except (openai.APIError, json.JSONDecodeError) as exc:
+                # An error event inside the stream, or a garbled chunk: worth another try.
                 last_error = exc
             if emitted[0]:
                 # Tokens already reached the caller; a replay would duplicate them.
@@ -221,14 +223,33 @@ class OpenAIBackend:
         parts: list[str] = []
         usage: LLMUsage | None = None
         served_model = request["model"]
-        stream = client.chat.completions.create(**request)
-        try:
-            for chunk in stream:
-                if chunk.usage is not None:
-                    usage = LLMUsage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
-                served_model = chunk.model or served_model
-                for choice in chunk.choices:
-                    piece = choice.delta.content if choice.delta else None
+        # We read the SSE lines ourselves instead of the SDK's Stream: that one closes the
+        # response at `data: [DONE]`, before the end of the chunked body, so the connection
+        # is dropped instead of going back to the pool. Draining keeps keep-alive working.
+        with client.chat.completions.with_streaming_response.create(**request) as raw:
+            for line in raw.iter_lines():
+                if not line.startswith("data:"):
+                    continue  # comments, event names, blank separators
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    continue  # keep reading: the body ends right after
+                chunk = json.loads(data)
+                if chunk.get("error"):
+                    error = chunk["error"]
+                    message = error.get("message") if isinstance(error, dict) else str(error)
+                    raise openai.APIError(
+                        message or "an error occurred during streaming",
+                        request=raw.http_response.request,
+                        body=error,
+                    )
+                if chunk.get("usage"):
+                    u = chunk["usage"]
+                    usage = LLMUsage(
+                        int(u.get("prompt_tokens") or 0), int(u.get("completion_tokens") or 0)
+                    )
+                served_model = chunk.get("model") or served_model
+                for choice in chunk.get("choices") or []:
+                    piece = (choice.get("delta") or {}).get("content")
                     if not piece:
                         continue
                     if ttft_ms is None:
@@ -237,8 +258,6 @@ class OpenAIBackend:
                     emitted[0] += 1
                     if on_token is not None:
                         on_token(piece)
-        finally:
-            stream.close()
         text = "".join(parts)
         if usage is None:
             # Servers that ignore include_usage: count the way the provider would.
