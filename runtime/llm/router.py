@@ -188,7 +188,7 @@ def complexity(query: str) -> Complexity:
     easy = bool(_SIMPLE.search(query))
     if size > 80 or hard >= 2 or (hard and size > 15):
         return "complex"
-    if not hard and (size <= 12 or (easy and size <= 25)):
+    if not hard and (size <= 8 or (easy and size <= 25)):
         return "simple"
     return "medium"
 

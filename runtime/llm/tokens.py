@@ -195,8 +195,10 @@ class SlidingWindow:
             return
         self.recent.append(message)
         if len(self.recent) > self.max_recent:
-            # Fold in blocks of half the window so the summarizer runs rarely, not per turn.
-            overflow = len(self.recent) - self.max_recent // 2
+            # With a summarizer, fold in blocks of half the window so it runs rarely, not
+            # once per turn; without one, just drop the oldest.
+            keep = self.max_recent // 2 if self.summarize is not None else self.max_recent
+            overflow = len(self.recent) - keep
             old, self.recent = self.recent[:overflow], self.recent[overflow:]
             if self.summarize is not None:
                 prior = (
