@@ -1,0 +1,318 @@
+"""The semantic cache: answers to earlier questions that mean the same, per scope.
+
+Layout in Redis (keys in runtime/keys.py):
+- `semantic_entry(scope, id)`: hash {question, answer (JSON), emb (base64 float32), created,
+  expires_at, hits}. Its TTL is fixed when it is written; serving it only HINCRBYs `hits`,
+  which leaves the TTL alone, so a popular answer still goes stale on schedule.
+- `semantic_log(scope)`: stream of {op: add, id, exp} and {op: flush} records. Every process
+  keeps one FAISS index per scope in memory and follows the log with XREAD from the last id it
+  saw, so an answer stored by one worker is a hit on every other. Stream ids are millisecond
+  timestamps, so XADD trims with MINID at now - ttl: older records only name expired entries.
+- `SEMANTIC_SCOPES`: set of scope ids, for `flush()` of everything.
+
+A scope is (model, system prompt hash, toolset version, tenant): an answer is only reused
+where the same model, instructions and tools would have produced it, and never across tenants.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from runtime import keys
+from runtime.cache.base import canonical_json, to_str
+from runtime.cache.vector_index import VectorIndex
+from runtime.cache.verify import verify_match
+
+NAME = "semantic"
+NEIGHBOURS = 4  # Nearest entries examined per lookup; the best verified one is served.
+
+# Count a hit only if the entry still exists: HINCRBY on a just-expired key would recreate it
+# without a TTL, and it would then live forever.
+_COUNT_HIT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HINCRBY', KEYS[1], 'hits', 1) end
+return -1
+"""
+
+
+@dataclass(frozen=True)
+class Scope:
+    model: str
+    system_prompt_hash: str
+    toolset_version: str
+    tenant: str = "default"
+
+    @property
+    def id(self) -> str:
+        material = canonical_json(
+            [self.model, self.system_prompt_hash, self.toolset_version, self.tenant]
+        )
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class SemanticHit:
+    answer: Any
+    similarity: float
+    cached_question: str
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    similarity: float
+    question: str
+    answer: Any = None
+
+
+@dataclass
+class Decision:
+    served: Candidate | None
+    refusals: list[tuple[Candidate, str]] = field(default_factory=list)
+
+
+def decide(question: str, candidates: Sequence[Candidate], threshold: float) -> Decision:
+    """The serving rule, shared by SemanticCache and evaluate.py: the most similar neighbour
+    at or above the threshold that passes verification; refused neighbours are never served."""
+    decision = Decision(served=None)
+    for cand in sorted(candidates, key=lambda c: -c.similarity):
+        if cand.similarity < threshold:
+            break
+        ok, reason = verify_match(cand.question, question)
+        if ok:
+            decision.served = cand
+            return decision
+        decision.refusals.append((cand, reason or "refused"))
+    return decision
+
+
+def _scope_id(scope: Scope | str) -> str:
+    return scope.id if isinstance(scope, Scope) else str(scope)
+
+
+def _encode_vec(vec: np.ndarray) -> str:
+    # base64 text, not raw bytes: works with clients created with decode_responses=True.
+    return base64.b64encode(np.ascontiguousarray(vec, dtype=np.float32).tobytes()).decode()
+
+
+def _decode_vec(text: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=np.float32)
+
+
+class SemanticCache:
+    def __init__(
+        self,
+        redis: Any,
+        embedder: Any,
+        threshold: float,
+        ttl_s: int,
+        neighbours: int = NEIGHBOURS,
+        hnsw_after: int = 20_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.redis = getattr(redis, "redis", redis)  # Accept a RedisKV too.
+        self.embedder = embedder
+        self.threshold = threshold
+        self.ttl_s = ttl_s
+        self.neighbours = neighbours
+        self.hnsw_after = hnsw_after
+        self._clock = clock
+        self._indexes: dict[str, VectorIndex] = {}
+        self._last_ids: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._count_hit = self.redis.register_script(_COUNT_HIT)
+
+    # --- following the log --------------------------------------------------------------
+    def _index(self, sid: str) -> VectorIndex:
+        with self._lock:
+            index = self._indexes.get(sid)
+            if index is None:
+                index = self._indexes[sid] = VectorIndex(self.embedder.dim, self.hnsw_after)
+            return index
+
+    def sync(self, scope: Scope | str) -> int:
+        """Bring this process's index for `scope` up to date with the log; returns entries added."""
+        sid = _scope_id(scope)
+        index = self._index(sid)
+        added = 0
+        while True:
+            last = self._last_ids.get(sid, "0-0")
+            batch = self.redis.xread({keys.semantic_log(sid): last}, count=5000)
+            if not batch:
+                return added
+            records = batch[0][1]
+            pending: list[tuple[str, float]] = []
+            for record_id, fields in records:
+                op = to_str(fields.get(b"op", fields.get("op")))
+                if op == "flush":
+                    added += self._load(sid, pending)
+                    pending = []
+                    index.clear()
+                elif op == "add":
+                    entry_id = to_str(fields.get(b"id", fields.get("id"))) or ""
+                    expires = float(to_str(fields.get(b"exp", fields.get("exp"))) or 0)
+                    if entry_id not in index and expires > self._clock():
+                        pending.append((entry_id, expires))
+                self._last_ids[sid] = to_str(record_id) or last
+            added += self._load(sid, pending)
+            if len(records) < 5000:
+                return added
+
+    def _load(self, sid: str, pending: list[tuple[str, float]]) -> int:
+        if not pending:
+            return 0
+        pipe = self.redis.pipeline(transaction=False)
+        for entry_id, _ in pending:
+            pipe.hget(keys.semantic_entry(sid, entry_id), "emb")
+        ids, vectors, expires = [], [], []
+        for (entry_id, exp), emb in zip(pending, pipe.execute(), strict=True):
+            if emb is not None:  # Gone already: expired or flushed.
+                ids.append(entry_id)
+                vectors.append(_decode_vec(to_str(emb) or ""))
+                expires.append(exp)
+        if not ids:
+            return 0
+        return self._index(sid).add(ids, np.vstack(vectors), expires)
+
+    # --- the cache ----------------------------------------------------------------------
+    def lookup(self, question: str, scope: Scope | str) -> SemanticHit | None:
+        sid = _scope_id(scope)
+        self.sync(sid)
+        vector = self.embedder.embed_one(question)
+        near = [
+            (e, s)
+            for e, s in self._index(sid).search(vector, self.neighbours)
+            if s >= self.threshold
+        ]
+        candidates: list[Candidate] = []
+        if near:
+            pipe = self.redis.pipeline(transaction=False)
+            for entry_id, _ in near:
+                pipe.hmget(keys.semantic_entry(sid, entry_id), ["question", "answer", "expires_at"])
+            now = self._clock()
+            for (entry_id, sim), (q, answer, expires) in zip(near, pipe.execute(), strict=True):
+                if q is None or float(to_str(expires) or 0) <= now:
+                    self._index(sid).remove(entry_id)  # Never serve what has expired.
+                    continue
+                candidates.append(
+                    Candidate(entry_id, sim, to_str(q) or "", json.loads(to_str(answer) or "null"))
+                )
+        decision = decide(question, candidates, self.threshold)
+        pipe = self.redis.pipeline(transaction=False)
+        if decision.served is not None:
+            outcome = "hit"
+        elif decision.refusals:
+            outcome = "refused"
+            for _, reason in decision.refusals[:1]:
+                pipe.hincrby(keys.CACHE_COUNTERS, f"{NAME}:refused:{reason.split(':')[0]}", 1)
+        else:
+            outcome = "miss"
+        pipe.hincrby(keys.CACHE_COUNTERS, f"{NAME}:{outcome}", 1)
+        pipe.execute()
+        served = decision.served
+        if served is None:
+            return None
+        if self._count_hit(keys=[keys.semantic_entry(sid, served.entry_id)]) < 0:
+            return None  # Expired between the read and now.
+        return SemanticHit(served.answer, served.similarity, served.question, served.entry_id)
+
+    def store(
+        self, question: str, answer: Any, scope: Scope | str, embedding: np.ndarray | None = None
+    ) -> str:
+        vectors = None if embedding is None else np.asarray(embedding).reshape(1, -1)
+        return self.store_many([(question, answer)], scope, vectors)[0]
+
+    def store_many(
+        self,
+        items: Sequence[tuple[str, Any]],
+        scope: Scope | str,
+        embeddings: np.ndarray | None = None,
+    ) -> list[str]:
+        """Store (question, answer) pairs; `embeddings` may be given if already computed."""
+        if not items:
+            return []
+        sid = _scope_id(scope)
+        if embeddings is None:
+            embeddings = self.embedder.embed([q for q, _ in items])
+        created = self._clock()
+        expires_at = created + self.ttl_s
+        ids = [uuid.uuid4().hex[:16] for _ in items]
+        trim_below = f"{int((created - self.ttl_s) * 1000)}-0"
+        pipe = self.redis.pipeline(transaction=False)
+        for entry_id, (question, answer), vec in zip(ids, items, embeddings, strict=True):
+            key = keys.semantic_entry(sid, entry_id)
+            pipe.hset(
+                key,
+                mapping={
+                    "question": question,
+                    "answer": json.dumps(answer, ensure_ascii=False),
+                    "emb": _encode_vec(vec),
+                    "created": repr(created),
+                    "expires_at": repr(expires_at),
+                    "hits": 0,
+                },
+            )
+            pipe.expire(key, self.ttl_s)
+            pipe.xadd(
+                keys.semantic_log(sid),
+                {"op": "add", "id": entry_id, "exp": repr(expires_at)},
+                minid=trim_below,
+                approximate=True,
+            )
+        pipe.expire(keys.semantic_log(sid), self.ttl_s)
+        pipe.sadd(keys.SEMANTIC_SCOPES, sid)
+        pipe.hincrby(keys.CACHE_COUNTERS, f"{NAME}:store", len(items))
+        pipe.execute()
+        # Our own entries are usable here at once; the log replay will skip them as known.
+        self._index(sid).add(ids, np.asarray(embeddings, dtype=np.float32), [expires_at] * len(ids))
+        return ids
+
+    def flush(self, scope: Scope | str | None = None) -> int:
+        """Delete a scope's entries (or every scope's); followers clear their index on replay."""
+        if scope is None:
+            sids = [to_str(s) or "" for s in self.redis.smembers(keys.SEMANTIC_SCOPES)]
+        else:
+            sids = [_scope_id(scope)]
+        deleted = 0
+        for sid in sids:
+            batch = list(self.redis.scan_iter(match=keys.semantic_entry(sid, "*"), count=1000))
+            for i in range(0, len(batch), 500):
+                deleted += int(self.redis.unlink(*batch[i : i + 500]))
+            marker = self.redis.xadd(keys.semantic_log(sid), {"op": "flush"})
+            self.redis.xtrim(keys.semantic_log(sid), minid=marker)
+            self.redis.expire(keys.semantic_log(sid), self.ttl_s)
+            self._index(sid).clear()
+            self._last_ids[sid] = to_str(marker) or "0-0"
+        return deleted
+
+    def stats(self) -> dict[str, Any]:
+        counters = self.redis.hgetall(keys.CACHE_COUNTERS)
+        mine = {
+            (to_str(k) or "").split(":", 1)[1]: int(v)
+            for k, v in counters.items()
+            if (to_str(k) or "").startswith(f"{NAME}:")
+        }
+        hits, misses, refused = mine.get("hit", 0), mine.get("miss", 0), mine.get("refused", 0)
+        return {
+            **mine,
+            "hit": hits,
+            "miss": misses,
+            "refused": refused,
+            "hit_rate": hits / (hits + misses + refused or 1),
+            "scopes": int(self.redis.scard(keys.SEMANTIC_SCOPES)),
+            "local_entries": {sid: len(ix) for sid, ix in self._indexes.items()},
+            "threshold": self.threshold,
+        }

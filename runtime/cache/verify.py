@@ -1,0 +1,432 @@
+"""Second opinion on a semantic-cache neighbour: refuse near matches that differ in what matters.
+
+Sentence embeddings put "weather in Paris today" and "weather in London today", or "flights
+from A to B" and "from B to A", very close together; serving one for the other is a wrong
+answer, far worse than a miss. These cheap lexical checks (English and Chinese) catch the
+usual culprits: language, numbers, dates, negation, named entities, direction, antonyms.
+They are deliberately conservative: when in doubt, refuse (a miss only costs a model call).
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def language(text: str) -> str:
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    # A Chinese question with a brand name in it ("iPhone 多少钱") is still Chinese.
+    return "zh" if cjk >= 2 and cjk * 3 >= latin else "en"
+
+
+# --- dates ----------------------------------------------------------------------------------
+_EN_DATES: list[tuple[str, str]] = [
+    (r"day after tomorrow", "day after tomorrow"),
+    (r"day before yesterday", "day before yesterday"),
+    (r"today|tonight|this (?:morning|afternoon|evening)", "today"),
+    (r"tomorrow", "tomorrow"),
+    (r"yesterday", "yesterday"),
+    (r"(this|next|last|past|coming) (week|weekend|month|year)", "\\1 \\2"),
+    (r"mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?", "<wd>"),
+    (r"january|february|april|june|july|august|september|october|november|december", "<m>"),
+    (r"morning|afternoon|evening|night", "<tod>"),
+]
+_ZH_DATES: list[tuple[str, str]] = [
+    (r"大后天", "in three days"),
+    (r"后天", "day after tomorrow"),
+    (r"前天", "day before yesterday"),
+    (r"今天|今日|今晚|今早", "today"),
+    (r"明天|明日|明晚|明早", "tomorrow"),
+    (r"昨天|昨日|昨晚", "yesterday"),
+    (r"本周|这周|这个星期|这星期|本星期", "this week"),
+    (r"下周|下个星期|下星期|下礼拜", "next week"),
+    (r"上周|上个星期|上星期|上礼拜", "last week"),
+    (r"周末", "weekend"),
+    (r"今年", "this year"),
+    (r"明年", "next year"),
+    (r"去年", "last year"),
+    (r"本月|这个月", "this month"),
+    (r"下个月|下月", "next month"),
+    (r"上个月|上月", "last month"),
+    (r"(?:周|星期|礼拜)[一二三四五六日天]", "<wd>"),
+    (r"[一二三四五六七八九十]{1,2}月", "<m>"),
+    (r"早上|上午|中午|下午|晚上|夜里", "<tod>"),
+]
+_MONTH_MODAL = re.compile(r"(?<![.?!]\s)(?<!^)\b(May|March)\b")
+
+
+def _dates(text: str, lang: str) -> tuple[list[str], str]:
+    """Date expressions (normalised) and the text with them removed (so 周一 is not a 1)."""
+    found: list[str] = []
+    if lang == "en":
+        # "may"/"march" are months only when capitalised mid-sentence ("in May", not "May I").
+        for m in _MONTH_MODAL.finditer(text):
+            found.append(m.group(1).lower())
+        text = _MONTH_MODAL.sub(" ", text)
+        lowered = text.lower()
+        for pattern, label in _EN_DATES:
+            for m in re.finditer(rf"\b(?:{pattern})\b", lowered):
+                found.append(m.group(0) if label.startswith("<") else m.expand(label))
+            lowered = re.sub(rf"\b(?:{pattern})\b", " ", lowered)
+        return sorted(found), lowered
+    for pattern, label in _ZH_DATES:
+        for m in re.finditer(pattern, text):
+            found.append(m.group(0) if label.startswith("<") else label)
+        text = re.sub(pattern, " ", text)
+    return sorted(found), text
+
+
+# --- numbers --------------------------------------------------------------------------------
+_EN_UNITS = {
+    w: i
+    for i, w in enumerate(
+        _words(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen "
+        )
+    )
+}
+_EN_TENS = {
+    w: 10 * (i + 2)
+    for i, w in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
+}
+_EN_ORDINALS = {
+    w: i + 1
+    for i, w in enumerate(
+        _words("first second third fourth fifth sixth seventh eighth ninth tenth ")
+    )
+}
+_EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
+_ZH_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+# Words built on numeral characters that are not quantities.
+_ZH_NOT_NUMBERS = re.compile(
+    r"一下|一些|一起|一样|一直|一般|一定|一点|一切|统一|万一|一旦|一边|唯一|一向|一致|"
+    r"千万|万能|万岁|十分|百分之百|三明治|九寨沟|一带一路|不三不四|乱七八糟|五花八门|"
+    # "一" before a measure word is the article "a" ("一根香蕉" = "a banana"), not a count.
+    r"一(?=[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗])"
+)
+
+
+def _zh_number(s: str) -> int:
+    total, section, digit = 0, 0, 0
+    for ch in s:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS[ch]
+        else:
+            unit = _ZH_UNITS[ch]
+            if unit >= 10_000:
+                total += (section + digit) * unit
+                section = 0
+            else:
+                section += (digit or 1) * unit
+            digit = 0
+    return total + section + digit
+
+
+def _numbers(text: str, lang: str) -> list[str]:
+    found: list[str] = []
+    for m in re.finditer(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
+        found.append(m.group(0).replace(",", ""))
+    if lang == "zh":
+        cleaned = _ZH_NOT_NUMBERS.sub(" ", text)
+        for m in re.finditer(r"[零一二两三四五六七八九十百千万亿]+", cleaned):
+            found.append(str(_zh_number(m.group(0))))
+        return sorted(found)
+    words = re.findall(r"[a-z]+", text.lower())
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _EN_TENS:
+            value = _EN_TENS[w]
+            if i + 1 < len(words) and 0 < _EN_UNITS.get(words[i + 1], 0) < 10:
+                value += _EN_UNITS[words[i + 1]]
+                i += 1
+            found.append(str(value))
+        elif w in _EN_UNITS:
+            found.append(str(_EN_UNITS[w]))
+        elif w in _EN_ORDINALS:
+            found.append(f"#{_EN_ORDINALS[w]}")
+        elif w in _EN_SCALES:
+            found.append(f"x{_EN_SCALES[w]}")
+        i += 1
+    return sorted(found)
+
+
+# --- negation -------------------------------------------------------------------------------
+_EN_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nothing|nobody|nowhere|neither|nor|without|cannot)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+# Compounds that contain a negation character but do not negate ("very", "but", "whether").
+_ZH_FALSE_NEGATION = re.compile(
+    r"非常|并非|除非|不过|不错|不少|不断|不管|不仅|不但|无论|别人|别的|特别|区别|分别|无线|"
+    r"差不多|不得不|要不然|要不|是否|(.)[不没]\1|有没有"
+)
+_ZH_NEGATION = re.compile(r"不|没|別|别|非|无|未|莫|勿|甭")
+
+
+def _negated(text: str, lang: str) -> bool:
+    if lang == "zh":
+        return bool(_ZH_NEGATION.search(_ZH_FALSE_NEGATION.sub(" ", text)))
+    return bool(_EN_NEGATION.search(text))
+
+
+# --- named entities -------------------------------------------------------------------------
+# Capitalised words that open questions and commands are not names.
+_EN_COMMON = set(
+    _words(
+        "a an the i i'm i've i'd what what's whats how how's who who's whom whose where "
+        "where's when which why is are was were am be do does did can could would should "
+        "will shall might must may please tell give show list find get explain describe "
+        "define compare summarize summarise translate convert calculate compute write "
+        "make help let let's any some my your our their its his her this that these those "
+        "there here in on at for to of from by with about and or but if is it it's hey hi "
+        "hello ok okay so also just quick briefly recommend suggest name search look "
+        "check provide share need want could you we they he she yes no not weather "
+    )
+)
+_ZH_PLACES = _words(
+    "北京 上海 广州 深圳 杭州 南京 成都 重庆 武汉 西安 天津 苏州 长沙 郑州 青岛 厦门 大连 沈阳 哈尔滨 昆明 拉萨 香港 澳门 台北 台湾 中国 "
+    "美国 日本 英国 法国 德国 俄罗斯 韩国 印度 加拿大 澳大利亚 意大利 西班牙 巴西 新加坡 东京 大阪 首尔 纽约 伦敦 巴黎 柏林 莫斯科 悉尼 洛杉矶 "
+    "旧金山 华盛顿 欧洲 亚洲 非洲 长城 故宫 黄河 长江 李白 杜甫 苹果 谷歌 微软 华为 小米 腾讯 阿里巴巴 百度 特斯拉 孔子 鲁迅 毛泽东 爱因斯坦 "
+    "牛顿 "
+)
+_ZH_SUFFIXED = re.compile(
+    r"[\u4e00-\u9fff]{1,3}(?:市|省|县|大学|公司|银行|医院|机场|火车站|高铁站)"
+)
+
+
+def _entities(text: str, lang: str) -> set[str]:
+    found: set[str] = set()
+    # Latin-script names (and acronyms) count in both languages: "iPhone", "NASA", "Tokyo".
+    for m in re.finditer(r"[A-Za-z][A-Za-z0-9'’.&-]*", text):
+        word = re.sub(r"['’]s$", "", m.group(0)).rstrip(".'’")  # Germany's -> germany
+        if (
+            lang == "zh"
+            or (word[0].isupper() and word.lower() not in _EN_COMMON)
+            or any(c.isupper() for c in word[1:])
+            or (len(word) > 1 and word.isupper())
+        ):
+            found.add(word.lower())
+    if lang == "zh":
+        found.update(p for p in _ZH_PLACES if p in text)
+        found.update(m.group(0) for m in _ZH_SUFFIXED.finditer(text))
+        found.update(re.findall(r"《([^》]+)》", text))
+    return found
+
+
+def _missing_entities(a: set[str], b_text: str) -> list[str]:
+    # Compare against the other text itself, case-insensitively, so "paris" and "Paris" agree.
+    lowered = b_text.lower()
+    return sorted(e for e in a if not re.search(rf"(?<![a-z]){re.escape(e)}(?![a-z])", lowered))
+
+
+# --- direction ------------------------------------------------------------------------------
+_EN_ROUTE = re.compile(
+    r"\bfrom\s+(?:the\s+)?([\w-]+(?:\s+[A-Z][\w-]*)?)\s+(?:to|into|until)\s+(?:the\s+)?([\w-]+)"
+    r"|\b([A-Z][\w-]*)\s+(?:to|into|->)\s+([A-Z][\w-]*)"
+)
+_ZH_ROUTE = re.compile(
+    r"从(.{1,6}?)(?:到|至|去|飞往|开往)(.{1,6}?)(?=[的怎要多坐有需是吗？?，,]|$)"
+)
+# "把A翻译成B", "把A换成B": a conversion has a direction too.
+_ZH_CONVERT = re.compile(
+    r"把(.{1,8}?)(?:翻译成|译成|转换成|转成|换成|兑换成)(.{1,8}?)(?=[的吗？?，,]|$)"
+)
+_ZH_PAIR = re.compile(r"(.{2,4}?)(?:到|至|飞|去)(.{2,4}?)(?=[的怎要多坐有需是吗？?，,]|$)")
+
+
+def _routes(text: str, lang: str) -> set[tuple[str, str]]:
+    pairs: set[tuple[str, str]] = set()
+    if lang == "en":
+        for m in _EN_ROUTE.finditer(text):
+            a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            pairs.add((a.lower(), b.lower()))
+        return pairs
+    for pattern in (_ZH_ROUTE, _ZH_CONVERT):
+        for m in pattern.finditer(text):
+            pairs.add((m.group(1), m.group(2)))
+    places = set(_ZH_PLACES)
+    for m in _ZH_PAIR.finditer(text):
+        a, b = m.group(1), m.group(2)
+        a_place = next((p for p in places if a.endswith(p)), None)
+        b_place = next((p for p in places if b.startswith(p)), None)
+        if a_place and b_place:
+            pairs.add((a_place, b_place))
+    return pairs
+
+
+# --- antonyms -------------------------------------------------------------------------------
+_EN_ANTONYMS = [
+    (r"hot(?:test|ter)?", r"cold(?:est|er)?"),
+    (r"increas\w*", r"decreas\w*"),
+    (r"buy\w*|bought", r"sell\w*|sold"),
+    (r"cheap\w*", r"expensive|pricie\w*|costl\w*"),
+    (r"best", r"worst"),
+    (r"highest|higher|high", r"lowest|lower|low"),
+    (r"fastest|faster|fast", r"slowest|slower|slow"),
+    (r"largest|biggest|larger|bigger", r"smallest|smaller"),
+    (r"longest|longer", r"shortest|shorter"),
+    (r"maximum|max", r"minimum|min"),
+    (r"most", r"least"),
+    (r"more", r"less|fewer"),
+    (r"before", r"after"),
+    (r"start\w*|begin\w*", r"stop\w*|end\w*|finish\w*"),
+    (r"open\w*", r"clos\w*"),
+    (r"win\w*|won", r"los[et]\w*"),
+    (r"add\w*", r"remov\w*|delet\w*"),
+    (r"enabl\w*", r"disabl\w*"),
+    (r"encrypt\w*", r"decrypt\w*"),
+    (r"upload\w*", r"download\w*"),
+    (r"import\w*", r"export\w*"),
+    (r"rise|rising|rose", r"fall|falling|fell|drop\w*"),
+    (r"north\w*", r"south\w*"),
+    (r"east\w*", r"west\w*"),
+    (r"ascending", r"descending"),
+    (r"advantages?|pros", r"disadvantages?|cons"),
+    (r"true", r"false"),
+    (r"positive", r"negative"),
+    (r"arriv\w*", r"depart\w*"),
+    (r"oldest|older", r"newest|newer|youngest|younger"),
+    (r"earliest|earlier", r"latest|later"),
+    (r"first", r"last"),
+]
+_ZH_ANTONYMS = [
+    ("最高", "最低"),
+    ("最大", "最小"),
+    ("最快", "最慢"),
+    ("最好", "最差"),
+    ("最多", "最少"),
+    ("最早", "最晚"),
+    ("增加", "减少"),
+    ("上涨", "下跌"),
+    ("上升", "下降"),
+    ("涨", "跌"),
+    ("买", "卖"),
+    ("打开", "关闭"),
+    ("开始", "结束"),
+    ("便宜", "贵"),
+    ("热", "冷"),
+    ("优点", "缺点"),
+    ("上传", "下载"),
+    ("加密", "解密"),
+    ("启用", "禁用"),
+    ("进口", "出口"),
+    ("升序", "降序"),
+    ("南", "北"),
+    ("东", "西"),
+]
+
+
+def _has(pattern: str, text: str, lang: str) -> bool:
+    if lang == "en":
+        return bool(re.search(rf"\b(?:{pattern})\b", text.lower()))
+    return bool(re.search(pattern, text))
+
+
+def _antonym_clash(a: str, b: str, lang: str) -> str | None:
+    if lang == "en":
+        table = _EN_ANTONYMS
+    else:
+        table = [(re.escape(x), re.escape(y)) for x, y in _ZH_ANTONYMS]
+    for left, right in table:
+        a_l, a_r = _has(left, a, lang), _has(right, a, lang)
+        b_l, b_r = _has(left, b, lang), _has(right, b, lang)
+        if (a_l and not a_r and b_r and not b_l) or (a_r and not a_l and b_l and not b_r):
+            mine, theirs = (left, right) if a_l else (right, left)
+            return f"antonyms: {_word(mine, a)} vs {_word(theirs, b)}"
+    return None
+
+
+def _word(pattern: str, text: str) -> str:
+    m = re.search(pattern, text, re.IGNORECASE)
+    return m.group(0).lower() if m else pattern
+
+
+# --- Chinese content characters -------------------------------------------------------------
+# all-MiniLM-L6-v2's vocabulary lacks most CJK characters: they become [UNK], so "如何取消订阅"
+# and "如何暂停订阅" embed to the *same* vector (cosine 1.0). For Chinese the embedding is
+# therefore blind to exactly the characters that carry the meaning, and this lexical check
+# restores it: outside question and function words, a paraphrase may add one character
+# ("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
+_ZH_FUNCTION = set(
+    "的了吗呢吧啊呀嘛么是有在我你您他她它们请问给下和与及或把被让就都也还要会能可以该应得地着过"
+    "这那哪些个怎样如何什谁几多少为想帮忙告诉知道意思一"
+)
+_ZH_ARTICLE = re.compile(r"一[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗]")
+
+
+def _zh_content(text: str) -> list[str]:
+    text = _ZH_ARTICLE.sub(" ", text)
+    seen: list[str] = []
+    for ch in _CJK.findall(text):
+        if ch not in _ZH_FUNCTION and ch not in seen:
+            seen.append(ch)
+    return seen
+
+
+def _zh_content_clash(a: str, b: str) -> str | None:
+    ca, cb = _zh_content(a), _zh_content(b)
+    only_a = [c for c in ca if c not in cb]
+    only_b = [c for c in cb if c not in ca]
+    if (only_a and only_b) or len(only_a) + len(only_b) > 1:
+        return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
+    return None
+
+
+# --- the check ------------------------------------------------------------------------------
+def _fmt(items: list[str]) -> str:
+    return ", ".join(items) if items else "none"
+
+
+def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | None]:
+    """(True, None) if serving the cached answer is safe, else (False, reason)."""
+    a, b = cached_question.strip(), new_question.strip()
+    lang_a, lang_b = language(a), language(b)
+    if lang_a != lang_b:
+        return False, f"language differs: {lang_a} vs {lang_b}"
+    lang = lang_a
+    dates_a, rest_a = _dates(a, lang)
+    dates_b, rest_b = _dates(b, lang)
+    nums_a, nums_b = _numbers(rest_a, lang), _numbers(rest_b, lang)
+    if nums_a != nums_b:
+        return False, f"numbers differ: {_fmt(nums_a)} vs {_fmt(nums_b)}"
+    if dates_a != dates_b:
+        return False, f"dates differ: {_fmt(dates_a)} vs {_fmt(dates_b)}"
+    if _negated(a, lang) != _negated(b, lang):
+        which = "cached" if _negated(a, lang) else "new"
+        return False, f"negation differs: only the {which} question is negated"
+    only_a = _missing_entities(_entities(a, lang), b)
+    only_b = _missing_entities(_entities(b, lang), a)
+    if only_a or only_b:
+        return False, f"entities differ: {_fmt(only_a)} vs {_fmt(only_b)}"
+    routes_a, routes_b = _routes(a, lang), _routes(b, lang)
+    for x, y in routes_a:
+        if (y, x) in routes_b and x != y:
+            return False, f"direction differs: {x} to {y} vs {y} to {x}"
+    clash = _antonym_clash(a, b, lang) or (_zh_content_clash(a, b) if lang == "zh" else None)
+    if clash:
+        return False, clash
+    return True, None
