@@ -1,0 +1,100 @@
+"""runtime/canvas.py: layers become Celery signatures; nothing is sent."""
+
+from __future__ import annotations
+
+import pytest
+from celery import chain, chord
+from celery.canvas import Signature
+
+from runtime import canvas
+from runtime.queues import AGENT, TOOLS
+
+
+def links_of(sig: Signature) -> list[Signature]:
+    link = sig.options.get("link")
+    if link is None:
+        return []
+    return list(link) if isinstance(link, list | tuple) else [link]
+
+
+@pytest.mark.parametrize(("user", "broker"), [(9, 0), (0, 9), (5, 4), (7, 2), (42, 0), (-3, 9)])
+def test_broker_priority_inverts_and_clamps(user: int, broker: int) -> None:
+    assert canvas.broker_priority(user) == broker
+
+
+def test_one_call_layer_is_a_plain_tool_task_linked_to_the_join() -> None:
+    call = {"id": "a", "name": "echo", "arguments": {"value": 1}}
+    sig = canvas.layer_canvas("job1", 2, [call], priority=9)
+    assert not isinstance(sig, chord)
+    assert sig.task == canvas.TOOL_TASK
+    assert sig.options["queue"] == TOOLS
+    assert sig.options["priority"] == 0
+    assert sig.immutable
+    job_id, layer, sent_call, meta = sig.args
+    assert (job_id, layer, sent_call) == ("job1", 2, call)
+    assert isinstance(meta["enqueued_at"], float)
+
+    [join] = links_of(sig)
+    assert join.task == canvas.JOIN_TASK
+    assert tuple(join.args) == ("job1", 2)
+    assert join.options["queue"] == AGENT
+    assert join.options["priority"] == 0
+
+
+def test_multi_call_layer_is_a_chord_of_tool_tasks_joined_on_agent() -> None:
+    calls = [{"id": f"c{i}", "name": "sleep", "arguments": {"ms": i}} for i in range(3)]
+    sig = canvas.layer_canvas("job2", 0, calls, priority=0)
+    assert isinstance(sig, chord)
+    header = list(sig.tasks)
+    assert [t.args[2] for t in header] == calls  # plan order is kept
+    for task in header:
+        assert task.task == canvas.TOOL_TASK
+        assert task.options["queue"] == TOOLS
+        assert task.options["priority"] == 9
+        assert task.immutable  # a tool task never receives a previous result
+        assert task.args[:2] == ("job2", 0)
+        assert not links_of(task)  # the join runs once, as the chord body
+    body = sig.body
+    assert body.task == canvas.JOIN_TASK
+    assert tuple(body.args) == ("job2", 0)
+    assert body.options["queue"] == AGENT
+    assert body.options["priority"] == 9
+    assert not body.immutable  # the join receives the header's results
+
+
+def test_empty_layer_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one call"):
+        canvas.layer_canvas("job", 0, [], priority=5)
+
+
+def test_signatures_are_json_serialisable() -> None:
+    import json
+
+    sig = canvas.layer_canvas("j", 0, [{"id": "a"}, {"id": "b"}], priority=5)
+    json.dumps(sig)  # Messages are JSON only.
+
+
+def test_raw_canvas_is_a_chain_of_plain_tasks_and_chords() -> None:
+    flow = canvas.raw_canvas([1, 3, 1, 2], ms=7)
+    assert isinstance(flow, chain)
+    parts = list(flow.tasks)
+    assert [isinstance(p, chord) for p in parts] == [False, True, False, True]
+
+    for single in (parts[0], parts[2]):
+        assert single.task == canvas.RAW_SLEEP_TASK
+        assert tuple(single.args) == (7,)
+        assert single.options["queue"] == TOOLS
+        assert single.immutable
+
+    for chord_part, size in ((parts[1], 3), (parts[3], 2)):
+        members = list(chord_part.tasks)
+        assert len(members) == size
+        assert all(m.task == canvas.RAW_SLEEP_TASK and tuple(m.args) == (7,) for m in members)
+        assert all(m.options["queue"] == TOOLS and m.immutable for m in members)
+        assert chord_part.body.task == canvas.RAW_JOIN_TASK
+        assert chord_part.body.options["queue"] == AGENT
+
+
+def test_raw_canvas_single_layer() -> None:
+    flow = canvas.raw_canvas([1], ms=1)
+    assert [p.task for p in flow.tasks] == [canvas.RAW_SLEEP_TASK]
