@@ -122,8 +122,10 @@ class SemanticCache:
         neighbours: int = NEIGHBOURS,
         hnsw_after: int = 20_000,
         clock: Callable[[], float] = time.time,
+        name: str = NAME,
     ) -> None:
         self.redis = getattr(redis, "redis", redis)  # Accept a RedisKV too.
+        self.name = name  # Counter prefix: the prefetch predictor reuses this class.
         self.embedder = embedder
         self.threshold = threshold
         self.ttl_s = ttl_s
@@ -217,10 +219,10 @@ class SemanticCache:
         elif decision.refusals:
             outcome = "refused"
             for _, reason in decision.refusals[:1]:
-                pipe.hincrby(keys.CACHE_COUNTERS, f"{NAME}:refused:{reason.split(':')[0]}", 1)
+                pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:refused:{reason.split(':')[0]}", 1)
         else:
             outcome = "miss"
-        pipe.hincrby(keys.CACHE_COUNTERS, f"{NAME}:{outcome}", 1)
+        pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:{outcome}", 1)
         pipe.execute()
         served = decision.served
         if served is None:
@@ -274,7 +276,7 @@ class SemanticCache:
             )
         pipe.expire(keys.semantic_log(sid), self.ttl_s)
         pipe.sadd(keys.SEMANTIC_SCOPES, sid)
-        pipe.hincrby(keys.CACHE_COUNTERS, f"{NAME}:store", len(items))
+        pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:store", len(items))
         pipe.execute()
         # Our own entries are usable here at once; the log replay will skip them as known.
         self._index(sid).add(ids, np.asarray(embeddings, dtype=np.float32), [expires_at] * len(ids))
@@ -303,7 +305,7 @@ class SemanticCache:
         mine = {
             (to_str(k) or "").split(":", 1)[1]: int(v)
             for k, v in counters.items()
-            if (to_str(k) or "").startswith(f"{NAME}:")
+            if (to_str(k) or "").startswith(f"{self.name}:")
         }
         hits, misses, refused = mine.get("hit", 0), mine.get("miss", 0), mine.get("refused", 0)
         return {

@@ -23,7 +23,7 @@ def language(text: str) -> str:
     cjk = len(_CJK.findall(text))
     latin = len(_LATIN.findall(text))
     # A Chinese question with a brand name in it ("iPhone 多少钱") is still Chinese.
-    return "zh" if cjk >= 2 and cjk * 3 >= latin else "en"
+    return "zh" if cjk >= 2 and cjk * 3 > latin else "en"
 
 
 # --- dates ----------------------------------------------------------------------------------

@@ -1,0 +1,76 @@
+"""verify_match: near neighbours that differ in what matters are refused, with a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.cache.verify import language, verify_match
+
+SAME = [
+    ("What is the weather in Paris today?", "How is the weather in Paris today?"),
+    ("How do I reset my password?", "How can I reset my password?"),
+    ("What is the GDP of Germany?", "What's Germany's GDP?"),
+    ("what is twenty five times 4", "what is 25 times 4"),
+    ("Tell me about paris", "Tell me about Paris"),
+    ("北京今天天气怎么样", "今天北京天气如何"),
+    ("香蕉有多少卡路里", "一根香蕉有多少卡路里"),
+    ("你好吗", "你好不好"),
+    ("这个非常好吃吗", "这个非常好吃吗？"),
+]
+
+DIFFERENT = [
+    ("Buy 3 apples", "Buy 5 apples", "numbers differ: 3 vs 5"),
+    ("Book a table for two", "Book a table for four", "numbers differ: 2 vs 4"),
+    ("Weather in Paris today", "Weather in Paris tomorrow", "dates differ: today vs tomorrow"),
+    ("Meetings on Monday", "Meetings on Friday", "dates differ"),
+    ("Which fruits are high in sugar?", "Which fruits are not high in sugar?", "negation"),
+    ("Why can I log in?", "Why can't I log in?", "negation"),
+    ("Restaurants with parking", "Restaurants without parking", "negation"),
+    ("Weather in Paris", "Weather in London", "entities differ: paris vs london"),
+    ("Flights from Paris to London", "Flights from London to Paris", "direction differs"),
+    ("Convert USD to EUR", "Convert EUR to USD", "direction differs"),
+    ("Is it hot in Rome?", "Is it cold in Rome?", "antonyms: hot vs cold"),
+    ("Should I buy gold?", "Should I sell gold?", "antonyms"),
+    ("北京今天天气怎么样", "上海今天天气怎么样", "entities differ: 北京 vs 上海"),
+    ("3加5等于多少", "3加6等于多少", "numbers differ"),
+    ("给我三个点子", "给我五个点子", "numbers differ: 3 vs 5"),
+    ("北京今天天气怎么样", "北京明天天气怎么样", "dates differ"),
+    ("周一有什么会议", "周二有什么会议", "dates differ"),
+    ("我喜欢吃苹果", "我不喜欢吃苹果", "negation"),
+    ("有停车场的餐厅", "没有停车场的餐厅", "negation"),
+    ("从北京到上海的高铁", "从上海到北京的高铁", "direction differs"),
+    ("把英文翻译成中文", "把中文翻译成英文", "direction differs"),
+    ("为什么股价会上涨", "为什么股价会下跌", "antonyms: 上涨 vs 下跌"),
+    ("如何取消订阅", "如何暂停订阅", "content differs: 取消 vs 暂停"),
+    ("早餐应该吃什么", "晚餐应该吃什么", "content differs"),
+    ("北京今天天气怎么样", "What is the weather in Beijing today?", "language differs: zh vs en"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_paraphrases_pass(a: str, b: str) -> None:
+    assert verify_match(a, b) == (True, None)
+
+
+@pytest.mark.parametrize(("a", "b", "reason"), DIFFERENT)
+def test_meaningful_differences_are_refused_with_reason(a: str, b: str, reason: str) -> None:
+    ok, why = verify_match(a, b)
+    assert ok is False
+    assert why is not None and why.startswith(reason), why
+    assert verify_match(b, a)[0] is False  # Symmetric.
+
+
+def test_false_negation_compounds_do_not_count() -> None:
+    # 非常 (very), 不错 (good) and A-not-A questions are not negations.
+    assert verify_match("这家店非常好", "这家店很好吗")[1] != "negation differs"
+    assert verify_match("你去吗", "你去不去")[0] is True
+
+
+def test_month_modal_ambiguity() -> None:
+    assert verify_match("May I ask a question?", "Can I ask a question?")[0] is True
+    assert verify_match("Flights in May", "Flights in June")[0] is False
+
+
+def test_language_detection() -> None:
+    assert language("iPhone 多少钱") == "zh"
+    assert language("What is 北京?") == "en"
