@@ -141,7 +141,9 @@ def validate_plan(
 
 def _validate_arguments_without_refs(call: ToolCall, tool: Tool) -> None:
     """Validate what is known now; fields filled by a `$ref` are checked when resolved."""
-    ref_fields = {name for name, value in call.arguments.items() if any(iter_refs(value))}
+    ref_fields = {
+        name for name, value in call.arguments.items() if next(iter_refs(value), None) is not None
+    }
     known = {k: v for k, v in call.arguments.items() if k not in ref_fields}
     problems = [
         (where, msg)

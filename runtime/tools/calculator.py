@@ -76,9 +76,9 @@ def _eval(node: ast.AST) -> Any:
             value = _BINARY[type(node.op)](left, right)
         except ZeroDivisionError:
             raise ToolError("calculator: division by zero.") from None
-        if isinstance(value, int | float) and abs(value) > MAX_MAGNITUDE:
-            raise ToolError("calculator: the result is too large (over 1e100).")
-        return value
+        except OverflowError:
+            raise ToolError("calculator: the result is too large (over 1e100).") from None
+        return _checked(value)
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
@@ -86,13 +86,24 @@ def _eval(node: ast.AST) -> Any:
         and not node.keywords
     ):
         try:
-            return _FUNCTIONS[node.func.id](*(_eval(a) for a in node.args))
+            return _checked(_FUNCTIONS[node.func.id](*(_eval(a) for a in node.args)))
+        except OverflowError:
+            raise ToolError("calculator: the result is too large (over 1e100).") from None
         except (ValueError, TypeError) as exc:
             raise ToolError(f"calculator: {node.func.id}: {exc}.") from None
     raise ToolError(
         f"calculator: {ast.unparse(node)!r} is not allowed; use numbers, + - * / // % **, "
         f"parentheses, pi, e and {', '.join(sorted(_FUNCTIONS))}."
     )
+
+
+def _checked(value: Any) -> Any:
+    """Only real numbers within bounds leave the calculator."""
+    if isinstance(value, complex):
+        raise ToolError("calculator: the result is not a real number.")
+    if isinstance(value, int | float) and abs(value) > MAX_MAGNITUDE:
+        raise ToolError("calculator: the result is too large (over 1e100).")
+    return value
 
 
 @tool(

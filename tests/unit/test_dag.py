@@ -192,12 +192,6 @@ def test_bad_ref_syntax_is_refused(ref: Any, message: str) -> None:
     assert exc.value.call_id == "b"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="dag._validate_arguments_without_refs tests `any(iter_refs(value))`, so a falsy "
-    "$ref ('' or 0) is not seen as a $ref and the user gets a schema error instead",
-)
 @pytest.mark.parametrize("ref", ["", 0])
 def test_falsy_bad_ref_on_a_typed_field_is_reported_as_a_bad_ref(ref: Any) -> None:
     p = plan(call("a"), call("b", "calculator", {"expression": {"$ref": ref}}, ("a",)))

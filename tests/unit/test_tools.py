@@ -177,24 +177,12 @@ def test_calculator_function_domain_errors(expression: str, message: str) -> Non
     assert str(exc.value).startswith(message)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="calculator only catches ZeroDivisionError/ValueError/TypeError: float overflow "
-    "(exp(1000), 10.0 ** 400) escapes as OverflowError instead of a ToolError",
-)
 @pytest.mark.parametrize("expression", ["exp(1000)", "10.0 ** 400"])
 def test_calculator_float_overflow_is_a_tool_error(expression: str) -> None:
     with pytest.raises(ToolError, match="too large"):
         run("calculator", expression=expression)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="a negative base to a fractional power yields a complex number, which the "
-    "calculator returns; Tool.run then fails with TypeError (not JSON) instead of a ToolError",
-)
 def test_calculator_complex_result_is_a_tool_error() -> None:
     with pytest.raises(ToolError):
         run("calculator", expression="(-8) ** 0.5")
