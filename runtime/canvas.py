@@ -1,9 +1,10 @@
 """Layers to Celery canvas. Pure: builds signatures by task name, sends nothing.
 
 A layer of several calls is a chord: a `group` of tool tasks on `tools` joined by a callback
-on `agent`. A one-call layer is a plain task whose `link` is the join (a chord would add a
-counter round trip for nothing). The join of layer k builds layer k+1, because only then are
-its `$ref` values and cache hits known; see runtime/orchestrator.py.
+on `agent`. A one-call layer is a plain task that advances the job itself when it is done
+(`inline_join`): a join task would add a whole Celery hop (about 5 ms here) for nothing to
+join. The join of layer k builds layer k+1, because only then are its `$ref` values and cache
+hits known; see runtime/orchestrator.py.
 """
 
 from __future__ import annotations
@@ -28,12 +29,18 @@ def broker_priority(priority: int) -> int:
 
 
 def tool_signature(
-    job_id: str, layer: int, call: dict[str, Any], priority: int, app: Celery | None = None
+    job_id: str,
+    layer: int,
+    call: dict[str, Any],
+    priority: int,
+    app: Celery | None = None,
+    inline_join: bool = False,
 ) -> Signature:
+    meta = {"enqueued_at": time.time(), "inline_join": inline_join}
     return signature(
         TOOL_TASK,
         app=app,
-        args=(job_id, layer, call, {"enqueued_at": time.time()}),
+        args=(job_id, layer, call, meta),
         queue=TOOLS,
         priority=broker_priority(priority),
         immutable=True,
@@ -55,9 +62,9 @@ def layer_canvas(
 ) -> Signature:
     if not calls:
         raise ValueError("a layer to dispatch needs at least one call")
-    join = join_signature(job_id, layer, priority, app)
     if len(calls) == 1:
-        return tool_signature(job_id, layer, calls[0], priority, app).set(link=join)
+        return tool_signature(job_id, layer, calls[0], priority, app, inline_join=True)
+    join = join_signature(job_id, layer, priority, app)
     members = group([tool_signature(job_id, layer, c, priority, app) for c in calls], app=app)
     return chord(members, join, app=app)
 

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
         default=None, description="user:password for Flower (from the environment only)."
     )
 
+    task_events: bool = Field(
+        default=False, description="Publish Celery task events always (Flower enables them)."
+    )
+
     # --- visibility ----------------------------------------------------------------------
     visibility_timeout_s: int | None = Field(
         default=None,
@@ -161,8 +165,10 @@ class Settings(BaseSettings):
             "task_ignore_result": False,
             "result_expires": self.result_expires_s,
             "worker_prefetch_multiplier": 1,
-            "worker_send_task_events": True,
-            "task_send_sent_event": True,
+            # Task events cost several Redis writes per task; Flower switches them on at
+            # run time (enable_events) when it is watching, so they are off by default.
+            "worker_send_task_events": self.task_events,
+            "task_send_sent_event": self.task_events,
             "worker_hijack_root_logger": False,
             "broker_pool_limit": 32,
             "redis_max_connections": 64,

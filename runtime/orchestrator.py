@@ -140,7 +140,8 @@ def prepare_layer(
             )
             state.steps[call.id] = step
             jobs.record_step(pipe, state.job_id, step, settings.job_ttl_s)
-    pipe.execute()
+    if len(pipe):
+        pipe.execute()
     return ready
 
 
@@ -160,7 +161,8 @@ def _drop_cache_hits(
         else:
             state.steps[call["id"]] = hit
             jobs.record_step(pipe, state.job_id, hit, settings.job_ttl_s)
-    pipe.execute()
+    if len(pipe):
+        pipe.execute()
     return misses
 
 

@@ -34,7 +34,7 @@ def worker_command(queue: str, settings: Settings, hostname: str | None = None) 
         "--prefetch-multiplier", str(profile.prefetch_multiplier),
         "-n", hostname or f"{queue}@%h",
         "--without-gossip", "--without-mingle",
-        "-E", "--loglevel", "INFO",
+        "--loglevel", "INFO",
     ]  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from runtime.errors import CeleragentError
 from runtime.schemas import JobStatus
 from runtime.tools.registry import load_tools
 from workers.base import CeleragentTask
-from workers.hooks import cache_lookup_for, on_tools_done_for, request_plan
+from workers.hooks import request_plan, run_layers
 
 # Import every tool module now, not inside the first job's step.
 load_tools()
@@ -43,13 +43,3 @@ def join(self: CeleragentTask, _results: Any, job_id: str, layer: int) -> None:
     run_layers(self, job_id, layer + 1)
 
 
-def run_layers(task: CeleragentTask, job_id: str, layer: int) -> None:
-    orchestrator.advance(
-        task.redis,
-        task.app,
-        job_id,
-        layer,
-        task.settings,
-        cache_lookup=cache_lookup_for(task.redis, task.settings),
-        on_tools_done=on_tools_done_for(task.app, task.redis, task.settings),
-    )

@@ -9,7 +9,7 @@ from runtime.errors import RetryableError
 from runtime.executor import execute_call
 from runtime.tools.registry import load_tools
 from workers.base import CeleragentTask
-from workers.hooks import tool_runner_for
+from workers.hooks import run_layers, tool_runner_for
 
 # Import every tool module now, not inside the first job's step.
 load_tools()
@@ -33,6 +33,8 @@ def run(
     except RetryableError as exc:
         # Exponential backoff with the jitter Celery adds: 0.5 s, 1 s, ...
         raise self.retry(exc=exc, countdown=0.5 * 2**self.request.retries) from None
+    if meta.get("inline_join"):
+        run_layers(self, job_id, layer + 1)
     # Only a small summary travels back through the result backend: the join reads the
     # full step from Redis, so large outputs are not copied through the chord.
     return {"id": step.id, "ok": step.ok}

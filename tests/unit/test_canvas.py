@@ -22,7 +22,7 @@ def test_broker_priority_inverts_and_clamps(user: int, broker: int) -> None:
     assert canvas.broker_priority(user) == broker
 
 
-def test_one_call_layer_is_a_plain_tool_task_linked_to_the_join() -> None:
+def test_one_call_layer_is_a_plain_tool_task_that_joins_inline() -> None:
     call = {"id": "a", "name": "echo", "arguments": {"value": 1}}
     sig = canvas.layer_canvas("job1", 2, [call], priority=9)
     assert not isinstance(sig, chord)
@@ -33,12 +33,9 @@ def test_one_call_layer_is_a_plain_tool_task_linked_to_the_join() -> None:
     job_id, layer, sent_call, meta = sig.args
     assert (job_id, layer, sent_call) == ("job1", 2, call)
     assert isinstance(meta["enqueued_at"], float)
-
-    [join] = links_of(sig)
-    assert join.task == canvas.JOIN_TASK
-    assert tuple(join.args) == ("job1", 2)
-    assert join.options["queue"] == AGENT
-    assert join.options["priority"] == 0
+    # No join task: the tool task advances the job itself (one Celery hop fewer).
+    assert meta["inline_join"] is True
+    assert not links_of(sig)
 
 
 def test_multi_call_layer_is_a_chord_of_tool_tasks_joined_on_agent() -> None:
