@@ -75,12 +75,21 @@ class PlanOutcome:
     error: str | None = None
 
 
+def _compact_schema(value: Any) -> Any:
+    # pydantic puts a "title" on every level; it repeats the field name and costs tokens.
+    if isinstance(value, dict):
+        return {k: _compact_schema(v) for k, v in value.items() if k != "title"}
+    if isinstance(value, list):
+        return [_compact_schema(v) for v in value]
+    return value
+
+
 def build_planner_messages(
     query: str, tools: Sequence[Tool], previous_steps: list[dict[str, Any]] | None = None
 ) -> list[dict[str, str]]:
     listing = "\n".join(
         f"- {t.name}: {t.description}\n  arguments schema: "
-        f"{json.dumps(t.json_schema(), separators=(',', ':'), sort_keys=True)}"
+        f"{json.dumps(_compact_schema(t.json_schema()), separators=(',', ':'), sort_keys=True)}"
         for t in tools
     )
     system = (

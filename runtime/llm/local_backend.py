@@ -157,8 +157,10 @@ class LocalModel:
             started = time.perf_counter()
             kwargs: dict[str, Any] = {"gguf_file": self.gguf_file} if self.gguf_file else {}
             tokenizer = AutoTokenizer.from_pretrained(str(self.folder), **kwargs)
-            model = AutoModelForCausalLM.from_pretrained(str(self.folder), dtype="auto", **kwargs)
-            model.to(device).eval()
+            model: Any = AutoModelForCausalLM.from_pretrained(
+                str(self.folder), dtype="auto", **kwargs
+            )
+            model = model.to(device).eval()
             # Left padding: every row's prompt ends at the same column, so new tokens line up.
             tokenizer.padding_side = "left"
             if tokenizer.pad_token_id is None:
