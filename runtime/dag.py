@@ -194,3 +194,30 @@ def leaves(plan: Plan) -> list[str]:
     """Calls nothing depends on: their outputs are the job's answer when no model writes one."""
     needed = {dep for c in plan.calls for dep in c.depends_on}
     return [c.id for c in plan.calls if c.id not in needed]
+
+
+def suffix_ids(plan: Plan, suffix: str) -> Plan:
+    """The same plan with every call id (and every reference to one) renamed id+suffix."""
+    rename = {c.id: f"{c.id}{suffix}" for c in plan.calls}
+
+    def fix(value: Any) -> Any:
+        if is_ref(value):
+            target, path = split_ref(value[REF])
+            return {REF: ".".join([rename.get(target, target), *path])}
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    return Plan(
+        calls=[
+            ToolCall(
+                id=rename[c.id],
+                name=c.name,
+                arguments=fix(c.arguments),
+                depends_on=[rename.get(d, d) for d in c.depends_on],
+            )
+            for c in plan.calls
+        ]
+    )

@@ -42,4 +42,10 @@ TASK_ROUTES = {
     "celeragent.raw.join": {"queue": AGENT},
 }
 
-TASK_MODULES = ("workers.agent", "workers.tools", "workers.monitor", "workers.raw")
+TASK_MODULES = (
+    "workers.agent",
+    "workers.tools",
+    "workers.llm",
+    "workers.monitor",
+    "workers.raw",
+)

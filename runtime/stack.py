@@ -119,9 +119,11 @@ class Stack:
     def _spawn(self, child: Child) -> None:
         if child.log is None:
             child.log = open(self.data_dir / "logs" / f"{child.name}.log", "ab")  # noqa: SIM115
+        env = self.env()
+        env["CELERAGENT_WORKER_QUEUE"] = child.name  # lets the gpu worker warm its model
         child.process = subprocess.Popen(
             child.command,
-            env=self.env(),
+            env=env,
             stdout=child.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C goes to `up`, which stops children in order.

@@ -1,0 +1,203 @@
+"""The model's steps of a job: plan (question -> tool DAG) and synthesize (tool results ->
+answer, or a request for more tools, which plans again). Runs in `llm` or `gpu` workers.
+
+Bounded by the job's budget: each round costs a step and model calls; when the budget is
+spent the job ends with the best answer it has.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from celery import Celery
+
+from runtime import dag, events, jobs, orchestrator
+from runtime.config import Settings
+from runtime.errors import CeleragentError
+from runtime.llm.base import Completion, get_backend
+from runtime.llm.router import ModelProfile, Router, get_profile
+from runtime.llm.tokens import fit_messages
+from runtime.planner import build_answer_messages, needs_more_tools, plan_with_model
+from runtime.schemas import EventType, JobSpec, JobStatus, Plan, StepResult, Usage
+from runtime.tools.registry import all_tools
+
+PLAN_TASK = "celeragent.llm.plan"
+SYNTHESIZE_TASK = "celeragent.llm.synthesize"
+ANSWER_MAX_TOKENS = 160
+PLAN_MAX_TOKENS = 200  # a plan is short JSON; a small model rambles on after it
+
+
+@dataclass
+class ModelStep:
+    job_id: str
+    profile: ModelProfile
+    round: int
+
+
+def route(spec: JobSpec, settings: Settings, degradation_level: int = 0) -> ModelProfile:
+    requested = spec.model or settings.default_model
+    return Router().select(
+        spec.query,
+        requested=requested,
+        remaining_budget_usd=spec.budget.max_cost_usd,
+        degradation_level=degradation_level,
+    )
+
+
+def send_model_task(
+    app: Celery, task: str, job_id: str, profile: ModelProfile, round_: int, priority: int
+) -> None:
+    app.send_task(
+        task,
+        args=[job_id, profile.name, round_],
+        queue=profile.queue,
+        priority=9 - priority,
+    )
+
+
+def record_completions(
+    r: redis.Redis,
+    step: ModelStep,
+    kind: str,
+    completions: list[Completion],
+    started: float,
+    output: Any,
+    settings: Settings,
+    error: str | None = None,
+) -> None:
+    usage = Usage(
+        prompt_tokens=sum(c.usage.prompt_tokens for c in completions),
+        completion_tokens=sum(c.usage.completion_tokens for c in completions),
+        llm_calls=len(completions),
+        cost_usd=sum(step.profile.cost_usd(c.usage) for c in completions),
+    )
+    finished = time.time()
+    result = StepResult(
+        id=f"{kind}_{step.round}",
+        tool=step.profile.name,
+        kind=kind,
+        started_at=started,
+        finished_at=finished,
+        duration_ms=(finished - started) * 1000,
+        cached=bool(completions) and all(c.cached for c in completions),
+        output=output,
+        error=error,
+    )
+    pipe = r.pipeline(transaction=False)
+    jobs.add_usage(pipe, step.job_id, usage, step.profile.name)
+    jobs.record_step(pipe, step.job_id, result, settings.job_ttl_s)
+    pipe.execute()
+
+
+def spent_rounds(state: orchestrator.JobState) -> tuple[int, int]:
+    """(model steps so far, tool steps so far)."""
+    model_steps = sum(1 for s in state.steps.values() if s.kind in ("plan", "answer"))
+    return model_steps, sum(1 for s in state.steps.values() if s.kind == "tool")
+
+
+def plan(r: redis.Redis, app: Celery, step: ModelStep, settings: Settings) -> bool:
+    """Ask the model for a plan and adopt it. True: there are tools to run (the caller
+    dispatches layer 0); False: no tools are needed and the answer step was sent."""
+    state = orchestrator.load_state(r, step.job_id)
+    spec = state.spec
+    tools = all_tools(spec.tools)
+    started = time.time()
+    _announce(r, step, "plan")
+
+    def validate(candidate: Plan) -> None:
+        dag.validate_plan(
+            candidate,
+            allowlist=spec.tools,
+            max_calls=settings.max_plan_calls,
+            max_depth=settings.max_plan_depth,
+            max_argument_bytes=settings.max_argument_bytes,
+        )
+
+    previous = [_step_view(s) for s in state.steps.values() if s.kind == "tool"]
+    query = spec.query
+    if previous:
+        query += "\n\nAlready done (do not repeat):\n" + json.dumps(previous)[:4000]
+    outcome = plan_with_model(
+        get_backend(step.profile), step.profile, query, tools, validate, PLAN_MAX_TOKENS
+    )
+    output = {"source": outcome.source, "calls": len(outcome.plan.calls) if outcome.plan else 0}
+    record_completions(
+        r, step, "plan", outcome.completions, started, output, settings, error=outcome.error
+    )
+    if outcome.plan is None:
+        send_model_task(app, SYNTHESIZE_TASK, step.job_id, step.profile, step.round, spec.priority)
+        return False
+    # Later rounds get fresh ids so their steps never overwrite earlier ones.
+    new_plan = dag.suffix_ids(outcome.plan, f"_r{step.round}") if step.round > 1 else outcome.plan
+    orchestrator.adopt_plan(r, step.job_id, spec, new_plan, settings, source=outcome.source)
+    return True
+
+
+def _announce(r: redis.Redis, step: ModelStep, purpose: str) -> None:
+    data = {"purpose": purpose, "model": step.profile.name, "round": step.round}
+    events.emit(r, step.job_id, EventType.llm_started, data)
+
+
+def _step_view(s: StepResult) -> dict[str, Any]:
+    return {"id": s.id, "tool": s.tool, "output": s.output, "error": s.error}
+
+
+def synthesize(
+    r: redis.Redis,
+    app: Celery,
+    step: ModelStep,
+    settings: Settings,
+    max_tokens: int = ANSWER_MAX_TOKENS,
+) -> None:
+    """Write the answer (streamed as `token` events) and finish the job; or, when the model
+    asks for more tools and the budget allows another round, plan again."""
+    state = orchestrator.load_state(r, step.job_id)
+    spec = state.spec
+    tool_steps = [_step_view(s) for s in state.steps.values() if s.kind == "tool"]
+    messages = build_answer_messages(spec.query, tool_steps)
+    backend = get_backend(step.profile)
+    counter = getattr(backend, "count_tokens", None) or step.profile.name
+    messages = fit_messages(messages, counter, step.profile.context_window, max_tokens)
+    started = time.time()
+    _announce(r, step, "answer")
+
+    def on_token(text: str) -> None:
+        events.emit(r, step.job_id, EventType.token, {"text": text})
+
+    completion = backend.complete(
+        messages,
+        model=step.profile.wire_model,
+        max_tokens=max_tokens,
+        temperature=0.0,
+        on_token=on_token,
+    )
+    wanted = needs_more_tools(completion.text)
+    record_completions(r, step, "answer", [completion], started, {"need_tools": wanted}, settings)
+    model_steps, _ = spent_rounds(state)
+    budget = spec.budget
+    if wanted and model_steps + 2 < budget.max_steps and step.round < budget.max_llm_calls:
+        send_model_task(app, PLAN_TASK, step.job_id, step.profile, step.round + 1, spec.priority)
+        return
+    jobs.finalize(r, step.job_id, JobStatus.done, answer=completion.text, ttl_s=settings.job_ttl_s)
+
+
+def fail_job(r: redis.Redis, job_id: str, exc: BaseException, settings: Settings) -> None:
+    """A model step that cannot succeed ends the job with the reason, never a hang."""
+    message = str(exc) if isinstance(exc, CeleragentError) else f"{type(exc).__name__}: {exc}"
+    state = orchestrator.load_state(r, job_id)
+    jobs.finalize(
+        r,
+        job_id,
+        JobStatus.failed,
+        answer=orchestrator.outputs_answer(state),
+        error=f"model step failed: {message}",
+        ttl_s=settings.job_ttl_s,
+    )
+
+
+def get_step(job_id: str, model_name: str, round_: int) -> ModelStep:
+    return ModelStep(job_id, get_profile(model_name), round_)
