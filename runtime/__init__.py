@@ -1,0 +1,51 @@
+"""celeragent: a distributed task-queue runtime for LLM agents (Celery on Redis)."""
+
+from runtime.client import AsyncClient, Client, JobHandle
+from runtime.errors import (
+    BudgetExceeded,
+    CeleragentError,
+    ConfigError,
+    PlanError,
+    RetryableError,
+    SpecError,
+    TerminalError,
+    ToolError,
+)
+from runtime.schemas import (
+    Budget,
+    Event,
+    EventType,
+    JobResult,
+    JobSpec,
+    JobStatus,
+    Plan,
+    StepResult,
+    ToolCall,
+    Usage,
+)
+from runtime.tools.registry import tool
+
+__all__ = [
+    "AsyncClient",
+    "Budget",
+    "BudgetExceeded",
+    "CeleragentError",
+    "Client",
+    "ConfigError",
+    "Event",
+    "EventType",
+    "JobHandle",
+    "JobResult",
+    "JobSpec",
+    "JobStatus",
+    "Plan",
+    "PlanError",
+    "RetryableError",
+    "SpecError",
+    "StepResult",
+    "TerminalError",
+    "ToolCall",
+    "ToolError",
+    "Usage",
+    "tool",
+]
