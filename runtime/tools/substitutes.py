@@ -7,6 +7,7 @@ obvious case: `current_date` with no time zone is a clock read, cheaper than any
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +31,7 @@ def substitute_for(tool_name: str, arguments: dict[str, Any]) -> Substitute | No
         except Exception:  # A malformed argument is the real tool's to reject.  # noqa: BLE001
             applies = False
         if applies:
-            return lambda run=run: run(arguments)
+            return functools.partial(run, arguments)
     return None
 
 

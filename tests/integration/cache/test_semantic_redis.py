@@ -80,6 +80,17 @@ def test_flush_reaches_other_workers(rc, embedder) -> None:
     assert a.lookup("How can I delete my account?", SCOPE).answer == "new answer"
 
 
+def test_late_worker_catches_up_in_bounded_slices(rc, embedder) -> None:
+    writer = SemanticCache(rc, embedder, threshold=0.85, ttl_s=600)
+    questions = [f"question number {i} about topic {i}" for i in range(25)]
+    writer.store_many([(q, i) for i, q in enumerate(questions)], SCOPE)
+    late = SemanticCache(rc, embedder, threshold=0.85, ttl_s=600)
+    assert late.sync(SCOPE, max_records=10) == 10
+    assert late.sync(SCOPE, max_records=10) == 10
+    assert late.sync(SCOPE) == 5
+    assert late.stats()["local_entries"][SCOPE.id] == 25
+
+
 def test_log_is_trimmed_to_live_entries_only(rc, embedder) -> None:
     now = [1_000_000.0]
     cache = SemanticCache(rc, embedder, threshold=0.85, ttl_s=10, clock=lambda: now[0])

