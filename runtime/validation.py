@@ -38,6 +38,15 @@ def validate_spec(spec: JobSpec | dict[str, Any] | str, settings: Settings) -> J
             f"the query is {len(parsed.query)} characters; the limit is "
             f"{settings.max_query_chars} (CELERAGENT_MAX_QUERY_CHARS)."
         )
+    if parsed.model and parsed.model != "auto":
+        from runtime.llm.router import profiles
+
+        known = profiles()
+        if parsed.model not in known:
+            raise SpecError(
+                f"unknown model {parsed.model!r}; known models: {', '.join(sorted(known))} "
+                "(or leave it unset to let the router choose)."
+            )
     if parsed.tools is not None:
         for name in parsed.tools:
             get_tool(name)  # raises PlanError naming the unknown tool and the known ones

@@ -6,26 +6,68 @@ be switched off by settings without touching the task code.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 import redis
 from celery import Celery
 
 from runtime import agent_loop, degrade, orchestrator
+from runtime.cache.tool_cache import ToolCache
 from runtime.config import Settings, get_settings
 from runtime.errors import CeleragentError
 from runtime.executor import Runner, direct_runner
 from runtime.orchestrator import JobState, LayerCacheLookup
-from runtime.schemas import JobSpec
+from runtime.schemas import JobSpec, StepResult
+from runtime.tools.base import Tool
+from runtime.tools.registry import get_tool
 from workers.base import CeleragentTask
 
 
+def _tool_cache(r: redis.Redis, settings: Settings) -> ToolCache | None:
+    return ToolCache(r, settings.tool_cache_ttls) if settings.cache_enabled else None
+
+
 def cache_lookup_for(r: redis.Redis, settings: Settings) -> LayerCacheLookup | None:
-    return None
+    """Resolve a layer's cached calls in one MGET, so they are never dispatched."""
+    cache = _tool_cache(r, settings)
+    if cache is None:
+        return None
+
+    def lookup(calls: list[dict[str, Any]]) -> list[StepResult | None]:
+        hits = cache.lookup_many([(get_tool(c["name"]), c["arguments"]) for c in calls])
+        now = time.time()
+        return [
+            None
+            if hit is None
+            else StepResult(
+                id=c["id"],
+                tool=c["name"],
+                started_at=now,
+                finished_at=now,
+                cached=True,
+                output=hit.output,
+            )
+            for c, hit in zip(calls, hits, strict=True)
+        ]
+
+    return lookup
 
 
 def tool_runner_for(r: redis.Redis, settings: Settings) -> Runner:
-    return direct_runner
+    """Cacheable tools run through the cache with single-flight; others run directly."""
+    cache = _tool_cache(r, settings)
+    if cache is None:
+        return direct_runner
+
+    def runner(tool: Tool, arguments: dict[str, Any]) -> tuple[Any, bool]:
+        if not cache.cacheable(tool):
+            return direct_runner(tool, arguments)
+        wait_s = tool.timeout_s or settings.tool_timeout_s
+        return cache.run_single_flight(tool, arguments, lambda: tool.run(arguments), wait_s)
+
+    return runner
 
 
 def on_tools_done_for(
