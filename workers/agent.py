@@ -41,5 +41,3 @@ def join(self: CeleragentTask, _results: Any, job_id: str, layer: int) -> None:
     # The steps are already in Redis (each tool task records its own); the results passed
     # by the chord are not needed beyond knowing the layer is complete.
     run_layers(self, job_id, layer + 1)
-
-
