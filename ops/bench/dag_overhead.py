@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 from runtime.bench import Stats, measure, plot, write_report
-from runtime.celery_app import create_app
 from runtime.canvas import raw_canvas
+from runtime.celery_app import create_app
 from runtime.client import Client
 from runtime.stack import Stack
 
@@ -82,9 +82,10 @@ def main() -> int:
             series[f"{name}\nceleragent"] = ours
             series[f"{name}\nraw"] = floor
             r = results[name]
+            ours_ms, raw_ms = r["celeragent"], r["raw_canvas"]
             print(
-                f"{name:14s} e2e p50 {r['celeragent']['median_ms']:7.1f} ms "
-                f"p95 {r['celeragent']['p95_ms']:7.1f} | raw p50 {r['raw_canvas']['median_ms']:7.1f}"
+                f"{name:14s} e2e p50 {ours_ms['median_ms']:7.1f} ms "
+                f"p95 {ours_ms['p95_ms']:7.1f} | raw p50 {raw_ms['median_ms']:7.1f}"
                 f" | overhead/layer p50 {r['overhead_per_layer_p50_ms']:5.1f} ms"
                 f" | ratio {r['ratio_to_raw_p50']:.3f}",
                 flush=True,
@@ -94,10 +95,22 @@ def main() -> int:
         app.close()
         if stack is not None:
             stack.stop()
-    print(write_report("dag_overhead", {"sleep_ms": SLEEP_MS, "repeats": args.repeats,
-                                        "warmup": args.warmup, "shapes": results}))
-    print(plot("dag_overhead", series, title="e2e latency: celeragent vs raw Celery canvas",
-               kind="bar"))
+    print(
+        write_report(
+            "dag_overhead",
+            {
+                "sleep_ms": SLEEP_MS,
+                "repeats": args.repeats,
+                "warmup": args.warmup,
+                "shapes": results,
+            },
+        )
+    )
+    print(
+        plot(
+            "dag_overhead", series, title="e2e latency: celeragent vs raw Celery canvas", kind="bar"
+        )
+    )
     return 0
 
 
