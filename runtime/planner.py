@@ -170,10 +170,22 @@ def _tool_field(tool: Tool, preferred: Sequence[str]) -> str | None:
     return next((name for name in preferred if name in props), next(iter(props), None))
 
 
+_PERCENT_OF = re.compile(r"(\d+(?:\.\d+)?)\s*%\s*(?:of|的)\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
+_SQUARE_ROOT = re.compile(
+    r"square root of\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*的平方根", re.IGNORECASE
+)
+
+
 def _find_expression(query: str) -> str | None:
     function = _FUNCTION_MATH.search(query)
     if function:
         return function.group(0)
+    percent = _PERCENT_OF.search(query)
+    if percent:
+        return f"{percent.group(1)} / 100 * {percent.group(2)}"
+    root = _SQUARE_ROOT.search(query)
+    if root:
+        return f"sqrt({root.group(1) or root.group(2)})"
     text = query
     for word, symbol in _ZH_OPERATORS:
         text = text.replace(word, symbol)

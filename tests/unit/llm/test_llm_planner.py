@@ -62,6 +62,9 @@ def test_parse_plan_accepts_fence_and_empty():
     [
         ("What is (17 + 3) * 4?", ["calculator"], "(17 + 3) * 4"),
         ("计算 12乘以7", ["calculator"], "12*7"),
+        ("What is 15% of 2400?", ["calculator"], "15 / 100 * 2400"),
+        ("What is the square root of 144?", ["calculator"], "sqrt(144)"),
+        ("144的平方根是多少", ["calculator"], "sqrt(144)"),
         ("What's today's date?", ["current_date"], None),
         ("今天星期几？", ["current_date"], None),
         ("Fetch https://example.com/a?b=1 please", ["http_get"], "https://example.com/a?b=1"),
