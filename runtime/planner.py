@@ -84,8 +84,56 @@ def _compact_schema(value: Any) -> Any:
     return value
 
 
+# Worked examples as real chat turns. Small local models ignore a format described in the
+# system prompt and answer the question instead; shown turns make them reply in JSON.
+_SHOTS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "What is 12 * 9?",
+        {
+            "calls": [
+                {
+                    "id": "calc_1",
+                    "name": "calculator",
+                    "arguments": {"expression": "12 * 9"},
+                    "depends_on": [],
+                }
+            ]
+        },
+    ),
+    ("Write a poem about the sea.", {"calls": []}),
+    (
+        "Get https://example.net and tell me today's date.",
+        {
+            "calls": [
+                {
+                    "id": "http_1",
+                    "name": "http_get",
+                    "arguments": {"url": "https://example.net"},
+                    "depends_on": [],
+                },
+                {"id": "date_1", "name": "current_date", "arguments": {}, "depends_on": []},
+            ]
+        },
+    ),
+]
+
+
+def _shot_turns(tools: Sequence[Tool]) -> list[dict[str, str]]:
+    names = {t.name for t in tools}
+    turns: list[dict[str, str]] = []
+    for question, plan in _SHOTS:
+        if all(c["name"] in names for c in plan["calls"]):  # never show a forbidden tool
+            turns.append({"role": "user", "content": f"Question: {question}"})
+            turns.append({"role": "assistant", "content": json.dumps(plan)})
+    return turns
+
+
 def build_planner_messages(
-    query: str, tools: Sequence[Tool], previous_steps: list[dict[str, Any]] | None = None
+    query: str,
+    tools: Sequence[Tool],
+    previous_steps: list[dict[str, Any]] | None = None,
+    *,
+    few_shot: bool = False,
 ) -> list[dict[str, str]]:
     listing = "\n".join(
         f"- {t.name}: {t.description}\n  arguments schema: "
@@ -105,7 +153,8 @@ def build_planner_messages(
             + _render_steps(previous_steps)
             + "\nPlan only the calls still needed; use new ids."
         )
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    shots = _shot_turns(tools) if few_shot else []
+    return [{"role": "system", "content": system}, *shots, {"role": "user", "content": user}]
 
 
 _FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
@@ -240,9 +289,10 @@ def plan_with_model(
 ) -> PlanOutcome:
     """Ask, validate, repair once, fall back. Backend failures (RetryableError, ...)
     propagate so the task can retry; problems with the model's output never do."""
-    messages = build_planner_messages(query, tools)
-    # Constrained decoding where the server has it; the local model follows the prompt.
-    schema = None if profile.backend == "local" else PLAN_JSON_SCHEMA
+    local = profile.backend == "local"
+    messages = build_planner_messages(query, tools, few_shot=local)
+    # Constrained decoding where the server has it; the local model follows examples.
+    schema = None if local else PLAN_JSON_SCHEMA
     completions: list[Completion] = []
 
     def ask(msgs: list[dict[str, str]]) -> str:

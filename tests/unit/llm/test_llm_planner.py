@@ -45,6 +45,13 @@ def test_planner_prompt_lists_tools_with_schemas_and_format():
     assert "<<<TOOL_OUTPUT id=c1" in again[1]["content"]
 
 
+def test_few_shot_turns_only_show_allowed_tools():
+    msgs = build_planner_messages("q", all_tools(["calculator"]), few_shot=True)
+    assert [m["role"] for m in msgs] == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert "http_get" not in json.dumps(msgs[1:])
+    assert len(build_planner_messages("q", all_tools(), few_shot=True)) == 8
+
+
 def test_parse_plan_accepts_fence_and_empty():
     assert parse_plan("```json\n" + json.dumps(GOOD) + "\n```").calls[0].name == "calculator"
     assert parse_plan('{"calls": []}') is None
