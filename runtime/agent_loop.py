@@ -15,12 +15,15 @@ from typing import Any
 import redis
 from celery import Celery
 
-from runtime import dag, events, jobs, orchestrator
+from runtime import dag, degrade, events, jobs, metrics, orchestrator
+from runtime.budget import JobLedger
+from runtime.cache.prompt_cache import PromptCache
 from runtime.config import Settings
-from runtime.errors import CeleragentError
+from runtime.errors import BudgetExceeded, CeleragentError
 from runtime.llm.base import Completion, get_backend
 from runtime.llm.router import ModelProfile, Router, get_profile
 from runtime.llm.tokens import fit_messages
+from runtime.model_call import GuardedBackend
 from runtime.planner import build_answer_messages, needs_more_tools, plan_with_model
 from runtime.schemas import EventType, JobSpec, JobStatus, Plan, StepResult, Usage
 from runtime.tools.registry import all_tools
@@ -36,6 +39,39 @@ class ModelStep:
     job_id: str
     profile: ModelProfile
     round: int
+
+
+_prompt_caches: dict[int, PromptCache] = {}
+
+
+def prompt_cache(r: redis.Redis, settings: Settings) -> PromptCache | None:
+    """One per process and Redis client: its in-process LRU is only useful when shared."""
+    if not settings.cache_enabled:
+        return None
+    cache = _prompt_caches.get(id(r))
+    if cache is None:
+        cache = PromptCache(
+            r,
+            settings.prompt_cache_ttl_s,
+            settings.prompt_cache_lru_size,
+            settings.prompt_cache_any_temperature,
+        )
+        _prompt_caches[id(r)] = cache
+    return cache
+
+
+def guarded(r: redis.Redis, step: ModelStep, spec: JobSpec, settings: Settings) -> GuardedBackend:
+    """The step's backend behind the prompt cache and the job's budget; one step reserved."""
+    ledger = JobLedger.from_settings(r, step.job_id, spec.budget, spec.tenant)
+    ledger.reserve(steps=1)
+    level = degrade.get_level(r)
+    return GuardedBackend(
+        get_backend(step.profile),
+        step.profile,
+        ledger=ledger,
+        prompt_cache=prompt_cache(r, settings),
+        max_tokens_factor=degrade.effects(level).max_tokens_factor,
+    )
 
 
 def route(spec: JobSpec, settings: Settings, degradation_level: int = 0) -> ModelProfile:
@@ -90,6 +126,18 @@ def record_completions(
     pipe = r.pipeline(transaction=False)
     jobs.add_usage(pipe, step.job_id, usage, step.profile.name)
     jobs.record_step(pipe, step.job_id, result, settings.job_ttl_s)
+    for c in completions:
+        metrics.record_step(
+            pipe,
+            kind="llm",
+            name=step.profile.name,
+            queue_wait_ms=None,
+            run_ms=c.latency_ms,
+            tokens=c.usage.total_tokens,
+            cost_usd=step.profile.cost_usd(c.usage),
+            cached=c.cached,
+            job_id=step.job_id,
+        )
     pipe.execute()
 
 
@@ -121,9 +169,8 @@ def plan(r: redis.Redis, app: Celery, step: ModelStep, settings: Settings) -> bo
     query = spec.query
     if previous:
         query += "\n\nAlready done (do not repeat):\n" + json.dumps(previous)[:4000]
-    outcome = plan_with_model(
-        get_backend(step.profile), step.profile, query, tools, validate, PLAN_MAX_TOKENS
-    )
+    backend = guarded(r, step, spec, settings)
+    outcome = plan_with_model(backend, step.profile, query, tools, validate, PLAN_MAX_TOKENS)
     output = {"source": outcome.source, "calls": len(outcome.plan.calls) if outcome.plan else 0}
     record_completions(
         r, step, "plan", outcome.completions, started, output, settings, error=outcome.error
@@ -159,9 +206,8 @@ def synthesize(
     spec = state.spec
     tool_steps = [_step_view(s) for s in state.steps.values() if s.kind == "tool"]
     messages = build_answer_messages(spec.query, tool_steps)
-    backend = get_backend(step.profile)
-    counter = getattr(backend, "count_tokens", None) or step.profile.name
-    messages = fit_messages(messages, counter, step.profile.context_window, max_tokens)
+    backend = guarded(r, step, spec, settings)
+    messages = fit_messages(messages, backend.count_tokens, step.profile.context_window, max_tokens)
     started = time.time()
     _announce(r, step, "answer")
 
@@ -196,6 +242,20 @@ def fail_job(r: redis.Redis, job_id: str, exc: BaseException, settings: Settings
         answer=orchestrator.outputs_answer(state),
         error=f"model step failed: {message}",
         ttl_s=settings.job_ttl_s,
+    )
+
+
+def exhaust_job(r: redis.Redis, job_id: str, exc: BudgetExceeded, settings: Settings) -> None:
+    """The budget ran out: end with the best answer the job has, and say which limit."""
+    state = orchestrator.load_state(r, job_id)
+    jobs.finalize(
+        r,
+        job_id,
+        JobStatus.budget_exhausted,
+        answer=orchestrator.outputs_answer(state),
+        error=str(exc),
+        ttl_s=settings.job_ttl_s,
+        extra_event={"limit": exc.limit},
     )
 
 

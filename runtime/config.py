@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from runtime.errors import ConfigError
+from runtime.queues import PRIORITY_SEP, PRIORITY_STEPS
 
 
 def _split_csv(value: Any) -> Any:
@@ -145,8 +146,8 @@ class Settings(BaseSettings):
         transport = {
             "visibility_timeout": visibility,
             # Four priority levels per queue; higher `priority` is served first.
-            "priority_steps": [0, 3, 6, 9],
-            "sep": ":",
+            "priority_steps": list(PRIORITY_STEPS),
+            "sep": PRIORITY_SEP,
             "queue_order_strategy": "priority",
         }
         return {

@@ -15,7 +15,7 @@ from typing import Any
 
 import redis
 
-from runtime import events, jobs, keys
+from runtime import events, jobs, keys, metrics
 from runtime.config import Settings
 from runtime.errors import CeleragentError, RetryableError
 from runtime.schemas import EventType, StepResult
@@ -97,5 +97,15 @@ def execute_call(
     )
     pipe = r.pipeline(transaction=False)
     jobs.record_step(pipe, job_id, step, settings.job_ttl_s)
+    metrics.record_step(
+        pipe,
+        kind="tool",
+        name=step.tool,
+        queue_wait_ms=step.queue_wait_ms,
+        run_ms=step.duration_ms,
+        cached=step.cached,
+        ok=step.ok,
+        job_id=job_id,
+    )
     pipe.execute()
     return step

@@ -12,7 +12,7 @@ from typing import Any
 
 import redis
 
-from runtime import events, keys
+from runtime import events, keys, metrics
 from runtime.errors import JobNotFound
 from runtime.schemas import (
     EventType,
@@ -152,6 +152,15 @@ def finalize(
     for key in (keys.job(job_id), keys.job_steps(job_id), keys.job_events(job_id)):
         pipe.expire(key, ttl_s)
     pipe.zrem(keys.DEADLINES, job_id)
+    metrics.record_job(
+        pipe,
+        job_id=job_id,
+        e2e_ms=result.timings.e2e_ms or 0.0,
+        status=status_.value,
+        steps=len(result.steps),
+        tokens=result.usage.total_tokens,
+        cost_usd=result.usage.cost_usd,
+    )
     terminal = EventType(status_.value)
     payload = {"status": status_.value, "e2e_ms": result.timings.e2e_ms, "error": error}
     events.emit(pipe, job_id, terminal, {**payload, **(extra_event or {})})

@@ -17,10 +17,11 @@ from typing import Any
 import redis
 from celery import Celery
 
-from runtime import dag, jobs, keys
+from runtime import dag, jobs, keys, metrics
+from runtime.budget import JobLedger
 from runtime.canvas import layer_canvas
 from runtime.config import Settings
-from runtime.errors import CeleragentError
+from runtime.errors import BudgetExceeded, CeleragentError
 from runtime.schemas import JobSpec, JobStatus, Plan, StepResult
 
 # Resolves a layer's cacheable calls in one round trip: returns a StepResult (cached=True)
@@ -107,6 +108,21 @@ def advance(
         if to_run and cache_lookup is not None:
             to_run = _drop_cache_hits(r, state, to_run, cache_lookup, settings)
         if to_run:
+            try:
+                JobLedger.from_settings(r, job_id, state.spec.budget, state.spec.tenant).reserve(
+                    steps=len(to_run)
+                )
+            except BudgetExceeded as exc:
+                jobs.finalize(
+                    r,
+                    job_id,
+                    JobStatus.budget_exhausted,
+                    answer=outputs_answer(state),
+                    error=str(exc),
+                    ttl_s=settings.job_ttl_s,
+                    extra_event={"limit": exc.limit},
+                )
+                return
             layer_canvas(job_id, index, to_run, state.spec.priority, app).apply_async()
             return
     if on_tools_done is not None:
@@ -161,6 +177,15 @@ def _drop_cache_hits(
         else:
             state.steps[call["id"]] = hit
             jobs.record_step(pipe, state.job_id, hit, settings.job_ttl_s)
+            metrics.record_step(
+                pipe,
+                kind="tool",
+                name=hit.tool,
+                queue_wait_ms=0.0,
+                run_ms=0.0,
+                cached=True,
+                job_id=state.job_id,
+            )
     if len(pipe):
         pipe.execute()
     return misses

@@ -20,29 +20,14 @@ from runtime import keys
 from runtime.budget import NANO, current_period
 from runtime.degrade import get_level
 from runtime.metrics import snapshot
+from runtime.queues import queue_depths
 
-QUEUES = ("agent", "llm", "tools", "gpu")
-# kombu's Redis transport keeps one list per priority step: "llm", "llm\x06\x163", ...
-PRIORITY_SEP = "\x06\x16"
-PRIORITY_STEPS = (3, 6, 9)
 QUANTILES = (("0.5", "p50_ms"), ("0.95", "p95_ms"), ("0.99", "p99_ms"))
 _COUNTER_FIELD = re.compile(r"^(?P<cache>.+?)[:._](?P<event>hits?|miss(?:es)?)$")
 
 
 def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def queue_depths(redis: Any, queues: tuple[str, ...] = QUEUES) -> dict[str, int]:
-    """Tasks waiting per Celery queue, summed over kombu's priority sub-lists."""
-    pipe = redis.pipeline(transaction=False)
-    for q in queues:
-        pipe.llen(q)
-        for step in PRIORITY_STEPS:
-            pipe.llen(f"{q}{PRIORITY_SEP}{step}")
-    counts = pipe.execute()
-    per = 1 + len(PRIORITY_STEPS)
-    return {q: sum(counts[i * per : (i + 1) * per]) for i, q in enumerate(queues)}
 
 
 def cache_counters(redis: Any) -> dict[str, dict[str, int]]:

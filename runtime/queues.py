@@ -6,6 +6,7 @@ A new queue is a constant here, a route, a module in `workers/` and a Procfile l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 AGENT = "agent"  # orchestration: start, layer joins, finalize; cheap and fast
 LLM = "llm"  # remote OpenAI-compatible calls; I/O bound
@@ -13,6 +14,25 @@ TOOLS = "tools"  # tool calls; I/O bound
 GPU = "gpu"  # one process pinned to the local model; threads feed its batcher
 
 QUEUES = (AGENT, LLM, TOOLS, GPU)
+
+# The Redis transport keeps one list per priority step: "tools", "tools:3", "tools:6", ...
+PRIORITY_STEPS = (0, 3, 6, 9)
+PRIORITY_SEP = ":"
+
+
+def priority_lists(queue: str) -> list[str]:
+    return [queue if step == 0 else f"{queue}{PRIORITY_SEP}{step}" for step in PRIORITY_STEPS]
+
+
+def queue_depths(redis: Any, queues: tuple[str, ...] = QUEUES) -> dict[str, int]:
+    """Messages waiting per queue, summed over its priority lists, in one round trip."""
+    pipe = redis.pipeline(transaction=False)
+    for queue in queues:
+        for name in priority_lists(queue):
+            pipe.llen(name)
+    counts = pipe.execute()
+    n = len(PRIORITY_STEPS)
+    return {q: sum(counts[i * n : (i + 1) * n]) for i, q in enumerate(queues)}
 
 
 @dataclass(frozen=True)

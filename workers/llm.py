@@ -11,11 +11,9 @@ from celery.signals import worker_ready
 
 from runtime import agent_loop
 from runtime.celery_app import app
-from runtime.errors import ConfigError, RetryableError, SpecError, TerminalError
+from runtime.errors import BudgetExceeded, RetryableError
 from workers.base import CeleragentTask
 from workers.hooks import run_layers
-
-FATAL = (TerminalError, ConfigError, SpecError)
 
 
 @app.task(name=agent_loop.PLAN_TASK, base=CeleragentTask, bind=True, max_retries=2)
@@ -46,6 +44,9 @@ class _model_step:
         if exc is None:
             return False
         task = self.task
+        if isinstance(exc, BudgetExceeded):
+            agent_loop.exhaust_job(task.redis, self.job_id, exc, task.settings)
+            return True
         if isinstance(exc, RetryableError) and task.request.retries < task.max_retries:
             raise task.retry(exc=exc, countdown=1.0 * 2**task.request.retries)
         agent_loop.fail_job(task.redis, self.job_id, exc, task.settings)

@@ -1,17 +1,27 @@
-"""Beat: the periodic tick. Ends jobs past their deadline (watchdog)."""
+"""Beat: the periodic tick. Ends jobs past their deadline (watchdog) and sets the
+degradation level from live p95s, spend and queue depths (with hysteresis)."""
 
 from __future__ import annotations
 
-from runtime import jobs, keys, orchestrator
+from runtime import degrade, jobs, keys, metrics, orchestrator
+from runtime.budget import PerformanceBudget
 from runtime.celery_app import app
 from runtime.errors import CeleragentError
+from runtime.queues import queue_depths
 from runtime.schemas import JobStatus
 from workers.base import CeleragentTask
 
 
 @app.task(name="celeragent.monitor.tick", base=CeleragentTask, bind=True, ignore_result=True)
 def tick(self: CeleragentTask) -> dict[str, int]:
-    return {"timed_out": end_overdue_jobs(self)}
+    return {"timed_out": end_overdue_jobs(self), "level": evaluate_degradation(self)}
+
+
+def evaluate_degradation(task: CeleragentTask) -> int:
+    r = task.redis
+    snap = metrics.snapshot(r, task.settings.metrics_window_s)
+    perf = PerformanceBudget.from_settings(task.settings)
+    return degrade.evaluate(r, snap, queue_depths(r), perf)
 
 
 def end_overdue_jobs(task: CeleragentTask) -> int:

@@ -14,7 +14,8 @@ from runtime import keys
 from runtime.budget import JobLedger
 from runtime.degrade import set_level
 from runtime.metrics import record_job, record_step
-from runtime.prometheus import PRIORITY_SEP, queue_depths, registry, serve
+from runtime.prometheus import registry, serve
+from runtime.queues import PRIORITY_SEP, queue_depths
 from runtime.schemas import Budget
 
 
