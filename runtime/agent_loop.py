@@ -19,7 +19,7 @@ from runtime import dag, degrade, events, jobs, metrics, orchestrator
 from runtime.budget import JobLedger
 from runtime.cache.prompt_cache import PromptCache
 from runtime.config import Settings
-from runtime.errors import BudgetExceeded, CeleragentError
+from runtime.errors import BudgetExceeded, CeleragentError, RetryableError
 from runtime.llm.base import Completion, get_backend
 from runtime.llm.router import ModelProfile, Router, get_profile
 from runtime.llm.tokens import fit_messages
@@ -60,10 +60,13 @@ def prompt_cache(r: redis.Redis, settings: Settings) -> PromptCache | None:
     return cache
 
 
-def guarded(r: redis.Redis, step: ModelStep, spec: JobSpec, settings: Settings) -> GuardedBackend:
-    """The step's backend behind the prompt cache and the job's budget; one step reserved."""
+def guarded(
+    r: redis.Redis, step: ModelStep, spec: JobSpec, settings: Settings, steps: int = 1
+) -> GuardedBackend:
+    """The step's backend behind the prompt cache and the job's budget; `steps` reserved."""
     ledger = JobLedger.from_settings(r, step.job_id, spec.budget, spec.tenant)
-    ledger.reserve(steps=1)
+    if steps:
+        ledger.reserve(steps=steps)
     level = degrade.get_level(r)
     return GuardedBackend(
         get_backend(step.profile),
@@ -105,11 +108,12 @@ def record_completions(
     settings: Settings,
     error: str | None = None,
 ) -> None:
+    paid = [c for c in completions if not c.cached]  # a cache hit spends nothing
     usage = Usage(
-        prompt_tokens=sum(c.usage.prompt_tokens for c in completions),
-        completion_tokens=sum(c.usage.completion_tokens for c in completions),
-        llm_calls=len(completions),
-        cost_usd=sum(step.profile.cost_usd(c.usage) for c in completions),
+        prompt_tokens=sum(c.usage.prompt_tokens for c in paid),
+        completion_tokens=sum(c.usage.completion_tokens for c in paid),
+        llm_calls=len(paid),
+        cost_usd=sum(step.profile.cost_usd(c.usage) for c in paid),
     )
     finished = time.time()
     result = StepResult(
@@ -133,8 +137,8 @@ def record_completions(
             name=step.profile.name,
             queue_wait_ms=None,
             run_ms=c.latency_ms,
-            tokens=c.usage.total_tokens,
-            cost_usd=step.profile.cost_usd(c.usage),
+            tokens=0 if c.cached else c.usage.total_tokens,
+            cost_usd=0.0 if c.cached else step.profile.cost_usd(c.usage),
             cached=c.cached,
             job_id=step.job_id,
         )
@@ -214,21 +218,60 @@ def synthesize(
     def on_token(text: str) -> None:
         events.emit(r, step.job_id, EventType.token, {"text": text})
 
-    completion = backend.complete(
-        messages,
-        model=step.profile.wire_model,
-        max_tokens=max_tokens,
-        temperature=0.0,
-        on_token=on_token,
-    )
+    def ask(profile: ModelProfile, guarded_backend: GuardedBackend) -> Completion:
+        return guarded_backend.complete(
+            messages,
+            model=profile.wire_model,
+            max_tokens=max_tokens,
+            temperature=0.0,
+            on_token=on_token,
+        )
+
+    # The source's chain for a failing model step: the model times out or fails, the
+    # fastest other model tries once, and if that fails too the job gets a canned reply.
+    output: dict[str, Any] = {}
+    try:
+        completion = ask(step.profile, backend)
+    except RetryableError as exc:
+        fallback = fastest_other(step.profile)
+        output["fallback_from"] = {"model": step.profile.name, "error": str(exc)}
+        if fallback is None:
+            return _canned(r, step, started, output, settings)
+        step = ModelStep(step.job_id, fallback, step.round)
+        _announce(r, step, "answer")
+        try:
+            completion = ask(fallback, guarded(r, step, spec, settings, steps=0))
+        except RetryableError as again:
+            output["fallback_error"] = str(again)
+            return _canned(r, step, started, output, settings)
     wanted = needs_more_tools(completion.text)
-    record_completions(r, step, "answer", [completion], started, {"need_tools": wanted}, settings)
+    output["need_tools"] = wanted
+    record_completions(r, step, "answer", [completion], started, output, settings)
     model_steps, _ = spent_rounds(state)
     budget = spec.budget
     if wanted and model_steps + 2 < budget.max_steps and step.round < budget.max_llm_calls:
         send_model_task(app, PLAN_TASK, step.job_id, step.profile, step.round + 1, spec.priority)
         return
     jobs.finalize(r, step.job_id, JobStatus.done, answer=completion.text, ttl_s=settings.job_ttl_s)
+
+
+def shed_if_degraded(r: redis.Redis, job_id: str, spec: JobSpec, settings: Settings) -> bool:
+    """At degradation level 2 a low-priority job gets a canned reply instead of a model
+    call. True when the job was shed."""
+    level = degrade.get_level(r)
+    below = degrade.effects(level).canned_for_priority_below
+    if below is None or spec.priority >= below:
+        return False
+    jobs.finalize(
+        r,
+        job_id,
+        JobStatus.degraded,
+        answer=degrade.canned_reply(job_id),
+        error=f"shed at degradation level {level}: priority {spec.priority} is below {below}",
+        ttl_s=settings.job_ttl_s,
+        extra_event={"level": level},
+    )
+    return True
 
 
 def fail_job(r: redis.Redis, job_id: str, exc: BaseException, settings: Settings) -> None:
@@ -241,6 +284,30 @@ def fail_job(r: redis.Redis, job_id: str, exc: BaseException, settings: Settings
         JobStatus.failed,
         answer=orchestrator.outputs_answer(state),
         error=f"model step failed: {message}",
+        ttl_s=settings.job_ttl_s,
+    )
+
+
+def fastest_other(profile: ModelProfile) -> ModelProfile | None:
+    """The quickest available model other than `profile` (the retry in the chain)."""
+    others = [
+        p
+        for p in Router().profiles.values()
+        if p.name != profile.name and p.routable and p.available()
+    ]
+    return min(others, key=lambda p: (p.typical_latency_s, p.name), default=None)
+
+
+def _canned(
+    r: redis.Redis, step: ModelStep, started: float, output: dict[str, Any], settings: Settings
+) -> None:
+    record_completions(r, step, "answer", [], started, output, settings, error="no model answered")
+    jobs.finalize(
+        r,
+        step.job_id,
+        JobStatus.degraded,
+        answer=degrade.canned_reply(step.job_id),
+        error="no model could answer: " + json.dumps(output, ensure_ascii=False),
         ttl_s=settings.job_ttl_s,
     )
 

@@ -18,7 +18,12 @@ os.environ["CELERAGENT_FORBID_NETWORK_LLM"] = "1"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+TEST_MODELS = Path(__file__).parent / "data" / "models.toml"
+TENANT_LIMIT_USD = 0.0005  # tenant "capped": a few fake-fast answers, then refusals
+
 STACK_ENV = {
+    "CELERAGENT_MODELS_FILE": str(TEST_MODELS),
+    "CELERAGENT_TENANT_BUDGET_USD": f'{{"capped": {TENANT_LIMIT_USD}}}',
     "CELERAGENT_MONITOR_INTERVAL_S": "1",
     "CELERAGENT_FORBID_NETWORK_LLM": "1",
     "HF_HUB_OFFLINE": "1",
@@ -30,10 +35,12 @@ STACK_ENV = {
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """Valkey + one worker per queue + beat, for the whole session."""
     from runtime.config import reset_settings
+    from runtime.llm.router import reset_profiles
     from runtime.stack import Stack
 
     os.environ.update(STACK_ENV)
     reset_settings()
+    reset_profiles()
     data_dir = Path(tmp_path_factory.mktemp("stack"))
     running = Stack(data_dir=data_dir, extra_env=STACK_ENV)
     try:

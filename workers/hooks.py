@@ -79,6 +79,8 @@ def on_tools_done_for(
         if not state.spec.wants_model_answer:
             orchestrator.finish_with_outputs(r, state, settings)
             return
+        if agent_loop.shed_if_degraded(r, state.job_id, state.spec, settings):
+            return
         try:
             profile = agent_loop.route(state.spec, settings, degrade.get_level(r))
         except CeleragentError as exc:
@@ -100,6 +102,8 @@ def on_tools_done_for(
 def request_plan(app: Celery, r: redis.Redis, job_id: str, spec: JobSpec) -> None:
     """No plan in the spec: the routed model plans (on `llm` or `gpu`)."""
     settings = get_settings()
+    if agent_loop.shed_if_degraded(r, job_id, spec, settings):
+        return
     try:
         profile = agent_loop.route(spec, settings, degrade.get_level(r))
     except CeleragentError as exc:

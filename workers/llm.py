@@ -24,7 +24,8 @@ def plan(self: CeleragentTask, job_id: str, model: str, round_: int) -> None:
             run_layers(self, job_id, 0)
 
 
-@app.task(name=agent_loop.SYNTHESIZE_TASK, base=CeleragentTask, bind=True, max_retries=2)
+# No Celery retries here: synthesize runs its own chain (faster model, then canned reply).
+@app.task(name=agent_loop.SYNTHESIZE_TASK, base=CeleragentTask, bind=True, max_retries=0)
 def synthesize(self: CeleragentTask, job_id: str, model: str, round_: int) -> None:
     with _model_step(self, job_id):
         step = agent_loop.get_step(job_id, model, round_)
