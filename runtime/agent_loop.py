@@ -15,7 +15,7 @@ from typing import Any
 import redis
 from celery import Celery
 
-from runtime import dag, degrade, events, jobs, metrics, orchestrator
+from runtime import dag, degrade, events, jobs, metrics, orchestrator, reuse
 from runtime.budget import JobLedger
 from runtime.cache.prompt_cache import PromptCache
 from runtime.config import Settings
@@ -25,6 +25,7 @@ from runtime.llm.router import ModelProfile, Router, get_profile
 from runtime.llm.tokens import fit_messages
 from runtime.model_call import GuardedBackend
 from runtime.planner import build_answer_messages, needs_more_tools, plan_with_model
+from runtime.queues import AGENT
 from runtime.schemas import EventType, JobSpec, JobStatus, Plan, StepResult, Usage
 from runtime.tools.registry import all_tools
 
@@ -253,6 +254,8 @@ def synthesize(
         send_model_task(app, PLAN_TASK, step.job_id, step.profile, step.round + 1, spec.priority)
         return
     jobs.finalize(r, step.job_id, JobStatus.done, answer=completion.text, ttl_s=settings.job_ttl_s)
+    if reuse.eligible(spec):
+        app.send_task(reuse.REMEMBER_TASK, args=[step.job_id], queue=AGENT)
 
 
 def shed_if_degraded(r: redis.Redis, job_id: str, spec: JobSpec, settings: Settings) -> bool:

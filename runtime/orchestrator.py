@@ -23,6 +23,7 @@ from runtime.canvas import layer_canvas
 from runtime.config import Settings
 from runtime.errors import BudgetExceeded, CeleragentError
 from runtime.schemas import JobSpec, JobStatus, Plan, StepResult
+from runtime.tools.substitutes import substitute_for
 
 # Resolves a layer's cacheable calls in one round trip: returns a StepResult (cached=True)
 # for each hit, None for each miss. Installed by the cache layer; None means no cache.
@@ -146,9 +147,17 @@ def prepare_layer(
         else:
             try:
                 arguments = dag.resolve_refs(call.arguments, outputs, call.id)
-                ready.append({"id": call.id, "name": call.name, "arguments": arguments})
             except CeleragentError as exc:
                 error = str(exc)
+            else:
+                local = substitute_for(call.name, arguments)
+                if local is None:
+                    ready.append({"id": call.id, "name": call.name, "arguments": arguments})
+                else:
+                    # Answered here, in-process: no task, no queue hop (e.g. a UTC clock read).
+                    step = _run_substitute(call.id, call.name, local)
+                    state.steps[call.id] = step
+                    jobs.record_step(pipe, state.job_id, step, settings.job_ttl_s)
         if error is not None:
             now = time.time()
             step = StepResult(
@@ -159,6 +168,26 @@ def prepare_layer(
     if len(pipe):
         pipe.execute()
     return ready
+
+
+def _run_substitute(call_id: str, name: str, local: Callable[[], Any]) -> StepResult:
+    started = time.time()
+    output, error = None, None
+    try:
+        output = local()
+    except Exception as exc:  # noqa: BLE001 - like a tool, a failing substitute is a failed step
+        error = f"{type(exc).__name__}: {exc}"
+    finished = time.time()
+    return StepResult(
+        id=call_id,
+        tool=name,
+        started_at=started,
+        finished_at=finished,
+        duration_ms=(finished - started) * 1000,
+        output=output,
+        error=error,
+        substituted=True,
+    )
 
 
 def _drop_cache_hits(

@@ -110,7 +110,8 @@ class StepResult(_Model):
     error: str | None = None
     output: Any = None
     attempts: int = 1
-    kind: str = "tool"  # tool | llm | plan
+    kind: str = "tool"  # tool | plan | answer
+    substituted: bool = False  # answered in-process by a lightweight substitute
 
     @property
     def ok(self) -> bool:

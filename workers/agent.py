@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime import jobs, orchestrator
+from runtime import jobs, orchestrator, reuse
 from runtime.celery_app import app
 from runtime.errors import CeleragentError
 from runtime.schemas import JobStatus
@@ -41,3 +41,9 @@ def join(self: CeleragentTask, _results: Any, job_id: str, layer: int) -> None:
     # The steps are already in Redis (each tool task records its own); the results passed
     # by the chord are not needed beyond knowing the layer is complete.
     run_layers(self, job_id, layer + 1)
+
+
+@app.task(name=reuse.REMEMBER_TASK, base=CeleragentTask, bind=True, ignore_result=True)
+def remember(self: CeleragentTask, job_id: str) -> dict[str, Any]:
+    """After a job: its answer into the semantic cache, its plan into prefetch memory."""
+    return reuse.remember(self.redis, job_id, self.settings)

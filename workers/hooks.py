@@ -13,7 +13,7 @@ from typing import Any
 import redis
 from celery import Celery
 
-from runtime import agent_loop, degrade, orchestrator
+from runtime import agent_loop, degrade, orchestrator, reuse
 from runtime.cache.tool_cache import ToolCache
 from runtime.config import Settings, get_settings
 from runtime.errors import CeleragentError
@@ -109,6 +109,10 @@ def request_plan(app: Celery, r: redis.Redis, job_id: str, spec: JobSpec) -> Non
     except CeleragentError as exc:
         agent_loop.fail_job(r, job_id, exc, settings)
         return
+    if reuse.answer_from_cache(r, job_id, spec, profile, settings):
+        return
+    # Prefetched tool results land in the tool cache while the model plans.
+    reuse.start_prefetch(r, app, spec, settings)
     agent_loop.send_model_task(app, agent_loop.PLAN_TASK, job_id, profile, 1, spec.priority)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from runtime.celery_app import app
 from runtime.errors import RetryableError
 from runtime.executor import execute_call
-from runtime.tools.registry import load_tools
+from runtime.tools.registry import get_tool, load_tools
 from workers.base import CeleragentTask
 from workers.hooks import run_layers, tool_runner_for
 
@@ -38,3 +38,17 @@ def run(
     # Only a small summary travels back through the result backend: the join reads the
     # full step from Redis, so large outputs are not copied through the chord.
     return {"id": step.id, "ok": step.ok}
+
+
+@app.task(name="celeragent.tools.prefetch", base=CeleragentTask, bind=True, ignore_result=True)
+def prefetch(self: CeleragentTask, name: str, arguments: dict[str, Any]) -> bool:
+    """Run a predicted call into the tool cache (single-flight: a job asking for the same
+    call meanwhile waits for this run instead of repeating it). Failures are dropped."""
+    tool = get_tool(name)
+    if tool.side_effecting or not tool.cacheable:
+        return False  # never a side effect nobody asked for
+    try:
+        tool_runner_for(self.redis, self.settings)(tool, arguments)
+    except Exception:  # noqa: BLE001 - a failed guess costs nothing; the job runs it itself
+        return False
+    return True

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
+from runtime import keys
 from runtime.client import Client
 from runtime.errors import SpecError
 from runtime.schemas import EventType, JobStatus
@@ -68,3 +70,37 @@ def test_a_bare_question_is_planned_then_answered(client: Client) -> None:
 def test_an_unknown_model_is_refused_at_submit(client: Client) -> None:
     with pytest.raises(SpecError, match="unknown model 'gpt-17'"):
         client.submit({"query": "hi", "model": "gpt-17"})
+
+
+def _wait_for_counter(client: Client, field: str, above: int, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if int(client.redis.hget(keys.CACHE_COUNTERS, field) or 0) > above:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{field} did not pass {above} within {timeout_s} s")
+
+
+def test_a_reworded_question_is_answered_from_the_semantic_cache(client: Client) -> None:
+    stores = int(client.redis.hget(keys.CACHE_COUNTERS, "semantic:store") or 0)
+    first = client.submit({"query": "What is the capital city of Australia?"}).result(timeout=60)
+    assert first.status is JobStatus.done and first.usage.llm_calls >= 1
+    _wait_for_counter(client, "semantic:store", stores)  # remembered by an agent worker
+
+    again = client.submit({"query": "what's the capital city of Australia"}).result(timeout=60)
+    assert again.status is JobStatus.done
+    assert again.answer == first.answer
+    assert again.usage.llm_calls == 0
+    assert [s.id for s in again.steps] == ["semantic_cache"]
+
+    other = client.submit({"query": "What is the capital city of Austria?"}).result(timeout=60)
+    assert other.usage.llm_calls >= 1  # a different entity is never served the cached answer
+
+
+def test_a_utc_date_call_is_answered_by_its_substitute_without_a_task(client: Client) -> None:
+    plan = {"calls": [{"id": "now", "name": "current_date", "arguments": {}}]}
+    handle = client.submit({"plan": plan})
+    result = handle.result(timeout=30)
+    step = result.steps[0]
+    assert step.substituted and step.ok and step.output["timezone"] == "UTC"
+    assert not [e for e in handle.events(follow=False) if e.type is EventType.step_started]
