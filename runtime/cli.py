@@ -12,6 +12,8 @@ from typing import Any
 
 from rich.console import Console
 
+from runtime.cli_cache import add_cache_commands
+from runtime.cli_ops import add_ops_commands
 from runtime.config import get_settings
 from runtime.errors import CeleragentError
 
@@ -130,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="start the stack, run sample jobs, stop")
     demo.add_argument("--redis-url", default=None)
     demo.set_defaults(fn=cmd_demo)
+    add_cache_commands(sub)
+    add_ops_commands(sub)
     return parser
 
 
