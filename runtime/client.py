@@ -10,7 +10,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, cast
 
 import redis
 import redis.asyncio as aioredis
@@ -47,7 +47,7 @@ class Client:
             if not self.redis.set(key, job_id, nx=True, ex=self.settings.job_ttl_s):
                 existing = self.redis.get(key)
                 if existing:
-                    return JobHandle(self, existing)
+                    return JobHandle(self, str(existing))
         jobs.create(
             self.redis, job_id, parsed, self.settings.job_ttl_s, self.settings.events_maxlen
         )
@@ -61,7 +61,9 @@ class Client:
         return JobHandle(self, job_id)
 
     def recent_jobs(self, limit: int = 20) -> list[str]:
-        return list(self.redis.zrevrange(keys.JOBS_INDEX, 0, limit - 1))
+        return [
+            str(j) for j in cast(list[str], self.redis.zrevrange(keys.JOBS_INDEX, 0, limit - 1))
+        ]
 
     def close(self) -> None:
         self._app.close()
@@ -119,7 +121,7 @@ class JobHandle:
             raise JobNotFound(f"job {self.id!r} does not exist or its record has expired.")
         deadline_s = json.loads(spec_raw)["budget"]["deadline_s"]
         grace = 2 * self.client.settings.monitor_interval_s + 5
-        until_deadline = float(submitted) + deadline_s + grace - time.time()
+        until_deadline = float(cast(str, submitted)) + deadline_s + grace - time.time()
         bound = max(0.1, until_deadline)
         return bound if timeout is None else max(0.0, min(timeout, bound))
 
@@ -179,8 +181,8 @@ class AsyncJobHandle:
         last = from_id or "0-0"
         deadline = None if timeout is None else time.monotonic() + timeout
         while deadline is None or time.monotonic() < deadline:
-            reply = await self.client.redis.xread({stream: last}, block=1_000, count=500)
-            for _stream, entries in reply or []:
+            raw = await self.client.redis.xread({stream: last}, block=1_000, count=500)
+            for _stream, entries in cast(events.StreamReply, raw or []):
                 for entry_id, fields in entries:
                     last = entry_id
                     event = events.decode(entry_id, fields)

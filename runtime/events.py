@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -14,6 +14,11 @@ from runtime import keys
 from runtime.schemas import Event, EventType
 
 DEFAULT_MAXLEN = 10_000
+
+# What XRANGE and XREAD return on a client that decodes responses (redis-py types them
+# loosely, as bytes or str, sync or async).
+Entries = list[tuple[str, dict[str, str]]]
+StreamReply = list[tuple[str, Entries]]
 
 
 def emit(
@@ -24,7 +29,7 @@ def emit(
     maxlen: int = DEFAULT_MAXLEN,
 ) -> Any:
     """Append an event (works on a pipeline too, to batch it with other writes)."""
-    fields = {
+    fields: dict[Any, Any] = {
         "type": EventType(type_).value,
         "ts": repr(time.time()),
         "data": json.dumps(data or {}, ensure_ascii=False, default=str),
@@ -44,7 +49,8 @@ def decode(entry_id: str, fields: dict[str, str]) -> Event:
 def read(r: redis.Redis, job_id: str, from_id: str | None = None) -> list[Event]:
     """Events after `from_id` (all of them when None), without blocking."""
     start = f"({from_id}" if from_id else "-"
-    return [decode(i, f) for i, f in r.xrange(keys.job_events(job_id), min=start)]
+    entries = cast(Entries, r.xrange(keys.job_events(job_id), min=start) or [])
+    return [decode(i, f) for i, f in entries]
 
 
 def follow(
@@ -65,8 +71,8 @@ def follow(
             if remaining <= 0:
                 return
             wait = max(1, min(block_ms, int(remaining * 1000)))
-        reply = r.xread({stream: last}, block=wait, count=500)
-        for _stream, entries in reply or []:
+        reply = cast(StreamReply, r.xread({stream: last}, block=wait, count=500) or [])
+        for _stream, entries in reply:
             for entry_id, fields in entries:
                 last = entry_id
                 event = decode(entry_id, fields)

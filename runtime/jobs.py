@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -62,7 +62,7 @@ def status(r: redis.Redis, job_id: str) -> JobStatus:
     raw = r.hget(keys.job(job_id), "status")
     if raw is None:
         raise JobNotFound(f"job {job_id!r} does not exist or its record has expired.")
-    return JobStatus(raw)
+    return JobStatus(str(raw))
 
 
 def save_plan(
@@ -104,9 +104,8 @@ def record_step(
 
 
 def steps(r: redis.Redis, job_id: str) -> dict[str, StepResult]:
-    return {
-        k: StepResult.model_validate_json(v) for k, v in r.hgetall(keys.job_steps(job_id)).items()
-    }
+    raw = cast(dict[str, str], r.hgetall(keys.job_steps(job_id)))
+    return {k: StepResult.model_validate_json(v) for k, v in raw.items()}
 
 
 def add_usage(
@@ -142,7 +141,7 @@ def finalize(
     None and change nothing."""
     if not r.set(keys.job_finalized(job_id), status_.value, nx=True, ex=ttl_s):
         return None
-    record = r.hgetall(keys.job(job_id))
+    record = cast(dict[str, str], r.hgetall(keys.job(job_id)))
     result = build_result(job_id, record, steps(r, job_id), status_, answer, error)
     pipe = r.pipeline(transaction=True)
     pipe.hset(
@@ -208,4 +207,5 @@ def get_result(r: redis.Redis, job_id: str) -> JobResult | None:
 
 def overdue(r: redis.Redis, now: float | None = None, limit: int = 500) -> list[str]:
     """Unfinished jobs whose deadline has passed (for the watchdog)."""
-    return list(r.zrangebyscore(keys.DEADLINES, 0, now or time.time(), start=0, num=limit))
+    found = r.zrangebyscore(keys.DEADLINES, 0, now or time.time(), start=0, num=limit)
+    return [str(job_id) for job_id in cast(list[str], found)]
