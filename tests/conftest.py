@@ -31,18 +31,89 @@ STACK_ENV = {
 }
 
 
+REMOTE_KEY = "test-key-not-a-secret"
+GARBAGE_REPLIES = 200  # the `garbage` model never returns a valid plan within a session
+
+
+def session_models(server_url: str) -> str:
+    """The test models plus profiles that need the session's OpenAI-compatible server."""
+    garbage = ", ".join(['"this is not json {"'] * GARBAGE_REPLIES)
+    return (
+        TEST_MODELS.read_text()
+        + f"""
+[models.remote-test]
+backend = "openai"
+queue = "llm"
+model_id = "test-model"
+base_url = "{server_url}"
+api_key_env = "CELERAGENT_TEST_REMOTE_KEY"
+encoding = "o200k_base"
+context_window = 8192
+input_per_m = 1.0
+output_per_m = 2.0
+typical_latency_s = 0.5
+quality = 0.8
+tier = "strong"
+routable = false
+max_retries = 2
+backoff_base_s = 0.05
+timeout_s = 5
+
+[models.tiny]
+backend = "fake"
+queue = "llm"
+context_window = 64
+input_per_m = 0.1
+output_per_m = 0.1
+typical_latency_s = 0.05
+quality = 0.5
+tier = "fast"
+routable = false
+
+[models.garbage]
+backend = "fake"
+queue = "llm"
+context_window = 8192
+input_per_m = 0.1
+output_per_m = 0.1
+typical_latency_s = 0.05
+quality = 0.5
+tier = "fast"
+routable = false
+script = [{garbage}]
+"""
+    )
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def openai_server() -> Iterator[object]:
+    """A real OpenAI-compatible HTTP server (SSE streaming) on loopback for the session."""
+    from tests.support.openai_server import OpenAITestServer
+
+    server = OpenAITestServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, openai_server: object) -> Iterator[object]:
     """Valkey + one worker per queue + beat, for the whole session."""
     from runtime.config import reset_settings
     from runtime.llm.router import reset_profiles
     from runtime.stack import Stack
 
-    os.environ.update(STACK_ENV)
+    data_dir = Path(tmp_path_factory.mktemp("stack"))
+    models = data_dir / "models.toml"
+    models.write_text(session_models(openai_server.base_url))  # type: ignore[attr-defined]
+    env = {
+        **STACK_ENV,
+        "CELERAGENT_MODELS_FILE": str(models),
+        "CELERAGENT_TEST_REMOTE_KEY": REMOTE_KEY,
+    }
+    os.environ.update(env)
     reset_settings()
     reset_profiles()
-    data_dir = Path(tmp_path_factory.mktemp("stack"))
-    running = Stack(data_dir=data_dir, extra_env=STACK_ENV)
+    running = Stack(data_dir=data_dir, extra_env=env)
     try:
         running.start(wait=True, timeout_s=120)
     except Exception:

@@ -1,0 +1,129 @@
+"""Local-model throughput through the real `gpu` queue, at 1, 4 and 16 concurrent requests.
+
+Each request is a job whose answer step runs on the `gpu` worker (explicit one-call plan,
+model `local`), so the path is the production one: client -> agent -> tools -> gpu worker
+thread pool -> in-process batcher -> one `generate` per batch. Caches are off and every
+prompt is unique, so nothing is served from a cache. Reports summed completion tokens per
+second and time to first token (first `token` event after the step's `llm_started`).
+
+    .venv/bin/python ops/bench/gpu_batching.py [--levels 1 4 16] [--rounds 2] [--max-tokens N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from runtime.bench import percentile, plot, write_report
+from runtime.client import Client
+from runtime.schemas import EventType
+from runtime.stack import Stack
+
+TOPICS = ["rivers", "bridges", "volcanoes", "libraries", "trains", "gardens", "comets", "tea"]
+
+
+def spec_for(i: int) -> dict[str, Any]:
+    return {
+        "query": f"In two sentences, tell me something about {TOPICS[i % len(TOPICS)]} "
+        f"(request {i}).",
+        "model": "local",
+        "plan": {"calls": [{"id": "n", "name": "echo", "arguments": {"value": i}}]},
+    }
+
+
+def run_one(client: Client, i: int) -> dict[str, Any]:
+    handle = client.submit(spec_for(i))
+    llm_started = first_token = None
+    for event in handle.events(timeout=600):
+        if event.type is EventType.llm_started and llm_started is None:
+            llm_started = event.ts
+        elif event.type is EventType.token and first_token is None:
+            first_token = event.ts
+    result = handle.result(timeout=10)
+    answer = [s for s in result.steps if s.kind == "answer"]
+    return {
+        "status": result.status.value,
+        "completion_tokens": result.usage.completion_tokens,
+        "ttft_ms": None
+        if llm_started is None or first_token is None
+        else (first_token - llm_started) * 1000,
+        "answer_ms": answer[-1].duration_ms if answer else None,
+        "e2e_ms": result.timings.e2e_ms,
+    }
+
+
+def run_level(client: Client, level: int, rounds: int, offset: int) -> dict[str, Any]:
+    samples: list[dict[str, Any]] = []
+    elapsed = 0.0
+    for r in range(rounds):
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=level) as pool:
+            ids = range(offset + r * level, offset + (r + 1) * level)
+            samples += list(pool.map(lambda i: run_one(client, i), ids))
+        elapsed += time.perf_counter() - start
+    tokens = sum(s["completion_tokens"] for s in samples)
+    ttfts = [s["ttft_ms"] for s in samples if s["ttft_ms"] is not None]
+    return {
+        "concurrency": level,
+        "requests": len(samples),
+        "failed": sum(s["status"] != "done" for s in samples),
+        "completion_tokens": tokens,
+        "elapsed_s": elapsed,
+        "tokens_per_s": tokens / elapsed if elapsed else 0.0,
+        "ttft_p50_ms": statistics.median(ttfts) if ttfts else None,
+        "ttft_p95_ms": percentile(ttfts, 95) if ttfts else None,
+        "samples": samples,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--levels", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    stack = Stack(
+        data_dir=Path(tempfile.mkdtemp()),
+        queues=("agent", "tools", "gpu"),
+        beat=False,
+        extra_env={"CELERAGENT_CACHE_ENABLED": "false"},
+    )
+    url = stack.start(wait=True)
+    results: dict[str, Any] = {}
+    try:
+        client = Client(url)
+        print("warm-up (loads the model in the gpu worker) ...", flush=True)
+        run_one(client, 10_000)
+        offset = 0
+        for level in args.levels:
+            row = run_level(client, level, args.rounds, offset)
+            offset += level * args.rounds
+            results[str(level)] = row
+            print(
+                f"concurrency {level:2d}: {row['tokens_per_s']:6.1f} tokens/s summed, "
+                f"TTFT p50 {row['ttft_p50_ms'] or 0:7.0f} ms, {row['completion_tokens']} tokens "
+                f"in {row['elapsed_s']:.1f} s, failed {row['failed']}",
+                flush=True,
+            )
+    finally:
+        stack.stop()
+    base = results[str(args.levels[0])]["tokens_per_s"]
+    summary = {k: {**v, "speedup_vs_first": v["tokens_per_s"] / base} for k, v in results.items()}
+    print(write_report("gpu_batching", {"levels": summary}))
+    print(
+        plot(
+            "gpu_batching",
+            {f"c={k}": [s["e2e_ms"] / 1000 for s in v["samples"]] for k, v in results.items()},
+            title="local model via the gpu queue: e2e per request",
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
