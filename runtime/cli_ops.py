@@ -123,7 +123,51 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dead_letters(args: argparse.Namespace) -> int:
+    """List poison steps, or resubmit one (`--retry INDEX`) as a new one-call job."""
+    from runtime.client import Client
+    from runtime.redelivery import dead_letters
+
+    client = Client(_url(args))
+    entries = dead_letters(client.redis, limit=args.limit)
+    if args.retry is None:
+        if args.json:
+            print(json.dumps(entries, indent=2, ensure_ascii=False))
+            return 0
+        table = Table(title=f"dead letters ({len(entries)})")
+        for column in ("index", "job", "call", "tool", "error"):
+            table.add_column(column)
+        for e in entries:
+            call = e["call"]
+            table.add_row(str(e["index"]), e["job_id"], call["id"], call["name"], e["error"])
+        Console().print(table)
+        return 0
+    chosen = [e for e in entries if e["index"] == args.retry]
+    if not chosen:
+        raise ConfigError(
+            f"no dead letter at index {args.retry}; `celeragent dead-letters` lists them."
+        )
+    call = chosen[0]["call"]
+    handle = client.submit(
+        {
+            "plan": {
+                "calls": [{"id": call["id"], "name": call["name"], "arguments": call["arguments"]}]
+            },
+            "metadata": {"retry_of": chosen[0]["job_id"]},
+        }
+    )
+    print(handle.id)
+    return 0
+
+
 def add_ops_commands(subparsers: Any) -> None:
+    dl = subparsers.add_parser("dead-letters", help="poison steps; --retry INDEX resubmits one")
+    dl.add_argument("--retry", type=int, default=None, metavar="INDEX")
+    dl.add_argument("--limit", type=int, default=100)
+    dl.add_argument("--json", action="store_true")
+    dl.add_argument("--redis-url", default=None)
+    dl.set_defaults(fn=cmd_dead_letters)
+
     ms = subparsers.add_parser(
         "metrics-server", help="serve Prometheus /metrics read live from Redis (blocks)"
     )

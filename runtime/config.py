@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         default_factory=list, description="Extra modules that register tools (comma separated)."
     )
     tool_timeout_s: float = Field(default=30.0, gt=0, description="Default tool timeout.")
+    max_deliveries: int = Field(
+        default=3,
+        ge=1,
+        description="Deliveries of one step (its worker died each time) before it is moved "
+        "to the dead-letter list as a poison step.",
+    )
     http_allow_private: bool = Field(
         default=False, description="Let http_get reach private, loopback and link-local hosts."
     )

@@ -64,18 +64,67 @@ def sample_jobs() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+PLANNED_QUESTION = "What is 17 * 23 + 4?"
+
+
+def model_jobs() -> list[tuple[str, dict[str, Any]]]:
+    """Jobs for the local model (no API key needed): planned by the model, an explicit plan
+    with $refs answered by the model, and a repeat of the first (served by the caches)."""
+    explicit = {
+        "query": "Using the tool results, what is the area of a circle of radius 3, doubled?",
+        "plan": {
+            "calls": [
+                {"id": "area", "name": "calculator", "arguments": {"expression": "pi * 3 ** 2"}},
+                {
+                    "id": "double",
+                    "name": "calculator",
+                    "arguments": {"expression": "2 * 28.274333882308138"},
+                    "depends_on": ["area"],
+                },
+                {
+                    "id": "facts",
+                    "name": "echo",
+                    "arguments": {
+                        "value": {
+                            "area": {"$ref": "area.result"},
+                            "doubled": {"$ref": "double.result"},
+                        }
+                    },
+                    "depends_on": ["area", "double"],
+                },
+            ]
+        },
+    }
+    # A CPU-only machine generates about 25 tokens/s with this model: allow it time.
+    patient = {"budget": {"deadline_s": 600}}
+    return [
+        (
+            "a question planned and answered by the local model",
+            {"query": PLANNED_QUESTION, **patient},
+        ),
+        ("an explicit plan with $refs, answered by the local model", {**explicit, **patient}),
+        (
+            "the first question again: served from the caches",
+            {"query": PLANNED_QUESTION, **patient},
+        ),
+    ]
+
+
 def run_demo(out: Console, err: Console, redis_url: str | None = None) -> int:
     stack = Stack(redis_url=redis_url, data_dir=Path(tempfile.mkdtemp(prefix="celeragent-demo-")))
-    err.print("starting embedded Valkey and one worker per queue (agent, llm, tools, gpu) ...")
+    err.print(
+        "starting embedded Valkey and one worker per queue (agent, llm, tools, gpu); the gpu "
+        "worker loads SmolLM2-135M in the background (about 15 s on 2 CPU cores) ..."
+    )
     url = stack.start(wait=True)
     err.print(f"stack ready at {url}")
     failures = 0
     try:
         client = Client(url)
-        for title, spec in sample_jobs():
+        for title, spec in [*sample_jobs(), *model_jobs()]:
             out.rule(title)
             handle = client.submit(spec)
-            result = follow_job(handle, err, timeout=120)
+            result = follow_job(handle, err, timeout=600)
             print_result(result, out)
             failures += result.status.value != "done"
     finally:

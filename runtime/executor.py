@@ -15,7 +15,7 @@ from typing import Any
 
 import redis
 
-from runtime import events, jobs, keys, metrics
+from runtime import events, jobs, keys, metrics, redelivery
 from runtime.config import Settings
 from runtime.errors import CeleragentError, RetryableError
 from runtime.schemas import EventType, StepResult
@@ -61,18 +61,36 @@ def execute_call(
     runner: Runner = direct_runner,
 ) -> StepResult:
     started = time.time()
-    pipe = r.pipeline(transaction=False)
-    pipe.exists(keys.job_cancelled(job_id))
-    events.emit(pipe, job_id, EventType.step_started, {"id": call["id"], "tool": call["name"]})
-    cancelled = pipe.execute()[0]
     output: Any = None
     error: str | None = None
     cached = False
-    if cancelled:
+    tool: Tool | None = None
+    try:
+        tool = get_tool(call["name"], call["id"])
+    except CeleragentError as exc:
+        error = str(exc)
+    side_effecting = bool(tool and tool.side_effecting)
+    pipe = r.pipeline(transaction=False)
+    pipe.exists(keys.job_cancelled(job_id))
+    events.emit(pipe, job_id, EventType.step_started, {"id": call["id"], "tool": call["name"]})
+    redelivery.track(
+        pipe, job_id, call, attempt, side_effecting=side_effecting, ttl_s=settings.job_ttl_s
+    )
+    replies = pipe.execute()
+    cancelled = replies[0]
+    admission = redelivery.decide(
+        replies[2:], side_effecting=side_effecting, max_deliveries=settings.max_deliveries
+    )
+    if admission.previous is not None:
+        return admission.previous  # a redelivered side effect that had finished: reuse it
+    if admission.error is not None:
+        error = admission.error
+        if admission.deliveries > settings.max_deliveries:
+            redelivery.dead_letter(r, job_id, call, admission.error)
+    elif cancelled:
         error = "skipped: the job was cancelled"
-    else:
+    elif tool is not None:
         try:
-            tool = get_tool(call["name"], call["id"])
             tool.validate_arguments(call["arguments"], call["id"])
             timeout = tool.timeout_s or settings.tool_timeout_s
             output, cached = run_with_timeout(lambda: runner(tool, call["arguments"]), timeout)

@@ -32,6 +32,16 @@ def job_cancelled(job_id: str) -> str:
     return f"{PREFIX}job:{job_id}:cancelled"
 
 
+def job_deliveries(job_id: str) -> str:
+    """Hash: "call_id:attempt" -> how many times that step's message was delivered."""
+    return f"{PREFIX}job:{job_id}:deliveries"
+
+
+def job_effects(job_id: str) -> str:
+    """Hash: call id -> set when a side-effecting step started (it never starts twice)."""
+    return f"{PREFIX}job:{job_id}:effects"
+
+
 def job_finalized(job_id: str) -> str:
     """String set with NX by whoever finalizes first, so a job finishes exactly once."""
     return f"{PREFIX}job:{job_id}:final"
@@ -94,3 +104,8 @@ def tenant_budget(tenant: str, period: str) -> str:
 
 
 DEAD_LETTERS = f"{PREFIX}dead-letters"  # List of poison steps with their errors.
+
+
+def outbox(channel: str) -> str:
+    """List: messages the `notify` tool sent to a channel."""
+    return f"{PREFIX}outbox:{channel}"

@@ -121,7 +121,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory, openai_server: object) -> It
             print(f"--- {log.name}\n{log.read_text()[-3000:]}")
         running.stop()
         raise
+    # The test process is a client of this stack, like any process with the variable set
+    # (tools that reach Redis themselves, such as `notify`, resolve it from settings).
+    os.environ["CELERAGENT_REDIS_URL"] = running.redis_url or ""
+    reset_settings()
     yield running
+    os.environ.pop("CELERAGENT_REDIS_URL", None)
+    reset_settings()
     running.stop()
 
 

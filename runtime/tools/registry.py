@@ -21,6 +21,7 @@ BUILTIN_MODULES = (
     "runtime.tools.current_date",
     "runtime.tools.http_get",
     "runtime.tools.fail",
+    "runtime.tools.notify",
 )
 
 _TOOLS: dict[str, Tool] = {}
