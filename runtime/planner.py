@@ -272,9 +272,28 @@ def fallback_plan(query: str, tools: Sequence[Tool]) -> Plan | None:
     return Plan.model_validate({"calls": calls}) if calls else None
 
 
-def _check(text: str, validate: Callable[[Plan], None]) -> Plan | None:
+def _reject_copied_examples(plan: Plan, query: str) -> None:
+    """Small models copy the few-shot example's calls (fetching https://example.net for a
+    date question). A call equal to an example's, with values the query never mentions, is
+    refused so the repair or the fallback plans for the real question instead."""
+    for call in plan.calls:
+        for _, shot in _SHOTS:
+            for example in shot["calls"]:
+                same = call.name == example["name"] and call.arguments == example["arguments"]
+                values = [str(v) for v in example["arguments"].values()]
+                if same and values and not all(v in query for v in values):
+                    raise PlanError(
+                        f"call {call.id!r} copies the example ({call.name} with "
+                        f"{json.dumps(call.arguments)}); plan for the question itself.",
+                        call.id,
+                    )
+
+
+def _check(text: str, validate: Callable[[Plan], None], query: str, few_shot: bool) -> Plan | None:
     plan = parse_plan(text)
     if plan is not None:
+        if few_shot:
+            _reject_copied_examples(plan, query)
         validate(plan)
     return plan
 
@@ -308,7 +327,7 @@ def plan_with_model(
 
     first = ask(messages)
     try:
-        return PlanOutcome(_check(first, validate), "model", completions)
+        return PlanOutcome(_check(first, validate, query, local), "model", completions)
     except (SpecError, ValueError) as exc:
         error = str(exc)
     repair = messages + [
@@ -321,7 +340,7 @@ def plan_with_model(
     ]
     second = ask(repair)
     try:
-        return PlanOutcome(_check(second, validate), "repaired", completions, error)
+        return PlanOutcome(_check(second, validate, query, local), "repaired", completions, error)
     except (SpecError, ValueError) as exc:
         error = f"{error} Repair attempt: {exc}"
     try:

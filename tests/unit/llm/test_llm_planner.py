@@ -113,6 +113,28 @@ def test_plan_with_model_falls_back_then_none_without_raising():
     assert out.source == "none" and out.plan is None and out.error
 
 
+def test_local_plan_copying_the_example_is_refused():
+    copied = {
+        "calls": [
+            {
+                "id": "http_1",
+                "name": "http_get",
+                "arguments": {"url": "https://example.net"},
+                "depends_on": [],
+            },
+            {"id": "date_1", "name": "current_date", "arguments": {}, "depends_on": []},
+        ]
+    }
+    fake = FakeBackend([json.dumps(copied), json.dumps(copied)])
+    out = plan_with_model(fake, PROFILES["local"], "What's today's date?", all_tools(), validate)
+    assert out.source == "fallback" and [c.name for c in out.plan.calls] == ["current_date"]
+    assert "copies the example" in out.error
+    # The same plan is fine when the question really names that URL.
+    fake = FakeBackend([json.dumps(copied)])
+    q = "Get https://example.net and today's date"
+    assert plan_with_model(fake, PROFILES["local"], q, all_tools(), validate).source == "model"
+
+
 def test_model_saying_no_tools_is_respected():
     out = plan_with_model(FakeBackend(), PROFILES["fake-fast"], "hello", all_tools(), validate)
     assert out.source == "model" and out.plan is None
