@@ -105,6 +105,18 @@ def tenant_budget(tenant: str, period: str) -> str:
 
 DEAD_LETTERS = f"{PREFIX}dead-letters"  # List of poison steps with their errors.
 
+WORKERS = f"{PREFIX}workers"  # Set of worker holders (nodename/pid) that sent a heartbeat.
+
+
+def worker_alive(holder: str) -> str:
+    """String with a short TTL, refreshed by the worker's heartbeat thread."""
+    return f"{PREFIX}worker:{holder}:alive"
+
+
+def worker_holding(holder: str) -> str:
+    """Hash: task id -> delivery tag, for messages the worker holds unacknowledged."""
+    return f"{PREFIX}worker:{holder}:holding"
+
 
 def outbox(channel: str) -> str:
     """List: messages the `notify` tool sent to a channel."""

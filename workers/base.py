@@ -26,3 +26,7 @@ class CeleragentTask(Task):
     @property
     def redis(self) -> redis.Redis:
         return get_redis(self.app.conf.broker_url)
+
+
+# Every worker process loads this module, so every worker heartbeats (workers/liveness.py).
+import workers.liveness  # noqa: E402, F401

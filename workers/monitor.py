@@ -1,9 +1,10 @@
-"""Beat: the periodic tick. Ends jobs past their deadline (watchdog) and sets the
-degradation level from live p95s, spend and queue depths (with hysteresis)."""
+"""Beat: the periodic tick. Requeues the messages of workers that died, ends jobs past
+their deadline (watchdog), and sets the degradation level from live p95s, spend and queue
+depths (with hysteresis)."""
 
 from __future__ import annotations
 
-from runtime import degrade, jobs, keys, metrics, orchestrator
+from runtime import degrade, jobs, keys, liveness, metrics, orchestrator
 from runtime.budget import PerformanceBudget
 from runtime.celery_app import app
 from runtime.errors import CeleragentError
@@ -14,7 +15,12 @@ from workers.base import CeleragentTask
 
 @app.task(name="celeragent.monitor.tick", base=CeleragentTask, bind=True, ignore_result=True)
 def tick(self: CeleragentTask) -> dict[str, int]:
-    return {"timed_out": end_overdue_jobs(self), "level": evaluate_degradation(self)}
+    restored = liveness.restore_dead(self.redis, self.app)
+    return {
+        "timed_out": end_overdue_jobs(self),
+        "level": evaluate_degradation(self),
+        "restored": sum(restored.values()),
+    }
 
 
 def evaluate_degradation(task: CeleragentTask) -> int:
