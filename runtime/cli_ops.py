@@ -160,7 +160,27 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_degrade(args: argparse.Namespace) -> int:
+    """Force a degradation level (an operator's decision); the monitor's hysteresis moves it
+    again from the live numbers afterwards, one level at a time."""
+    from runtime import degrade
+    from runtime.redis_conn import get_redis
+
+    if args.level not in (degrade.NORMAL, degrade.FAST, degrade.CANNED):
+        raise ConfigError(f"level must be 0, 1 or 2, not {args.level}.")
+    r = get_redis(_url(args))
+    previous = degrade.set_level(r, args.level, f"manual: {args.reason}")
+    print(f"degradation level {previous} -> {args.level} ({args.reason})")
+    return 0
+
+
 def add_ops_commands(subparsers: Any) -> None:
+    dg_level = subparsers.add_parser("degrade", help="force the degradation level (0, 1, 2)")
+    dg_level.add_argument("--level", type=int, required=True)
+    dg_level.add_argument("--reason", required=True, help="recorded in the system events")
+    dg_level.add_argument("--redis-url", default=None)
+    dg_level.set_defaults(fn=cmd_degrade)
+
     dl = subparsers.add_parser("dead-letters", help="poison steps; --retry INDEX resubmits one")
     dl.add_argument("--retry", type=int, default=None, metavar="INDEX")
     dl.add_argument("--limit", type=int, default=100)
