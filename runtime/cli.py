@@ -98,6 +98,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_approve(args: argparse.Namespace) -> int:
+    from runtime.client import Client
+
+    Client(args.redis_url).job(args.job).approve(args.step, approve=not args.deny)
+    print(f"{'denied' if args.deny else 'approved'}: job {args.job} step {args.step}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from runtime.demo import run_demo
 
@@ -128,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     status.add_argument("--redis-url", default=None)
     status.set_defaults(fn=cmd_status)
+
+    approve = sub.add_parser("approve", help="approve (or --deny) a step waiting for approval")
+    approve.add_argument("job")
+    approve.add_argument("step")
+    approve.add_argument("--deny", action="store_true")
+    approve.add_argument("--redis-url", default=None)
+    approve.set_defaults(fn=cmd_approve)
 
     demo = sub.add_parser("demo", help="start the stack, run sample jobs, stop")
     demo.add_argument("--redis-url", default=None)

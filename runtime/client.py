@@ -15,7 +15,7 @@ from typing import Any, cast
 import redis
 import redis.asyncio as aioredis
 
-from runtime import events, jobs, keys
+from runtime import approval, events, jobs, keys
 from runtime.canvas import broker_priority
 from runtime.celery_app import create_app
 from runtime.config import Settings, get_settings
@@ -124,6 +124,12 @@ class JobHandle:
         until_deadline = float(cast(str, submitted)) + deadline_s + grace - time.time()
         bound = max(0.1, until_deadline)
         return bound if timeout is None else max(0.0, min(timeout, bound))
+
+    def approve(self, step: str, *, approve: bool = True) -> None:
+        """Approve (or deny) a side-effecting step that waits for approval; the job goes on."""
+        decision = approval.APPROVED if approve else approval.DENIED
+        layer = approval.decide(self.client.redis, self.id, step, decision)
+        self.client._app.send_task(approval.RESUME_TASK, args=[self.id, layer], queue=AGENT)
 
     def cancel(self) -> bool:
         """Stop the job: no further layer is dispatched and its result says `cancelled`.

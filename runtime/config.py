@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         description="Deliveries of one step (its worker died each time) before it is moved "
         "to the dead-letter list as a poison step.",
     )
+    approval_tools: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Side-effecting tools that wait for `celeragent approve` (comma separated).",
+    )
+    approval_timeout_s: float = Field(default=300.0, gt=0)
     http_allow_private: bool = Field(
         default=False, description="Let http_get reach private, loopback and link-local hosts."
     )
@@ -121,7 +126,7 @@ class Settings(BaseSettings):
         "to the longest step (twice the larger of the tool and model timeouts, plus a minute).",
     )
 
-    @field_validator("tool_modules", mode="before")
+    @field_validator("tool_modules", "approval_tools", mode="before")
     @classmethod
     def _csv(cls, value: Any) -> Any:
         return _split_csv(value)

@@ -42,6 +42,14 @@ def job_effects(job_id: str) -> str:
     return f"{PREFIX}job:{job_id}:effects"
 
 
+def job_approvals(job_id: str) -> str:
+    """Hash: call id -> pending | approved | denied | timed_out."""
+    return f"{PREFIX}job:{job_id}:approvals"
+
+
+APPROVALS_PENDING = f"{PREFIX}approvals"  # Sorted set: "job/call/layer" by deadline.
+
+
 def job_finalized(job_id: str) -> str:
     """String set with NX by whoever finalizes first, so a job finishes exactly once."""
     return f"{PREFIX}job:{job_id}:final"

@@ -17,7 +17,7 @@ from typing import Any
 import redis
 from celery import Celery
 
-from runtime import dag, jobs, keys, metrics
+from runtime import approval, dag, jobs, keys, metrics
 from runtime.budget import JobLedger
 from runtime.canvas import layer_canvas
 from runtime.config import Settings
@@ -106,6 +106,9 @@ def advance(
     calls = {c.id: c for c in state.plan.calls}
     for index in range(layer_index, len(state.layer_ids)):
         to_run = prepare_layer(r, state, [calls[i] for i in state.layer_ids[index]], settings)
+        to_run, waiting = approval.gate(r, job_id, index, to_run, state.steps, settings)
+        if waiting:
+            return  # resumed by `celeragent approve` or by the approval timeout
         if to_run and cache_lookup is not None:
             to_run = _drop_cache_hits(r, state, to_run, cache_lookup, settings)
         if to_run:
@@ -140,6 +143,8 @@ def prepare_layer(
     pipe = r.pipeline(transaction=False)
     outputs = {k: s.output for k, s in state.steps.items() if s.ok}
     for call in layer:
+        if call.id in state.steps:
+            continue  # recorded on an earlier pass over this layer (before an approval wait)
         failed = [d for d in call.depends_on if d in state.steps and not state.steps[d].ok]
         error = None
         if failed:

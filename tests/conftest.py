@@ -21,8 +21,12 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 TEST_MODELS = Path(__file__).parent / "data" / "models.toml"
 TENANT_LIMIT_USD = 0.0005  # tenant "capped": a few fake-fast answers, then refusals
 
+APPROVAL_TIMEOUT_S = 4
+
 STACK_ENV = {
     "CELERAGENT_MODELS_FILE": str(TEST_MODELS),
+    "CELERAGENT_APPROVAL_TOOLS": "notify",
+    "CELERAGENT_APPROVAL_TIMEOUT_S": str(APPROVAL_TIMEOUT_S),
     "CELERAGENT_TENANT_BUDGET_USD": f'{{"capped": {TENANT_LIMIT_USD}}}',
     "CELERAGENT_MONITOR_INTERVAL_S": "1",
     "CELERAGENT_FORBID_NETWORK_LLM": "1",

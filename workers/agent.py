@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime import jobs, orchestrator, reuse
+from runtime import approval, jobs, orchestrator, reuse
 from runtime.celery_app import app
 from runtime.errors import CeleragentError
 from runtime.schemas import JobStatus
@@ -47,3 +47,9 @@ def join(self: CeleragentTask, _results: Any, job_id: str, layer: int) -> None:
 def remember(self: CeleragentTask, job_id: str) -> dict[str, Any]:
     """After a job: its answer into the semantic cache, its plan into prefetch memory."""
     return reuse.remember(self.redis, job_id, self.settings)
+
+
+@app.task(name=approval.RESUME_TASK, base=CeleragentTask, bind=True)
+def resume(self: CeleragentTask, job_id: str, layer: int) -> None:
+    """A layer that waited for an approval goes on (approved, denied or timed out)."""
+    run_layers(self, job_id, layer)

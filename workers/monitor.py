@@ -4,7 +4,7 @@ depths (with hysteresis)."""
 
 from __future__ import annotations
 
-from runtime import degrade, jobs, keys, liveness, metrics, orchestrator
+from runtime import approval, degrade, jobs, keys, liveness, metrics, orchestrator
 from runtime.budget import PerformanceBudget
 from runtime.celery_app import app
 from runtime.errors import CeleragentError
@@ -17,10 +17,24 @@ from workers.base import CeleragentTask
 def tick(self: CeleragentTask) -> dict[str, int]:
     restored = liveness.restore_dead(self.redis, self.app)
     return {
+        "approvals_expired": expire_approvals(self),
         "timed_out": end_overdue_jobs(self),
         "level": evaluate_degradation(self),
         "restored": sum(restored.values()),
     }
+
+
+def expire_approvals(task: CeleragentTask) -> int:
+    """A step nobody approved in time is denied, and its job goes on without the effect."""
+    expired = 0
+    for job_id, call_id in approval.expired(task.redis):
+        try:
+            layer = approval.decide(task.redis, job_id, call_id, approval.TIMED_OUT)
+        except CeleragentError:
+            continue  # decided meanwhile
+        task.app.send_task(approval.RESUME_TASK, args=[job_id, layer], queue="agent")
+        expired += 1
+    return expired
 
 
 def evaluate_degradation(task: CeleragentTask) -> int:

@@ -38,6 +38,7 @@ class Tool:
     cacheable: bool = True
     ttl_s: int = DEFAULT_TTL_S
     side_effecting: bool = False
+    requires_approval: bool = False  # side-effecting only: wait for `celeragent approve`
     timeout_s: float | None = None
     version: str = "1"
     tags: tuple[str, ...] = field(default_factory=tuple)

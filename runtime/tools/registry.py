@@ -45,6 +45,7 @@ def tool(
     cacheable: bool = True,
     ttl_s: int = DEFAULT_TTL_S,
     side_effecting: bool = False,
+    requires_approval: bool = False,
     timeout_s: float | None = None,
     version: str = "1",
 ) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
@@ -60,6 +61,7 @@ def tool(
                 cacheable=cacheable,
                 ttl_s=ttl_s,
                 side_effecting=side_effecting,
+                requires_approval=requires_approval,
                 timeout_s=timeout_s,
                 version=version,
             )
