@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     perf_max_cost_usd: float = Field(default=0.50, gt=0)
     perf_max_steps: int = Field(default=15, gt=0)
     metrics_window_s: float = Field(default=300.0, gt=0)
+    degradation_enabled: bool = Field(
+        default=True, description="Let the monitor degrade under load (off: always level 0)."
+    )
     monitor_interval_s: float = Field(default=5.0, gt=0)
     tenant_budget_usd: dict[str, float] = Field(
         default_factory=dict, description='Per-tenant spend limit per day, JSON: {"acme": 5}.'

@@ -44,8 +44,16 @@ class DegradationPolicy:
     queue_depth_high: int = 100  # total queued tasks that means "falling behind"
     queue_depth_critical: int = 1_000
     critical_factor: float = 1.5  # e2e p95 this many times the budget is critical
+    # Relapse backoff: stepping back up within `relapse_window` evaluations of a step down
+    # doubles the healthy streak the next step down needs (up to `max_penalty` times), so a
+    # load that only the degraded mode can carry does not flap between levels; a calm
+    # window halves it again.
+    relapse_window: int = 30
+    max_penalty: int = 16
     bad_streak: int = 0
     good_streak: int = 0
+    down_penalty: int = 1
+    since_down: int = -1  # evaluations since the last step down; -1: none recently
 
     def severity(
         self,
@@ -75,17 +83,25 @@ class DegradationPolicy:
         """One evaluation: returns the level to run at next and updates the streaks."""
         current = min(max(int(current), NORMAL), MAX_LEVEL)
         wanted = self.severity(snapshot, queue_depths, perf_budget)
+        if self.since_down >= 0:
+            self.since_down += 1
+            if self.since_down > self.relapse_window:
+                self.since_down = -1
+                self.down_penalty = max(1, self.down_penalty // 2)
         if wanted > current:
             self.bad_streak += 1
             self.good_streak = 0
             if self.bad_streak >= self.up_after:
                 self.bad_streak = 0
+                if self.since_down >= 0:  # a relapse: be slower to step down next time
+                    self.down_penalty = min(self.max_penalty, self.down_penalty * 2)
                 return current + 1
         elif wanted < current:
             self.good_streak += 1
             self.bad_streak = 0
-            if self.good_streak >= self.down_after:
+            if self.good_streak >= self.down_after * self.down_penalty:
                 self.good_streak = 0
+                self.since_down = 0
                 return current - 1
         else:
             self.bad_streak = self.good_streak = 0
@@ -139,6 +155,10 @@ def set_level(redis: Any, level: int, reason: str) -> int:
     return previous
 
 
+# What evaluate() keeps in Redis between ticks (beat ticks may run in different processes).
+STATE_FIELDS = ("bad_streak", "good_streak", "down_penalty", "since_down")
+
+
 def evaluate(
     redis: Any,
     snapshot: MetricsSnapshot,
@@ -154,16 +174,14 @@ def evaluate(
     base = policy or DegradationPolicy()
     stored = redis.get(degradation_state_key())
     state = json.loads(_text(stored)) if stored else {}
-    thresholds = {k: v for k, v in base.to_dict().items() if k not in ("bad_streak", "good_streak")}
+    defaults = DegradationPolicy()
+    thresholds = {k: v for k, v in base.to_dict().items() if k not in STATE_FIELDS}
     policy = DegradationPolicy.from_dict(
-        {**thresholds, **{k: state.get(k, 0) for k in ("bad_streak", "good_streak")}}
+        {**thresholds, **{k: state.get(k, getattr(defaults, k)) for k in STATE_FIELDS}}
     )
     current = get_level(redis)
     level = policy.next_level(current, snapshot, queue_depths, perf_budget)
-    redis.set(
-        degradation_state_key(),
-        json.dumps({"bad_streak": policy.bad_streak, "good_streak": policy.good_streak}),
-    )
+    redis.set(degradation_state_key(), json.dumps({k: getattr(policy, k) for k in STATE_FIELDS}))
     if level != current:
         problems = perf_budget.violations(snapshot)
         depth = sum(queue_depths.values())

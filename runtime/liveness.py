@@ -9,6 +9,8 @@ and puts their messages back on their queues with kombu's own `restore_by_tag`. 
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any, cast
 
 import redis
@@ -18,6 +20,11 @@ from runtime import keys
 
 HEARTBEAT_EVERY_S = 3.0
 HEARTBEAT_TTL_S = 10  # three missed beats: dead
+# kombu's Redis transport keeps each delivered, unacknowledged message here until its ack.
+UNACKED, UNACKED_INDEX = "unacked", "unacked_index"
+# A delivered message that no live worker has recorded for this long is an orphan: its
+# worker died between receiving it and recording it (a window of milliseconds).
+ORPHAN_AFTER_S = 2 * HEARTBEAT_TTL_S
 
 
 def holder_id(nodename: str, pid: int) -> str:
@@ -69,3 +76,29 @@ def restore_dead(r: redis.Redis, app: Celery) -> dict[str, int]:
         pipe.execute()
         restored[holder] = len(tags)
     return restored
+
+
+def restore_orphans(r: redis.Redis, app: Celery, older_than_s: float = ORPHAN_AFTER_S) -> int:
+    """Requeue unacknowledged messages older than `older_than_s` that no live worker holds."""
+    tags = cast(list[str], r.zrangebyscore(UNACKED_INDEX, 0, time.time() - older_than_s))
+    if not tags:
+        return 0
+    dead = set(dead_holders(r))
+    live = [h for h in cast(set[str], r.smembers(keys.WORKERS)) if h not in dead]
+    held: set[str] = set()
+    for holder in live:
+        held |= set(cast(list[str], r.hkeys(keys.worker_holding(holder))))
+    orphans = []
+    for tag in tags:
+        raw = r.hget(UNACKED, tag)
+        if raw is None:
+            continue
+        task_id = json.loads(cast(str, raw))[0].get("headers", {}).get("id")
+        if task_id not in held:
+            orphans.append(tag)
+    if orphans:
+        with app.connection_for_write() as conn:
+            qos: Any = conn.default_channel.qos
+            for tag in orphans:
+                qos.restore_by_tag(tag)
+    return len(orphans)

@@ -12,7 +12,7 @@ from runtime.budget import JobLedger
 from runtime.cache.prompt_cache import PromptCache
 from runtime.llm.base import Completion, LLMBackend, LLMUsage, TokenCallback
 from runtime.llm.router import ModelProfile
-from runtime.llm.tokens import count
+from runtime.llm.tokens import counter_for
 
 MIN_MAX_TOKENS = 16
 
@@ -37,7 +37,7 @@ class GuardedBackend:
         counter = getattr(self.backend, "count_tokens", None)
         if counter is not None:
             return int(counter(text))
-        return count([{"role": "user", "content": text}], self.profile.name)
+        return counter_for(self.profile.encoding or self.profile.wire_model)(text)
 
     def complete(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,6 +22,12 @@ from runtime.errors import ConfigError
 from runtime.queues import QUEUES, WORKERS
 
 APP = "runtime.celery_app:app"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def worker_command(queue: str, settings: Settings, hostname: str | None = None) -> list[str]:

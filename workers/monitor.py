@@ -16,11 +16,12 @@ from workers.base import CeleragentTask
 @app.task(name="celeragent.monitor.tick", base=CeleragentTask, bind=True, ignore_result=True)
 def tick(self: CeleragentTask) -> dict[str, int]:
     restored = liveness.restore_dead(self.redis, self.app)
+    orphans = liveness.restore_orphans(self.redis, self.app)
     return {
         "approvals_expired": expire_approvals(self),
         "timed_out": end_overdue_jobs(self),
         "level": evaluate_degradation(self),
-        "restored": sum(restored.values()),
+        "restored": sum(restored.values()) + orphans,
     }
 
 
@@ -39,6 +40,10 @@ def expire_approvals(task: CeleragentTask) -> int:
 
 def evaluate_degradation(task: CeleragentTask) -> int:
     r = task.redis
+    if not task.settings.degradation_enabled:
+        if degrade.get_level(r) != degrade.NORMAL:
+            degrade.set_level(r, degrade.NORMAL, "degradation disabled by settings")
+        return degrade.NORMAL
     snap = metrics.snapshot(r, task.settings.metrics_window_s)
     perf = PerformanceBudget.from_settings(task.settings)
     return degrade.evaluate(r, snap, queue_depths(r), perf)

@@ -83,3 +83,22 @@ def test_effects_per_level():
 def test_canned_reply_carries_the_job_id(job_id):
     reply = canned_reply(job_id)
     assert job_id in reply and "retry" in reply
+
+
+def test_a_relapse_doubles_the_healthy_streak_needed_to_step_down_again() -> None:
+    policy = DegradationPolicy(up_after=1, down_after=2)
+    budget = PERF
+    calm, busy = {"agent": 0}, {"agent": 150}  # depth >= queue_depth_high: wants level 1
+    snap = HEALTHY
+    level = policy.next_level(0, snap, busy, budget)
+    assert level == 1
+    level = policy.next_level(level, snap, calm, budget)
+    level = policy.next_level(level, snap, calm, budget)
+    assert level == 0  # two healthy evaluations
+    level = policy.next_level(level, snap, busy, budget)
+    assert level == 1 and policy.down_penalty == 2  # relapse right after stepping down
+    for _ in range(3):
+        level = policy.next_level(level, snap, calm, budget)
+    assert level == 1  # now four healthy evaluations are needed
+    level = policy.next_level(level, snap, calm, budget)
+    assert level == 0
