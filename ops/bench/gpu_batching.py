@@ -6,7 +6,7 @@ thread pool -> in-process batcher -> one `generate` per batch. Caches are off an
 prompt is unique, so nothing is served from a cache. Reports summed completion tokens per
 second and time to first token (first `token` event after the step's `llm_started`).
 
-    .venv/bin/python ops/bench/gpu_batching.py [--levels 1 4 16] [--rounds 2] [--max-tokens N]
+    .venv/bin/python ops/bench/gpu_batching.py [--levels 1 4 16] [--requests 16] [--window-ms W]
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ TOPICS = ["rivers", "bridges", "volcanoes", "libraries", "trains", "gardens", "c
 
 
 def spec_for(i: int) -> dict[str, Any]:
+    # The same 16 requests at every level (greedy decoding, caches off): equal work, so the
+    # levels differ only in how many run at once.
     return {
         "query": f"In two sentences, tell me something about {TOPICS[i % len(TOPICS)]} "
-        f"(request {i}).",
+        f"(request {i % 16}).",
         "model": "local",
         "plan": {"calls": [{"id": "n", "name": "echo", "arguments": {"value": i}}]},
     }
@@ -58,15 +60,12 @@ def run_one(client: Client, i: int) -> dict[str, Any]:
     }
 
 
-def run_level(client: Client, level: int, rounds: int, offset: int) -> dict[str, Any]:
-    samples: list[dict[str, Any]] = []
-    elapsed = 0.0
-    for r in range(rounds):
-        start = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=level) as pool:
-            ids = range(offset + r * level, offset + (r + 1) * level)
-            samples += list(pool.map(lambda i: run_one(client, i), ids))
-        elapsed += time.perf_counter() - start
+def run_level(client: Client, level: int, requests: int) -> dict[str, Any]:
+    """`requests` jobs, `level` at a time (a new one starts as soon as one finishes)."""
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=level) as pool:
+        samples = list(pool.map(lambda i: run_one(client, i), range(requests)))
+    elapsed = time.perf_counter() - start
     tokens = sum(s["completion_tokens"] for s in samples)
     ttfts = [s["ttft_ms"] for s in samples if s["ttft_ms"] is not None]
     return {
@@ -85,13 +84,18 @@ def run_level(client: Client, level: int, rounds: int, offset: int) -> dict[str,
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 4, 16])
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--requests", type=int, default=16, help="jobs per level")
+    parser.add_argument("--window-ms", type=float, default=None, help="batch window override")
+    parser.add_argument("--out", default="gpu_batching", help="report name")
     args = parser.parse_args()
+    env = {"CELERAGENT_CACHE_ENABLED": "false"}
+    if args.window_ms is not None:
+        env["CELERAGENT_BATCH_WINDOW_MS"] = str(args.window_ms)
     stack = Stack(
         data_dir=Path(tempfile.mkdtemp()),
         queues=("agent", "tools", "gpu"),
         beat=False,
-        extra_env={"CELERAGENT_CACHE_ENABLED": "false"},
+        extra_env=env,
     )
     url = stack.start(wait=True)
     results: dict[str, Any] = {}
@@ -99,10 +103,8 @@ def main() -> int:
         client = Client(url)
         print("warm-up (loads the model in the gpu worker) ...", flush=True)
         run_one(client, 10_000)
-        offset = 0
         for level in args.levels:
-            row = run_level(client, level, args.rounds, offset)
-            offset += level * args.rounds
+            row = run_level(client, level, args.requests)
             results[str(level)] = row
             print(
                 f"concurrency {level:2d}: {row['tokens_per_s']:6.1f} tokens/s summed, "
@@ -114,10 +116,10 @@ def main() -> int:
         stack.stop()
     base = results[str(args.levels[0])]["tokens_per_s"]
     summary = {k: {**v, "speedup_vs_first": v["tokens_per_s"] / base} for k, v in results.items()}
-    print(write_report("gpu_batching", {"levels": summary}))
+    print(write_report(args.out, {"window_ms": args.window_ms, "levels": summary}))
     print(
         plot(
-            "gpu_batching",
+            args.out,
             {f"c={k}": [s["e2e_ms"] / 1000 for s in v["samples"]] for k, v in results.items()},
             title="local model via the gpu queue: e2e per request",
         )
