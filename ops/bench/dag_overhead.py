@@ -55,7 +55,7 @@ def main() -> int:
     series: dict[str, Stats] = {}
     try:
         for name, sizes in SHAPES.items():
-            spec = {"plan": plan_for(sizes)}
+            spec = {"plan": plan_for(sizes), "budget": {"max_steps": 100}}
 
             def run_job(spec: dict = spec) -> None:
                 result = client.submit(spec).result(timeout=60)
