@@ -16,6 +16,7 @@ import redis
 from celery import Celery
 
 from runtime import dag, degrade, events, jobs, metrics, orchestrator, reuse
+from runtime.answer_prompt import build_answer_messages, needs_more_tools
 from runtime.budget import JobLedger
 from runtime.cache.prompt_cache import PromptCache
 from runtime.config import Settings
@@ -24,7 +25,7 @@ from runtime.llm.base import Completion, get_backend
 from runtime.llm.router import ModelProfile, Router, get_profile
 from runtime.llm.tokens import fit_messages
 from runtime.model_call import GuardedBackend
-from runtime.planner import build_answer_messages, needs_more_tools, plan_with_model
+from runtime.planner import plan_with_model
 from runtime.queues import AGENT
 from runtime.schemas import EventType, JobSpec, JobStatus, Plan, StepResult, Usage
 from runtime.tools.registry import all_tools

@@ -16,12 +16,12 @@ import redis
 from celery import Celery
 
 from runtime import jobs, orchestrator
+from runtime.answer_prompt import build_answer_messages
 from runtime.cache.prefetch import PrefetchPredictor
 from runtime.cache.semantic import Scope, SemanticCache
 from runtime.canvas import broker_priority
 from runtime.config import Settings
 from runtime.llm.router import ModelProfile
-from runtime.planner import build_answer_messages
 from runtime.queues import TOOLS
 from runtime.schemas import JobSpec, JobStatus, StepResult
 from runtime.tools.registry import all_tools, get_tool

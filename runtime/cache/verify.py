@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import re
 
+from runtime.cache import lexicon
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
 
 
 def language(text: str) -> str:
@@ -84,42 +82,6 @@ def _dates(text: str, lang: str) -> tuple[list[str], str]:
 
 
 # --- numbers --------------------------------------------------------------------------------
-_EN_UNITS = {
-    w: i
-    for i, w in enumerate(
-        _words(
-            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-            "fourteen fifteen sixteen seventeen eighteen nineteen "
-        )
-    )
-}
-_EN_TENS = {
-    w: 10 * (i + 2)
-    for i, w in enumerate(
-        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-    )
-}
-_EN_ORDINALS = {
-    w: i + 1
-    for i, w in enumerate(
-        _words("first second third fourth fifth sixth seventh eighth ninth tenth ")
-    )
-}
-_EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
-_ZH_DIGITS = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 # Words built on numeral characters that are not quantities.
 _ZH_NOT_NUMBERS = re.compile(
     r"一下|一些|一起|一样|一直|一般|一定|一点|一切|统一|万一|一旦|一边|唯一|一向|一致|"
@@ -132,10 +94,10 @@ _ZH_NOT_NUMBERS = re.compile(
 def _zh_number(s: str) -> int:
     total, section, digit = 0, 0, 0
     for ch in s:
-        if ch in _ZH_DIGITS:
-            digit = _ZH_DIGITS[ch]
+        if ch in lexicon.ZH_DIGITS:
+            digit = lexicon.ZH_DIGITS[ch]
         else:
-            unit = _ZH_UNITS[ch]
+            unit = lexicon.ZH_UNITS[ch]
             if unit >= 10_000:
                 total += (section + digit) * unit
                 section = 0
@@ -158,18 +120,18 @@ def _numbers(text: str, lang: str) -> list[str]:
     i = 0
     while i < len(words):
         w = words[i]
-        if w in _EN_TENS:
-            value = _EN_TENS[w]
-            if i + 1 < len(words) and 0 < _EN_UNITS.get(words[i + 1], 0) < 10:
-                value += _EN_UNITS[words[i + 1]]
+        if w in lexicon.EN_TENS:
+            value = lexicon.EN_TENS[w]
+            if i + 1 < len(words) and 0 < lexicon.EN_UNITS.get(words[i + 1], 0) < 10:
+                value += lexicon.EN_UNITS[words[i + 1]]
                 i += 1
             found.append(str(value))
-        elif w in _EN_UNITS:
-            found.append(str(_EN_UNITS[w]))
-        elif w in _EN_ORDINALS:
-            found.append(f"#{_EN_ORDINALS[w]}")
-        elif w in _EN_SCALES:
-            found.append(f"x{_EN_SCALES[w]}")
+        elif w in lexicon.EN_UNITS:
+            found.append(str(lexicon.EN_UNITS[w]))
+        elif w in lexicon.EN_ORDINALS:
+            found.append(f"#{lexicon.EN_ORDINALS[w]}")
+        elif w in lexicon.EN_SCALES:
+            found.append(f"x{lexicon.EN_SCALES[w]}")
         i += 1
     return sorted(found)
 
@@ -196,7 +158,7 @@ def _negated(text: str, lang: str) -> bool:
 # --- named entities -------------------------------------------------------------------------
 # Capitalised words that open questions and commands are not names.
 _EN_COMMON = set(
-    _words(
+    lexicon.words(
         "a an the i i'm i've i'd what what's whats how how's who who's whom whose where "
         "where's when which why is are was were am be do does did can could would should "
         "will shall might must may please tell give show list find get explain describe "
@@ -207,7 +169,7 @@ _EN_COMMON = set(
         "check provide share need want could you we they he she yes no not weather "
     )
 )
-_ZH_PLACES = _words(
+_ZH_PLACES = lexicon.words(
     "北京 上海 广州 深圳 杭州 南京 成都 重庆 武汉 西安 天津 苏州 长沙 "
     "郑州 青岛 厦门 大连 沈阳 哈尔滨 昆明 拉萨 香港 澳门 台北 台湾 中国 "
     "美国 日本 英国 法国 德国 俄罗斯 韩国 印度 加拿大 澳大利亚 意大利 西班牙 "
@@ -282,65 +244,6 @@ def _routes(text: str, lang: str) -> set[tuple[str, str]]:
 
 
 # --- antonyms -------------------------------------------------------------------------------
-_EN_ANTONYMS = [
-    (r"hot(?:test|ter)?", r"cold(?:est|er)?"),
-    (r"increas\w*", r"decreas\w*"),
-    (r"buy\w*|bought", r"sell\w*|sold"),
-    (r"cheap\w*", r"expensive|pricie\w*|costl\w*"),
-    (r"best", r"worst"),
-    (r"highest|higher|high", r"lowest|lower|low"),
-    (r"fastest|faster|fast", r"slowest|slower|slow"),
-    (r"largest|biggest|larger|bigger", r"smallest|smaller"),
-    (r"longest|longer", r"shortest|shorter"),
-    (r"maximum|max", r"minimum|min"),
-    (r"most", r"least"),
-    (r"more", r"less|fewer"),
-    (r"before", r"after"),
-    (r"start\w*|begin\w*", r"stop\w*|end\w*|finish\w*"),
-    (r"open\w*", r"clos\w*"),
-    (r"win\w*|won", r"los[et]\w*"),
-    (r"add\w*", r"remov\w*|delet\w*"),
-    (r"enabl\w*", r"disabl\w*"),
-    (r"encrypt\w*", r"decrypt\w*"),
-    (r"upload\w*", r"download\w*"),
-    (r"import\w*", r"export\w*"),
-    (r"rise|rising|rose", r"fall|falling|fell|drop\w*"),
-    (r"north\w*", r"south\w*"),
-    (r"east\w*", r"west\w*"),
-    (r"ascending", r"descending"),
-    (r"advantages?|pros", r"disadvantages?|cons"),
-    (r"true", r"false"),
-    (r"positive", r"negative"),
-    (r"arriv\w*", r"depart\w*"),
-    (r"oldest|older", r"newest|newer|youngest|younger"),
-    (r"earliest|earlier", r"latest|later"),
-    (r"first", r"last"),
-]
-_ZH_ANTONYMS = [
-    ("最高", "最低"),
-    ("最大", "最小"),
-    ("最快", "最慢"),
-    ("最好", "最差"),
-    ("最多", "最少"),
-    ("最早", "最晚"),
-    ("增加", "减少"),
-    ("上涨", "下跌"),
-    ("上升", "下降"),
-    ("涨", "跌"),
-    ("买", "卖"),
-    ("打开", "关闭"),
-    ("开始", "结束"),
-    ("便宜", "贵"),
-    ("热", "冷"),
-    ("优点", "缺点"),
-    ("上传", "下载"),
-    ("加密", "解密"),
-    ("启用", "禁用"),
-    ("进口", "出口"),
-    ("升序", "降序"),
-    ("南", "北"),
-    ("东", "西"),
-]
 
 
 def _has(pattern: str, text: str, lang: str) -> bool:
@@ -351,9 +254,9 @@ def _has(pattern: str, text: str, lang: str) -> bool:
 
 def _antonym_clash(a: str, b: str, lang: str) -> str | None:
     if lang == "en":
-        table = _EN_ANTONYMS
+        table = lexicon.EN_ANTONYMS
     else:
-        table = [(re.escape(x), re.escape(y)) for x, y in _ZH_ANTONYMS]
+        table = [(re.escape(x), re.escape(y)) for x, y in lexicon.ZH_ANTONYMS]
     for left, right in table:
         a_l, a_r = _has(left, a, lang), _has(right, a, lang)
         b_l, b_r = _has(left, b, lang), _has(right, b, lang)

@@ -4,15 +4,14 @@ import json
 
 import pytest
 
+from runtime.answer_prompt import build_answer_messages, needs_more_tools
 from runtime.errors import PlanError
 from runtime.llm.fake import FakeBackend
 from runtime.llm.router import default_models_file, load_profiles
 from runtime.planner import (
     PLAN_JSON_SCHEMA,
-    build_answer_messages,
     build_planner_messages,
     fallback_plan,
-    needs_more_tools,
     parse_plan,
     plan_with_model,
 )

@@ -1,0 +1,112 @@
+"""Word tables for the semantic-cache verifier (runtime/cache/verify.py): number words and
+antonym pairs in English and Chinese. Data only; extend them for your domain."""
+
+from __future__ import annotations
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+EN_UNITS = {
+    w: i
+    for i, w in enumerate(
+        words(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen "
+        )
+    )
+}
+
+EN_TENS = {
+    w: 10 * (i + 2)
+    for i, w in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
+}
+
+EN_ORDINALS = {
+    w: i + 1
+    for i, w in enumerate(
+        words("first second third fourth fifth sixth seventh eighth ninth tenth ")
+    )
+}
+
+EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
+
+ZH_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+
+EN_ANTONYMS = [
+    (r"hot(?:test|ter)?", r"cold(?:est|er)?"),
+    (r"increas\w*", r"decreas\w*"),
+    (r"buy\w*|bought", r"sell\w*|sold"),
+    (r"cheap\w*", r"expensive|pricie\w*|costl\w*"),
+    (r"best", r"worst"),
+    (r"highest|higher|high", r"lowest|lower|low"),
+    (r"fastest|faster|fast", r"slowest|slower|slow"),
+    (r"largest|biggest|larger|bigger", r"smallest|smaller"),
+    (r"longest|longer", r"shortest|shorter"),
+    (r"maximum|max", r"minimum|min"),
+    (r"most", r"least"),
+    (r"more", r"less|fewer"),
+    (r"before", r"after"),
+    (r"start\w*|begin\w*", r"stop\w*|end\w*|finish\w*"),
+    (r"open\w*", r"clos\w*"),
+    (r"win\w*|won", r"los[et]\w*"),
+    (r"add\w*", r"remov\w*|delet\w*"),
+    (r"enabl\w*", r"disabl\w*"),
+    (r"encrypt\w*", r"decrypt\w*"),
+    (r"upload\w*", r"download\w*"),
+    (r"import\w*", r"export\w*"),
+    (r"rise|rising|rose", r"fall|falling|fell|drop\w*"),
+    (r"north\w*", r"south\w*"),
+    (r"east\w*", r"west\w*"),
+    (r"ascending", r"descending"),
+    (r"advantages?|pros", r"disadvantages?|cons"),
+    (r"true", r"false"),
+    (r"positive", r"negative"),
+    (r"arriv\w*", r"depart\w*"),
+    (r"oldest|older", r"newest|newer|youngest|younger"),
+    (r"earliest|earlier", r"latest|later"),
+    (r"first", r"last"),
+]
+
+ZH_ANTONYMS = [
+    ("最高", "最低"),
+    ("最大", "最小"),
+    ("最快", "最慢"),
+    ("最好", "最差"),
+    ("最多", "最少"),
+    ("最早", "最晚"),
+    ("增加", "减少"),
+    ("上涨", "下跌"),
+    ("上升", "下降"),
+    ("涨", "跌"),
+    ("买", "卖"),
+    ("打开", "关闭"),
+    ("开始", "结束"),
+    ("便宜", "贵"),
+    ("热", "冷"),
+    ("优点", "缺点"),
+    ("上传", "下载"),
+    ("加密", "解密"),
+    ("启用", "禁用"),
+    ("进口", "出口"),
+    ("升序", "降序"),
+    ("南", "北"),
+    ("东", "西"),
+]
