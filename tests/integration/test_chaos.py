@@ -39,6 +39,8 @@ CHAOS_ENV = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "CELERAGENT_VISIBILITY_TIMEOUT_S": str(VISIBILITY_TIMEOUT_S),
+    # The session stack asks approval for notify; these scenarios must not wait for one.
+    "CELERAGENT_APPROVAL_TOOLS": "",
 }
 # No gpu worker: loading the local model costs ~14 s of both cores and no scenario needs it.
 QUEUES = ("agent", "llm", "tools")
