@@ -87,7 +87,10 @@ class DegradationPolicy:
             self.since_down += 1
             if self.since_down > self.relapse_window:
                 self.since_down = -1
-                self.down_penalty = max(1, self.down_penalty // 2)
+                # Relax only after a calm window back at normal: while still degraded the
+                # load that caused the relapse may still be there.
+                if current == NORMAL and wanted == NORMAL:
+                    self.down_penalty = max(1, self.down_penalty // 2)
         if wanted > current:
             self.bad_streak += 1
             self.good_streak = 0

@@ -102,3 +102,21 @@ def test_a_relapse_doubles_the_healthy_streak_needed_to_step_down_again() -> Non
     assert level == 1  # now four healthy evaluations are needed
     level = policy.next_level(level, snap, calm, budget)
     assert level == 0
+
+
+def test_the_penalty_survives_while_still_degraded_and_relaxes_when_calm_at_normal() -> None:
+    policy = DegradationPolicy(up_after=1, down_after=1, relapse_window=3)
+    calm, busy = {"agent": 0}, {"agent": 150}
+    level = policy.next_level(0, HEALTHY, busy, PERF)  # up to 1
+    level = policy.next_level(level, HEALTHY, calm, PERF)  # down to 0
+    level = policy.next_level(level, HEALTHY, busy, PERF)  # relapse: up, penalty 2
+    assert (level, policy.down_penalty) == (1, 2)
+    for _ in range(5):  # degraded and still busy past the relapse window
+        level = policy.next_level(level, HEALTHY, busy, PERF)
+    assert policy.down_penalty == 2
+    level = policy.next_level(level, HEALTHY, calm, PERF)
+    level = policy.next_level(level, HEALTHY, calm, PERF)
+    assert level == 0  # two healthy evaluations at penalty 2
+    for _ in range(4):  # calm at normal past the window: relaxed
+        level = policy.next_level(level, HEALTHY, calm, PERF)
+    assert (level, policy.down_penalty) == (0, 1)
