@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,9 @@ def _single_thread_faiss() -> None:
     import faiss
 
     faiss.omp_set_num_threads(1)
+
+
+RECENT_QUERIES = 256
 
 
 class Embedder:
@@ -50,6 +54,7 @@ class Embedder:
             torch.set_num_threads(torch_threads)
         self._model: Any = SentenceTransformer(model_path, device=device)
         self._lock = threading.Lock()
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         _single_thread_faiss()
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -84,7 +89,19 @@ class Embedder:
         return preprocess(texts)
 
     def embed_one(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        """One query, memoised for the last few: a job's semantic lookup and its prefetch
+        prediction embed the same question, and the second one then costs nothing."""
+        with self._lock:
+            found = self._recent.get(text)
+            if found is not None:
+                self._recent.move_to_end(text)
+                return found.copy()
+        vector = self.embed([text])[0]
+        with self._lock:
+            self._recent[text] = vector.copy()
+            while len(self._recent) > RECENT_QUERIES:
+                self._recent.popitem(last=False)
+        return vector
 
 
 _instance: Embedder | None = None
