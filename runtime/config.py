@@ -111,6 +111,18 @@ class Settings(BaseSettings):
         default=True, description="Let the monitor degrade under load (off: always level 0)."
     )
     monitor_interval_s: float = Field(default=5.0, gt=0)
+    stall_after_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="A running job with no event for this long is checked for lost messages.",
+    )
+    stall_confirm_s: float = Field(
+        default=3.0, ge=0, description="It must be missing from every queue this long apart."
+    )
+    stall_check_every_s: float = Field(default=5.0, gt=0)
+    max_redrives: int = Field(
+        default=3, ge=0, description="Re-drives of one lost job before it is failed."
+    )
     tenant_budget_usd: dict[str, float] = Field(
         default_factory=dict, description='Per-tenant spend limit per day, JSON: {"acme": 5}.'
     )

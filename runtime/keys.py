@@ -42,6 +42,11 @@ def job_effects(job_id: str) -> str:
     return f"{PREFIX}job:{job_id}:effects"
 
 
+def job_suspect(job_id: str) -> str:
+    """String: Redis time a running job was first seen with no message anywhere."""
+    return f"{PREFIX}job:{job_id}:suspect"
+
+
 def job_approvals(job_id: str) -> str:
     """Hash: call id -> pending | approved | denied | timed_out."""
     return f"{PREFIX}job:{job_id}:approvals"

@@ -135,6 +135,14 @@ def advance(
         finish_with_outputs(r, state, settings)
 
 
+def first_open_layer(state: JobState) -> int:
+    """The first layer with a call not yet recorded (len(layers) when all are)."""
+    for index, ids in enumerate(state.layer_ids):
+        if any(i not in state.steps for i in ids):
+            return index
+    return len(state.layer_ids)
+
+
 def prepare_layer(
     r: redis.Redis, state: JobState, layer: list[Any], settings: Settings
 ) -> list[dict[str, Any]]:

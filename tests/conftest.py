@@ -29,6 +29,11 @@ STACK_ENV = {
     "CELERAGENT_APPROVAL_TIMEOUT_S": str(APPROVAL_TIMEOUT_S),
     "CELERAGENT_TENANT_BUDGET_USD": f'{{"capped": {TENANT_LIMIT_USD}}}',
     "CELERAGENT_MONITOR_INTERVAL_S": "1",
+    # Lost-message recovery (runtime/stalls.py) reacts within seconds here, so every test
+    # that leaves a job quiet for a while also checks it is never re-driven by mistake.
+    "CELERAGENT_STALL_AFTER_S": "4",
+    "CELERAGENT_STALL_CONFIRM_S": "1",
+    "CELERAGENT_STALL_CHECK_EVERY_S": "1",
     "CELERAGENT_FORBID_NETWORK_LLM": "1",
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime import approval, jobs, orchestrator, reuse
+from runtime import approval, events, jobs, orchestrator, reuse, stalls
 from runtime.celery_app import app
 from runtime.errors import CeleragentError
-from runtime.schemas import JobStatus
+from runtime.schemas import EventType, JobStatus
 from runtime.tools.registry import load_tools
 from workers.base import CeleragentTask
 from workers.hooks import request_plan, run_layers
@@ -18,6 +18,10 @@ load_tools()
 
 @app.task(name="celeragent.agent.start", base=CeleragentTask, bind=True)
 def start(self: CeleragentTask, job_id: str) -> None:
+    begin(self, job_id)
+
+
+def begin(self: CeleragentTask, job_id: str) -> None:
     r = self.redis
     spec = jobs.load_spec(r, job_id)
     if jobs.is_cancelled(r, job_id):
@@ -53,3 +57,38 @@ def remember(self: CeleragentTask, job_id: str) -> dict[str, Any]:
 def resume(self: CeleragentTask, job_id: str, layer: int) -> None:
     """A layer that waited for an approval goes on (approved, denied or timed out)."""
     run_layers(self, job_id, layer)
+
+
+@app.task(name=stalls.REDRIVE_TASK, base=CeleragentTask, bind=True)
+def redrive(self: CeleragentTask, job_id: str) -> None:
+    """A job whose message was lost (runtime/stalls.py) goes on from its recorded state:
+    plan it if it has no plan, else run its first layer with unrecorded calls, else answer."""
+    r = self.redis
+    if jobs.get_result(r, job_id) is not None:
+        return  # it finished after all
+    count = stalls.claim_redrive(r, job_id, self.settings.max_redrives)
+    if count is None:
+        jobs.finalize(
+            r,
+            job_id,
+            JobStatus.failed,
+            error=f"its messages were lost {self.settings.max_redrives + 1} times; "
+            "see the worker logs",
+        )
+        return
+    state = orchestrator.load_state(r, job_id)
+    layer = orchestrator.first_open_layer(state) if state.plan is not None else None
+    events.emit(
+        r,
+        job_id,
+        EventType.recovered,
+        {
+            "reason": "no message for this job was on any queue or worker",
+            "layer": layer,
+            "redrive": count,
+        },
+    )
+    if layer is None:
+        begin(self, job_id)
+    else:
+        run_layers(self, job_id, layer)

@@ -4,7 +4,7 @@ depths (with hysteresis)."""
 
 from __future__ import annotations
 
-from runtime import approval, degrade, jobs, keys, liveness, metrics, orchestrator
+from runtime import approval, degrade, jobs, keys, liveness, metrics, orchestrator, stalls
 from runtime.budget import PerformanceBudget
 from runtime.celery_app import app
 from runtime.errors import CeleragentError
@@ -22,7 +22,22 @@ def tick(self: CeleragentTask) -> dict[str, int]:
         "timed_out": end_overdue_jobs(self),
         "level": evaluate_degradation(self),
         "restored": sum(restored.values()) + orphans,
+        "redriven": redrive_lost_jobs(self),
     }
+
+
+def redrive_lost_jobs(task: CeleragentTask) -> int:
+    """Jobs no message will ever advance (a message lost with its worker) go on."""
+    s = task.settings
+    found = stalls.check(
+        task.redis,
+        stall_after_s=s.stall_after_s,
+        confirm_after_s=s.stall_confirm_s,
+        every_s=s.stall_check_every_s,
+    )
+    for job_id in found.lost or []:
+        task.app.send_task(stalls.REDRIVE_TASK, args=[job_id], queue="agent")
+    return len(found.lost or [])
 
 
 def expire_approvals(task: CeleragentTask) -> int:

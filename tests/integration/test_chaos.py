@@ -35,6 +35,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.chaos]
 VISIBILITY_TIMEOUT_S = 600
 CHAOS_ENV = {
     "CELERAGENT_MONITOR_INTERVAL_S": "1",
+    # A message lost with its worker (runtime/stalls.py) is replaced within ~15 s.
+    "CELERAGENT_STALL_AFTER_S": "8",
     "CELERAGENT_FORBID_NETWORK_LLM": "1",
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
@@ -146,7 +148,8 @@ def wait_results(
     for h in handles:
         if h.id not in results:
             try:
-                missing[h.id] = h.status().value
+                trail = [(e.type.value, e.data.get("id")) for e in h.events(follow=False)]
+                missing[h.id] = f"{h.status().value}; events {trail[-12:]}"
             except Exception as exc:  # noqa: BLE001 - reported in the assertion message
                 missing[h.id] = f"unreadable: {exc!r}"
     return results, missing

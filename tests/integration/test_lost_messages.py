@@ -1,0 +1,110 @@
+"""A message lost between the broker and a dying worker (runtime/stalls.py): the session
+stack's monitor finds the job no message will advance and drives it on from its state.
+
+A lost message is produced the honest way: the job's state is written as the dispatching
+code writes it, and the message that would advance it is simply never sent.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from runtime import events, jobs, keys, stalls
+from runtime.celery_app import create_app
+from runtime.client import Client, JobHandle
+from runtime.config import get_settings
+from runtime.schemas import EventType, JobSpec, JobStatus, Plan, StepResult
+
+pytestmark = pytest.mark.integration
+
+
+def call(cid, name, arguments, depends_on=()):
+    return {"id": cid, "name": name, "arguments": arguments, "depends_on": list(depends_on)}
+
+
+def orphan_job(client: Client, plan: dict) -> tuple[str, JobSpec]:
+    """A job record as `Client.submit` writes it, without the `start` message."""
+    job_id = uuid.uuid4().hex
+    spec = JobSpec.model_validate({"plan": plan, "budget": {"deadline_s": 120}})
+    jobs.create(client.redis, job_id, spec, ttl_s=600)
+    return job_id, spec
+
+
+def recovered_events(client: Client, job_id: str) -> list[dict]:
+    return [
+        e.data for e in events.read(client.redis, job_id, None) if e.type is EventType.recovered
+    ]
+
+
+def test_a_job_whose_start_message_was_lost_runs(client: Client) -> None:
+    plan = {"calls": [call("a", "calculator", {"expression": "6 * 7"})]}
+    job_id, _ = orphan_job(client, plan)
+    result = JobHandle(client, job_id).result(timeout=60)
+    assert result.status is JobStatus.done, result.error
+    assert result.steps[0].output["result"] == 42
+    (recovered,) = recovered_events(client, job_id)
+    assert recovered["layer"] is None  # it had not started: it was started from the top
+
+
+def test_a_lost_layer_member_runs_and_recorded_steps_do_not(client: Client) -> None:
+    plan = {
+        "calls": [
+            call("a", "echo", {"value": "kept"}),
+            call("b", "calculator", {"expression": "2 + 3"}),
+            call("c", "echo", {"value": [{"$ref": "a.value"}, {"$ref": "b.result"}]}, ["a", "b"]),
+        ]
+    }
+    job_id, _ = orphan_job(client, plan)
+    # What a chord leaves behind when `a` finished and `b`'s message died with its worker.
+    jobs.save_plan(client.redis, job_id, Plan.model_validate(plan), [["a", "b"], ["c"]], "user")
+    now = time.time()
+    kept = StepResult(id="a", tool="echo", started_at=now, finished_at=now, output={"value": "x"})
+    jobs.record_step(client.redis, job_id, kept, 600)
+    result = JobHandle(client, job_id).result(timeout=60)
+    assert result.status is JobStatus.done, result.error
+    steps = {s.id: s for s in result.steps}
+    # `a` was not run again: its recorded output (not "kept") reached `c`.
+    assert steps["a"].output == {"value": "x"}
+    assert steps["c"].output == {"value": ["x", 5]}
+    (recovered,) = recovered_events(client, job_id)
+    assert recovered["layer"] == 0
+
+
+def test_a_job_whose_message_waits_in_a_queue_is_not_lost(client: Client) -> None:
+    queue = f"ca-test-unconsumed-{uuid.uuid4().hex[:8]}"
+    job_id, other = uuid.uuid4().hex, uuid.uuid4().hex
+    # A chord join carries the members' results first: a long list pushes the job id past
+    # the truncated `argsrepr` header, so the scan must read the message body.
+    results = [{"id": "x" * 40, "ok": True}] * 100
+    app = create_app(client.redis_url, include_tasks=False)
+    app.send_task("celeragent.agent.join", args=[results, job_id, 0], queue=queue)
+    try:
+        messages = stalls.broker_messages(client.redis, (queue,))
+        assert messages is not None and len(messages) == 1
+        assert stalls.absent([job_id, other], messages) == [other]
+    finally:
+        client.redis.delete(queue)
+        app.close()
+
+
+def test_quiet_jobs_are_those_without_recent_events(client: Client) -> None:
+    job_id, _ = orphan_job(client, {"calls": [call("a", "echo", {"value": 1})]})
+    try:
+        assert job_id not in stalls.quiet_jobs(client.redis, stall_after_s=30)
+        # Its submitted event is older than a stall window of 0 s once any time passed.
+        time.sleep(0.01)
+        assert job_id in stalls.quiet_jobs(client.redis, stall_after_s=0.001)
+    finally:
+        jobs.finalize(client.redis, job_id, JobStatus.cancelled, error="test cleanup")
+
+
+def test_a_lost_job_is_failed_after_too_many_redrives(client: Client) -> None:
+    job_id, _ = orphan_job(client, {"calls": [call("a", "echo", {"value": 1})]})
+    limit = get_settings().max_redrives
+    client.redis.hset(keys.job(job_id), "redrives", limit)  # the next one is one too many
+    result = JobHandle(client, job_id).result(timeout=60)
+    assert result.status is JobStatus.failed
+    assert "lost" in (result.error or "")
