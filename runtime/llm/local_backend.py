@@ -1,9 +1,10 @@
-"""A transformers causal LM in this process (queue `gpu`), fed by the micro-batcher.
+"""A transformers causal LM in this process (queue `gpu`), fed by continuous batching.
 
 The model is loaded once per process, lazily, under a lock (about 14 s for SmolLM2 on two
 CPU cores), so importing this module is free and only the gpu worker pays. Requests from the
-worker's threads go through `Batcher`: concurrent requests share one left-padded
-`generate()` call, which is where a small model's throughput comes from.
+worker's threads go through `ContinuousBatcher` (continuous.py): they join the running
+decode batch at the next step and leave it as soon as they finish, which is where a small
+model's throughput comes from.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runtime.errors import ConfigError, RetryableError
 from runtime.llm.base import Completion, LLMUsage, Messages, TokenCallback
-from runtime.llm.batcher import Batcher
+from runtime.llm.continuous import ContinuousBatcher, GenRequest, GenResult
+
+__all__ = ["GenRequest", "GenResult", "LocalBackend", "LocalModel", "shared_model"]
 
 if TYPE_CHECKING:
     from runtime.llm.router import ModelProfile
@@ -60,76 +62,8 @@ def resolve_model_path(path: Path | str | None = None) -> tuple[Path, str | None
     )
 
 
-@dataclass
-class GenRequest:
-    messages: Messages
-    max_tokens: int
-    temperature: float = 0.0
-    on_token: TokenCallback | None = None
-
-
-@dataclass
-class GenResult:
-    text: str
-    prompt_tokens: int
-    completion_tokens: int
-    first_token_at: float | None  # time.perf_counter() when this row's first token came
-    batch_size: int
-
-
-class _RowStreamer:
-    """A `generate()` streamer for any batch size: per row, decodes what is new and hands
-    it to that row's `on_token`. transformers' TextStreamer only does batch size 1."""
-
-    def __init__(self, tokenizer: Any, requests: list[GenRequest], eos_ids: set[int]) -> None:
-        self.tok = tokenizer
-        self.requests = requests
-        self.eos_ids = eos_ids
-        self.ids: list[list[int]] = [[] for _ in requests]
-        self.sent = ["" for _ in requests]
-        self.done = [False for _ in requests]
-        self.first_at: list[float | None] = [None for _ in requests]
-        self._prompt_seen = False
-
-    def put(self, value: Any) -> None:
-        if not self._prompt_seen:
-            self._prompt_seen = True  # generate() first puts the prompt itself
-            return
-        now = time.perf_counter()
-        for row, token in enumerate(value.reshape(len(self.requests), -1)[:, -1].tolist()):
-            if self.done[row]:
-                continue
-            if self.first_at[row] is None:
-                self.first_at[row] = now
-            if token in self.eos_ids:
-                self.done[row] = True
-                continue
-            self.ids[row].append(token)
-            if len(self.ids[row]) >= self.requests[row].max_tokens:
-                self.done[row] = True
-            self._emit(row)
-
-    def _emit(self, row: int) -> None:
-        callback = self.requests[row].on_token
-        if callback is None:
-            return
-        text = self.tok.decode(self.ids[row], skip_special_tokens=True)
-        if text.endswith("\ufffd"):
-            return  # half of a multi-byte character: wait for the rest
-        new, self.sent[row] = text[len(self.sent[row]) :], text
-        if new:
-            try:
-                callback(new)
-            except Exception:  # one caller's broken callback must not fail the batch
-                log.exception("on_token callback failed; streaming to it stops")
-                self.requests[row].on_token = None
-
-    def end(self) -> None:
-        pass
-
-
 class LocalModel:
-    """One loaded model with its tokenizer; `generate_batch` is what the batcher runs."""
+    """One loaded model with its tokenizer and what the decode loop needs to know of it."""
 
     def __init__(self, path: Path | str | None = None, device: str | None = None) -> None:
         self.folder, self.gguf_file = resolve_model_path(path)
@@ -138,6 +72,10 @@ class LocalModel:
         self.tokenizer: Any = None
         self.device: str | None = None
         self.load_s: float | None = None
+        self.eos_ids: frozenset[int] = frozenset()
+        self.pad_id = 0
+        self.max_positions: int | None = None
+        self.top_k = 50  # for sampled rows: generate()'s long-standing default
         self._load_lock = threading.Lock()
 
     def load(self) -> LocalModel:
@@ -161,11 +99,16 @@ class LocalModel:
                 str(self.folder), dtype="auto", **kwargs
             )
             model = model.to(device).eval()
-            # Left padding: every row's prompt ends at the same column, so new tokens line up.
+            # Left padding: every row's prompt ends at the same column, so new tokens line up
+            # (the decode loop pads itself; this is for anyone calling the tokenizer).
             tokenizer.padding_side = "left"
             if tokenizer.pad_token_id is None:
                 tokenizer.pad_token = tokenizer.eos_token
             self.tokenizer, self.device = tokenizer, device
+            self.eos_ids = frozenset(_eos_ids(model, tokenizer))
+            self.pad_id = tokenizer.pad_token_id
+            self.max_positions = getattr(model.config, "max_position_embeddings", None)
+            self.top_k = getattr(model.generation_config, "top_k", None) or self.top_k
             self.model = model  # last: other threads test it without the lock
             self.load_s = time.perf_counter() - started
             log.info("loaded %s on %s in %.1fs", self.gguf_file or self.folder, device, self.load_s)
@@ -175,60 +118,24 @@ class LocalModel:
         self.load()
         return len(self.tokenizer.encode(text, add_special_tokens=False))
 
-    def _eos_ids(self) -> set[int]:
-        eos = self.model.generation_config.eos_token_id
-        ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
-        if self.tokenizer.eos_token_id is not None:
-            ids.add(self.tokenizer.eos_token_id)
-        return ids
-
-    def generate_batch(self, requests: list[GenRequest]) -> list[GenResult]:
-        import torch
-
+    def encode(self, messages: Messages) -> list[int]:
+        """The prompt's token ids, chat template applied."""
         self.load()
-        tok = self.tokenizer
-        prompts = [
-            tok.apply_chat_template(r.messages, add_generation_prompt=True, tokenize=False)
-            for r in requests
-        ]
+        prompt = self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=False
+        )
         # The chat template already holds the special tokens; adding them again would
         # put a second BOS in front.
-        enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
-        enc = enc.to(self.device)
-        eos_ids = self._eos_ids()
-        streamer = _RowStreamer(tok, requests, eos_ids)
-        temperature = requests[0].temperature  # the batcher groups by temperature
-        sampling: dict[str, Any] = (
-            {"do_sample": True, "temperature": temperature}
-            if temperature > 0
-            else {"do_sample": False}  # greedy: deterministic for tests and caching
-        )
-        with torch.inference_mode():
-            out = self.model.generate(
-                **enc,
-                max_new_tokens=max(r.max_tokens for r in requests),
-                pad_token_id=tok.pad_token_id,
-                streamer=streamer,
-                **sampling,
-            )
-        prompt_len = enc["input_ids"].shape[1]
-        results = []
-        for row, r in enumerate(requests):
-            new_ids: list[int] = []
-            for token in out[row, prompt_len:].tolist():
-                if token in eos_ids or len(new_ids) >= r.max_tokens:
-                    break
-                new_ids.append(token)
-            results.append(
-                GenResult(
-                    text=tok.decode(new_ids, skip_special_tokens=True),
-                    prompt_tokens=int(enc["attention_mask"][row].sum()),
-                    completion_tokens=len(new_ids),
-                    first_token_at=streamer.first_at[row],
-                    batch_size=len(requests),
-                )
-            )
-        return results
+        ids: list[int] = self.tokenizer.encode(prompt, add_special_tokens=False)
+        return ids
+
+
+def _eos_ids(model: Any, tokenizer: Any) -> set[int]:
+    eos = model.generation_config.eos_token_id
+    ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+    if tokenizer.eos_token_id is not None:
+        ids.add(tokenizer.eos_token_id)
+    return ids
 
 
 _models: dict[tuple[str, str | None, str | None], LocalModel] = {}
@@ -269,12 +176,11 @@ class LocalBackend:
         self.profile = profile
         self.model = model or shared_model(params.get("model_path"), params.get("device"))
         self.timeout_s = settings.llm_timeout_s
-        self.batcher: Batcher[GenRequest, GenResult] = Batcher(
-            self.model.generate_batch,
+        self.batcher = ContinuousBatcher(
+            self.model,
             window_ms=float(params.get("batch_window_ms", settings.batch_window_ms)),
             max_batch_size=int(params.get("max_batch_size", settings.max_batch_size)),
-            key=lambda r: r.temperature,
-            name="local-batcher",
+            name="local-decode",
         )
 
     def warm(self) -> None:
@@ -300,7 +206,7 @@ class LocalBackend:
         try:
             result = future.result(timeout=self.timeout_s)
         except TimeoutError:
-            future.cancel()
+            future.cancel()  # the decode loop drops its row at the next step
             raise RetryableError(
                 f"the local model did not finish within {self.timeout_s:.0f}s "
                 "(CELERAGENT_LLM_TIMEOUT_S); the gpu worker is overloaded, retry later."

@@ -1,0 +1,160 @@
+"""Prefill, one decode step, and batch surgery on a transformers KV cache.
+
+`generate()` owns its cache for one fixed batch. The continuous decode loop instead keeps
+one cache whose rows come and go: new requests are prefilled on their own and merged in,
+finished rows are dropped, and columns that became padding for every row are cut off.
+Every row is left-padded so that all rows' newest token sits in the last column; a 2-D
+attention mask (1 = real token) says which columns each row may attend to.
+
+Only plain full-attention caches are handled (each layer's keys/values are
+[batch, heads, seq, head_dim]); that covers Llama-style models such as SmolLM2. The cache
+API moved between transformers releases (`layers[i].keys` in 4.56+/5.x, `key_cache[i]`
+before; the forward keyword became `cache` in 5.x), so access goes through this module.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+KV = list[tuple[torch.Tensor, torch.Tensor]]  # per layer: (keys, values)
+
+
+def layers_of(cache: Any) -> KV:
+    if hasattr(cache, "layers"):
+        return [(layer.keys, layer.values) for layer in cache.layers]
+    if hasattr(cache, "key_cache"):  # transformers < 4.56
+        return list(zip(cache.key_cache, cache.value_cache, strict=True))
+    return [(k, v) for k, v, *_ in cache]  # a legacy tuple of tuples
+
+
+def build_cache(kv: KV) -> Any:
+    from transformers import DynamicCache
+
+    return DynamicCache(kv)  # the first argument fills the layers in every 4.4x-5.x release
+
+
+def cache_of(output: Any) -> Any:
+    cache = getattr(output, "cache", None)
+    return cache if cache is not None else output.past_key_values
+
+
+def _left_pad(t: torch.Tensor, width: int) -> torch.Tensor:
+    """Pad dim 2 (sequence) of [B, H, S, D] on the left to `width` columns, with zeros: the
+    mask hides those columns, and zeros (unlike garbage) can never turn into NaN there."""
+    missing = width - t.shape[2]
+    if missing <= 0:
+        return t
+    pad = t.new_zeros((t.shape[0], t.shape[1], missing, t.shape[3]))
+    return torch.cat([pad, t], dim=2)
+
+
+def _left_pad_mask(mask: torch.Tensor, width: int) -> torch.Tensor:
+    missing = width - mask.shape[1]
+    if missing <= 0:
+        return mask
+    return torch.cat([mask.new_zeros((mask.shape[0], missing)), mask], dim=1)
+
+
+@dataclass
+class Batch:
+    """The running rows' cache and mask; row i of both belongs to the same request. The
+    model's forward grows `cache` in place by one column per decode step."""
+
+    cache: Any
+    mask: torch.Tensor  # [B, S] long, 1 where the column holds a real token of that row
+
+    @property
+    def rows(self) -> int:
+        return int(self.mask.shape[0])
+
+    @property
+    def width(self) -> int:
+        return int(self.mask.shape[1])
+
+    def positions(self) -> torch.Tensor:
+        """[B, 1] position of the token each row feeds next: its count of real tokens so far
+        (what cumsum(mask) - 1 gives for the new column, as `generate` computes it)."""
+        return self.mask.sum(dim=1, keepdim=True)
+
+    def grow(self) -> torch.Tensor:
+        """The mask for the next decode step (one more real column per row), kept as ours."""
+        self.mask = torch.cat([self.mask, self.mask.new_ones((self.rows, 1))], dim=1)
+        return self.mask
+
+    def merge(self, other: Batch) -> Batch:
+        """Rows of `self` then rows of `other`, both left-padded to the wider of the two."""
+        width = max(self.width, other.width)
+        kv = [
+            (
+                torch.cat([_left_pad(k1, width), _left_pad(k2, width)], dim=0),
+                torch.cat([_left_pad(v1, width), _left_pad(v2, width)], dim=0),
+            )
+            for (k1, v1), (k2, v2) in zip(
+                layers_of(self.cache), layers_of(other.cache), strict=True
+            )
+        ]
+        mask = torch.cat([_left_pad_mask(self.mask, width), _left_pad_mask(other.mask, width)])
+        return Batch(build_cache(kv), mask)
+
+    def select(self, keep: list[int]) -> Batch:
+        """Only rows `keep` (in that order), then drop leading columns no kept row uses:
+        a long prompt that has finished stops costing attention for everybody else."""
+        index = torch.tensor(keep, device=self.mask.device, dtype=torch.long)
+        mask = self.mask.index_select(0, index)
+        used = mask.any(dim=0).nonzero()
+        start = int(used[0]) if used.numel() else mask.shape[1]
+        kv = [
+            (k.index_select(0, index)[:, :, start:], v.index_select(0, index)[:, :, start:])
+            for k, v in layers_of(self.cache)
+        ]
+        return Batch(build_cache(kv), mask[:, start:])
+
+
+@functools.lru_cache(maxsize=8)
+def _params(model_type: Any) -> frozenset[str]:
+    return frozenset(inspect.signature(model_type.forward).parameters)
+
+
+def _call(model: Any, **kwargs: Any) -> Any:
+    params = _params(model.__class__)
+    if "logits_to_keep" in params:
+        kwargs["logits_to_keep"] = 1  # only the last column's logits: the vocab is 49k wide
+    if "cache" in kwargs and "cache" not in params:
+        kwargs["past_key_values"] = kwargs.pop("cache")
+    return model(use_cache=True, **kwargs)
+
+
+def prefill(model: Any, prompts: list[list[int]], pad_id: int) -> tuple[Batch, torch.Tensor]:
+    """Run the prompts (left-padded together) and return their Batch and the logits of
+    each row's last prompt token, from which its first output token is picked."""
+    width = max(len(p) for p in prompts)
+    ids = torch.full((len(prompts), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(prompts), width), dtype=torch.long)
+    for row, prompt in enumerate(prompts):
+        ids[row, width - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
+        mask[row, width - len(prompt) :] = 1
+    device = model.device
+    ids, mask = ids.to(device), mask.to(device)
+    positions = (mask.cumsum(dim=1) - 1).clamp_min(0)  # as `generate`: pads sit at 0
+    out = _call(model, input_ids=ids, attention_mask=mask, position_ids=positions)
+    return Batch(cache_of(out), mask), out.logits[:, -1, :]
+
+
+def decode(model: Any, batch: Batch, tokens: torch.Tensor) -> torch.Tensor:
+    """Feed each row its newest token ([B] on the model's device); the next-token logits."""
+    positions = batch.positions()
+    mask = batch.grow()
+    out = _call(
+        model,
+        input_ids=tokens.unsqueeze(1),
+        attention_mask=mask,
+        position_ids=positions,
+        cache=batch.cache,
+    )
+    batch.cache = cache_of(out)
+    return out.logits[:, -1, :]
