@@ -98,10 +98,14 @@ class Stack:
         if self.flower_port:
             auth = settings.flower_basic_auth
             self.children["flower"] = Child("flower", flower_command(self.flower_port, auth))
-        for child in self.children.values():
-            self._spawn(child)
-        if wait:
-            self.wait_ready(timeout_s)
+        try:
+            for child in self.children.values():
+                self._spawn(child)
+            if wait:
+                self.wait_ready(timeout_s)
+        except BaseException:
+            self.stop()  # a stack that failed to start leaves no process behind
+            raise
         return self.redis_url
 
     def _start_valkey(self) -> str:
