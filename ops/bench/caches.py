@@ -5,8 +5,10 @@
 2. Semantic lookup at 100k entries in one scope: sync with the log, embed the query with the
    real all-MiniLM-L6-v2, search the real FAISS index, fetch candidates, verify, count. The
    bulk entries carry random unit vectors (synthetic questions); the queries are real
-   paraphrases of real stored questions, so lookups go through the full hit path. Components
-   (embed alone; HNSW search; a flat scan of the same 100k) are timed beside it.
+   paraphrases of real stored questions, so lookups go through the full hit path. Every timed
+   call embeds afresh (the embedder's memo of recent queries is cleared first: a real lookup's
+   question is new). Components (embed alone; HNSW search; a flat scan of the same 100k) are
+   timed beside it, and the phases of the same lookups are timed inside them.
 3. The labelled pairs (tests/data/semantic_pairs.jsonl): threshold + verification against
    plain cosine thresholds.
 
@@ -18,11 +20,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import redis as redis_lib
 
+import runtime.cache.semantic as semantic_module
 from runtime.bench import Stats, measure, plot, write_report
 from runtime.cache.embedder import get_embedder
 from runtime.cache.evaluate import evaluate_pairs, format_report, load_pairs
@@ -60,6 +66,54 @@ def bench_tool_cache(client: redis_lib.Redis, repeats: int) -> dict[str, Stats]:
     }
 
 
+PHASES = ("embed", "search", "redis", "verify")
+
+
+def phases(cache: SemanticCache, index: Any, lookup: Callable[[], None], repeats: int) -> dict:
+    """Where a lookup's time goes: the same lookups, with the embedder, the index search, every
+    Redis round trip (pipelines and the hit-count script) and verification timed from inside;
+    `other` is the rest (Python glue). Per phase: median and mean over the lookups, in ms."""
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - t0
+
+        return wrapper
+
+    def pipeline(*args: Any, **kwargs: Any) -> Any:
+        pipe = make_pipeline(*args, **kwargs)
+        pipe.execute = timed("redis", pipe.execute)
+        return pipe
+
+    embedder, client, decide = cache.embedder, cache.redis, semantic_module.decide
+    make_pipeline, count_hit = client.pipeline, cache._count_hit
+    embedder.embed_one = timed("embed", embedder.embed_one)
+    index.search = timed("search", index.search)
+    client.pipeline = pipeline
+    cache._count_hit = timed("redis", count_hit)
+    semantic_module.decide = timed("verify", decide)
+    samples: dict[str, list[float]] = defaultdict(list)
+    try:
+        for _ in range(repeats):
+            spent.clear()
+            t0 = time.perf_counter()
+            lookup()
+            total = time.perf_counter() - t0
+            for name in PHASES:
+                samples[name].append(spent[name])
+            samples["other"].append(total - sum(spent[n] for n in PHASES))
+            samples["total"].append(total)
+    finally:
+        del embedder.embed_one, index.search, client.pipeline
+        cache._count_hit, semantic_module.decide = count_hit, decide
+    return {name: Stats.from_samples(values) for name, values in samples.items()}
+
+
 def bench_semantic(client: redis_lib.Redis, entries: int, repeats: int) -> dict[str, object]:
     embedder = get_embedder()
     threshold = get_settings().semantic_threshold
@@ -88,12 +142,19 @@ def bench_semantic(client: redis_lib.Redis, entries: int, repeats: int) -> dict[
     i = [0]
 
     def lookup() -> None:
+        embedder.forget_recent()
         cache.lookup(queries[i[0] % len(queries)], scope)
         i[0] += 1
 
+    def embed_one() -> None:
+        embedder.forget_recent()
+        embedder.embed_one(queries[i[0] % len(queries)])
+        i[0] += 1
+
     full = measure(lookup, warmup=20, repeats=repeats)
+    breakdown = phases(cache, index, lookup, repeats)
     hits = sum(cache.lookup(q, scope) is not None for q in queries)
-    embed = measure(lambda: embedder.embed_one(queries[0]), warmup=10, repeats=repeats)
+    embed = measure(embed_one, warmup=10, repeats=repeats)
     qv = embedder.embed_one(queries[0])
     search = measure(lambda: index.search(qv, 4), warmup=10, repeats=repeats)
 
@@ -121,11 +182,16 @@ def bench_semantic(client: redis_lib.Redis, entries: int, repeats: int) -> dict[
         },
         "entries": entries,
         "index_kind": kind,
+        "phases_ms": {
+            name: {"p50": round(st.median * 1000, 3), "mean": round(st.mean * 1000, 3)}
+            for name, st in breakdown.items()
+        },
         "load_s": round(load_s, 1),
         "paraphrase_hits_at_100k": f"{hits}/{len(queries)}",
         "follower_sync_s": round(follower_sync_s, 2),
         "follower_hit": follower_hit,
         "threshold": threshold,
+        "phase_stats": breakdown,
     }
 
 
@@ -156,7 +222,8 @@ def main() -> int:
         if server is not None:
             server.stop()
 
-    stats: dict[str, Stats] = {**tool_stats, **semantic.pop("stats")}  # type: ignore[arg-type]
+    stats: dict[str, Stats] = {**tool_stats, **semantic.pop("stats")}  # type: ignore[dict-item]
+    breakdown: dict[str, Stats] = semantic.pop("phase_stats")  # type: ignore[assignment]
     results = {
         "latency": {name: ms(s) for name, s in stats.items()},
         "targets": {"tool_hit_get_p50_ms": 1.0, "semantic_lookup_100k_p50_ms": 15.0},
@@ -175,9 +242,17 @@ def main() -> int:
         title=f"semantic cache at {semantic['entries']} entries (s)",
         kind="bar",
     )
+    plot(
+        "caches_phases",
+        {f"lookup: {name}": breakdown[name] for name in (*PHASES, "other")},
+        title=f"where a semantic lookup's time goes, {semantic['entries']} entries (s)",
+        kind="bar",
+    )
     for name, s in results["latency"].items():
         print(f"{name:<28} p50 {s['p50_ms']:>8.3f} ms   p95 {s['p95_ms']:>8.3f} ms   (n={s['n']})")
-    print({k: v for k, v in semantic.items()})
+    print({k: v for k, v in semantic.items() if k != "phases_ms"})
+    for name, ph in semantic["phases_ms"].items():  # type: ignore[attr-defined]
+        print(f"  phase {name:<8} p50 {ph['p50']:>8.3f} ms   mean {ph['mean']:>8.3f} ms")
     print(format_report(quality))
     print(f"wrote {path}")
     return 0

@@ -37,9 +37,14 @@ NAME = "semantic"
 NEIGHBOURS = 4  # Nearest entries examined per lookup; the best verified one is served.
 
 # Count a hit only if the entry still exists: HINCRBY on a just-expired key would recreate it
-# without a TTL, and it would then live forever.
+# without a TTL, and it would then live forever. The cache's hit counter goes in the same round
+# trip; an entry that expired between the read and now is counted (and returned) as a miss.
 _COUNT_HIT = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HINCRBY', KEYS[1], 'hits', 1) end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+  return redis.call('HINCRBY', KEYS[1], 'hits', 1)
+end
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 return -1
 """
 
@@ -153,7 +158,6 @@ class SemanticCache:
         catches up a slice per lookup (missing meanwhile) instead of blocking one request on
         replaying everything (about 90 s for 100k entries on 2 cores)."""
         sid = _scope_id(scope)
-        index = self._index(sid)
         added = 0
         read = 0
         while max_records is None or read < max_records:
@@ -164,23 +168,32 @@ class SemanticCache:
                 return added
             records = batch[0][1]
             read += len(records)
-            pending: list[tuple[str, float]] = []
-            for record_id, fields in records:
-                op = to_str(fields.get(b"op", fields.get("op")))
-                if op == "flush":
-                    added += self._load(sid, pending)
-                    pending = []
-                    index.clear()
-                elif op == "add":
-                    entry_id = to_str(fields.get(b"id", fields.get("id"))) or ""
-                    expires = float(to_str(fields.get(b"exp", fields.get("exp"))) or 0)
-                    if entry_id not in index and expires > self._clock():
-                        pending.append((entry_id, expires))
-                self._last_ids[sid] = to_str(record_id) or last
-            added += self._load(sid, pending)
+            added += self._apply(sid, records)[0]
             if len(records) < count:
                 return added
         return added
+
+    def _apply(self, sid: str, records: list[Any]) -> tuple[int, bool]:
+        """Replay log records into the index: (entries added, whether the index changed)."""
+        index = self._index(sid)
+        added = 0
+        changed = False
+        pending: list[tuple[str, float]] = []
+        for record_id, fields in records:
+            op = to_str(fields.get(b"op", fields.get("op")))
+            if op == "flush":
+                added += self._load(sid, pending)
+                pending = []
+                index.clear()
+                changed = True
+            elif op == "add":
+                entry_id = to_str(fields.get(b"id", fields.get("id"))) or ""
+                expires = float(to_str(fields.get(b"exp", fields.get("exp"))) or 0)
+                if entry_id not in index and expires > self._clock():
+                    pending.append((entry_id, expires))
+            self._last_ids[sid] = to_str(record_id) or self._last_ids.get(sid, "0-0")
+        added += self._load(sid, pending)
+        return added, changed or added > 0
 
     def _load(self, sid: str, pending: list[tuple[str, float]]) -> int:
         if not pending:
@@ -200,45 +213,71 @@ class SemanticCache:
 
     # --- the cache ----------------------------------------------------------------------
     def lookup(self, question: str, scope: Scope | str) -> SemanticHit | None:
+        """The most similar stored answer that passes the threshold and verification.
+
+        Two round trips, hit or miss: (1) the log's tail since our last look, read together
+        with the neighbours the index found before it, so an entry another worker stored a
+        moment ago is still seen (the index is searched again when the tail changed it, and a
+        third round trip is made only if that brings a new near neighbour); (2) the counters,
+        with the served entry's own hit count in the same script."""
         sid = _scope_id(scope)
-        self.sync(sid, max_records=self.sync_slice)
+        index = self._index(sid)
         vector = self.embedder.embed_one(question)
-        near = [
-            (e, s)
-            for e, s in self._index(sid).search(vector, self.neighbours)
-            if s >= self.threshold
-        ]
-        candidates: list[Candidate] = []
-        if near:
-            pipe = self.redis.pipeline(transaction=False)
-            for entry_id, _ in near:
-                pipe.hmget(keys.semantic_entry(sid, entry_id), ["question", "answer", "expires_at"])
-            now = self._clock()
-            for (entry_id, sim), (q, answer, expires) in zip(near, pipe.execute(), strict=True):
-                if q is None or float(to_str(expires) or 0) <= now:
-                    self._index(sid).remove(entry_id)  # Never serve what has expired.
-                    continue
-                candidates.append(
-                    Candidate(entry_id, sim, to_str(q) or "", json.loads(to_str(answer) or "null"))
-                )
-        decision = decide(question, candidates, self.threshold)
+        near = self._near(index, vector)
         pipe = self.redis.pipeline(transaction=False)
-        if decision.served is not None:
-            outcome = "hit"
-        elif decision.refusals:
-            outcome = "refused"
-            for _, reason in decision.refusals[:1]:
-                pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:refused:{reason.split(':')[0]}", 1)
-        else:
-            outcome = "miss"
-        pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:{outcome}", 1)
-        pipe.execute()
+        pipe.xread({keys.semantic_log(sid): self._last_ids.get(sid, "0-0")}, count=self.sync_slice)
+        self._queue_fetch(pipe, sid, near)
+        tail, *rows = pipe.execute()
+        fetched = dict(zip((e for e, _ in near), rows, strict=True))
+        if tail and self._apply(sid, tail[0][1])[1]:
+            near = self._near(index, vector)
+            missing = [(e, s) for e, s in near if e not in fetched]
+            if missing:
+                pipe = self.redis.pipeline(transaction=False)
+                self._queue_fetch(pipe, sid, missing)
+                fetched.update(zip((e for e, _ in missing), pipe.execute(), strict=True))
+        rows = [fetched[e] for e, _ in near]
+        decision = decide(question, self._candidates(sid, near, rows), self.threshold)
         served = decision.served
-        if served is None:
-            return None
-        if self._count_hit(keys=[keys.semantic_entry(sid, served.entry_id)]) < 0:
-            return None  # Expired between the read and now.
-        return SemanticHit(served.answer, served.similarity, served.question, served.entry_id)
+        if served is not None:
+            counted = self._count_hit(
+                keys=[keys.semantic_entry(sid, served.entry_id), keys.CACHE_COUNTERS],
+                args=[f"{self.name}:hit", f"{self.name}:miss"],
+            )
+            if counted < 0:
+                return None  # Expired between the read and now; counted as a miss.
+            return SemanticHit(served.answer, served.similarity, served.question, served.entry_id)
+        pipe = self.redis.pipeline(transaction=False)
+        if decision.refusals:
+            reason = decision.refusals[0][1]
+            pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:refused:{reason.split(':')[0]}", 1)
+            pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:refused", 1)
+        else:
+            pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:miss", 1)
+        pipe.execute()
+        return None
+
+    def _near(self, index: VectorIndex, vector: np.ndarray) -> list[tuple[str, float]]:
+        return [(e, s) for e, s in index.search(vector, self.neighbours) if s >= self.threshold]
+
+    @staticmethod
+    def _queue_fetch(pipe: Any, sid: str, near: list[tuple[str, float]]) -> None:
+        for entry_id, _ in near:
+            pipe.hmget(keys.semantic_entry(sid, entry_id), ["question", "answer", "expires_at"])
+
+    def _candidates(
+        self, sid: str, near: list[tuple[str, float]], rows: list[Any]
+    ) -> list[Candidate]:
+        candidates: list[Candidate] = []
+        now = self._clock()
+        for (entry_id, sim), (q, answer, expires) in zip(near, rows, strict=True):
+            if q is None or float(to_str(expires) or 0) <= now:
+                self._index(sid).remove(entry_id)  # Never serve what has expired.
+                continue
+            candidates.append(
+                Candidate(entry_id, sim, to_str(q) or "", json.loads(to_str(answer) or "null"))
+            )
+        return candidates
 
     def store(
         self, question: str, answer: Any, scope: Scope | str, embedding: np.ndarray | None = None

@@ -5,11 +5,16 @@ from A to B" and "from B to A", very close together; serving one for the other i
 answer, far worse than a miss. These cheap lexical checks (English and Chinese) catch the
 usual culprits: language, numbers, dates, negation, named entities, direction, antonyms.
 They are deliberately conservative: when in doubt, refuse (a miss only costs a model call).
+
+Speed: patterns compile once; a question's `features` are memoised (~0.1 ms new, ~10 us a check).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from runtime.cache import lexicon
 
@@ -58,6 +63,8 @@ _ZH_DATES: list[tuple[str, str]] = [
     (r"早上|上午|中午|下午|晚上|夜里", "<tod>"),
 ]
 _MONTH_MODAL = re.compile(r"(?<![.?!]\s)(?<!^)\b(May|March)\b")
+_EN_DATE_RES = [(re.compile(rf"\b(?:{pattern})\b"), label) for pattern, label in _EN_DATES]
+_ZH_DATE_RES = [(re.compile(pattern), label) for pattern, label in _ZH_DATES]
 
 
 def _dates(text: str, lang: str) -> tuple[list[str], str]:
@@ -69,15 +76,17 @@ def _dates(text: str, lang: str) -> tuple[list[str], str]:
             found.append(m.group(1).lower())
         text = _MONTH_MODAL.sub(" ", text)
         lowered = text.lower()
-        for pattern, label in _EN_DATES:
-            for m in re.finditer(rf"\b(?:{pattern})\b", lowered):
-                found.append(m.group(0) if label.startswith("<") else m.expand(label))
-            lowered = re.sub(rf"\b(?:{pattern})\b", " ", lowered)
+        for regex, label in _EN_DATE_RES:
+            matches = list(regex.finditer(lowered))
+            if matches:
+                found.extend(m.group(0) if label[0] == "<" else m.expand(label) for m in matches)
+                lowered = regex.sub(" ", lowered)
         return sorted(found), lowered
-    for pattern, label in _ZH_DATES:
-        for m in re.finditer(pattern, text):
-            found.append(m.group(0) if label.startswith("<") else label)
-        text = re.sub(pattern, " ", text)
+    for regex, label in _ZH_DATE_RES:
+        matches = list(regex.finditer(text))
+        if matches:
+            found.extend(m.group(0) if label[0] == "<" else label for m in matches)
+            text = regex.sub(" ", text)
     return sorted(found), text
 
 
@@ -107,16 +116,21 @@ def _zh_number(s: str) -> int:
     return total + section + digit
 
 
+_DIGITS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_ZH_NUMERALS = re.compile(r"[零一二两三四五六七八九十百千万亿]+")
+_EN_WORD = re.compile(r"[a-z]+")
+
+
 def _numbers(text: str, lang: str) -> list[str]:
     found: list[str] = []
-    for m in re.finditer(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
+    for m in _DIGITS.finditer(text):
         found.append(m.group(0).replace(",", ""))
     if lang == "zh":
         cleaned = _ZH_NOT_NUMBERS.sub(" ", text)
-        for m in re.finditer(r"[零一二两三四五六七八九十百千万亿]+", cleaned):
+        for m in _ZH_NUMERALS.finditer(cleaned):
             found.append(str(_zh_number(m.group(0))))
         return sorted(found)
-    words = re.findall(r"[a-z]+", text.lower())
+    words = _EN_WORD.findall(text.lower())
     i = 0
     while i < len(words):
         w = words[i]
@@ -183,11 +197,16 @@ _ZH_SUFFIXED = re.compile(
 )
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*")
+_POSSESSIVE = re.compile(r"['’]s$")
+_ZH_TITLE = re.compile(r"《([^》]+)》")
+
+
 def _entities(text: str, lang: str) -> set[str]:
     found: set[str] = set()
     # Latin-script names (and acronyms) count in both languages: "iPhone", "NASA", "Tokyo".
-    for m in re.finditer(r"[A-Za-z][A-Za-z0-9'’.&-]*", text):
-        word = re.sub(r"['’]s$", "", m.group(0)).rstrip(".'’")  # Germany's -> germany
+    for m in _LATIN_WORD.finditer(text):
+        word = _POSSESSIVE.sub("", m.group(0)).rstrip(".'’")  # Germany's -> germany
         if (
             lang == "zh"
             or (word[0].isupper() and word.lower() not in _EN_COMMON)
@@ -198,14 +217,18 @@ def _entities(text: str, lang: str) -> set[str]:
     if lang == "zh":
         found.update(p for p in _ZH_PLACES if p in text)
         found.update(m.group(0) for m in _ZH_SUFFIXED.finditer(text))
-        found.update(re.findall(r"《([^》]+)》", text))
+        found.update(_ZH_TITLE.findall(text))
     return found
 
 
-def _missing_entities(a: set[str], b_text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _entity_re(entity: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z]){re.escape(entity)}(?![a-z])")
+
+
+def _missing_entities(a: frozenset[str], b_lower: str) -> list[str]:
     # Compare against the other text itself, case-insensitively, so "paris" and "Paris" agree.
-    lowered = b_text.lower()
-    return sorted(e for e in a if not re.search(rf"(?<![a-z]){re.escape(e)}(?![a-z])", lowered))
+    return sorted(e for e in a if not _entity_re(e).search(b_lower))
 
 
 # --- direction ------------------------------------------------------------------------------
@@ -244,25 +267,32 @@ def _routes(text: str, lang: str) -> set[tuple[str, str]]:
 
 
 # --- antonyms -------------------------------------------------------------------------------
+_EN_ANTONYM_RES = [
+    (re.compile(rf"\b(?:{left})\b"), re.compile(rf"\b(?:{right})\b"))
+    for left, right in lexicon.EN_ANTONYMS
+]
+# Matches wherever any one of the patterns does: most questions have no antonym word at all.
+_EN_ANTONYM_ANY = re.compile(
+    r"\b(?:" + "|".join(f"{left}|{right}" for left, right in lexicon.EN_ANTONYMS) + r")\b"
+)
 
 
-def _has(pattern: str, text: str, lang: str) -> bool:
-    if lang == "en":
-        return bool(re.search(rf"\b(?:{pattern})\b", text.lower()))
-    return bool(re.search(pattern, text))
+def _antonym_marks(text: str, lang: str) -> tuple[tuple[bool, bool], ...]:
+    """Per antonym pair of the language's table: (left side present, right side present)."""
+    if lang == "zh":
+        return tuple((x in text, y in text) for x, y in lexicon.ZH_ANTONYMS)
+    lowered = text.lower()
+    if not _EN_ANTONYM_ANY.search(lowered):
+        return ((False, False),) * len(_EN_ANTONYM_RES)
+    return tuple((bool(lr.search(lowered)), bool(rr.search(lowered))) for lr, rr in _EN_ANTONYM_RES)
 
 
-def _antonym_clash(a: str, b: str, lang: str) -> str | None:
-    if lang == "en":
-        table = lexicon.EN_ANTONYMS
-    else:
-        table = [(re.escape(x), re.escape(y)) for x, y in lexicon.ZH_ANTONYMS]
-    for left, right in table:
-        a_l, a_r = _has(left, a, lang), _has(right, a, lang)
-        b_l, b_r = _has(left, b, lang), _has(right, b, lang)
+def _antonym_clash(a: Features, b: Features) -> str | None:
+    table = lexicon.EN_ANTONYMS if a.lang == "en" else lexicon.ZH_ANTONYMS  # No regex syntax.
+    for (left, right), (a_l, a_r), (b_l, b_r) in zip(table, a.antonyms, b.antonyms, strict=True):
         if (a_l and not a_r and b_r and not b_l) or (a_r and not a_l and b_l and not b_r):
             mine, theirs = (left, right) if a_l else (right, left)
-            return f"antonyms: {_word(mine, a)} vs {_word(theirs, b)}"
+            return f"antonyms: {_word(mine, a.text)} vs {_word(theirs, b.text)}"
     return None
 
 
@@ -293,8 +323,7 @@ def _zh_content(text: str) -> list[str]:
     return seen
 
 
-def _zh_content_clash(a: str, b: str) -> str | None:
-    ca, cb = _zh_content(a), _zh_content(b)
+def _zh_content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
     only_a = [c for c in ca if c not in cb]
     only_b = [c for c in cb if c not in ca]
     if (only_a and only_b) or len(only_a) + len(only_b) > 1:
@@ -303,36 +332,68 @@ def _zh_content_clash(a: str, b: str) -> str | None:
 
 
 # --- the check ------------------------------------------------------------------------------
-def _fmt(items: list[str]) -> str:
+def _fmt(items: Sequence[str]) -> str:
     return ", ".join(items) if items else "none"
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the checks need from one question, computed once (see `features`)."""
+
+    text: str
+    lower: str
+    lang: str
+    dates: tuple[str, ...]
+    numbers: tuple[str, ...]
+    negated: bool
+    entities: frozenset[str]
+    routes: frozenset[tuple[str, str]]
+    antonyms: tuple[tuple[bool, bool], ...]
+    zh_content: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=8192)
+def features(question: str) -> Features:
+    """The analysis of one question, memoised: stored questions come back on every hit."""
+    text = question.strip()
+    lang = language(text)
+    dates, rest = _dates(text, lang)
+    return Features(
+        text=text,
+        lower=text.lower(),
+        lang=lang,
+        dates=tuple(dates),
+        numbers=tuple(_numbers(rest, lang)),
+        negated=_negated(text, lang),
+        entities=frozenset(_entities(text, lang)),
+        routes=frozenset(_routes(text, lang)),
+        antonyms=_antonym_marks(text, lang),
+        zh_content=tuple(_zh_content(text)) if lang == "zh" else (),
+    )
 
 
 def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     """(True, None) if serving the cached answer is safe, else (False, reason)."""
-    a, b = cached_question.strip(), new_question.strip()
-    lang_a, lang_b = language(a), language(b)
-    if lang_a != lang_b:
-        return False, f"language differs: {lang_a} vs {lang_b}"
-    lang = lang_a
-    dates_a, rest_a = _dates(a, lang)
-    dates_b, rest_b = _dates(b, lang)
-    nums_a, nums_b = _numbers(rest_a, lang), _numbers(rest_b, lang)
-    if nums_a != nums_b:
-        return False, f"numbers differ: {_fmt(nums_a)} vs {_fmt(nums_b)}"
-    if dates_a != dates_b:
-        return False, f"dates differ: {_fmt(dates_a)} vs {_fmt(dates_b)}"
-    if _negated(a, lang) != _negated(b, lang):
-        which = "cached" if _negated(a, lang) else "new"
+    a, b = features(cached_question), features(new_question)
+    if a.lang != b.lang:
+        return False, f"language differs: {a.lang} vs {b.lang}"
+    if a.numbers != b.numbers:
+        return False, f"numbers differ: {_fmt(a.numbers)} vs {_fmt(b.numbers)}"
+    if a.dates != b.dates:
+        return False, f"dates differ: {_fmt(a.dates)} vs {_fmt(b.dates)}"
+    if a.negated != b.negated:
+        which = "cached" if a.negated else "new"
         return False, f"negation differs: only the {which} question is negated"
-    only_a = _missing_entities(_entities(a, lang), b)
-    only_b = _missing_entities(_entities(b, lang), a)
+    only_a = _missing_entities(a.entities, b.lower)
+    only_b = _missing_entities(b.entities, a.lower)
     if only_a or only_b:
         return False, f"entities differ: {_fmt(only_a)} vs {_fmt(only_b)}"
-    routes_a, routes_b = _routes(a, lang), _routes(b, lang)
-    for x, y in routes_a:
-        if (y, x) in routes_b and x != y:
+    for x, y in sorted(a.routes):
+        if (y, x) in b.routes and x != y:
             return False, f"direction differs: {x} to {y} vs {y} to {x}"
-    clash = _antonym_clash(a, b, lang) or (_zh_content_clash(a, b) if lang == "zh" else None)
+    clash = _antonym_clash(a, b) or (
+        _zh_content_clash(a.zh_content, b.zh_content) if a.lang == "zh" else None
+    )
     if clash:
         return False, clash
     return True, None

@@ -1,0 +1,160 @@
+"""The sentence encoder as one ONNX graph, built in memory from the model's own files.
+
+A BERT encoder (sentence-transformers layout: `config.json`, `model.safetensors`, mean pooling,
+L2 normalisation) becomes a single graph from token ids and attention mask to unit vectors, run
+by ONNX Runtime. Why not PyTorch: for one short query the cost is reading ~42 MB of fp32 weights,
+and ONNX Runtime's kernels do that in about half the time of torch's (measured 7.3 ms vs 14.9 ms
+for the same functional forward pass, 18.7 ms through SentenceTransformer, one thread, 2 cores).
+
+The graph is written with onnx.helper rather than exported from torch: no tracer (an export of
+the transformers model traced its mask handling and gave cosine 0.85 on other lengths), no
+file cache to invalidate, and torch is not needed to embed. It is the textbook post-LN BERT:
+embeddings + LayerNorm; per layer self-attention with an additive padding mask, output
+projection + residual + LayerNorm, GELU (erf) feed-forward + residual + LayerNorm; then the
+mean over unmasked tokens, L2-normalised. ONNX Runtime fuses LayerNorm, GELU and the bias adds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+OPSET = 17  # LayerNormalization is a standard op from 17 on.
+
+
+class UnsupportedModel(ValueError):
+    pass
+
+
+def _config(model_dir: Path) -> dict[str, Any]:
+    config = json.loads((model_dir / "config.json").read_text())
+    pooling_file = model_dir / "1_Pooling" / "config.json"
+    pooling = json.loads(pooling_file.read_text()) if pooling_file.exists() else {}
+    modules = model_dir / "modules.json"
+    normalise = modules.exists() and "Normalize" in modules.read_text()
+    problems = []
+    if config.get("model_type") != "bert":
+        problems.append(f"model_type {config.get('model_type')!r}, not 'bert'")
+    if config.get("hidden_act") != "gelu":
+        problems.append(f"hidden_act {config.get('hidden_act')!r}, not 'gelu'")
+    if config.get("position_embedding_type", "absolute") != "absolute":
+        problems.append("position embeddings are not absolute")
+    if pooling and not pooling.get("pooling_mode_mean_tokens"):
+        problems.append("pooling is not the mean of the tokens")
+    if not normalise:
+        problems.append("the model does not L2-normalise its output")
+    if problems:
+        raise UnsupportedModel(f"{model_dir}: {'; '.join(problems)}")
+    return config
+
+
+def max_seq_length(model_dir: str | Path, default: int = 256) -> int:
+    """Tokens kept per text, as sentence-transformers truncates (sentence_bert_config.json)."""
+    path = Path(model_dir) / "sentence_bert_config.json"
+    if path.exists():
+        return int(json.loads(path.read_text()).get("max_seq_length", default))
+    return default
+
+
+def build(model_dir: str | Path) -> bytes:
+    """The serialised ONNX model: inputs ids, mask (int64, [batch, tokens]); output emb
+    (float32, [batch, hidden]), unit vectors."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from safetensors.numpy import load_file
+
+    model_dir = Path(model_dir)
+    config = _config(model_dir)
+    w = load_file(str(model_dir / "model.safetensors"))
+    w = {k.removeprefix("bert."): v for k, v in w.items()}
+    hidden = int(config["hidden_size"])
+    heads = int(config["num_attention_heads"])
+    head_dim = hidden // heads
+    eps = float(config.get("layer_norm_eps", 1e-12))
+
+    nodes: list[onnx.NodeProto] = []
+    inits: list[onnx.TensorProto] = []
+    counter = [0]
+
+    def const(name: str, value: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def op(kind: str, *inputs: str, **attrs: Any) -> str:
+        counter[0] += 1
+        out = f"{kind.lower()}_{counter[0]}"
+        nodes.append(helper.make_node(kind, list(inputs), [out], **attrs))
+        return out
+
+    def linear(x: str, prefix: str, scale: float = 1.0) -> str:
+        weight = (w[f"{prefix}.weight"].T * scale).astype(np.float32)  # [in, out] for MatMul
+        bias = (w[f"{prefix}.bias"] * scale).astype(np.float32)
+        return op("Add", op("MatMul", x, const(f"{prefix}.w", weight)), const(f"{prefix}.b", bias))
+
+    def layer_norm(x: str, prefix: str) -> str:
+        g = const(f"{prefix}.g", w[f"{prefix}.weight"])
+        b = const(f"{prefix}.beta", w[f"{prefix}.bias"])
+        return op("LayerNormalization", x, g, b, axis=-1, epsilon=eps)
+
+    def heads_of(x: str, perm: list[int]) -> str:
+        return op("Transpose", op("Reshape", x, split_shape), perm=perm)
+
+    i64 = lambda *v: np.asarray(v, dtype=np.int64)  # noqa: E731
+    f32 = lambda v: np.asarray(v, dtype=np.float32)  # noqa: E731
+    split_shape = const("split_shape", i64(0, 0, heads, head_dim))
+    merge_shape = const("merge_shape", i64(0, 0, hidden))
+
+    # Embeddings: word + position (0..n-1) + token type 0.
+    n = op("Shape", "ids", start=1, end=2)  # [tokens]
+    x = op("Gather", const("word_emb", w["embeddings.word_embeddings.weight"]), "ids", axis=0)
+    pos = const("pos_emb", w["embeddings.position_embeddings.weight"])
+    x = op("Add", x, op("Slice", pos, const("zero", i64(0)), n, const("axis0", i64(0))))
+    x = op("Add", x, const("type_emb", w["embeddings.token_type_embeddings.weight"][0]))
+    x = layer_norm(x, "embeddings.LayerNorm")
+
+    # Padding: -1e9 on the scores of masked keys, [batch, 1, 1, tokens].
+    maskf = op("Cast", "mask", to=TensorProto.FLOAT)
+    bias = op("Mul", op("Sub", const("one_f", f32(1.0)), maskf), const("neg", f32(-1e9)))
+    bias = op("Unsqueeze", bias, const("axes12", i64(1, 2)))
+
+    for i in range(int(config["num_hidden_layers"])):
+        p = f"encoder.layer.{i}"
+        # 1/sqrt(head_dim) is folded into the query projection.
+        q = heads_of(linear(x, f"{p}.attention.self.query", 1 / math.sqrt(head_dim)), [0, 2, 1, 3])
+        k = heads_of(linear(x, f"{p}.attention.self.key"), [0, 2, 3, 1])
+        v = heads_of(linear(x, f"{p}.attention.self.value"), [0, 2, 1, 3])
+        probs = op("Softmax", op("Add", op("MatMul", q, k), bias), axis=-1)
+        context = op("Transpose", op("MatMul", probs, v), perm=[0, 2, 1, 3])
+        context = op("Reshape", context, merge_shape)
+        attn = linear(context, f"{p}.attention.output.dense")
+        x = layer_norm(op("Add", attn, x), f"{p}.attention.output.LayerNorm")
+        h = linear(x, f"{p}.intermediate.dense")
+        erf = op("Erf", op("Div", h, const(f"{p}.sqrt2", f32(math.sqrt(2.0)))))
+        h = op("Mul", op("Mul", h, op("Add", erf, "one_f")), const(f"{p}.half", f32(0.5)))
+        x = layer_norm(op("Add", linear(h, f"{p}.output.dense"), x), f"{p}.output.LayerNorm")
+
+    # Mean over the unmasked tokens, then unit length.
+    m = op("Unsqueeze", maskf, const("axis2", i64(2)))
+    total = op("ReduceSum", op("Mul", x, m), const("axis1", i64(1)), keepdims=0)
+    count = op("Max", op("ReduceSum", m, "axis1", keepdims=0), const("tiny", f32(1e-9)))
+    mean = op("Div", total, count)
+    norm = op("Max", op("ReduceL2", mean, axes=[1], keepdims=1), const("tiny12", f32(1e-12)))
+    nodes.append(helper.make_node("Div", [mean, norm], ["emb"]))
+
+    graph = helper.make_graph(
+        nodes,
+        "sentence_encoder",
+        [
+            helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch", "tokens"]),
+            helper.make_tensor_value_info("mask", TensorProto.INT64, ["batch", "tokens"]),
+        ],
+        [helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["batch", hidden])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8  # Readable by every ONNX Runtime from 1.14 on.
+    return bytes(model.SerializeToString())

@@ -1,0 +1,99 @@
+"""SemanticCache.lookup reads the log's tail in the same round trip as its candidates.
+
+No sync() between a store on one worker and a lookup on another: the very next lookup sees the
+new entry (the bound on staleness is zero lookups), a flush is seen the same way, and a lookup
+costs two round trips whether it hits or misses.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from runtime import keys
+from runtime.cache.semantic import Scope, SemanticCache
+
+SCOPE = Scope(model="m", system_prompt_hash="s", toolset_version="1", tenant="lookup")
+
+
+def counters(rc) -> dict[str, int]:
+    raw = rc.hgetall(keys.CACHE_COUNTERS)
+    return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
+
+
+def count_round_trips(cache: SemanticCache, monkeypatch) -> Counter[str]:
+    trips: Counter[str] = Counter()
+    client = cache.redis
+    make_pipeline, execute_command = client.pipeline, client.execute_command
+
+    def pipeline(*args: Any, **kwargs: Any) -> Any:
+        pipe = make_pipeline(*args, **kwargs)
+        execute = pipe.execute
+
+        def counted() -> Any:
+            trips["pipeline"] += 1
+            return execute()
+
+        pipe.execute = counted
+        return pipe
+
+    def command(*args: Any, **kwargs: Any) -> Any:
+        trips[str(args[0]).lower()] += 1
+        return execute_command(*args, **kwargs)
+
+    monkeypatch.setattr(client, "pipeline", pipeline)
+    monkeypatch.setattr(client, "execute_command", command)
+    return trips
+
+
+def test_entry_stored_on_another_worker_is_a_hit_on_the_next_lookup(rc, embedder) -> None:
+    reader = SemanticCache(rc, embedder, threshold=0.85, ttl_s=600)
+    writer = SemanticCache(rc, embedder, threshold=0.85, ttl_s=600)
+    writer.store("What is the capital of France?", "Paris", SCOPE)
+    assert reader.lookup("What's the capital city of France?", SCOPE).answer == "Paris"
+    # The reader is now up to date with the log; whatever comes next, it has not seen.
+    writer.store("How do I reset my password?", "Use the link.", SCOPE)
+    hit = reader.lookup("How can I reset my password?", SCOPE)
+    assert hit is not None and hit.answer == "Use the link."
+    # A newer, nearer answer on the writer's side wins over one the reader already had.
+    writer.store("How can I reset my password?", "Use the new link.", SCOPE)
+    assert reader.lookup("How can I reset my password?", SCOPE).answer == "Use the new link."
+    assert counters(rc)["semantic:hit"] == 3
+
+
+def test_flush_on_another_worker_is_seen_by_the_next_lookup(rc, embedder) -> None:
+    a = SemanticCache(rc, embedder, threshold=0.85, ttl_s=600)
+    b = SemanticCache(rc, embedder, threshold=0.85, ttl_s=600)
+    a.store("How do I delete my account?", "Settings > Delete.", SCOPE)
+    assert b.lookup("How can I delete my account?", SCOPE) is not None
+    a.flush(SCOPE)
+    assert b.lookup("How can I delete my account?", SCOPE) is None  # No sync() in between.
+    assert b.stats()["local_entries"][SCOPE.id] == 0
+
+
+def test_a_lookup_is_two_round_trips_hit_or_miss(rc, embedder, monkeypatch) -> None:
+    cache = SemanticCache(rc, embedder, threshold=0.7, ttl_s=600)
+    cache.store("What is machine learning?", "ML is...", SCOPE)
+    cache.store("What is the weather in Paris today?", "sunny", SCOPE)
+    cache.lookup("warm-up question about nothing in particular", SCOPE)
+    trips = count_round_trips(cache, monkeypatch)
+    assert cache.lookup("What is machine learning exactly?", SCOPE) is not None
+    assert sum(trips.values()) == 2, trips  # Log tail + candidates; hit count + counter.
+    trips.clear()
+    assert cache.lookup("Tell me a joke about cats", SCOPE) is None
+    assert sum(trips.values()) == 2, trips  # Log tail; miss counter.
+    trips.clear()
+    assert cache.lookup("What is the weather in London today?", SCOPE) is None
+    assert sum(trips.values()) == 2, trips  # Log tail + candidate; refusal counters.
+    c = counters(rc)
+    assert (c["semantic:hit"], c["semantic:miss"], c["semantic:refused"]) == (1, 2, 1)
+    assert c["semantic:refused:entities differ"] == 1
+
+
+def test_hit_on_an_entry_that_just_expired_counts_a_miss(rc, embedder) -> None:
+    cache = SemanticCache(rc, embedder, threshold=0.85, ttl_s=600)
+    gone = keys.semantic_entry(SCOPE.id, "no-such-entry")
+    args = ["semantic:hit", "semantic:miss"]
+    assert cache._count_hit(keys=[gone, keys.CACHE_COUNTERS], args=args) == -1
+    assert not rc.exists(gone)  # Not recreated without a TTL.
+    assert counters(rc) == {"semantic:miss": 1}
