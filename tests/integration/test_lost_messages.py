@@ -83,7 +83,8 @@ def test_a_job_whose_message_waits_in_a_queue_is_not_lost(client: Client) -> Non
     app.send_task("celeragent.agent.join", args=[results, job_id, 0], queue=queue)
     try:
         messages = stalls.broker_messages(client.redis, (queue,))
-        assert messages is not None and len(messages) == 1
+        # The queue's one message, plus whatever the session's workers hold in `unacked`.
+        assert messages is not None and len(messages) >= 1
         assert stalls.absent([job_id, other], messages) == [other]
     finally:
         client.redis.delete(queue)
