@@ -21,7 +21,7 @@ from runtime.celery_app import create_app
 from runtime.config import Settings, get_settings
 from runtime.errors import JobNotFound
 from runtime.queues import AGENT
-from runtime.redis_conn import get_redis
+from runtime.redis_conn import get_redis, redis_client_kwargs
 from runtime.schemas import Event, JobResult, JobSpec, JobStatus
 from runtime.validation import validate_spec
 
@@ -35,7 +35,7 @@ class Client:
     def __init__(self, redis_url: str | None = None, *, settings: Settings | None = None):
         self.settings = settings or get_settings()
         self.redis_url = redis_url or self.settings.resolve_redis_url()
-        self.redis: redis.Redis = get_redis(self.redis_url)
+        self.redis: redis.Redis = get_redis(self.redis_url, self.settings)
         self._app = create_app(self.redis_url, include_tasks=False)
 
     def submit(self, spec: JobSpec | dict[str, Any] | str) -> JobHandle:
@@ -152,8 +152,9 @@ class AsyncClient:
 
     def __init__(self, redis_url: str | None = None, *, settings: Settings | None = None):
         self._sync = Client(redis_url, settings=settings)
+        url = self._sync.redis_url
         self.redis: aioredis.Redis = aioredis.Redis.from_url(
-            self._sync.redis_url, decode_responses=True
+            url, decode_responses=True, **redis_client_kwargs(url, self._sync.settings)
         )
 
     async def submit(self, spec: JobSpec | dict[str, Any] | str) -> AsyncJobHandle:

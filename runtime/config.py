@@ -7,9 +7,11 @@ environment, never from files in the repository.
 
 from __future__ import annotations
 
+import ssl
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -32,6 +34,19 @@ class Settings(BaseSettings):
         default=None,
         description="Redis/Valkey URL (redis://, rediss:// with TLS, user:password@). "
         "Unset: `celeragent up` starts an embedded Valkey.",
+    )
+    redis_tls_ca_file: Path | None = Field(
+        default=None,
+        description="rediss:// only: PEM CA bundle that signed the server's certificate "
+        "(unset: the system CAs). The certificate and host name are always verified.",
+    )
+    redis_tls_cert_file: Path | None = Field(
+        default=None,
+        description="rediss:// only: PEM client certificate, for servers that require mutual "
+        "TLS (may hold the key too).",
+    )
+    redis_tls_key_file: Path | None = Field(
+        default=None, description="rediss:// only: PEM private key of the client certificate."
     )
     data_dir: Path = Field(default=Path(".celeragent"), description="Where `up` keeps state.")
 
@@ -166,9 +181,57 @@ class Settings(BaseSettings):
             f"(it writes the URL of its embedded Valkey to {url_file})."
         )
 
+    def redis_tls_options(self, redis_url: str) -> dict[str, Any]:
+        """The `ssl_*` connection options for a `rediss://` URL, in the names redis-py's
+        `SSLConnection` takes (kombu's `broker_use_ssl` and Celery's `redis_backend_use_ssl`
+        pass them through unchanged); `{}` for any other scheme.
+
+        The server's certificate is always verified (`CERT_REQUIRED`, host name checked):
+        a URL asking for less (`?ssl_cert_reqs=none`) is refused. CA and client certificate
+        files come from the settings, else from the URL's query (`?ssl_ca_certs=...`), and
+        must exist.
+        """
+        parts = urlsplit(redis_url)
+        if parts.scheme != "rediss":
+            return {}
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items() if v}
+        reqs = query.get("ssl_cert_reqs", "required")
+        if reqs.lower() not in ("required", "cert_required"):
+            raise ConfigError(
+                f"CELERAGENT_REDIS_URL asks for ssl_cert_reqs={reqs}: celeragent always "
+                "verifies the Redis server's certificate. Give the CA that signed it with "
+                "CELERAGENT_REDIS_TLS_CA_FILE instead."
+            )
+        if query.get("ssl_check_hostname", "true").lower() in ("false", "0", "no", "off"):
+            raise ConfigError(
+                "CELERAGENT_REDIS_URL asks for ssl_check_hostname=false: celeragent always "
+                "checks the Redis server's host name; connect with the name in its certificate."
+            )
+        options: dict[str, Any] = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
+        files = (
+            ("ssl_ca_certs", "CELERAGENT_REDIS_TLS_CA_FILE", self.redis_tls_ca_file),
+            ("ssl_certfile", "CELERAGENT_REDIS_TLS_CERT_FILE", self.redis_tls_cert_file),
+            ("ssl_keyfile", "CELERAGENT_REDIS_TLS_KEY_FILE", self.redis_tls_key_file),
+        )
+        for key, env_name, setting in files:
+            path = setting if setting is not None else query.get(key)
+            if not path:
+                continue
+            source = env_name if setting is not None else f"the URL's {key}"
+            if not Path(path).is_file():
+                raise ConfigError(f"{source} points to {path}, which is not a readable file.")
+            options[key] = str(path)
+        if "ssl_keyfile" in options and "ssl_certfile" not in options:
+            raise ConfigError(
+                "CELERAGENT_REDIS_TLS_KEY_FILE is set without CELERAGENT_REDIS_TLS_CERT_FILE: "
+                "a client key needs its certificate."
+            )
+        return options
+
     def celery_config(self, redis_url: str) -> dict[str, Any]:
         """The Celery options this runtime relies on, in Celery's names."""
         visibility = self.effective_visibility_timeout_s
+        tls = self.redis_tls_options(redis_url)
         transport = {
             "visibility_timeout": visibility,
             # Four priority levels per queue; higher `priority` is served first.
@@ -176,7 +239,7 @@ class Settings(BaseSettings):
             "sep": PRIORITY_SEP,
             "queue_order_strategy": "priority",
         }
-        return {
+        config: dict[str, Any] = {
             "broker_url": redis_url,
             "result_backend": redis_url,
             "broker_transport_options": transport,
@@ -200,6 +263,12 @@ class Settings(BaseSettings):
             "broker_pool_limit": 32,
             "redis_max_connections": 64,
         }
+        if tls:
+            # rediss:// only. Without them kombu falls back to an unverified connection
+            # (CERT_NONE) and Celery's result backend refuses the URL.
+            config["broker_use_ssl"] = dict(tls)
+            config["redis_backend_use_ssl"] = dict(tls)
+        return config
 
 
 @lru_cache(maxsize=1)

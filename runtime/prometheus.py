@@ -187,7 +187,11 @@ def serve(
     import redis as redis_lib
     from prometheus_client import start_http_server
 
-    client = redis_lib.Redis.from_url(redis_url, decode_responses=True)
+    from runtime.redis_conn import redis_client_kwargs
+
+    client = redis_lib.Redis.from_url(
+        redis_url, decode_responses=True, **redis_client_kwargs(redis_url)
+    )
     server, thread = start_http_server(port, addr=addr, registry=registry(client, window_s))
     if not block:
         return server

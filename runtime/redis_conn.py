@@ -1,10 +1,17 @@
 """One Redis client per (process, URL), built to survive a Redis restart: pooled
-connections, health checks, and retries with backoff on connection errors."""
+connections, health checks, and retries with backoff on connection errors.
+
+A `rediss://` URL gets the TLS options of `Settings.redis_tls_options` (server certificate
+and host name always verified, optional client certificate); every redis-py client in the
+runtime is built through `redis_client_kwargs` so none of them connects differently."""
 
 from __future__ import annotations
 
 import os
+import ssl
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import redis
 from redis.backoff import ExponentialBackoff
@@ -12,13 +19,61 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-_clients: dict[tuple[int, str], redis.Redis] = {}
+from runtime.config import Settings, get_settings
+
+T = TypeVar("T")
+
+
+def _is_certificate_refusal(error: BaseException) -> bool:
+    """A TLS certificate that failed verification (unknown CA, wrong host name, expired):
+    redis-py wraps it in a ConnectionError whose context is the ssl error."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class _Retry(Retry):
+    """Retries connection errors with backoff, but not a certificate that failed
+    verification: that is a configuration error, reported at once instead of after every
+    nested retry (connect, health check, command) has run out."""
+
+    def call_with_retry(
+        self,
+        do: Callable[[], T],
+        fail: Callable[..., Any],
+        is_retryable: Callable[[Exception], bool] | None = None,
+        with_failure_count: bool = False,
+    ) -> T:
+        def retryable(error: Exception) -> bool:
+            if _is_certificate_refusal(error):
+                return False
+            return is_retryable(error) if is_retryable is not None else True
+
+        return super().call_with_retry(do, fail, retryable, with_failure_count)
+
+
+_clients: dict[tuple[int, str, tuple[tuple[str, str], ...]], redis.Redis] = {}
 _lock = threading.Lock()
 
 
-def get_redis(url: str) -> redis.Redis:
+def redis_client_kwargs(url: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Keyword arguments for `redis.Redis.from_url(url, ...)` (sync or asyncio) that the URL
+    alone does not carry: the TLS options of a `rediss://` URL, `{}` for any other."""
+    tls = (settings or get_settings()).redis_tls_options(url)
+    if tls:
+        tls["ssl_check_hostname"] = True
+    return tls
+
+
+def get_redis(url: str, settings: Settings | None = None) -> redis.Redis:
     """A shared client decoding responses to str; re-created after fork."""
-    key = (os.getpid(), url)
+    tls = redis_client_kwargs(url, settings)
+    key = (os.getpid(), url, tuple(sorted((k, str(v)) for k, v in tls.items())))
     client = _clients.get(key)
     if client is None:
         with _lock:
@@ -29,9 +84,10 @@ def get_redis(url: str) -> redis.Redis:
                     decode_responses=True,
                     health_check_interval=15,
                     socket_keepalive=True,
-                    retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=8),
+                    retry=_Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=8),
                     retry_on_error=[RedisConnectionError, RedisTimeoutError],
                     max_connections=128,
+                    **tls,
                 )
                 _clients[key] = client
     return client
