@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from runtime.errors import ConfigError
 from runtime.queues import PRIORITY_SEP, PRIORITY_STEPS
+from runtime.result_backend import backend_url
 
 
 def _split_csv(value: Any) -> Any:
@@ -241,7 +242,7 @@ class Settings(BaseSettings):
         }
         config: dict[str, Any] = {
             "broker_url": redis_url,
-            "result_backend": redis_url,
+            "result_backend": backend_url(redis_url),
             "broker_transport_options": transport,
             "result_backend_transport_options": {"visibility_timeout": visibility},
             "broker_connection_retry_on_startup": True,

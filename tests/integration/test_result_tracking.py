@@ -1,0 +1,41 @@
+"""Celery's result tracking must not grow with traffic (runtime/result_backend.py): no
+result channel stays subscribed after jobs with chords ran, in a worker or in a client, and
+`AsyncResult.get()` from a client still works."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.canvas import RAW_SLEEP_TASK
+from runtime.celery_app import create_app
+from runtime.client import Client
+from runtime.schemas import JobStatus
+
+pytestmark = pytest.mark.integration
+
+
+def result_channels(client: Client) -> list[str]:
+    return [str(c) for c in client.redis.pubsub_channels("celery-task-meta-*")]
+
+
+def test_no_result_channel_stays_subscribed_after_chords(client: Client) -> None:
+    calls = [
+        {"id": f"c{i}", "name": "calculator", "arguments": {"expression": f"{i} + 1"}}
+        for i in range(4)
+    ]
+    handles = [client.submit({"plan": {"calls": calls}}) for _ in range(3)]
+    for handle in handles:
+        assert handle.result(timeout=60).status is JobStatus.done
+    # With Celery's own backend the agent worker held one subscription per chord member
+    # (12 here) and the client one per submitted job, for as long as they ran.
+    assert result_channels(client) == []
+
+
+def test_a_client_can_still_wait_on_a_celery_result(client: Client) -> None:
+    app = create_app(client.redis_url, include_tasks=False)
+    try:
+        result = app.send_task(RAW_SLEEP_TASK, args=[1], queue="tools")
+        assert result.get(timeout=30) is not None
+    finally:
+        app.close()
+    assert result_channels(client) == []
