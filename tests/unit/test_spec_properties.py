@@ -84,7 +84,9 @@ json_value = st.recursive(
 )
 
 # JSON without a `{"$ref": ...}` anywhere: plain data for valid plans.
-plain_json = json_value.filter(lambda v: next(dag.iter_refs(v), None) is None)
+# No `$ref` at all: `{"$ref": None}` is a (malformed) reference too, so test for any item,
+# not for a non-None first item.
+plain_json = json_value.filter(lambda v: not any(True for _ in dag.iter_refs(v)))
 
 KNOWN_TOOLS = ["echo", "sleep", "calculator", "current_date", "fail", "http_get"]
 tool_names = st.one_of(
