@@ -2,9 +2,9 @@
 
 Each request is a job whose answer step runs on the `gpu` worker (explicit one-call plan,
 model `local`), so the path is the production one: client -> agent -> tools -> gpu worker
-thread pool -> in-process batcher -> one `generate` per batch. Caches are off and every
-prompt is unique, so nothing is served from a cache. Reports summed completion tokens per
-second and time to first token (first `token` event after the step's `llm_started`).
+thread pool -> the continuous decode loop (runtime/llm/continuous.py). Caches are off and
+every prompt is unique, so nothing is served from a cache. Reports summed completion tokens
+per second and time to first token (first `token` event after the step's `llm_started`).
 
     .venv/bin/python ops/bench/gpu_batching.py [--levels 1 4 16] [--requests 16] [--window-ms W]
 """
