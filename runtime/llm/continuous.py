@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from runtime.llm.kvcache import Batch
     from runtime.llm.local_backend import LocalModel
+    from runtime.llm.prefix_cache import PrefixCache
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class DecodeStats:
     prefills: int = 0  # prefill calls (several arrivals can share one)
     steps: int = 0  # decode steps
     tokens: int = 0  # tokens produced, prefills' first tokens included
+    prefill_tokens: int = 0  # prompt tokens run through the model (cached prefixes are not)
+    prefix_hits: int = 0  # requests that reused a cached prefix's KV
     largest: int = 0  # the most rows in one decode step
     prefill_s: float = 0.0
     step_s: float = 0.0
@@ -109,6 +112,7 @@ class ContinuousBatcher:
         self._rows: list[_Row] = []
         self._batch: Batch | None = None
         self._next: torch.Tensor | None = None  # [rows] token each row feeds next
+        self._prefixes: PrefixCache | None = None  # made on the decode thread (torch)
 
     def _ensure_threads(self) -> None:
         with self._lock:
@@ -198,14 +202,39 @@ class ContinuousBatcher:
         import torch
 
         from runtime.llm import kvcache
+        from runtime.llm.prefix_cache import PrefixCache
 
+        if self._prefixes is None:
+            self._prefixes = PrefixCache()
+        cache, model, pad_id = self._prefixes, self.model.model, self.model.pad_id
         started = time.perf_counter()
+        built = cache.built_tokens
         try:
-            batch, logits = kvcache.prefill(
-                self.model.model, [r.prompt for r in group], self.model.pad_id
-            )
-            tokens = self._pick(logits, group)
+            prefixes = cache.assign(model, [r.prompt for r in group], pad_id)
+            # One prefill call per distinct prefix (its KV expanded along the batch); the
+            # parts are merged like any arrivals, so their rows follow in that order.
+            parts: dict[int, list[int]] = {}
+            for i, prefix in enumerate(prefixes):
+                parts.setdefault(id(prefix), []).append(i)
+            cache.forget_seen()
+            batch: Batch | None = None
+            logits_parts, ordered, fed = [], [], 0
+            for rows in parts.values():
+                prefix = prefixes[rows[0]]
+                prompts = [group[i].prompt for i in rows]
+                n = 0 if prefix is None else len(prefix)
+                part, part_logits = kvcache.prefill(
+                    model, prompts, pad_id, None if prefix is None else prefix.kv
+                )
+                cache.remember(prompts, kvcache.layers_of(part.cache), n)
+                batch = part if batch is None else batch.merge(part)
+                logits_parts.append(part_logits)
+                ordered += [group[i] for i in rows]
+                fed += sum(len(p) - n for p in prompts)
+            assert batch is not None
+            tokens = self._pick(torch.cat(logits_parts), ordered)
         except Exception as exc:
+            cache.forget_seen()
             if len(group) > 1:  # find the bad one: the others go on
                 for row in group:
                     self._prefill([row])
@@ -213,8 +242,11 @@ class ContinuousBatcher:
             log.exception("%s: prefill failed", self.name)
             self._outbox.put(("fail", group[0], exc))
             return
+        group = ordered
         self.stats.prefills += 1
         self.stats.requests += len(group)
+        self.stats.prefill_tokens += fed + cache.built_tokens - built
+        self.stats.prefix_hits += sum(p is not None for p in prefixes)
         self.stats.prefill_s += time.perf_counter() - started
         now = time.perf_counter()
         for row in group:

@@ -182,19 +182,37 @@ def _call(model: Any, **kwargs: Any) -> Any:
     return model(use_cache=True, **kwargs)
 
 
-def prefill(model: Any, prompts: list[list[int]], pad_id: int) -> tuple[Batch, torch.Tensor]:
+def prefill(
+    model: Any, prompts: list[list[int]], pad_id: int, prefix: KV | None = None
+) -> tuple[Batch, torch.Tensor]:
     """Run the prompts (left-padded together) and return their Batch and the logits of
-    each row's last prompt token, from which its first output token is picked."""
-    width = max(len(p) for p in prompts)
+    each row's last prompt token, from which its first output token is picked.
+
+    With `prefix` (the KV, batch 1, of the first n tokens that every prompt starts with)
+    only the rest of each prompt runs. A row is then [prefix | pads | suffix]: padding in
+    the middle is fine because the mask hides it and positions come from cumsum(mask) - 1,
+    so the suffix continues at n whatever its padding (merge and decode rely on the same)."""
+    n = 0 if prefix is None else int(prefix[0][0].shape[2])
+    rests = [p[n:] for p in prompts]
+    width = max(len(r) for r in rests)
     ids = torch.full((len(prompts), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(prompts), width), dtype=torch.long)
-    for row, prompt in enumerate(prompts):
-        ids[row, width - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
-        mask[row, width - len(prompt) :] = 1
+    mask = torch.zeros((len(prompts), n + width), dtype=torch.long)
+    mask[:, :n] = 1
+    for row, rest in enumerate(rests):
+        ids[row, width - len(rest) :] = torch.tensor(rest, dtype=torch.long)
+        mask[row, n + width - len(rest) :] = 1
     device = model.device
     ids, mask = ids.to(device), mask.to(device)
-    positions = (mask.cumsum(dim=1) - 1).clamp_min(0)  # as `generate`: pads sit at 0
-    out = _call(model, input_ids=ids, attention_mask=mask, position_ids=positions)
+    positions = (mask.cumsum(dim=1) - 1).clamp_min(0)[:, n:]  # as `generate`: pads sit at 0
+    extra: dict[str, Any] = {}
+    if prefix is not None:
+        # build_cache copies the (expanded) prefix into the new cache's own buffers, so the
+        # model's in-place writes never touch the shared entry.
+        rows = len(prompts)
+        extra["cache"] = build_cache(
+            [(k.expand(rows, -1, -1, -1), v.expand(rows, -1, -1, -1)) for k, v in prefix]
+        )
+    out = _call(model, input_ids=ids, attention_mask=mask, position_ids=positions, **extra)
     # Rebuilt once here so that decode steps write into spare columns (see build_cache).
     return Batch(build_cache(layers_of(cache_of(out))), mask), out.logits[:, -1, :]
 

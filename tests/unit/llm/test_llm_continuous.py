@@ -16,6 +16,7 @@ import torch
 from runtime.llm import kvcache
 from runtime.llm.continuous import ContinuousBatcher, GenRequest, GenResult
 from runtime.llm.local_backend import LocalModel, shared_model
+from runtime.llm.prefix_cache import PrefixCache, common_length
 
 PROMPTS = [
     "What is the capital of France?",
@@ -37,9 +38,14 @@ def req(text: str, max_tokens: int = 16, **kw) -> GenRequest:
     return GenRequest([{"role": "user", "content": text}], max_tokens, **kw)
 
 
-def solo_generate(model: LocalModel, text: str, max_tokens: int) -> str:
+def chat(text: str, system: str | None = None) -> list[dict[str, str]]:
+    head = [] if system is None else [{"role": "system", "content": system}]
+    return [*head, {"role": "user", "content": text}]
+
+
+def solo_generate(model: LocalModel, text: str, max_tokens: int, system: str | None = None) -> str:
     """The reference: transformers' own generate(), batch of one, greedy."""
-    ids = torch.tensor([model.encode([{"role": "user", "content": text}])])
+    ids = torch.tensor([model.encode(chat(text, system))])
     with torch.inference_mode():
         out = model.model.generate(
             ids,
@@ -160,10 +166,10 @@ def test_a_failing_request_fails_alone(model, monkeypatch):
     real_prefill = kvcache.prefill
     poison = model.encode([{"role": "user", "content": "poison"}])
 
-    def prefill(m, prompts, pad_id):
+    def prefill(m, prompts, pad_id, prefix=None):
         if poison in prompts:
             raise RuntimeError("bad request")
-        return real_prefill(m, prompts, pad_id)
+        return real_prefill(m, prompts, pad_id, prefix)
 
     monkeypatch.setattr(kvcache, "prefill", prefill)
 
@@ -211,6 +217,61 @@ def test_a_cancelled_request_leaves_the_batch(model):
     steps = batcher.stats.steps
     assert batcher.call(req("What is 2+2?", 3), timeout=300).batch_size == 1
     assert batcher.stats.steps - steps < 10
+
+
+SYSTEM = (
+    "You are a careful assistant for a planning service. Answer briefly and plainly, "
+    "in full sentences, and never invent facts you are not sure about."
+)
+
+
+@pytest.mark.model
+def test_a_second_request_with_the_same_system_prompt_prefills_only_its_suffix(model):
+    batcher = ContinuousBatcher(model, window_ms=0, max_batch_size=4)
+    first, second = chat("What is 2+2?", SYSTEM), chat("Name three colours.", SYSTEM)
+    a, b = model.encode(first), model.encode(second)
+    shared = common_length(a, b)
+    assert shared > model.count_tokens(SYSTEM)  # the template header and system message
+    batcher.call(GenRequest(first, 3), timeout=300)
+    assert batcher.stats.prefill_tokens == len(a) and batcher.stats.prefix_hits == 0
+    result = batcher.call(GenRequest(second, 8), timeout=300)
+    assert batcher.stats.prefix_hits == 1
+    assert batcher.stats.prefill_tokens - len(a) == len(b) - shared  # only its suffix ran
+    assert result.text == solo_generate(model, "Name three colours.", 8, SYSTEM)
+
+
+@pytest.mark.model
+def test_greedy_output_is_the_same_with_a_shared_system_prompt_together_and_mid_decode(model):
+    n = 16
+    expected = [solo_generate(model, p, n, SYSTEM) for p in PROMPTS]
+    batcher = ContinuousBatcher(model, window_ms=300, max_batch_size=16)
+    futures: list[Future[GenResult]] = []
+    for i, p in enumerate(PROMPTS):
+        if i == 3:  # the rest arrive while the first three decode, with suffixes of
+            wait_until(lambda: batcher.stats.steps >= 2)  # different lengths
+        futures.append(batcher.submit(GenRequest(chat(p, SYSTEM), n)))
+    got = [f.result(timeout=300).text for f in futures]
+    # The first three arrive together with no cached prefix yet: they share one computed
+    # for them; the late ones reuse it, prefilled together with middle padding.
+    assert batcher.stats.prefix_hits == len(PROMPTS)
+    assert batcher.stats.largest >= 4
+    assert sum(len(model.encode(chat(p, SYSTEM))) for p in PROMPTS) > batcher.stats.prefill_tokens
+    mismatches = [(p, e, g) for p, e, g in zip(PROMPTS, expected, got, strict=True) if e != g]
+    assert len(mismatches) <= 1, mismatches  # as in the test above: never more than one
+    if mismatches:
+        print("greedy mismatch vs solo generate():", mismatches)
+
+
+def test_prefix_cache_keeps_the_longest_shared_prefix_and_evicts_the_oldest():
+    cache = PrefixCache(entries=2, min_tokens=2)
+    kv = [(torch.zeros((1, 1, 3, 2)), torch.zeros((1, 1, 3, 2)))]
+    cache._add((1, 2, 3), kv)
+    cache._add((1, 2), kv)
+    assert cache.find([1, 2, 3, 4]).tokens == (1, 2, 3)  # the longest that fits
+    assert cache.find([1, 2, 3]).tokens == (1, 2)  # one token must be left to run
+    assert cache.find([2, 1, 3]) is None
+    cache._add((5, 6), kv)  # (1, 2, 3) was used least recently
+    assert cache.find([1, 2, 3, 4]).tokens == (1, 2)
 
 
 def _kv(rows: int, width: int, fill: float) -> kvcache.Batch:
