@@ -142,7 +142,8 @@ def check(
         )
         return result
     missing = absent(candidates, messages)
-    present = [j for j in candidates if j not in set(missing)]
+    missing_set = set(missing)
+    present = [j for j in candidates if j not in missing_set]
     seconds, _ = cast(tuple[int, int], r.time())
     pipe = r.pipeline(transaction=False)
     for job_id in present:

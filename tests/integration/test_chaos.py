@@ -26,6 +26,7 @@ from runtime.client import Client, JobHandle
 from runtime.config import reset_settings
 from runtime.schemas import EventType, JobResult, JobStatus
 from runtime.stack import Stack
+from tests.support.env import restored_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]
 
@@ -85,26 +86,20 @@ class Supervisor:
 def chaos_stack(tmp_path: Path) -> Iterator[tuple[Stack, Client]]:
     """A private stack with a short visibility timeout; the environment and the cached
     settings are restored afterwards so the session stack's tests see theirs."""
-    saved = {k: os.environ.get(k) for k in [*CHAOS_ENV, "CELERAGENT_REDIS_URL"]}
-    os.environ.update(CHAOS_ENV)
-    os.environ.pop("CELERAGENT_REDIS_URL", None)
-    reset_settings()
-    stack = Stack(data_dir=tmp_path, persist=True, extra_env=dict(CHAOS_ENV), queues=QUEUES)
-    try:
-        stack.start(wait=True, timeout_s=120)
-        with Client(stack.redis_url) as client:
-            yield stack, client
-    except BaseException:
-        print(logs(tmp_path))
-        raise
-    finally:
-        stack.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with restored_env([*CHAOS_ENV, "CELERAGENT_REDIS_URL"]):
+        os.environ.update(CHAOS_ENV)
+        os.environ.pop("CELERAGENT_REDIS_URL", None)
         reset_settings()
+        stack = Stack(data_dir=tmp_path, persist=True, extra_env=dict(CHAOS_ENV), queues=QUEUES)
+        try:
+            stack.start(wait=True, timeout_s=120)
+            with Client(stack.redis_url) as client:
+                yield stack, client
+        except BaseException:
+            print(logs(tmp_path))
+            raise
+        finally:
+            stack.stop()
 
 
 def started(client: Client, handles: list[JobHandle], kind: EventType) -> int:

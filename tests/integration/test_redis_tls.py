@@ -18,6 +18,7 @@ from runtime.client import AsyncClient, Client
 from runtime.config import Settings, reset_settings
 from runtime.redis_conn import get_redis, redis_client_kwargs
 from runtime.stack import Stack
+from tests.support.env import restored_env
 from tests.support.tls_proxy import Pki, TLSProxy, issue, make_test_pki, openssl_available
 
 pytestmark = [
@@ -62,20 +63,12 @@ def proxy(valkey: ValkeyServer, pki: Pki) -> Iterator[TLSProxy]:
 @pytest.fixture
 def tls_env(pki: Pki) -> Iterator[None]:
     """CELERAGENT_REDIS_TLS_CA_FILE for this process and the stack's children; restored."""
-    saved = {name: os.environ.get(name) for name in TLS_ENV}
-    os.environ["CELERAGENT_REDIS_TLS_CA_FILE"] = str(pki.ca)
-    for name in TLS_ENV[1:]:
-        os.environ.pop(name, None)
-    reset_settings()
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with restored_env(TLS_ENV):
+        os.environ["CELERAGENT_REDIS_TLS_CA_FILE"] = str(pki.ca)
+        for name in TLS_ENV[1:]:
+            os.environ.pop(name, None)
         reset_settings()
+        yield
 
 
 def test_the_stack_runs_over_tls(proxy: TLSProxy, tls_env: None, tmp_path: Path) -> None:

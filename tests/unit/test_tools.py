@@ -24,6 +24,7 @@ from runtime.errors import (
 )
 from runtime.tools.base import Tool
 from runtime.tools.registry import all_tools, get_tool, register
+from tests.support.env import restored_env
 
 
 def run(name: str, **arguments: Any) -> Any:
@@ -284,7 +285,6 @@ def _drop_client() -> None:
 @pytest.fixture
 def http_env() -> Iterator[Callable[..., None]]:
     """Set http settings from the environment; the client is rebuilt from them."""
-    saved = {name: os.environ.get(name) for name in HTTP_ENV}
 
     def apply(**values: str) -> None:
         for name in HTTP_ENV:
@@ -294,17 +294,12 @@ def http_env() -> Iterator[Callable[..., None]]:
         reset_settings()
         _drop_client()
 
-    apply()  # start from defaults: private hosts refused
-    try:
-        yield apply
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        reset_settings()
-        _drop_client()
+    with restored_env(HTTP_ENV):
+        apply()  # start from defaults: private hosts refused
+        try:
+            yield apply
+        finally:
+            _drop_client()
 
 
 @pytest.mark.parametrize(
