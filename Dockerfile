@@ -21,4 +21,4 @@ RUN useradd --create-home --uid 10001 celeragent \
     && chown celeragent /app/.celeragent
 USER celeragent
 
-CMD ["celery", "-A", "runtime.celery_app:app", "worker", "-Q", "agent", "-P", "threads"]
+CMD ["celery", "-A", "runtime.broker.app:app", "worker", "-Q", "agent", "-P", "threads"]

@@ -1,6 +1,5 @@
 """celeragent: a distributed task-queue runtime for LLM agents (Celery on Redis)."""
 
-from runtime.client import AsyncClient, Client, JobHandle
 from runtime.errors import (
     BudgetExceeded,
     CeleragentError,
@@ -11,6 +10,7 @@ from runtime.errors import (
     TerminalError,
     ToolError,
 )
+from runtime.job.client import AsyncClient, Client, JobHandle
 from runtime.schemas import (
     Budget,
     Event,

@@ -16,9 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from runtime.broker.queues import PRIORITY_SEP, PRIORITY_STEPS
+from runtime.broker.result_backend import backend_url
 from runtime.errors import ConfigError
-from runtime.queues import PRIORITY_SEP, PRIORITY_STEPS
-from runtime.result_backend import backend_url
 
 
 def _split_csv(value: Any) -> Any:
@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     local_packed_linear: bool = Field(
         default=True,
         description="On CPU, reorder the local model's fp32 linear weights once for oneDNN "
-        "(runtime/llm/packed_linear.py); false keeps torch's default MKL path.",
+        "(runtime/llm/local/packed_linear.py); false keeps torch's default MKL path.",
     )
     batch_window_ms: float = Field(default=15.0, ge=0)
     max_batch_size: int = Field(default=16, ge=1)

@@ -171,7 +171,7 @@ class EventType(StrEnum):
     timed_out = "timed_out"
     degraded = "degraded"
     budget_exhausted = "budget_exhausted"
-    recovered = "recovered"  # a lost message was replaced (runtime/stalls.py)
+    recovered = "recovered"  # a lost message was replaced (runtime/recovery/stalls.py)
 
     @property
     def terminal(self) -> bool:

@@ -29,7 +29,7 @@ STACK_ENV = {
     "CELERAGENT_APPROVAL_TIMEOUT_S": str(APPROVAL_TIMEOUT_S),
     "CELERAGENT_TENANT_BUDGET_USD": f'{{"capped": {TENANT_LIMIT_USD}}}',
     "CELERAGENT_MONITOR_INTERVAL_S": "1",
-    # Lost-message recovery (runtime/stalls.py) reacts within seconds here, so every test
+    # Lost-message recovery (runtime/recovery/stalls.py) reacts within seconds here, so every test
     # that leaves a job quiet for a while also checks it is never re-driven by mistake.
     "CELERAGENT_STALL_AFTER_S": "4",
     "CELERAGENT_STALL_CONFIRM_S": "1",
@@ -107,9 +107,9 @@ def openai_server() -> Iterator[object]:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory, openai_server: object) -> Iterator[object]:
     """Valkey + one worker per queue + beat, for the whole session."""
+    from runtime.cli.stack import Stack
     from runtime.config import reset_settings
     from runtime.llm.router import reset_profiles
-    from runtime.stack import Stack
 
     data_dir = Path(tmp_path_factory.mktemp("stack"))
     models = data_dir / "models.toml"
@@ -147,7 +147,7 @@ def redis_url(stack: object) -> str:
 
 @pytest.fixture
 def client(redis_url: str) -> Iterator[object]:
-    from runtime.client import Client
+    from runtime.job.client import Client
 
     with Client(redis_url) as c:
         yield c

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime import approval, events, jobs, orchestrator, reuse, stalls
-from runtime.celery_app import app
+from runtime.agent import reuse
+from runtime.broker.app import app
 from runtime.errors import CeleragentError
+from runtime.job import approval, events, orchestrator, store
+from runtime.recovery import stalls
 from runtime.schemas import EventType, JobStatus
 from runtime.tools.registry import load_tools
 from workers.base import CeleragentTask
@@ -23,9 +25,9 @@ def start(self: CeleragentTask, job_id: str) -> None:
 
 def begin(self: CeleragentTask, job_id: str) -> None:
     r = self.redis
-    spec = jobs.load_spec(r, job_id)
-    if jobs.is_cancelled(r, job_id):
-        jobs.finalize(r, job_id, JobStatus.cancelled, error="the job was cancelled")
+    spec = store.load_spec(r, job_id)
+    if store.is_cancelled(r, job_id):
+        store.finalize(r, job_id, JobStatus.cancelled, error="the job was cancelled")
         return
     if spec.plan is None:
         request_plan(self.app, r, job_id, spec)
@@ -35,7 +37,7 @@ def begin(self: CeleragentTask, job_id: str) -> None:
     except CeleragentError as exc:
         # The client validated this plan; a failure here means the tool set changed between
         # the client and this worker (different CELERAGENT_TOOL_MODULES).
-        jobs.finalize(r, job_id, JobStatus.failed, error=str(exc))
+        store.finalize(r, job_id, JobStatus.failed, error=str(exc))
         return
     run_layers(self, job_id, 0)
 
@@ -61,14 +63,14 @@ def resume(self: CeleragentTask, job_id: str, layer: int) -> None:
 
 @app.task(name=stalls.REDRIVE_TASK, base=CeleragentTask, bind=True)
 def redrive(self: CeleragentTask, job_id: str) -> None:
-    """A job whose message was lost (runtime/stalls.py) goes on from its recorded state:
+    """A job whose message was lost (runtime/recovery/stalls.py) goes on from its recorded state:
     plan it if it has no plan, else run its first layer with unrecorded calls, else answer."""
     r = self.redis
-    if jobs.get_result(r, job_id) is not None:
+    if store.get_result(r, job_id) is not None:
         return  # it finished after all
     count = stalls.claim_redrive(r, job_id, self.settings.max_redrives)
     if count is None:
-        jobs.finalize(
+        store.finalize(
             r,
             job_id,
             JobStatus.failed,

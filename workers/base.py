@@ -7,8 +7,8 @@ from functools import cached_property
 import redis
 from celery import Task
 
+from runtime.broker.connection import get_redis
 from runtime.config import Settings, get_settings
-from runtime.redis_conn import get_redis
 
 
 class CeleragentTask(Task):

@@ -13,12 +13,14 @@ from typing import Any
 import redis
 from celery import Celery
 
-from runtime import agent_loop, degrade, orchestrator, reuse
+from runtime.agent import model_steps, reuse
 from runtime.cache.tool_cache import ToolCache
 from runtime.config import Settings, get_settings
 from runtime.errors import CeleragentError
-from runtime.executor import Runner, direct_runner
-from runtime.orchestrator import JobState, LayerCacheLookup
+from runtime.guard import degrade
+from runtime.job import orchestrator
+from runtime.job.executor import Runner, direct_runner
+from runtime.job.orchestrator import JobState, LayerCacheLookup
 from runtime.schemas import JobSpec, StepResult
 from runtime.tools.base import Tool
 from runtime.tools.registry import get_tool
@@ -79,17 +81,17 @@ def on_tools_done_for(
         if not state.spec.wants_model_answer:
             orchestrator.finish_with_outputs(r, state, settings)
             return
-        if agent_loop.shed_if_degraded(r, state.job_id, state.spec, settings):
+        if model_steps.shed_if_degraded(r, state.job_id, state.spec, settings):
             return
         try:
-            profile = agent_loop.route(state.spec, settings, degrade.get_level(r))
+            profile = model_steps.route(state.spec, settings, degrade.get_level(r))
         except CeleragentError as exc:
-            agent_loop.fail_job(r, state.job_id, exc, settings)
+            model_steps.fail_job(r, state.job_id, exc, settings)
             return
         model_rounds = sum(1 for s in state.steps.values() if s.kind == "plan")
-        agent_loop.send_model_task(
+        model_steps.send_model_task(
             app,
-            agent_loop.SYNTHESIZE_TASK,
+            model_steps.SYNTHESIZE_TASK,
             state.job_id,
             profile,
             max(1, model_rounds),
@@ -102,18 +104,18 @@ def on_tools_done_for(
 def request_plan(app: Celery, r: redis.Redis, job_id: str, spec: JobSpec) -> None:
     """No plan in the spec: the routed model plans (on `llm` or `gpu`)."""
     settings = get_settings()
-    if agent_loop.shed_if_degraded(r, job_id, spec, settings):
+    if model_steps.shed_if_degraded(r, job_id, spec, settings):
         return
     try:
-        profile = agent_loop.route(spec, settings, degrade.get_level(r))
+        profile = model_steps.route(spec, settings, degrade.get_level(r))
     except CeleragentError as exc:
-        agent_loop.fail_job(r, job_id, exc, settings)
+        model_steps.fail_job(r, job_id, exc, settings)
         return
     if reuse.answer_from_cache(r, job_id, spec, profile, settings):
         return
     # Prefetched tool results land in the tool cache while the model plans.
     reuse.start_prefetch(r, app, spec, settings)
-    agent_loop.send_model_task(app, agent_loop.PLAN_TASK, job_id, profile, 1, spec.priority)
+    model_steps.send_model_task(app, model_steps.PLAN_TASK, job_id, profile, 1, spec.priority)
 
 
 def run_layers(task: CeleragentTask, job_id: str, layer: int) -> None:

@@ -1,5 +1,5 @@
 """Every worker process: a heartbeat thread, and a record of the messages it holds, so the
-beat tick can requeue them within seconds if this process dies (runtime/liveness.py)."""
+beat tick can requeue them within seconds if this process dies (runtime/recovery/liveness.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 from celery.signals import celeryd_after_setup, task_postrun, task_received
 
-from runtime import liveness
-from runtime.celery_app import app
-from runtime.redis_conn import get_redis
+from runtime.broker.app import app
+from runtime.broker.connection import get_redis
+from runtime.recovery import liveness
 
 _holder: str | None = None
 

@@ -9,27 +9,27 @@ from typing import Any
 
 from celery.signals import worker_ready
 
-from runtime import agent_loop
-from runtime.celery_app import app
+from runtime.agent import model_steps
+from runtime.broker.app import app
 from runtime.errors import BudgetExceeded, RetryableError
 from workers.base import CeleragentTask
 from workers.hooks import run_layers
 
 
-@app.task(name=agent_loop.PLAN_TASK, base=CeleragentTask, bind=True, max_retries=2)
+@app.task(name=model_steps.PLAN_TASK, base=CeleragentTask, bind=True, max_retries=2)
 def plan(self: CeleragentTask, job_id: str, model: str, round_: int) -> None:
     with _model_step(self, job_id):
-        step = agent_loop.get_step(job_id, model, round_)
-        if agent_loop.plan(self.redis, self.app, step, self.settings):
+        step = model_steps.get_step(job_id, model, round_)
+        if model_steps.plan(self.redis, self.app, step, self.settings):
             run_layers(self, job_id, 0)
 
 
 # No Celery retries here: synthesize runs its own chain (faster model, then canned reply).
-@app.task(name=agent_loop.SYNTHESIZE_TASK, base=CeleragentTask, bind=True, max_retries=0)
+@app.task(name=model_steps.SYNTHESIZE_TASK, base=CeleragentTask, bind=True, max_retries=0)
 def synthesize(self: CeleragentTask, job_id: str, model: str, round_: int) -> None:
     with _model_step(self, job_id):
-        step = agent_loop.get_step(job_id, model, round_)
-        agent_loop.synthesize(self.redis, self.app, step, self.settings)
+        step = model_steps.get_step(job_id, model, round_)
+        model_steps.synthesize(self.redis, self.app, step, self.settings)
 
 
 class _model_step:
@@ -46,11 +46,11 @@ class _model_step:
             return False
         task = self.task
         if isinstance(exc, BudgetExceeded):
-            agent_loop.exhaust_job(task.redis, self.job_id, exc, task.settings)
+            model_steps.exhaust_job(task.redis, self.job_id, exc, task.settings)
             return True
         if isinstance(exc, RetryableError) and task.request.retries < task.max_retries:
             raise task.retry(exc=exc, countdown=1.0 * 2**task.request.retries)
-        agent_loop.fail_job(task.redis, self.job_id, exc, task.settings)
+        model_steps.fail_job(task.redis, self.job_id, exc, task.settings)
         return True  # recorded in the job's result; the task itself succeeds
 
 

@@ -4,11 +4,14 @@ depths (with hysteresis)."""
 
 from __future__ import annotations
 
-from runtime import approval, degrade, jobs, keys, liveness, metrics, orchestrator, stalls
-from runtime.budget import PerformanceBudget
-from runtime.celery_app import app
+from runtime import keys
+from runtime.broker.app import app
+from runtime.broker.queues import queue_depths
 from runtime.errors import CeleragentError
-from runtime.queues import queue_depths
+from runtime.guard import degrade, metrics
+from runtime.guard.budget import PerformanceBudget
+from runtime.job import approval, orchestrator, store
+from runtime.recovery import liveness, stalls
 from runtime.schemas import JobStatus
 from workers.base import CeleragentTask
 
@@ -69,13 +72,13 @@ def end_overdue_jobs(task: CeleragentTask) -> int:
     step it waits on is stuck in a dead worker and no join will ever run."""
     r = task.redis
     ended = 0
-    for job_id in jobs.overdue(r):
+    for job_id in store.overdue(r):
         try:
             state = orchestrator.load_state(r, job_id)
         except CeleragentError:  # the record expired: just drop it from the index
             r.zrem(keys.DEADLINES, job_id)
             continue
-        result = jobs.finalize(
+        result = store.finalize(
             r,
             job_id,
             JobStatus.timed_out,

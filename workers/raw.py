@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from runtime.celery_app import app
+from runtime.broker.app import app
 
 
 @app.task(name="celeragent.raw.sleep", acks_late=True)

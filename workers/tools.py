@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime.celery_app import app
+from runtime.broker.app import app
 from runtime.errors import RetryableError
-from runtime.executor import execute_call
+from runtime.job.executor import execute_call
 from runtime.tools.registry import get_tool, load_tools
 from workers.base import CeleragentTask
 from workers.hooks import run_layers, tool_runner_for

@@ -28,9 +28,9 @@ from typing import Any
 import redis as redis_lib
 
 from runtime import keys
-from runtime.bench import Stats, measure, plot, write_report
-from runtime.budget import NANO, JobLedger, tenant_spent
+from runtime.cli.bench import Stats, measure, plot, write_report
 from runtime.errors import BudgetExceeded
+from runtime.guard.budget import NANO, JobLedger, tenant_spent
 from runtime.schemas import Budget
 
 TENANT = "bench-tenant"

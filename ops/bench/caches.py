@@ -29,11 +29,11 @@ import numpy as np
 import redis as redis_lib
 
 import runtime.cache.semantic as semantic_module
-from runtime.bench import Stats, measure, plot, write_report
 from runtime.cache.embedder import get_embedder
 from runtime.cache.evaluate import evaluate_pairs, format_report, load_pairs
 from runtime.cache.semantic import Scope, SemanticCache
 from runtime.cache.tool_cache import ToolCache
+from runtime.cli.bench import Stats, measure, plot, write_report
 from runtime.config import get_settings
 from runtime.tools.registry import get_tool
 

@@ -15,11 +15,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from runtime.bench import Stats, measure, plot, write_report
-from runtime.canvas import raw_canvas
-from runtime.celery_app import create_app
-from runtime.client import Client
-from runtime.stack import Stack
+from runtime.broker.app import create_app
+from runtime.cli.bench import Stats, measure, plot, write_report
+from runtime.cli.stack import Stack
+from runtime.job.canvas import raw_canvas
+from runtime.job.client import Client
 
 SLEEP_MS = 100
 SHAPES = {"chain_5": [1, 1, 1, 1, 1], "fan_16": [16], "layers_4_2_1": [4, 2, 1]}

@@ -2,7 +2,7 @@
 
 Each request is a job whose answer step runs on the `gpu` worker (explicit one-call plan,
 model `local`), so the path is the production one: client -> agent -> tools -> gpu worker
-thread pool -> the continuous decode loop (runtime/llm/continuous.py). Caches are off and
+thread pool -> the continuous decode loop (runtime/llm/local/continuous.py). Caches are off and
 every prompt is unique, so nothing is served from a cache. Reports summed completion tokens
 per second and time to first token (first `token` event after the step's `llm_started`).
 
@@ -27,10 +27,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from runtime.bench import percentile, plot, write_report
-from runtime.client import Client
+from runtime.cli.bench import percentile, plot, write_report
+from runtime.cli.stack import Stack
+from runtime.job.client import Client
 from runtime.schemas import EventType
-from runtime.stack import Stack
 
 TOPICS = ["rivers", "bridges", "volcanoes", "libraries", "trains", "gardens", "comets", "tea"]
 

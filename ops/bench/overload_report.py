@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from runtime.bench import percentile
+from runtime.cli.bench import percentile
 
 E2E_BUDGET_S = 4.0
 WINDOW_S = 20.0  # the monitor's metrics window in these runs

@@ -17,10 +17,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from runtime.dag import validate_plan
+from runtime.agent.planner import plan_with_model
+from runtime.job.dag import validate_plan
 from runtime.llm.base import get_backend
 from runtime.llm.router import get_profile
-from runtime.planner import plan_with_model
 from runtime.schemas import Plan
 from runtime.tools.registry import all_tools
 

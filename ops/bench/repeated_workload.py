@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runtime.bench import percentile, plot, write_report
-from runtime.client import Client
-from runtime.stack import Stack
+from runtime.cli.bench import percentile, plot, write_report
+from runtime.cli.stack import Stack
+from runtime.job.client import Client
 
 QUESTIONS = [
     "What is the boiling point of water at sea level?",

@@ -96,7 +96,7 @@ def _build(profile: ModelProfile) -> LLMBackend:
 
         return OpenAIBackend(profile)
     if profile.backend == "local":
-        from runtime.llm.local_backend import LocalBackend
+        from runtime.llm.local.backend import LocalBackend
 
         return LocalBackend(profile)
     from runtime.errors import ConfigError

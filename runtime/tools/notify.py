@@ -1,7 +1,7 @@
 """`notify(channel, message)`: append a message to an outbox in Redis (`ca:outbox:<channel>`).
 
 The built-in side-effecting tool: never cached, never prefetched, never run twice for one
-step (see runtime/redelivery.py). Real deployments register their own (email, webhooks).
+step (see runtime/recovery/redelivery.py). Real deployments register their own (email, webhooks).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import time
 from pydantic import BaseModel, Field
 
 from runtime import keys
+from runtime.broker.connection import get_redis
 from runtime.config import get_settings
-from runtime.redis_conn import get_redis
 from runtime.tools.registry import tool
 
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from runtime.client import Client
 from runtime.errors import SpecError
+from runtime.job.client import Client
 from runtime.schemas import EventType, JobStatus
 
 pytestmark = pytest.mark.integration

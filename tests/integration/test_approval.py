@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from runtime import keys
-from runtime.client import Client
 from runtime.errors import SpecError
+from runtime.job.client import Client
 from runtime.schemas import EventType, JobStatus
 
 pytestmark = pytest.mark.integration

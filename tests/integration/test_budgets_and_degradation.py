@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from runtime import degrade, metrics
-from runtime.budget import tenant_spent
-from runtime.client import Client
+from runtime.guard import degrade, metrics
+from runtime.guard.budget import tenant_spent
+from runtime.job.client import Client
 from runtime.schemas import JobStatus
 from tests.conftest import TENANT_LIMIT_USD
 

@@ -21,22 +21,23 @@ from typing import Any
 import pytest
 import redis
 
-from runtime import events, jobs, keys
-from runtime.client import Client, JobHandle
+from runtime import keys
+from runtime.cli.stack import Stack
 from runtime.config import reset_settings
+from runtime.job import events, store
+from runtime.job.client import Client, JobHandle
 from runtime.schemas import EventType, JobResult, JobStatus
-from runtime.stack import Stack
 from tests.support.env import restored_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]
 
 # Far longer than any scenario: a step that runs again after its worker was killed can only
-# have come back through dead-worker detection (runtime/liveness.py), which must requeue it
+# have come back through dead-worker detection (runtime/recovery/liveness.py), which must requeue it
 # within 60 s of the death, never through the broker's visibility timeout.
 VISIBILITY_TIMEOUT_S = 600
 CHAOS_ENV = {
     "CELERAGENT_MONITOR_INTERVAL_S": "1",
-    # A message lost with its worker (runtime/stalls.py) is replaced within ~15 s.
+    # A message lost with its worker (runtime/recovery/stalls.py) is replaced within ~15 s.
     "CELERAGENT_STALL_AFTER_S": "8",
     "CELERAGENT_FORBID_NETWORK_LLM": "1",
     "HF_HUB_OFFLINE": "1",
@@ -133,7 +134,7 @@ def wait_results(
     def all_done() -> bool:
         for h in handles:
             if h.id not in results:
-                found = jobs.get_result(client.redis, h.id)
+                found = store.get_result(client.redis, h.id)
                 if found is not None:
                     results[h.id] = found
         return len(results) == len(handles)

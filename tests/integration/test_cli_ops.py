@@ -16,9 +16,10 @@ import httpx
 import pytest
 import redis as redis_lib
 
-from runtime import keys, metrics
-from runtime.cli import main
-from runtime.client import Client
+from runtime import keys
+from runtime.cli.main import main
+from runtime.guard import metrics
+from runtime.job.client import Client
 from runtime.schemas import JobResult, JobStatus
 
 pytestmark = pytest.mark.integration
@@ -214,7 +215,7 @@ def free_port() -> int:
 
 def test_metrics_server_serves_one_scrape_and_stops_on_sigterm(redis_url: str) -> None:
     port = free_port()
-    cmd = [sys.executable, "-m", "runtime.cli", "metrics-server", "--port", str(port)]
+    cmd = [sys.executable, "-m", "runtime.cli.main", "metrics-server", "--port", str(port)]
     cmd += ["--addr", "127.0.0.1", "--redis-url", redis_url]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         try:

@@ -9,10 +9,10 @@ import time
 import pytest
 
 from runtime import keys
-from runtime.client import AsyncClient, Client
+from runtime.cli.status import queue_depths
 from runtime.errors import PlanError, SpecError
+from runtime.job.client import AsyncClient, Client
 from runtime.schemas import EventType, JobStatus
-from runtime.status import queue_depths
 
 pytestmark = pytest.mark.integration
 

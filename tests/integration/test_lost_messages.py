@@ -1,4 +1,4 @@
-"""A message lost between the broker and a dying worker (runtime/stalls.py): the session
+"""A message lost between the broker and a dying worker (runtime/recovery/stalls.py): the session
 stack's monitor finds the job no message will advance and drives it on from its state.
 
 A lost message is produced the honest way: the job's state is written as the dispatching
@@ -12,10 +12,12 @@ import uuid
 
 import pytest
 
-from runtime import events, jobs, keys, stalls
-from runtime.celery_app import create_app
-from runtime.client import Client, JobHandle
+from runtime import keys
+from runtime.broker.app import create_app
 from runtime.config import get_settings
+from runtime.job import events, store
+from runtime.job.client import Client, JobHandle
+from runtime.recovery import stalls
 from runtime.schemas import EventType, JobSpec, JobStatus, Plan, StepResult
 
 pytestmark = pytest.mark.integration
@@ -29,7 +31,7 @@ def orphan_job(client: Client, plan: dict) -> tuple[str, JobSpec]:
     """A job record as `Client.submit` writes it, without the `start` message."""
     job_id = uuid.uuid4().hex
     spec = JobSpec.model_validate({"plan": plan, "budget": {"deadline_s": 120}})
-    jobs.create(client.redis, job_id, spec, ttl_s=600)
+    store.create(client.redis, job_id, spec, ttl_s=600)
     return job_id, spec
 
 
@@ -59,10 +61,10 @@ def test_a_lost_layer_member_runs_and_recorded_steps_do_not(client: Client) -> N
     }
     job_id, _ = orphan_job(client, plan)
     # What a chord leaves behind when `a` finished and `b`'s message died with its worker.
-    jobs.save_plan(client.redis, job_id, Plan.model_validate(plan), [["a", "b"], ["c"]], "user")
+    store.save_plan(client.redis, job_id, Plan.model_validate(plan), [["a", "b"], ["c"]], "user")
     now = time.time()
     kept = StepResult(id="a", tool="echo", started_at=now, finished_at=now, output={"value": "x"})
-    jobs.record_step(client.redis, job_id, kept, 600)
+    store.record_step(client.redis, job_id, kept, 600)
     result = JobHandle(client, job_id).result(timeout=60)
     assert result.status is JobStatus.done, result.error
     steps = {s.id: s for s in result.steps}
@@ -99,7 +101,7 @@ def test_quiet_jobs_are_those_without_recent_events(client: Client) -> None:
         time.sleep(0.01)
         assert job_id in stalls.quiet_jobs(client.redis, stall_after_s=0.001)
     finally:
-        jobs.finalize(client.redis, job_id, JobStatus.cancelled, error="test cleanup")
+        store.finalize(client.redis, job_id, JobStatus.cancelled, error="test cleanup")
 
 
 def test_a_lost_job_is_failed_after_too_many_redrives(client: Client) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.client import Client
+from runtime.job.client import Client
 from runtime.schemas import EventType, JobStatus
 from tests.support.openai_server import OpenAITestServer
 

@@ -11,10 +11,10 @@ import uuid
 import pytest
 
 from runtime import keys
-from runtime.client import Client
 from runtime.config import get_settings
-from runtime.executor import execute_call
-from runtime.redelivery import dead_letters
+from runtime.job.client import Client
+from runtime.job.executor import execute_call
+from runtime.recovery.redelivery import dead_letters
 
 pytestmark = pytest.mark.integration
 

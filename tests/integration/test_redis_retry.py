@@ -8,16 +8,16 @@ from urllib.parse import urlparse
 import pytest
 import redis
 
-from runtime import redis_conn
-from runtime.redis_conn import get_redis
+from runtime.broker import connection
+from runtime.broker.connection import get_redis
 from tests.support.flaky_proxy import FlakyProxy
 
 
 @pytest.fixture
 def quick_retries(monkeypatch):
-    monkeypatch.setattr(redis_conn, "RETRIES", 3)
-    monkeypatch.setattr(redis_conn, "BACKOFF_BASE_S", 0.01)
-    monkeypatch.setattr(redis_conn, "BACKOFF_CAP_S", 0.05)
+    monkeypatch.setattr(connection, "RETRIES", 3)
+    monkeypatch.setattr(connection, "BACKOFF_BASE_S", 0.01)
+    monkeypatch.setattr(connection, "BACKOFF_CAP_S", 0.05)
 
 
 def test_a_server_that_drops_every_connection_fails_after_the_retries(quick_retries):
@@ -30,7 +30,7 @@ def test_a_server_that_drops_every_connection_fails_after_the_retries(quick_retr
                 client.ping()
             # One connection per try: 1 + RETRIES. Retrying at each nested level as well
             # (command -> connect -> handshake) made it 81 with the default 8 retries.
-            assert proxy.accepted - before == 1 + redis_conn.RETRIES, attempt
+            assert proxy.accepted - before == 1 + connection.RETRIES, attempt
             assert time.monotonic() - started < 10
 
 

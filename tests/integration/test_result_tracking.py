@@ -1,4 +1,4 @@
-"""Celery's result tracking must not grow with traffic (runtime/result_backend.py): no
+"""Celery's result tracking must not grow with traffic (runtime/broker/result_backend.py): no
 result channel stays subscribed after jobs with chords ran, in a worker or in a client, and
 `AsyncResult.get()` from a client still works."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.canvas import RAW_SLEEP_TASK
-from runtime.celery_app import create_app
-from runtime.client import Client
+from runtime.broker.app import create_app
+from runtime.job.canvas import RAW_SLEEP_TASK
+from runtime.job.client import Client
 from runtime.schemas import JobStatus
 
 pytestmark = pytest.mark.integration

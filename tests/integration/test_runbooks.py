@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from runtime.client import Client
-from runtime.queues import QUEUES
+from runtime.broker.queues import QUEUES
+from runtime.job.client import Client
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOKS = ROOT / "ops" / "runbooks"
-CLI = [sys.executable, "-m", "runtime.cli"]
+CLI = [sys.executable, "-m", "runtime.cli.main"]
 
 
 def run(args: list[str], redis_url: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -102,8 +102,10 @@ def test_budget_exhausted_runbook_submit_with_a_larger_budget(
 
 def test_degraded_mode_runbook_reads_the_level_and_recent_system_events(redis_url: str) -> None:
     snippet = (
-        "from runtime.redis_conn import get_redis; from runtime.config import get_settings as s; "
-        "from runtime import degrade, keys; r = get_redis(s().resolve_redis_url()); "
+        "from runtime.broker.connection import get_redis; "
+        "from runtime.config import get_settings as s; "
+        "from runtime import keys; from runtime.guard import degrade; "
+        "r = get_redis(s().resolve_redis_url()); "
         "print(degrade.get_level(r)); print(r.xrevrange(keys.SYSTEM_EVENTS, count=5))"
     )
     assert snippet in (RUNBOOKS / "degraded-mode.md").read_text()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from runtime.cli.stack import Child, Stack
 from runtime.errors import ConfigError
-from runtime.stack import Child, Stack
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from runtime.bench import Stats, measure, percentile, plot, write_report
+from runtime.cli.bench import Stats, measure, percentile, plot, write_report
 
 
 def test_percentile_matches_linear_interpolation():

@@ -1,4 +1,4 @@
-"""Pure parts of runtime.budget: PerformanceBudget checks and violations, money rounding,
+"""Pure parts of runtime.guard.budget: PerformanceBudget checks and violations, money rounding,
 periods, reservation encoding. The Lua ledger is tested against Valkey in
 tests/integration/budget/."""
 
@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.budget import (
+from runtime.config import Settings
+from runtime.errors import BudgetExceeded
+from runtime.guard.budget import (
     NANO,
     PerformanceBudget,
     Reservation,
     _to_nano,
     current_period,
 )
-from runtime.config import Settings
-from runtime.errors import BudgetExceeded
-from runtime.metrics import JobStats, LatencyStats, MetricsSnapshot
+from runtime.guard.metrics import JobStats, LatencyStats, MetricsSnapshot
 
 
 def _lat(mean_ms: float, p95_ms: float | None = None) -> LatencyStats:

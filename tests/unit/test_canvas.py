@@ -1,4 +1,4 @@
-"""runtime/canvas.py: layers become Celery signatures; nothing is sent."""
+"""runtime/job/canvas.py: layers become Celery signatures; nothing is sent."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from celery import chain, chord
 from celery.canvas import Signature
 
-from runtime import canvas
-from runtime.queues import AGENT, TOOLS
+from runtime.broker.queues import AGENT, TOOLS
+from runtime.job import canvas
 
 
 def links_of(sig: Signature) -> list[Signature]:

@@ -1,4 +1,4 @@
-"""`celeragent cache eval` end to end through `runtime.cli.main`, with the real embedder."""
+"""`celeragent cache eval` end to end through `runtime.cli.main.main`, with the real embedder."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.cli import main
+from runtime.cli.main import main
 
 PAIRS = [
     # Paraphrases: the cache should serve them.

@@ -1,4 +1,4 @@
-"""runtime/dag.py: validation, Kahn layering, `$ref` checks and resolution. Pure; no Redis."""
+"""runtime/job/dag.py: validation, Kahn layering, `$ref` checks and resolution. Pure; no Redis."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtime import dag
 from runtime.errors import PlanError, SpecError, ToolArgumentError
+from runtime.job import dag
 from runtime.schemas import Plan
 
 

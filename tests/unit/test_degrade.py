@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.budget import PerformanceBudget
-from runtime.degrade import CANNED, FAST, NORMAL, DegradationPolicy, canned_reply, effects
-from runtime.metrics import JobStats, MetricsSnapshot
+from runtime.guard.budget import PerformanceBudget
+from runtime.guard.degrade import CANNED, FAST, NORMAL, DegradationPolicy, canned_reply, effects
+from runtime.guard.metrics import JobStats, MetricsSnapshot
 
 PERF = PerformanceBudget()
 HEALTHY = MetricsSnapshot(window_s=60, jobs=JobStats(count=5, e2e_p95_ms=2_000))

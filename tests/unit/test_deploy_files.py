@@ -1,6 +1,6 @@
 """Procfile, docker-compose.yml and Dockerfile are checked for structure (no Docker engine
 runs here): every queue has a worker consuming exactly it, with the pool, concurrency and
-prefetch that `celeragent up` uses (runtime/stack.worker_command)."""
+prefetch that `celeragent up` uses (runtime/cli/stack.worker_command)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from runtime.broker.queues import QUEUES, WORKERS
+from runtime.cli.stack import APP, worker_command
 from runtime.config import Settings
-from runtime.queues import QUEUES, WORKERS
-from runtime.stack import APP, worker_command
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH_VAR = "CELERAGENT_FLOWER_BASIC_AUTH"
@@ -72,7 +72,7 @@ def flags(argv: list[str]) -> dict[str, str | None]:
 
 def check_celery(argv: list[str], where: str) -> None:
     assert argv, f"{where}: no celery command"
-    assert option(argv, "-A", "--app") == APP == "runtime.celery_app:app", where
+    assert option(argv, "-A", "--app") == APP == "runtime.broker.app:app", where
 
 
 def check_workers(commands: dict[str, list[str]], where: str) -> None:

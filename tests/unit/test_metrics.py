@@ -1,4 +1,4 @@
-"""Pure parts of runtime.metrics: summarize() statistics and the chapter's diagnose() rules,
+"""Pure parts of runtime.guard.metrics: summarize() statistics and the chapter's diagnose() rules,
 plus what record_step/record_job send (checked against a recording stand-in for a pipeline)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from runtime import keys
-from runtime.metrics import (
+from runtime.guard.metrics import (
     DiagnoseRules,
     MetricsSnapshot,
     diagnose,

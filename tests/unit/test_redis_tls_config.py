@@ -12,9 +12,9 @@ import redis
 from celery import Celery
 from redis.backoff import NoBackoff
 
+from runtime.broker.connection import _Retry, get_redis, redis_client_kwargs
 from runtime.config import Settings
 from runtime.errors import ConfigError
-from runtime.redis_conn import _Retry, get_redis, redis_client_kwargs
 
 URL = "rediss://user:pw@redis.example.com:6380/0"
 

@@ -1,4 +1,4 @@
-"""Property tests for `runtime.validation.validate_spec`: whatever a caller sends (a dict, JSON
+"""Property tests for `runtime.job.validation.validate_spec`: whatever a caller sends (a dict, JSON
 text, garbage), it either comes back as a `JobSpec` that can be stored, or is refused with a
 `SpecError`/`PlanError` whose message is a sentence. Never any other exception: a client
 must not see a TypeError or a RecursionError from the runtime's input checks.
@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtime import dag
 from runtime.config import get_settings, reset_settings
 from runtime.errors import CeleragentError, PlanError, SpecError
+from runtime.job import dag
+from runtime.job.validation import validate_spec
 from runtime.schemas import JobSpec
-from runtime.validation import validate_spec
 
 PROPERTY = settings(
     max_examples=200,

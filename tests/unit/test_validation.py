@@ -1,4 +1,4 @@
-"""runtime/validation.py: every bad input is refused before anything is queued, with a
+"""runtime/job/validation.py: every bad input is refused before anything is queued, with a
 sentence that names what was wrong."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 
 from runtime.config import Settings
 from runtime.errors import PlanError, SpecError, ToolArgumentError
+from runtime.job.validation import validate_spec
 from runtime.schemas import JobSpec, Plan
-from runtime.validation import validate_spec
 
 
 @pytest.fixture

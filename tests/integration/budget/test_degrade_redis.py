@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from runtime import keys
-from runtime.budget import PerformanceBudget
-from runtime.degrade import DegradationPolicy, evaluate, get_level, set_level
-from runtime.metrics import JobStats, MetricsSnapshot
+from runtime.guard.budget import PerformanceBudget
+from runtime.guard.degrade import DegradationPolicy, evaluate, get_level, set_level
+from runtime.guard.metrics import JobStats, MetricsSnapshot
 
 SLOW = MetricsSnapshot(window_s=60, jobs=JobStats(count=5, e2e_p95_ms=16_000))
 HEALTHY = MetricsSnapshot(window_s=60, jobs=JobStats(count=5, e2e_p95_ms=1_000))

@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from runtime import keys
-from runtime.budget import JobLedger, Reservation, tenant_spent
 from runtime.errors import BudgetExceeded
+from runtime.guard.budget import JobLedger, Reservation, tenant_spent
 from runtime.schemas import Budget
 
 PERIOD = "2030-01-01"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runtime import keys
-from runtime.metrics import diagnose, record_job, record_step, snapshot
+from runtime.guard.metrics import diagnose, record_job, record_step, snapshot
 
 
 def test_percentiles_from_a_real_stream(redis):

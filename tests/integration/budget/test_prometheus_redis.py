@@ -11,11 +11,11 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from runtime import keys
-from runtime.budget import JobLedger
-from runtime.degrade import set_level
-from runtime.metrics import record_job, record_step
-from runtime.prometheus import registry, serve
-from runtime.queues import PRIORITY_SEP, queue_depths
+from runtime.broker.queues import PRIORITY_SEP, queue_depths
+from runtime.guard.budget import JobLedger
+from runtime.guard.degrade import set_level
+from runtime.guard.metrics import record_job, record_step
+from runtime.guard.prometheus import registry, serve
 from runtime.schemas import Budget
 
 

@@ -13,10 +13,10 @@ from concurrent.futures import Future
 import pytest
 import torch
 
-from runtime.llm import kvcache
-from runtime.llm.continuous import ContinuousBatcher, GenRequest, GenResult
-from runtime.llm.local_backend import LocalModel, shared_model
-from runtime.llm.prefix_cache import PrefixCache, common_length
+from runtime.llm.local import kvcache
+from runtime.llm.local.backend import LocalModel, shared_model
+from runtime.llm.local.continuous import ContinuousBatcher, GenRequest, GenResult
+from runtime.llm.local.prefix_cache import PrefixCache, common_length
 
 PROMPTS = [
     "What is the capital of France?",

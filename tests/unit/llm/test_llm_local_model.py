@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from runtime.llm.local_backend import LocalBackend, memory_usage, resolve_model_path
+from runtime.llm.local.backend import LocalBackend, memory_usage, resolve_model_path
 from runtime.llm.router import default_models_file, load_profiles
 
 pytestmark = pytest.mark.model

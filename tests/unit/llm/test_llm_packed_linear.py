@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from runtime.config import reset_settings
-from runtime.llm import packed_linear
-from runtime.llm.local_backend import LocalModel, shared_model
-from runtime.llm.packed_linear import PackedLinear, pack_linear_layers
+from runtime.llm.local import packed_linear
+from runtime.llm.local.backend import LocalModel, shared_model
+from runtime.llm.local.packed_linear import PackedLinear, pack_linear_layers
 from tests.support.env import restored_env
 
 pytestmark = pytest.mark.skipif(not packed_linear.available(), reason="no oneDNN in this torch")

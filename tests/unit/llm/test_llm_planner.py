@@ -4,17 +4,17 @@ import json
 
 import pytest
 
-from runtime.answer_prompt import build_answer_messages, needs_more_tools
-from runtime.errors import PlanError
-from runtime.llm.fake import FakeBackend
-from runtime.llm.router import default_models_file, load_profiles
-from runtime.planner import (
+from runtime.agent.answer_prompt import build_answer_messages, needs_more_tools
+from runtime.agent.planner import (
     PLAN_JSON_SCHEMA,
     build_planner_messages,
     fallback_plan,
     parse_plan,
     plan_with_model,
 )
+from runtime.errors import PlanError
+from runtime.llm.fake import FakeBackend
+from runtime.llm.router import default_models_file, load_profiles
 from runtime.schemas import Plan
 from runtime.tools.registry import all_tools, get_tool
 

@@ -1,0 +1,92 @@
+"""A model call as the runtime makes it: the exact prompt cache first, then an atomic budget
+reservation (the job's and its tenant's, in one Lua call), the call itself, and settlement
+with the real usage. Wraps any backend, so the planner and the answer step get all of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from runtime.cache.prompt_cache import PromptCache
+from runtime.guard.budget import JobLedger
+from runtime.llm.base import Completion, LLMBackend, LLMUsage, TokenCallback
+from runtime.llm.router import ModelProfile
+from runtime.llm.tokens import counter_for
+
+MIN_MAX_TOKENS = 16
+
+
+class GuardedBackend:
+    def __init__(
+        self,
+        backend: LLMBackend,
+        profile: ModelProfile,
+        *,
+        ledger: JobLedger | None = None,
+        prompt_cache: PromptCache | None = None,
+        max_tokens_factor: float = 1.0,
+    ) -> None:
+        self.backend = backend
+        self.profile = profile
+        self.ledger = ledger
+        self.prompt_cache = prompt_cache
+        self.max_tokens_factor = max_tokens_factor
+
+    def count_tokens(self, text: str) -> int:
+        counter = getattr(self.backend, "count_tokens", None)
+        if counter is not None:
+            return int(counter(text))
+        return counter_for(self.profile.encoding or self.profile.wire_model)(text)
+
+    def complete(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        model: str,
+        max_tokens: int,
+        temperature: float = 0.0,
+        json_schema: dict[str, Any] | None = None,
+        on_token: TokenCallback | None = None,
+    ) -> Completion:
+        # Under degradation level 1 answers are shorter: fewer tokens, less latency.
+        max_tokens = max(MIN_MAX_TOKENS, int(max_tokens * self.max_tokens_factor))
+        params = {"temperature": temperature, "max_tokens": max_tokens, "json_schema": json_schema}
+        if self.prompt_cache is not None:
+            hit = self.prompt_cache.get(model, messages, params)
+            if hit is not None:
+                completion = dataclasses.replace(
+                    Completion.from_dict(hit), cached=True, latency_ms=0.0, ttft_ms=0.0
+                )
+                if on_token is not None:
+                    on_token(completion.text)
+                return completion
+        reservation = None
+        if self.ledger is not None:
+            prompt = sum(self.count_tokens(m.get("content", "")) for m in messages)
+            worst = LLMUsage(prompt, max_tokens)
+            reservation = self.ledger.reserve(
+                llm_calls=1, tokens=prompt + max_tokens, cost_usd=self.profile.cost_usd(worst)
+            )
+        try:
+            completion = self.backend.complete(
+                messages,
+                model=model,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                json_schema=json_schema,
+                on_token=on_token,
+            )
+        except BaseException:
+            if reservation is not None and self.ledger is not None:
+                self.ledger.release(reservation)
+            raise
+        if reservation is not None and self.ledger is not None:
+            self.ledger.settle(
+                reservation,
+                tokens=completion.usage.total_tokens,
+                cost_usd=self.profile.cost_usd(completion.usage),
+            )
+        if self.prompt_cache is not None:
+            self.prompt_cache.set(model, messages, params, completion.to_dict())
+        return completion

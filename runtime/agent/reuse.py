@@ -1,0 +1,154 @@
+"""Reusing earlier jobs: a question already answered in other words is served from the
+semantic cache; tool calls that similar questions needed are prefetched into the tool cache
+while the planner thinks; finished jobs are remembered for both.
+
+All of it runs on `agent` workers, so the embedding model is loaded there and never next to
+the local LLM on `gpu` (the embedder pins torch to one thread per process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+import redis
+from celery import Celery
+
+from runtime.agent.answer_prompt import build_answer_messages
+from runtime.broker.queues import TOOLS
+from runtime.cache.prefetch import PrefetchPredictor
+from runtime.cache.semantic import Scope, SemanticCache
+from runtime.config import Settings
+from runtime.job import orchestrator, store
+from runtime.job.canvas import broker_priority
+from runtime.llm.router import ModelProfile
+from runtime.schemas import JobSpec, JobStatus, StepResult
+from runtime.tools.registry import all_tools, get_tool
+
+PREFETCH_TASK = "celeragent.tools.prefetch"
+REMEMBER_TASK = "celeragent.agent.remember"
+
+_semantic: dict[int, SemanticCache] = {}
+_prefetch: dict[int, PrefetchPredictor] = {}
+
+
+def _answer_prompt_hash() -> str:
+    system = build_answer_messages("", [])[0]["content"]
+    return hashlib.sha256(system.encode()).hexdigest()[:16]
+
+
+def scope_for(spec: JobSpec, model: str) -> Scope:
+    """Answers are shared only between jobs with the same model, prompt, tools and tenant."""
+    tools = ",".join(f"{t.name}@{t.version}" for t in all_tools(spec.tools))
+    return Scope(
+        model=model,
+        system_prompt_hash=_answer_prompt_hash(),
+        toolset_version=hashlib.sha256(tools.encode()).hexdigest()[:16],
+        tenant=spec.tenant,
+    )
+
+
+def semantic_cache(r: redis.Redis, settings: Settings) -> SemanticCache | None:
+    if not (settings.cache_enabled and settings.semantic_enabled):
+        return None
+    cache = _semantic.get(id(r))
+    if cache is None:
+        from runtime.cache.embedder import get_embedder
+
+        cache = SemanticCache(
+            r, get_embedder(), settings.semantic_threshold, settings.semantic_ttl_s
+        )
+        _semantic[id(r)] = cache
+    return cache
+
+
+def predictor(r: redis.Redis, settings: Settings) -> PrefetchPredictor | None:
+    if not (settings.cache_enabled and settings.prefetch_enabled):
+        return None
+    found = _prefetch.get(id(r))
+    if found is None:
+        from runtime.cache.embedder import get_embedder
+
+        found = PrefetchPredictor(r, get_embedder(), threshold=settings.semantic_threshold)
+        _prefetch[id(r)] = found
+    return found
+
+
+def eligible(spec: JobSpec) -> bool:
+    """Only a plain question reuses answers: an explicit plan asks for those tools to run."""
+    return spec.plan is None and spec.wants_model_answer and bool(spec.query.strip())
+
+
+def answer_from_cache(
+    r: redis.Redis, job_id: str, spec: JobSpec, profile: ModelProfile, settings: Settings
+) -> bool:
+    """Finish the job from the semantic cache if an equivalent question was answered."""
+    cache = semantic_cache(r, settings) if eligible(spec) else None
+    if cache is None:
+        return False
+    started = time.time()
+    hit = cache.lookup(spec.query, scope_for(spec, profile.name))
+    if hit is None:
+        return False
+    step = StepResult(
+        id="semantic_cache",
+        tool="semantic",
+        kind="answer",
+        started_at=started,
+        finished_at=time.time(),
+        duration_ms=(time.time() - started) * 1000,
+        cached=True,
+        output={"similarity": round(hit.similarity, 4), "cached_question": hit.cached_question},
+    )
+    pipe = r.pipeline(transaction=False)
+    store.record_step(pipe, job_id, step, settings.job_ttl_s)
+    pipe.execute()
+    store.finalize(r, job_id, JobStatus.done, answer=str(hit.answer), ttl_s=settings.job_ttl_s)
+    return True
+
+
+def start_prefetch(r: redis.Redis, app: Celery, spec: JobSpec, settings: Settings) -> int:
+    """Send the tool calls similar earlier questions needed, at the lowest priority."""
+    found = predictor(r, settings) if eligible(spec) else None
+    if found is None:
+        return 0
+    calls = found.predict(spec.query, spec.tenant, spec.tools)
+    for call in calls:
+        app.send_task(
+            PREFETCH_TASK,
+            args=[call["name"], call["arguments"]],
+            queue=TOOLS,
+            priority=broker_priority(0),
+        )
+    if calls:
+        found.record(issued=len(calls))
+    return len(calls)
+
+
+def remember(r: redis.Redis, job_id: str, settings: Settings) -> dict[str, Any]:
+    """Store a finished job's answer (semantic cache) and its plan (prefetch memory).
+
+    An answer is stored only when nothing in it can go stale sooner than the semantic TTL:
+    every tool it used must be cacheable for at least that long. A question about today's
+    date must never be served tomorrow."""
+    state = orchestrator.load_state(r, job_id)
+    result = store.get_result(r, job_id)
+    stored: dict[str, Any] = {"answer": False, "plan": False}
+    if result is None or result.status is not JobStatus.done or not eligible(state.spec):
+        return stored
+    tool_steps = [s for s in result.steps if s.kind == "tool"]
+    answered_by = [s.tool for s in result.steps if s.kind == "answer" and not s.error]
+    durable = all(
+        get_tool(s.tool).cacheable and get_tool(s.tool).ttl_s >= settings.semantic_ttl_s
+        for s in tool_steps
+    )
+    cache = semantic_cache(r, settings)
+    if cache is not None and durable and answered_by and result.answer:
+        cache.store(state.spec.query, result.answer, scope_for(state.spec, answered_by[-1]))
+        stored["answer"] = True
+    found = predictor(r, settings)
+    if found is not None and state.plan is not None:
+        calls = [c.model_dump() for c in state.plan.calls]
+        stored["plan"] = found.remember(state.spec.query, calls, state.spec.tenant) is not None
+    return stored

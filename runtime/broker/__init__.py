@@ -1,0 +1,1 @@
+"""Celery and Redis plumbing: the app, queues, task names, result backend, connections."""

@@ -1,0 +1,1 @@
+"""Operator commands: the `celeragent` CLI, status, progress, demo, the local stack, benchmarks."""

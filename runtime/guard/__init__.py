@@ -1,0 +1,1 @@
+"""Limits and health: budgets, degradation levels, metrics, Prometheus export."""

@@ -1,0 +1,228 @@
+"""Graceful degradation: three levels, a hysteresis policy that moves between them, and what
+each level changes.
+
+    0 normal
+    1 prefer faster/cheaper models and shrink max_tokens
+    2 as 1, and low-priority jobs are answered from caches or a canned reply
+
+The policy is pure (no Redis): the beat monitor feeds it a metrics snapshot and queue depths
+every `monitor_interval_s`. One bad evaluation is noise, so it steps up only after `up_after`
+bad evaluations in a row, and steps down only after a longer run of `down_after` healthy ones
+(the degraded service looks healthy *because* it is degraded; stepping down eagerly would flap).
+It moves one level at a time in both directions. Its streaks are state; `to_dict`/`from_dict`
+let the monitor keep them in Redis, because beat tasks may land on different worker processes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from runtime import keys
+from runtime.guard.budget import PerformanceBudget
+from runtime.guard.metrics import MetricsSnapshot
+
+NORMAL, FAST, CANNED = 0, 1, 2
+MAX_LEVEL = CANNED
+SYSTEM_EVENTS_MAXLEN = 10_000
+
+
+def degradation_state_key() -> str:
+    # Local until keys.py gains a DEGRADATION_STATE constant (asked for in the report).
+    return f"{keys.DEGRADATION_LEVEL}:state"
+
+
+@dataclasses.dataclass
+class DegradationPolicy:
+    """Decides the next level from how bad things are now, with hysteresis."""
+
+    up_after: int = 3
+    down_after: int = 6
+    queue_depth_high: int = 100  # total queued tasks that means "falling behind"
+    queue_depth_critical: int = 1_000
+    critical_factor: float = 1.5  # e2e p95 this many times the budget is critical
+    # Relapse backoff: stepping back up within `relapse_window` evaluations of a step down
+    # doubles the healthy streak the next step down needs (up to `max_penalty` times), so a
+    # load that only the degraded mode can carry does not flap between levels; a calm
+    # window halves it again.
+    relapse_window: int = 30
+    max_penalty: int = 16
+    bad_streak: int = 0
+    good_streak: int = 0
+    down_penalty: int = 1
+    since_down: int = -1  # evaluations since the last step down; -1: none recently
+
+    def severity(
+        self,
+        snapshot: MetricsSnapshot,
+        queue_depths: Mapping[str, int],
+        perf_budget: PerformanceBudget,
+    ) -> int:
+        """The level the current numbers call for, before any hysteresis."""
+        depth = sum(queue_depths.values())
+        jobs = snapshot.jobs
+        e2e_p95_s = jobs.e2e_p95_ms / 1000 if jobs.count else 0.0
+        if depth >= self.queue_depth_critical or (
+            e2e_p95_s > perf_budget.e2e_p95_s * self.critical_factor
+        ):
+            return CANNED
+        if depth >= self.queue_depth_high or perf_budget.violations(snapshot):
+            return FAST
+        return NORMAL
+
+    def next_level(
+        self,
+        current: int,
+        snapshot: MetricsSnapshot,
+        queue_depths: Mapping[str, int],
+        perf_budget: PerformanceBudget,
+    ) -> int:
+        """One evaluation: returns the level to run at next and updates the streaks."""
+        current = min(max(int(current), NORMAL), MAX_LEVEL)
+        wanted = self.severity(snapshot, queue_depths, perf_budget)
+        if self.since_down >= 0:
+            self.since_down += 1
+            if self.since_down > self.relapse_window:
+                self.since_down = -1
+                # Relax only after a calm window back at normal: while still degraded the
+                # load that caused the relapse may still be there.
+                if current == NORMAL and wanted == NORMAL:
+                    self.down_penalty = max(1, self.down_penalty // 2)
+        if wanted > current:
+            self.bad_streak += 1
+            self.good_streak = 0
+            if self.bad_streak >= self.up_after:
+                self.bad_streak = 0
+                if self.since_down >= 0:  # a relapse: be slower to step down next time
+                    self.down_penalty = min(self.max_penalty, self.down_penalty * 2)
+                return current + 1
+        elif wanted < current:
+            self.good_streak += 1
+            self.bad_streak = 0
+            if self.good_streak >= self.down_after * self.down_penalty:
+                self.good_streak = 0
+                self.since_down = 0
+                return current - 1
+        else:
+            self.bad_streak = self.good_streak = 0
+        return current
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DegradationPolicy:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def get_level(redis: Any) -> int:
+    """The current level; 0 when unset or unreadable (never degrade by accident)."""
+    raw = redis.get(keys.DEGRADATION_LEVEL)
+    try:
+        level = int(_text(raw)) if raw is not None else NORMAL
+    except ValueError:
+        return NORMAL
+    return level if NORMAL <= level <= MAX_LEVEL else NORMAL
+
+
+def set_level(redis: Any, level: int, reason: str) -> int:
+    """Set the level; on a change, append an event to SYSTEM_EVENTS. Returns the previous one."""
+    if not NORMAL <= level <= MAX_LEVEL:
+        raise ValueError(f"degradation level must be 0, 1 or 2, got {level}")
+    raw = redis.set(keys.DEGRADATION_LEVEL, level, get=True)  # SET ... GET: atomic swap
+    try:
+        previous = int(_text(raw)) if raw is not None else NORMAL
+    except ValueError:
+        previous = NORMAL
+    if previous != level:
+        redis.xadd(
+            keys.SYSTEM_EVENTS,
+            {
+                "type": "degradation",
+                "level": level,
+                "previous": previous,
+                "reason": reason,
+                "ts": repr(time.time()),
+            },
+            maxlen=SYSTEM_EVENTS_MAXLEN,
+            approximate=True,
+        )
+    return previous
+
+
+# What evaluate() keeps in Redis between ticks (beat ticks may run in different processes).
+STATE_FIELDS = ("bad_streak", "good_streak", "down_penalty", "since_down")
+
+
+def evaluate(
+    redis: Any,
+    snapshot: MetricsSnapshot,
+    queue_depths: Mapping[str, int],
+    perf_budget: PerformanceBudget,
+    policy: DegradationPolicy | None = None,
+) -> int:
+    """The monitor's tick: load the policy's streaks, decide, store streaks and level.
+
+    `policy` supplies thresholds; its streaks are replaced by the ones stored in Redis. Meant
+    for one beat monitor at a time (beat schedules one); two concurrent ticks could both count.
+    """
+    base = policy or DegradationPolicy()
+    stored = redis.get(degradation_state_key())
+    state = json.loads(_text(stored)) if stored else {}
+    defaults = DegradationPolicy()
+    thresholds = {k: v for k, v in base.to_dict().items() if k not in STATE_FIELDS}
+    policy = DegradationPolicy.from_dict(
+        {**thresholds, **{k: state.get(k, getattr(defaults, k)) for k in STATE_FIELDS}}
+    )
+    current = get_level(redis)
+    level = policy.next_level(current, snapshot, queue_depths, perf_budget)
+    redis.set(degradation_state_key(), json.dumps({k: getattr(policy, k) for k in STATE_FIELDS}))
+    if level != current:
+        problems = perf_budget.violations(snapshot)
+        depth = sum(queue_depths.values())
+        why = "; ".join(problems) if problems else f"queue depth {depth}"
+        direction = "up" if level > current else "down (healthy)"
+        set_level(redis, level, f"step {direction}: {why}")
+    return level
+
+
+@dataclasses.dataclass(frozen=True)
+class Effects:
+    prefer_fast_models: bool
+    max_tokens_factor: float
+    canned_for_priority_below: int | None  # jobs with priority < this get cache or canned
+
+
+LOW_PRIORITY_BELOW = 5  # the default priority is 5: only jobs marked lower are shed
+
+
+def effects(level: int) -> Effects:
+    """What a level changes, for the router (models, max_tokens) and the client (shedding)."""
+    if level <= NORMAL:
+        return Effects(
+            prefer_fast_models=False, max_tokens_factor=1.0, canned_for_priority_below=None
+        )
+    if level == FAST:
+        return Effects(
+            prefer_fast_models=True, max_tokens_factor=0.5, canned_for_priority_below=None
+        )
+    return Effects(
+        prefer_fast_models=True, max_tokens_factor=0.5, canned_for_priority_below=LOW_PRIORITY_BELOW
+    )
+
+
+def canned_reply(job_id: str) -> str:
+    """The answer a shed job gets: honest about why, and carrying its id for follow-up."""
+    return (
+        f"The service is under heavy load, so request {job_id} was not run in full and has no "
+        "model answer. Please retry in a few minutes, or resubmit it with a higher priority; "
+        f"quote job id {job_id} if you contact support."
+    )

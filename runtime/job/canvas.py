@@ -1,0 +1,87 @@
+"""Layers to Celery canvas. Pure: builds signatures by task name, sends nothing.
+
+A layer of several calls is a chord: a `group` of tool tasks on `tools` joined by a callback
+on `agent`. A one-call layer is a plain task that advances the job itself when it is done
+(`inline_join`): a join task would add a whole Celery hop (about 5 ms here) for nothing to
+join. The join of layer k builds layer k+1, because only then are its `$ref` values and cache
+hits known; see runtime/job/orchestrator.py.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from celery import Celery, chain, chord, group, signature
+from celery.canvas import Signature
+
+from runtime.broker.queues import AGENT, TOOLS
+
+TOOL_TASK = "celeragent.tools.run"
+JOIN_TASK = "celeragent.agent.join"
+RAW_SLEEP_TASK = "celeragent.raw.sleep"
+RAW_JOIN_TASK = "celeragent.raw.join"
+
+
+def broker_priority(priority: int) -> int:
+    """User priority 9 is the most urgent; the Redis transport serves 0 first."""
+    return 9 - max(0, min(9, priority))
+
+
+def tool_signature(
+    job_id: str,
+    layer: int,
+    call: dict[str, Any],
+    priority: int,
+    app: Celery | None = None,
+    inline_join: bool = False,
+) -> Signature:
+    meta = {"enqueued_at": time.time(), "inline_join": inline_join}
+    return signature(
+        TOOL_TASK,
+        app=app,
+        args=(job_id, layer, call, meta),
+        queue=TOOLS,
+        priority=broker_priority(priority),
+        immutable=True,
+    )
+
+
+def join_signature(job_id: str, layer: int, priority: int, app: Celery | None = None) -> Signature:
+    return signature(
+        JOIN_TASK, app=app, args=(job_id, layer), queue=AGENT, priority=broker_priority(priority)
+    )
+
+
+def layer_canvas(
+    job_id: str,
+    layer: int,
+    calls: list[dict[str, Any]],
+    priority: int,
+    app: Celery | None = None,
+) -> Signature:
+    if not calls:
+        raise ValueError("a layer to dispatch needs at least one call")
+    if len(calls) == 1:
+        return tool_signature(job_id, layer, calls[0], priority, app, inline_join=True)
+    join = join_signature(job_id, layer, priority, app)
+    members = group([tool_signature(job_id, layer, c, priority, app) for c in calls], app=app)
+    return chord(members, join, app=app)
+
+
+def raw_canvas(layer_sizes: list[int], ms: int, app: Celery | None = None) -> Signature:
+    """The same shape hand-written as a plain chain of chords of sleep tasks: the floor that
+    `ops/bench/dag_overhead.py` compares the runtime against."""
+    parts: list[Signature] = []
+    for size in layer_sizes:
+        if size == 1:
+            parts.append(_raw_sleep(ms, app))
+        else:
+            members = group([_raw_sleep(ms, app) for _ in range(size)], app=app)
+            join = signature(RAW_JOIN_TASK, app=app, queue=AGENT)
+            parts.append(chord(members, join, app=app))
+    return chain(*parts, app=app)
+
+
+def _raw_sleep(ms: int, app: Celery | None) -> Signature:
+    return signature(RAW_SLEEP_TASK, app=app, args=(ms,), queue=TOOLS, immutable=True)

@@ -1,0 +1,209 @@
+"""Submit jobs and follow them: `Client` (sync) and `AsyncClient` (asyncio), same shape.
+
+A finished job is noticed through its event stream (a blocking XREAD), never by polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, cast
+
+import redis
+import redis.asyncio as aioredis
+
+from runtime import keys
+from runtime.broker.app import create_app
+from runtime.broker.connection import get_redis, redis_client_kwargs
+from runtime.broker.queues import AGENT
+from runtime.config import Settings, get_settings
+from runtime.errors import JobNotFound
+from runtime.job import approval, events, store
+from runtime.job.canvas import broker_priority
+from runtime.job.validation import validate_spec
+from runtime.schemas import Event, JobResult, JobSpec, JobStatus
+
+START_TASK = "celeragent.agent.start"
+
+
+class Client:
+    """`Client(redis_url=None)`: the URL defaults to CELERAGENT_REDIS_URL, then to the one
+    `celeragent up` wrote to `.celeragent/redis-url`."""
+
+    def __init__(self, redis_url: str | None = None, *, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        self.redis_url = redis_url or self.settings.resolve_redis_url()
+        self.redis: redis.Redis = get_redis(self.redis_url, self.settings)
+        self._app = create_app(self.redis_url, include_tasks=False)
+
+    def submit(self, spec: JobSpec | dict[str, Any] | str) -> JobHandle:
+        """Validate, record and queue a job. A bad spec raises SpecError; nothing is queued."""
+        parsed = validate_spec(spec, self.settings)
+        job_id = uuid.uuid4().hex
+        if parsed.idempotency_key:
+            key = keys.idempotency(parsed.tenant, parsed.idempotency_key)
+            if not self.redis.set(key, job_id, nx=True, ex=self.settings.job_ttl_s):
+                existing = self.redis.get(key)
+                if existing:
+                    return JobHandle(self, str(existing))
+        store.create(
+            self.redis, job_id, parsed, self.settings.job_ttl_s, self.settings.events_maxlen
+        )
+        self._app.send_task(
+            START_TASK, args=[job_id], queue=AGENT, priority=broker_priority(parsed.priority)
+        )
+        return JobHandle(self, job_id)
+
+    def job(self, job_id: str) -> JobHandle:
+        store.status(self.redis, job_id)  # raises JobNotFound for an unknown id
+        return JobHandle(self, job_id)
+
+    def recent_jobs(self, limit: int = 20) -> list[str]:
+        return [
+            str(j) for j in cast(list[str], self.redis.zrevrange(keys.JOBS_INDEX, 0, limit - 1))
+        ]
+
+    def close(self) -> None:
+        self._app.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class JobHandle:
+    def __init__(self, client: Client, job_id: str):
+        self.client = client
+        self.id = job_id
+
+    def __repr__(self) -> str:
+        return f"JobHandle({self.id!r})"
+
+    def status(self) -> JobStatus:
+        return store.status(self.client.redis, self.id)
+
+    def events(
+        self, from_id: str | None = None, *, follow: bool = True, timeout: float | None = None
+    ) -> Iterator[Event]:
+        """The job's events in order, from after `from_id`. With `follow`, block for new ones
+        until the terminal event (or `timeout` seconds)."""
+        if not follow:
+            yield from events.read(self.client.redis, self.id, from_id)
+            return
+        yield from events.follow(self.client.redis, self.id, from_id, timeout)
+
+    def result(self, timeout: float | None = None) -> JobResult:
+        """Wait for the job to finish and return its result. Never waits past the job's
+        deadline (plus the watchdog's interval): raises TimeoutError instead."""
+        wait = self._bounded_wait(timeout)
+        found = store.get_result(self.client.redis, self.id)
+        if found is not None:
+            return found
+        for event in self.events(timeout=wait):
+            if event.type.terminal:
+                break
+        found = store.get_result(self.client.redis, self.id)
+        if found is None:
+            raise TimeoutError(
+                f"job {self.id} has not finished after {wait:.1f} s; its status is "
+                f"{self.status().value}. Call result() again or cancel() it."
+            )
+        return found
+
+    def _bounded_wait(self, timeout: float | None) -> float:
+        r = self.client.redis
+        spec_raw, submitted = r.hmget(keys.job(self.id), ["spec", "submitted_at"])
+        if spec_raw is None:
+            raise JobNotFound(f"job {self.id!r} does not exist or its record has expired.")
+        deadline_s = json.loads(spec_raw)["budget"]["deadline_s"]
+        grace = 2 * self.client.settings.monitor_interval_s + 5
+        until_deadline = float(cast(str, submitted)) + deadline_s + grace - time.time()
+        bound = max(0.1, until_deadline)
+        return bound if timeout is None else max(0.0, min(timeout, bound))
+
+    def approve(self, step: str, *, approve: bool = True) -> None:
+        """Approve (or deny) a side-effecting step that waits for approval; the job goes on."""
+        decision = approval.APPROVED if approve else approval.DENIED
+        layer = approval.decide(self.client.redis, self.id, step, decision)
+        self.client._app.send_task(approval.RESUME_TASK, args=[self.id, layer], queue=AGENT)
+
+    def cancel(self) -> bool:
+        """Stop the job: no further layer is dispatched and its result says `cancelled`.
+        Returns False when it had already finished."""
+        r = self.client.redis
+        r.set(keys.job_cancelled(self.id), "1", ex=self.client.settings.job_ttl_s)
+        result = store.finalize(
+            r,
+            self.id,
+            JobStatus.cancelled,
+            error="the job was cancelled",
+            ttl_s=self.client.settings.job_ttl_s,
+        )
+        return result is not None
+
+
+class AsyncClient:
+    """The asyncio twin of `Client`: `await submit(spec)`, `async for e in handle.events()`,
+    `await handle.result()`."""
+
+    def __init__(self, redis_url: str | None = None, *, settings: Settings | None = None):
+        self._sync = Client(redis_url, settings=settings)
+        url = self._sync.redis_url
+        self.redis: aioredis.Redis = aioredis.Redis.from_url(
+            url, decode_responses=True, **redis_client_kwargs(url, self._sync.settings)
+        )
+
+    async def submit(self, spec: JobSpec | dict[str, Any] | str) -> AsyncJobHandle:
+        handle = await asyncio.to_thread(self._sync.submit, spec)
+        return AsyncJobHandle(self, handle)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+        self._sync.close()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class AsyncJobHandle:
+    def __init__(self, client: AsyncClient, handle: JobHandle):
+        self.client = client
+        self._handle = handle
+        self.id = handle.id
+
+    async def status(self) -> JobStatus:
+        return await asyncio.to_thread(self._handle.status)
+
+    async def events(
+        self, from_id: str | None = None, timeout: float | None = None
+    ) -> AsyncIterator[Event]:
+        stream = keys.job_events(self.id)
+        last = from_id or "0-0"
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while deadline is None or time.monotonic() < deadline:
+            raw = await self.client.redis.xread({stream: last}, block=1_000, count=500)
+            for _stream, entries in cast(events.StreamReply, raw or []):
+                for entry_id, fields in entries:
+                    last = entry_id
+                    event = events.decode(entry_id, fields)
+                    yield event
+                    if event.type.terminal:
+                        return
+
+    async def result(self, timeout: float | None = None) -> JobResult:
+        wait = await asyncio.to_thread(self._handle._bounded_wait, timeout)
+        async for event in self.events(timeout=wait):
+            if event.type.terminal:
+                break
+        return await asyncio.to_thread(self._handle.result, 0.0)
+
+    async def cancel(self) -> bool:
+        return await asyncio.to_thread(self._handle.cancel)

@@ -1,0 +1,132 @@
+"""Run one tool call inside a `tools` worker and record it as a step.
+
+A tool's failure is data: it becomes a StepResult with `error`, the layer still joins and
+the job still finishes. Only a RetryableError with attempts left propagates (the task
+retries it with backoff); everything else is caught here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+import redis
+
+from runtime import keys
+from runtime.config import Settings
+from runtime.errors import CeleragentError, RetryableError
+from runtime.guard import metrics
+from runtime.job import events, store
+from runtime.recovery import redelivery
+from runtime.schemas import EventType, StepResult
+from runtime.tools.base import Tool
+from runtime.tools.registry import get_tool
+
+# Tools run here rather than on the Celery thread so a timeout can be enforced without
+# killing the worker; a tool that ignores its timeout keeps one of these threads until it
+# returns, which is why the pool is larger than any sane tools concurrency.
+_pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="celeragent-tool")
+
+Runner = Callable[[Tool, dict[str, Any]], tuple[Any, bool]]
+
+
+def direct_runner(tool: Tool, arguments: dict[str, Any]) -> tuple[Any, bool]:
+    return tool.run(arguments), False
+
+
+def run_with_timeout(fn: Callable[[], Any], timeout_s: float) -> Any:
+    future = _pool.submit(fn)
+    try:
+        return future.result(timeout=timeout_s)
+    except FutureTimeout:
+        future.cancel()
+        raise TimeoutError(f"timed out after {timeout_s:g} s") from None
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, CeleragentError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def execute_call(
+    r: redis.Redis,
+    job_id: str,
+    call: dict[str, Any],
+    *,
+    settings: Settings,
+    enqueued_at: float | None,
+    attempt: int,
+    max_attempts: int,
+    runner: Runner = direct_runner,
+) -> StepResult:
+    started = time.time()
+    output: Any = None
+    error: str | None = None
+    cached = False
+    tool: Tool | None = None
+    try:
+        tool = get_tool(call["name"], call["id"])
+    except CeleragentError as exc:
+        error = str(exc)
+    side_effecting = bool(tool and tool.side_effecting)
+    pipe = r.pipeline(transaction=False)
+    pipe.exists(keys.job_cancelled(job_id))
+    events.emit(pipe, job_id, EventType.step_started, {"id": call["id"], "tool": call["name"]})
+    redelivery.track(
+        pipe, job_id, call, attempt, side_effecting=side_effecting, ttl_s=settings.job_ttl_s
+    )
+    replies = pipe.execute()
+    cancelled = replies[0]
+    admission = redelivery.decide(
+        replies[2:], side_effecting=side_effecting, max_deliveries=settings.max_deliveries
+    )
+    if admission.previous is not None:
+        return admission.previous  # a redelivered side effect that had finished: reuse it
+    if admission.error is not None:
+        error = admission.error
+        if admission.deliveries > settings.max_deliveries:
+            redelivery.dead_letter(r, job_id, call, admission.error)
+    elif cancelled:
+        error = "skipped: the job was cancelled"
+    elif tool is not None:
+        try:
+            tool.validate_arguments(call["arguments"], call["id"])
+            timeout = tool.timeout_s or settings.tool_timeout_s
+            output, cached = run_with_timeout(lambda: runner(tool, call["arguments"]), timeout)
+        except RetryableError as exc:
+            if attempt < max_attempts:
+                raise
+            error = f"failed after {attempt} attempts: {describe_error(exc)}"
+        except Exception as exc:  # noqa: BLE001 - a tool failure is data, not a crash
+            error = describe_error(exc)
+    finished = time.time()
+    step = StepResult(
+        id=call["id"],
+        tool=call["name"],
+        started_at=started,
+        finished_at=finished,
+        duration_ms=(finished - started) * 1000,
+        queue_wait_ms=None if enqueued_at is None else max(0.0, (started - enqueued_at) * 1000),
+        cached=cached,
+        error=error,
+        output=output,
+        attempts=attempt,
+    )
+    pipe = r.pipeline(transaction=False)
+    store.record_step(pipe, job_id, step, settings.job_ttl_s)
+    metrics.record_step(
+        pipe,
+        kind="tool",
+        name=step.tool,
+        queue_wait_ms=step.queue_wait_ms,
+        run_ms=step.duration_ms,
+        cached=step.cached,
+        ok=step.ok,
+        job_id=job_id,
+    )
+    pipe.execute()
+    return step

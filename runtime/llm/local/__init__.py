@@ -1,0 +1,2 @@
+"""The local transformers model: backend, continuous batching, KV and prefix caches,
+packed linear weights."""

@@ -1,0 +1,1 @@
+"""Crash recovery: worker liveness, redelivered messages, lost-job redrive."""
