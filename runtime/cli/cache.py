@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from runtime.cli.options import JSON_OUTPUT, REDIS_URL
 from runtime.config import get_settings
 from runtime.errors import CeleragentError
 
@@ -192,6 +193,7 @@ def add_cache_commands(subparsers: Any) -> None:
 
     ev = sub.add_parser(
         "eval",
+        parents=[JSON_OUTPUT],
         help="measure the semantic cache on labelled pairs (recall, false hits, sweep)",
         description='Each line of PAIRS.jsonl: {"cached": ..., "query": ..., "should_hit": '
         "true|false}. Each pair is judged alone against a cache holding only its cached "
@@ -204,20 +206,21 @@ def add_cache_commands(subparsers: Any) -> None:
         default=None,
         help="cosine threshold (default: CELERAGENT_SEMANTIC_THRESHOLD)",
     )
-    ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.set_defaults(fn=cmd_cache_eval)
 
-    stats = sub.add_parser("stats", help="hit/miss/refusal counters and hit ratios per cache")
-    stats.add_argument("--json", action="store_true")
-    stats.add_argument("--redis-url", default=None)
+    stats = sub.add_parser(
+        "stats",
+        parents=[REDIS_URL, JSON_OUTPUT],
+        help="hit/miss/refusal counters and hit ratios per cache",
+    )
     stats.set_defaults(fn=cmd_cache_stats)
 
     flush = sub.add_parser(
-        "flush", help="delete cache entries (no flag: every cache, prefetch memory included)"
+        "flush",
+        parents=[REDIS_URL, JSON_OUTPUT],
+        help="delete cache entries (no flag: every cache, prefetch memory included)",
     )
     flush.add_argument("--tool", metavar="NAME", default=None, help="only this tool's results")
     flush.add_argument("--semantic", action="store_true", help="the semantic answer cache")
     flush.add_argument("--prompt", action="store_true", help="the exact prompt cache")
-    flush.add_argument("--json", action="store_true")
-    flush.add_argument("--redis-url", default=None)
     flush.set_defaults(fn=cmd_cache_flush)

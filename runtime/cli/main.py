@@ -14,6 +14,7 @@ from rich.console import Console
 
 from runtime.cli.cache import add_cache_commands
 from runtime.cli.ops import add_ops_commands
+from runtime.cli.options import JSON_OUTPUT, REDIS_URL
 from runtime.config import get_settings
 from runtime.errors import CeleragentError
 
@@ -116,36 +117,49 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="celeragent", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    up = sub.add_parser("up", help="run the stack in the foreground")
-    up.add_argument("--redis-url", help="use this Redis instead of an embedded Valkey")
+    # For `up` and `demo` an unset Redis URL means "start an embedded Valkey"; the shared
+    # option help cannot say that for every command, so these two descriptions do.
+    up = sub.add_parser(
+        "up",
+        parents=[REDIS_URL],
+        help="run the stack in the foreground",
+        description="Run the stack in the foreground. --redis-url (else CELERAGENT_REDIS_URL) "
+        "uses that Redis instead of an embedded Valkey.",
+    )
     up.add_argument("--flower-port", type=int, default=None, help="also run Flower")
     up.set_defaults(fn=cmd_up)
 
-    submit = sub.add_parser("submit", help="submit a job and follow it")
+    submit = sub.add_parser(
+        "submit", parents=[REDIS_URL, JSON_OUTPUT], help="submit a job and follow it"
+    )
     submit.add_argument("--query", help="the question or instruction")
     submit.add_argument("--plan", help="JSON file: a plan {calls: [...]} or a whole JobSpec")
     submit.add_argument("--model", help="model profile name (default: routed)")
-    submit.add_argument("--json", action="store_true", help="print the JobResult as JSON")
     submit.add_argument("--no-wait", action="store_true", help="print the job id and exit")
     submit.add_argument("--timeout", type=float, default=None)
-    submit.add_argument("--redis-url", default=None)
     submit.set_defaults(fn=cmd_submit)
 
-    status = sub.add_parser("status", help="a job's status, or the system's")
+    status = sub.add_parser(
+        "status", parents=[REDIS_URL, JSON_OUTPUT], help="a job's status, or the system's"
+    )
     status.add_argument("job", nargs="?")
-    status.add_argument("--json", action="store_true")
-    status.add_argument("--redis-url", default=None)
     status.set_defaults(fn=cmd_status)
 
-    approve = sub.add_parser("approve", help="approve (or --deny) a step waiting for approval")
+    approve = sub.add_parser(
+        "approve", parents=[REDIS_URL], help="approve (or --deny) a step waiting for approval"
+    )
     approve.add_argument("job")
     approve.add_argument("step")
     approve.add_argument("--deny", action="store_true")
-    approve.add_argument("--redis-url", default=None)
     approve.set_defaults(fn=cmd_approve)
 
-    demo = sub.add_parser("demo", help="start the stack, run sample jobs, stop")
-    demo.add_argument("--redis-url", default=None)
+    demo = sub.add_parser(
+        "demo",
+        parents=[REDIS_URL],
+        help="start the stack, run sample jobs, stop",
+        description="Start the stack, run sample jobs, stop. --redis-url uses that Redis "
+        "instead of an embedded Valkey.",
+    )
     demo.set_defaults(fn=cmd_demo)
     add_cache_commands(sub)
     add_ops_commands(sub)

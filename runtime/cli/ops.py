@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from runtime.cli.options import JSON_OUTPUT, REDIS_URL
 from runtime.config import get_settings
 from runtime.errors import ConfigError
 
@@ -175,21 +176,26 @@ def cmd_degrade(args: argparse.Namespace) -> int:
 
 
 def add_ops_commands(subparsers: Any) -> None:
-    dg_level = subparsers.add_parser("degrade", help="force the degradation level (0, 1, 2)")
+    dg_level = subparsers.add_parser(
+        "degrade", parents=[REDIS_URL], help="force the degradation level (0, 1, 2)"
+    )
     dg_level.add_argument("--level", type=int, required=True)
     dg_level.add_argument("--reason", required=True, help="recorded in the system events")
-    dg_level.add_argument("--redis-url", default=None)
     dg_level.set_defaults(fn=cmd_degrade)
 
-    dl = subparsers.add_parser("dead-letters", help="poison steps; --retry INDEX resubmits one")
+    dl = subparsers.add_parser(
+        "dead-letters",
+        parents=[REDIS_URL, JSON_OUTPUT],
+        help="poison steps; --retry INDEX resubmits one",
+    )
     dl.add_argument("--retry", type=int, default=None, metavar="INDEX")
     dl.add_argument("--limit", type=int, default=100)
-    dl.add_argument("--json", action="store_true")
-    dl.add_argument("--redis-url", default=None)
     dl.set_defaults(fn=cmd_dead_letters)
 
     ms = subparsers.add_parser(
-        "metrics-server", help="serve Prometheus /metrics read live from Redis (blocks)"
+        "metrics-server",
+        parents=[REDIS_URL],
+        help="serve Prometheus /metrics read live from Redis (blocks)",
     )
     ms.add_argument("--port", type=int, required=True)
     ms.add_argument(
@@ -200,11 +206,13 @@ def add_ops_commands(subparsers: Any) -> None:
     ms.add_argument(
         "--window", type=float, default=None, help="seconds of metrics the quantiles cover"
     )
-    ms.add_argument("--redis-url", default=None)
     ms.set_defaults(fn=cmd_metrics_server)
 
-    dg = subparsers.add_parser("diagnose", help="recommendations from the live numbers")
-    dg.add_argument("--json", action="store_true")
+    dg = subparsers.add_parser(
+        "diagnose",
+        parents=[REDIS_URL, JSON_OUTPUT],
+        help="recommendations from the live numbers",
+    )
     dg.add_argument(
         "--window",
         type=float,
@@ -212,5 +220,4 @@ def add_ops_commands(subparsers: Any) -> None:
         metavar="S",
         help="seconds of metrics to judge (default: CELERAGENT_METRICS_WINDOW_S)",
     )
-    dg.add_argument("--redis-url", default=None)
     dg.set_defaults(fn=cmd_diagnose)
