@@ -109,7 +109,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, openai_server: object) -> It
     """Valkey + one worker per queue + beat, for the whole session."""
     from runtime.cli.stack import Stack
     from runtime.config import reset_settings
-    from runtime.llm.router import reset_profiles
+    from runtime.llm.profiles import reset_profiles
 
     data_dir = Path(tmp_path_factory.mktemp("stack"))
     models = data_dir / "models.toml"

@@ -5,53 +5,39 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from celery.signals import worker_ready
 
-from runtime.agent import model_steps
+from runtime.broker import tasks
 from runtime.broker.app import app
-from runtime.errors import BudgetExceeded, RetryableError
+from runtime.job import lifecycle
 from workers.base import CeleragentTask
-from workers.hooks import run_layers
 
 
-@app.task(name=model_steps.PLAN_TASK, base=CeleragentTask, bind=True, max_retries=2)
+@app.task(name=tasks.PLAN, base=CeleragentTask, bind=True, max_retries=2)
 def plan(self: CeleragentTask, job_id: str, model: str, round_: int) -> None:
-    with _model_step(self, job_id):
-        step = model_steps.get_step(job_id, model, round_)
-        if model_steps.plan(self.redis, self.app, step, self.settings):
-            run_layers(self, job_id, 0)
+    _model_step(self, lifecycle.plan_step, job_id, model, round_)
 
 
-# No Celery retries here: synthesize runs its own chain (faster model, then canned reply).
-@app.task(name=model_steps.SYNTHESIZE_TASK, base=CeleragentTask, bind=True, max_retries=0)
+# No Celery retries here: the answer step runs its own chain (faster model, then canned reply).
+@app.task(name=tasks.SYNTHESIZE, base=CeleragentTask, bind=True, max_retries=0)
 def synthesize(self: CeleragentTask, job_id: str, model: str, round_: int) -> None:
-    with _model_step(self, job_id):
-        step = model_steps.get_step(job_id, model, round_)
-        model_steps.synthesize(self.redis, self.app, step, self.settings)
+    _model_step(self, lifecycle.answer_step, job_id, model, round_)
 
 
-class _model_step:
-    """Retry transient failures with backoff; end the job on anything else."""
-
-    def __init__(self, task: CeleragentTask, job_id: str):
-        self.task, self.job_id = task, job_id
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None:
-            return False
-        task = self.task
-        if isinstance(exc, BudgetExceeded):
-            model_steps.exhaust_job(task.redis, self.job_id, exc, task.settings)
-            return True
-        if isinstance(exc, RetryableError) and task.request.retries < task.max_retries:
-            raise task.retry(exc=exc, countdown=1.0 * 2**task.request.retries)
-        model_steps.fail_job(task.redis, self.job_id, exc, task.settings)
-        return True  # recorded in the job's result; the task itself succeeds
+def _model_step(
+    task: CeleragentTask, step: Callable[..., None], job_id: str, model: str, round_: int
+) -> None:
+    """Retry transient failures with backoff; anything else ends the job with the reason
+    (recorded in its result: the task itself succeeds)."""
+    try:
+        step(task.redis, task.app, job_id, model, round_, task.settings)
+    except Exception as exc:  # noqa: BLE001 - classified by lifecycle.model_step_failed
+        retries = task.request.retries
+        if lifecycle.model_step_failed(task.redis, job_id, exc, retries < task.max_retries):
+            raise task.retry(exc=exc, countdown=1.0 * 2**retries) from None
 
 
 @worker_ready.connect
@@ -61,8 +47,8 @@ def _warm_local_model(**_: Any) -> None:
         return
 
     def warm() -> None:
-        from runtime.llm.base import get_backend
-        from runtime.llm.router import profiles
+        from runtime.llm.profiles import profiles
+        from runtime.llm.registry import get_backend
 
         for profile in profiles().values():
             if profile.backend == "local":

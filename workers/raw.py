@@ -6,15 +6,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from runtime.broker import tasks
 from runtime.broker.app import app
 
 
-@app.task(name="celeragent.raw.sleep", acks_late=True)
+@app.task(name=tasks.RAW_SLEEP, acks_late=True)
 def sleep(ms: int) -> int:
     time.sleep(ms / 1000)
     return ms
 
 
-@app.task(name="celeragent.raw.join", acks_late=True)
+@app.task(name=tasks.RAW_JOIN, acks_late=True)
 def join(results: Any) -> int:
     return len(results) if isinstance(results, list) else 1

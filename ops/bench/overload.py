@@ -58,7 +58,7 @@ from runtime.guard import degrade, metrics
 from runtime.guard.budget import tenant_spent
 from runtime.job.client import Client
 from runtime.job.store import get_result
-from runtime.llm.router import reset_profiles
+from runtime.llm.profiles import reset_profiles
 
 MODELS_FILE = Path(__file__).resolve().parent / "overload_models.toml"
 QUEUES = ("agent", "llm", "tools")  # no gpu worker: the CPU model must never serve

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from runtime.agent.planner import plan_with_model
 from runtime.job.dag import validate_plan
-from runtime.llm.base import get_backend
-from runtime.llm.router import get_profile
+from runtime.llm.profiles import get_profile
+from runtime.llm.registry import get_backend
 from runtime.schemas import Plan
 from runtime.tools.registry import all_tools
 

@@ -11,7 +11,7 @@ from typing import Any
 from runtime.cache.prompt_cache import PromptCache
 from runtime.guard.budget import JobLedger
 from runtime.llm.base import Completion, LLMBackend, LLMUsage, TokenCallback
-from runtime.llm.router import ModelProfile
+from runtime.llm.profiles import ModelProfile
 from runtime.llm.tokens import counter_for
 
 MIN_MAX_TOKENS = 16

@@ -1,39 +1,38 @@
 """The model's steps of a job: plan (question -> tool DAG) and synthesize (tool results ->
-answer, or a request for more tools, which plans again). Runs in `llm` or `gpu` workers.
+answer, or a request for more tools). Runs in `llm` or `gpu` workers.
 
-Bounded by the job's budget: each round costs a step and model calls; when the budget is
-spent the job ends with the best answer it has.
+Each step records what it did (a `plan_N` or `answer_N` step with its usage and cost) and
+returns an outcome; what the job does next is decided by runtime/job/lifecycle.py.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
-from celery import Celery
 
-from runtime.agent import reuse
 from runtime.agent.answer_prompt import build_answer_messages, needs_more_tools
 from runtime.agent.guarded import GuardedBackend
-from runtime.agent.planner import plan_with_model
-from runtime.broker.queues import AGENT
+from runtime.agent.planner import PlanOutcome, plan_with_model
 from runtime.cache.prompt_cache import PromptCache
 from runtime.config import Settings
-from runtime.errors import BudgetExceeded, CeleragentError, RetryableError
+from runtime.errors import RetryableError
 from runtime.guard import degrade, metrics
 from runtime.guard.budget import JobLedger
-from runtime.job import dag, events, orchestrator, store
-from runtime.llm.base import Completion, get_backend
-from runtime.llm.router import ModelProfile, Router, get_profile
+from runtime.job import dag, events, store
+from runtime.job.state import JobState
+from runtime.job.validation import plan_layers
+from runtime.llm.base import Completion
+from runtime.llm.profiles import ModelProfile, get_profile
+from runtime.llm.registry import get_backend
+from runtime.llm.router import Router
 from runtime.llm.tokens import fit_messages
-from runtime.schemas import EventType, JobSpec, JobStatus, Plan, StepResult, Usage
+from runtime.schemas import EventType, JobSpec, StepResult, Usage
 from runtime.tools.registry import all_tools
 
-PLAN_TASK = "celeragent.llm.plan"
-SYNTHESIZE_TASK = "celeragent.llm.synthesize"
 ANSWER_MAX_TOKENS = 160
 PLAN_MAX_TOKENS = 200  # a plan is short JSON; a small model rambles on after it
 
@@ -91,17 +90,6 @@ def route(spec: JobSpec, settings: Settings, degradation_level: int = 0) -> Mode
     )
 
 
-def send_model_task(
-    app: Celery, task: str, job_id: str, profile: ModelProfile, round_: int, priority: int
-) -> None:
-    app.send_task(
-        task,
-        args=[job_id, profile.name, round_],
-        queue=profile.queue,
-        priority=9 - priority,
-    )
-
-
 def record_completions(
     r: redis.Redis,
     step: ModelStep,
@@ -149,47 +137,34 @@ def record_completions(
     pipe.execute()
 
 
-def spent_rounds(state: orchestrator.JobState) -> tuple[int, int]:
-    """(model steps so far, tool steps so far)."""
-    model_steps = sum(1 for s in state.steps.values() if s.kind in ("plan", "answer"))
-    return model_steps, sum(1 for s in state.steps.values() if s.kind == "tool")
-
-
-def plan(r: redis.Redis, app: Celery, step: ModelStep, settings: Settings) -> bool:
-    """Ask the model for a plan and adopt it. True: there are tools to run (the caller
-    dispatches layer 0); False: no tools are needed and the answer step was sent."""
-    state = orchestrator.load_state(r, step.job_id)
+def plan(r: redis.Redis, step: ModelStep, state: JobState, settings: Settings) -> PlanOutcome:
+    """Ask the model for a plan, validated once (its layers come back with it). In later
+    rounds the plan's ids get a `_rN` suffix so its steps never overwrite earlier ones."""
     spec = state.spec
-    tools = all_tools(spec.tools)
     started = time.time()
     _announce(r, step, "plan")
-
-    def validate(candidate: Plan) -> None:
-        dag.validate_plan(
-            candidate,
-            allowlist=spec.tools,
-            max_calls=settings.max_plan_calls,
-            max_depth=settings.max_plan_depth,
-            max_argument_bytes=settings.max_argument_bytes,
-        )
-
     previous = [_step_view(s) for s in state.steps.values() if s.kind == "tool"]
     query = spec.query
     if previous:
         query += "\n\nAlready done (do not repeat):\n" + json.dumps(previous)[:4000]
     backend = guarded(r, step, spec, settings)
-    outcome = plan_with_model(backend, step.profile, query, tools, validate, PLAN_MAX_TOKENS)
+    outcome = plan_with_model(
+        backend,
+        step.profile,
+        query,
+        all_tools(spec.tools),
+        lambda candidate: plan_layers(candidate, spec.tools, settings),
+        PLAN_MAX_TOKENS,
+    )
     output = {"source": outcome.source, "calls": len(outcome.plan.calls) if outcome.plan else 0}
     record_completions(
         r, step, "plan", outcome.completions, started, output, settings, error=outcome.error
     )
-    if outcome.plan is None:
-        send_model_task(app, SYNTHESIZE_TASK, step.job_id, step.profile, step.round, spec.priority)
-        return False
-    # Later rounds get fresh ids so their steps never overwrite earlier ones.
-    new_plan = dag.suffix_ids(outcome.plan, f"_r{step.round}") if step.round > 1 else outcome.plan
-    orchestrator.adopt_plan(r, step.job_id, spec, new_plan, settings, source=outcome.source)
-    return True
+    if outcome.plan is not None and step.round > 1:
+        suffix = f"_r{step.round}"
+        outcome.plan = dag.suffix_ids(outcome.plan, suffix)
+        outcome.layers = [[i + suffix for i in layer] for layer in outcome.layers or []]
+    return outcome
 
 
 def _announce(r: redis.Redis, step: ModelStep, purpose: str) -> None:
@@ -201,16 +176,25 @@ def _step_view(s: StepResult) -> dict[str, Any]:
     return {"id": s.id, "tool": s.tool, "output": s.output, "error": s.error}
 
 
+@dataclass
+class Answer:
+    """What the answer step produced. `text` is None when no model could answer (the routed
+    one and its fallback both failed); `tried` then says what failed."""
+
+    text: str | None
+    profile: ModelProfile  # the model that answered: the routed one or its fallback
+    need_tools: str | None = None
+    tried: dict[str, Any] = field(default_factory=dict)
+
+
 def synthesize(
     r: redis.Redis,
-    app: Celery,
     step: ModelStep,
+    state: JobState,
     settings: Settings,
     max_tokens: int = ANSWER_MAX_TOKENS,
-) -> None:
-    """Write the answer (streamed as `token` events) and finish the job; or, when the model
-    asks for more tools and the budget allows another round, plan again."""
-    state = orchestrator.load_state(r, step.job_id)
+) -> Answer:
+    """Write the answer (streamed as `token` events) from the job's tool steps."""
     spec = state.spec
     tool_steps = [_step_view(s) for s in state.steps.values() if s.kind == "tool"]
     messages = build_answer_messages(spec.query, tool_steps)
@@ -231,8 +215,8 @@ def synthesize(
             on_token=on_token,
         )
 
-    # The source's chain for a failing model step: the model times out or fails, the
-    # fastest other model tries once, and if that fails too the job gets a canned reply.
+    # A failing model step: the model times out or fails, the fastest other model tries
+    # once, and if that fails too the job gets a canned reply (runtime/job/endings.py).
     output: dict[str, Any] = {}
     try:
         completion = ask(step.profile, backend)
@@ -240,58 +224,25 @@ def synthesize(
         fallback = fastest_other(step.profile)
         output["fallback_from"] = {"model": step.profile.name, "error": str(exc)}
         if fallback is None:
-            return _canned(r, step, started, output, settings)
+            return _no_answer(r, step, started, output, settings)
         step = ModelStep(step.job_id, fallback, step.round)
         _announce(r, step, "answer")
         try:
             completion = ask(fallback, guarded(r, step, spec, settings, steps=0))
         except RetryableError as again:
             output["fallback_error"] = str(again)
-            return _canned(r, step, started, output, settings)
+            return _no_answer(r, step, started, output, settings)
     wanted = needs_more_tools(completion.text)
     output["need_tools"] = wanted
     record_completions(r, step, "answer", [completion], started, output, settings)
-    model_steps, _ = spent_rounds(state)
-    budget = spec.budget
-    if wanted and model_steps + 2 < budget.max_steps and step.round < budget.max_llm_calls:
-        send_model_task(app, PLAN_TASK, step.job_id, step.profile, step.round + 1, spec.priority)
-        return
-    store.finalize(r, step.job_id, JobStatus.done, answer=completion.text, ttl_s=settings.job_ttl_s)
-    if reuse.eligible(spec):
-        app.send_task(reuse.REMEMBER_TASK, args=[step.job_id], queue=AGENT)
+    return Answer(completion.text, step.profile, need_tools=wanted)
 
 
-def shed_if_degraded(r: redis.Redis, job_id: str, spec: JobSpec, settings: Settings) -> bool:
-    """At degradation level 2 a low-priority job gets a canned reply instead of a model
-    call. True when the job was shed."""
-    level = degrade.get_level(r)
-    below = degrade.effects(level).canned_for_priority_below
-    if below is None or spec.priority >= below:
-        return False
-    store.finalize(
-        r,
-        job_id,
-        JobStatus.degraded,
-        answer=degrade.canned_reply(job_id),
-        error=f"shed at degradation level {level}: priority {spec.priority} is below {below}",
-        ttl_s=settings.job_ttl_s,
-        extra_event={"level": level},
-    )
-    return True
-
-
-def fail_job(r: redis.Redis, job_id: str, exc: BaseException, settings: Settings) -> None:
-    """A model step that cannot succeed ends the job with the reason, never a hang."""
-    message = str(exc) if isinstance(exc, CeleragentError) else f"{type(exc).__name__}: {exc}"
-    state = orchestrator.load_state(r, job_id)
-    store.finalize(
-        r,
-        job_id,
-        JobStatus.failed,
-        answer=orchestrator.outputs_answer(state),
-        error=f"model step failed: {message}",
-        ttl_s=settings.job_ttl_s,
-    )
+def _no_answer(
+    r: redis.Redis, step: ModelStep, started: float, tried: dict[str, Any], settings: Settings
+) -> Answer:
+    record_completions(r, step, "answer", [], started, tried, settings, error="no model answered")
+    return Answer(None, step.profile, tried=tried)
 
 
 def fastest_other(profile: ModelProfile) -> ModelProfile | None:
@@ -302,34 +253,6 @@ def fastest_other(profile: ModelProfile) -> ModelProfile | None:
         if p.name != profile.name and p.routable and p.available()
     ]
     return min(others, key=lambda p: (p.typical_latency_s, p.name), default=None)
-
-
-def _canned(
-    r: redis.Redis, step: ModelStep, started: float, output: dict[str, Any], settings: Settings
-) -> None:
-    record_completions(r, step, "answer", [], started, output, settings, error="no model answered")
-    store.finalize(
-        r,
-        step.job_id,
-        JobStatus.degraded,
-        answer=degrade.canned_reply(step.job_id),
-        error="no model could answer: " + json.dumps(output, ensure_ascii=False),
-        ttl_s=settings.job_ttl_s,
-    )
-
-
-def exhaust_job(r: redis.Redis, job_id: str, exc: BudgetExceeded, settings: Settings) -> None:
-    """The budget ran out: end with the best answer the job has, and say which limit."""
-    state = orchestrator.load_state(r, job_id)
-    store.finalize(
-        r,
-        job_id,
-        JobStatus.budget_exhausted,
-        answer=orchestrator.outputs_answer(state),
-        error=str(exc),
-        ttl_s=settings.job_ttl_s,
-        extra_event={"limit": exc.limit},
-    )
 
 
 def get_step(job_id: str, model_name: str, round_: int) -> ModelStep:

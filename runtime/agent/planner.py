@@ -22,7 +22,7 @@ from runtime.schemas import Plan
 
 if TYPE_CHECKING:
     from runtime.llm.base import Completion, LLMBackend
-    from runtime.llm.router import ModelProfile
+    from runtime.llm.profiles import ModelProfile
     from runtime.tools.base import Tool
 
 PLAN_JSON_SCHEMA: dict[str, Any] = {
@@ -71,6 +71,9 @@ class PlanOutcome:
     source: Source
     completions: list[Completion] = field(default_factory=list)
     error: str | None = None
+    # What `validate` returned for the plan: its layers' call ids, so the caller never
+    # validates the same plan again to get them.
+    layers: list[list[str]] | None = None
 
 
 def _compact_schema(value: Any) -> Any:
@@ -287,13 +290,17 @@ def _reject_copied_examples(plan: Plan, query: str) -> None:
                     )
 
 
-def _check(text: str, validate: Callable[[Plan], None], query: str, few_shot: bool) -> Plan | None:
+# Checks a plan (raising SpecError) and returns its layers' call ids.
+Validate = Callable[[Plan], list[list[str]] | None]
+
+
+def _check(text: str, validate: Validate, query: str, few_shot: bool) -> tuple[Plan | None, Any]:
     plan = parse_plan(text)
-    if plan is not None:
-        if few_shot:
-            _reject_copied_examples(plan, query)
-        validate(plan)
-    return plan
+    if plan is None:
+        return None, None
+    if few_shot:
+        _reject_copied_examples(plan, query)
+    return plan, validate(plan)
 
 
 def plan_with_model(
@@ -301,7 +308,7 @@ def plan_with_model(
     profile: ModelProfile,
     query: str,
     tools: Sequence[Tool],
-    validate: Callable[[Plan], None],
+    validate: Validate,
     max_tokens: int = 512,
 ) -> PlanOutcome:
     """Ask, validate, repair once, fall back. Backend failures (RetryableError, ...)
@@ -325,7 +332,8 @@ def plan_with_model(
 
     first = ask(messages)
     try:
-        return PlanOutcome(_check(first, validate, query, local), "model", completions)
+        plan, layers = _check(first, validate, query, local)
+        return PlanOutcome(plan, "model", completions, layers=layers)
     except (SpecError, ValueError) as exc:
         error = str(exc)
     repair = messages + [
@@ -338,14 +346,14 @@ def plan_with_model(
     ]
     second = ask(repair)
     try:
-        return PlanOutcome(_check(second, validate, query, local), "repaired", completions, error)
+        plan, layers = _check(second, validate, query, local)
+        return PlanOutcome(plan, "repaired", completions, error, layers)
     except (SpecError, ValueError) as exc:
         error = f"{error} Repair attempt: {exc}"
     try:
         plan = fallback_plan(query, tools)
         if plan is not None:
-            validate(plan)
-            return PlanOutcome(plan, "fallback", completions, error)
+            return PlanOutcome(plan, "fallback", completions, error, validate(plan))
     except (SpecError, ValueError) as exc:
         error = f"{error} Fallback plan: {exc}"
     return PlanOutcome(None, "none", completions, error)

@@ -16,18 +16,17 @@ import redis
 from celery import Celery
 
 from runtime.agent.answer_prompt import build_answer_messages
+from runtime.broker import tasks
 from runtime.broker.queues import TOOLS
 from runtime.cache.prefetch import PrefetchPredictor
 from runtime.cache.semantic import Scope, SemanticCache
 from runtime.config import Settings
-from runtime.job import orchestrator, store
+from runtime.job import store
 from runtime.job.canvas import broker_priority
-from runtime.llm.router import ModelProfile
+from runtime.job.state import load_state
+from runtime.llm.profiles import ModelProfile
 from runtime.schemas import JobSpec, JobStatus, StepResult
 from runtime.tools.registry import all_tools, get_tool
-
-PREFETCH_TASK = "celeragent.tools.prefetch"
-REMEMBER_TASK = "celeragent.agent.remember"
 
 _semantic: dict[int, SemanticCache] = {}
 _prefetch: dict[int, PrefetchPredictor] = {}
@@ -80,17 +79,18 @@ def eligible(spec: JobSpec) -> bool:
     return spec.plan is None and spec.wants_model_answer and bool(spec.query.strip())
 
 
-def answer_from_cache(
-    r: redis.Redis, job_id: str, spec: JobSpec, profile: ModelProfile, settings: Settings
-) -> bool:
-    """Finish the job from the semantic cache if an equivalent question was answered."""
+def cached_answer(
+    r: redis.Redis, spec: JobSpec, profile: ModelProfile, settings: Settings
+) -> tuple[str, StepResult] | None:
+    """The answer an equivalent, earlier question got (from the semantic cache), with the
+    step that records where it came from; None on a miss."""
     cache = semantic_cache(r, settings) if eligible(spec) else None
     if cache is None:
-        return False
+        return None
     started = time.time()
     hit = cache.lookup(spec.query, scope_for(spec, profile.name))
     if hit is None:
-        return False
+        return None
     step = StepResult(
         id="semantic_cache",
         tool="semantic",
@@ -101,11 +101,7 @@ def answer_from_cache(
         cached=True,
         output={"similarity": round(hit.similarity, 4), "cached_question": hit.cached_question},
     )
-    pipe = r.pipeline(transaction=False)
-    store.record_step(pipe, job_id, step, settings.job_ttl_s)
-    pipe.execute()
-    store.finalize(r, job_id, JobStatus.done, answer=str(hit.answer), ttl_s=settings.job_ttl_s)
-    return True
+    return str(hit.answer), step
 
 
 def start_prefetch(r: redis.Redis, app: Celery, spec: JobSpec, settings: Settings) -> int:
@@ -116,7 +112,7 @@ def start_prefetch(r: redis.Redis, app: Celery, spec: JobSpec, settings: Setting
     calls = found.predict(spec.query, spec.tenant, spec.tools)
     for call in calls:
         app.send_task(
-            PREFETCH_TASK,
+            tasks.PREFETCH,
             args=[call["name"], call["arguments"]],
             queue=TOOLS,
             priority=broker_priority(0),
@@ -132,7 +128,7 @@ def remember(r: redis.Redis, job_id: str, settings: Settings) -> dict[str, Any]:
     An answer is stored only when nothing in it can go stale sooner than the semantic TTL:
     every tool it used must be cacheable for at least that long. A question about today's
     date must never be served tomorrow."""
-    state = orchestrator.load_state(r, job_id)
+    state = load_state(r, job_id)
     result = store.get_result(r, job_id)
     stored: dict[str, Any] = {"answer": False, "plan": False}
     if result is None or result.status is not JobStatus.done or not eligible(state.spec):

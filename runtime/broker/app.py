@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+from runtime.broker import tasks
 from runtime.broker.queues import TASK_MODULES, TASK_ROUTES
 from runtime.config import get_settings
 from runtime.errors import ConfigError
@@ -18,7 +19,7 @@ def create_app(redis_url: str, *, include_tasks: bool = True) -> Celery:
     app.conf.task_default_queue = "agent"
     app.conf.beat_schedule = {
         "monitor": {
-            "task": "celeragent.monitor.tick",
+            "task": tasks.MONITOR_TICK,
             "schedule": settings.monitor_interval_s,
             "options": {"queue": "agent", "expires": settings.monitor_interval_s},
         }

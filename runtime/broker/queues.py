@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.broker import tasks
+
 AGENT = "agent"  # orchestration: start, layer joins, finalize; cheap and fast
 LLM = "llm"  # remote OpenAI-compatible calls; I/O bound
 TOOLS = "tools"  # tool calls; I/O bound
@@ -58,8 +60,8 @@ TASK_ROUTES = {
     "celeragent.monitor.*": {"queue": AGENT},
     "celeragent.tools.*": {"queue": TOOLS},
     "celeragent.llm.*": {"queue": LLM},
-    "celeragent.raw.sleep": {"queue": TOOLS},
-    "celeragent.raw.join": {"queue": AGENT},
+    tasks.RAW_SLEEP: {"queue": TOOLS},
+    tasks.RAW_JOIN: {"queue": AGENT},
 }
 
 TASK_MODULES = (

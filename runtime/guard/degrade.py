@@ -22,8 +22,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from runtime import keys
+from runtime.broker.queues import queue_depths
+from runtime.config import Settings
 from runtime.guard.budget import PerformanceBudget
-from runtime.guard.metrics import MetricsSnapshot
+from runtime.guard.metrics import MetricsSnapshot, snapshot
 
 NORMAL, FAST, CANNED = 0, 1, 2
 MAX_LEVEL = CANNED
@@ -192,6 +194,23 @@ def evaluate(
         direction = "up" if level > current else "down (healthy)"
         set_level(redis, level, f"step {direction}: {why}")
     return level
+
+
+def tick(redis: Any, settings: Settings) -> int:
+    """The beat monitor's step: the level from the live window's p95s, spend and queue
+    depths against the performance budget in settings; NORMAL while degradation is off."""
+    if not settings.degradation_enabled:
+        if get_level(redis) != NORMAL:
+            set_level(redis, NORMAL, "degradation disabled by settings")
+        return NORMAL
+    window = snapshot(redis, settings.metrics_window_s)
+    return evaluate(redis, window, queue_depths(redis), PerformanceBudget.from_settings(settings))
+
+
+def shed_below(level: int, priority: int) -> int | None:
+    """The priority a job must reach not to be shed at `level`; None when it is not shed."""
+    below = effects(level).canned_for_priority_below
+    return None if below is None or priority >= below else below
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,10 +9,13 @@ import time
 from typing import Any, cast
 
 import redis
+from celery import Celery
 
 from runtime import keys
+from runtime.broker import tasks
+from runtime.broker.queues import AGENT
 from runtime.config import Settings
-from runtime.errors import SpecError
+from runtime.errors import CeleragentError, SpecError
 from runtime.job import events, store
 from runtime.schemas import EventType, StepResult
 from runtime.tools.registry import get_tool
@@ -105,4 +108,21 @@ def expired(r: redis.Redis, now: float | None = None) -> list[tuple[str, str]]:
     return [(m.split("/")[0], m.split("/")[1]) for m in members]
 
 
-RESUME_TASK = "celeragent.agent.resume"
+def resume(app: Celery, job_id: str, layer: int) -> None:
+    """The layer goes on (approved, denied or timed out): the agent worker passes over it
+    again, now with the decision recorded."""
+    app.send_task(tasks.RESUME, args=[job_id, layer], queue=AGENT)
+
+
+def expire(r: redis.Redis, app: Celery) -> int:
+    """A step nobody approved in time is denied, and its job goes on without the effect.
+    Returns how many expired."""
+    count = 0
+    for job_id, call_id in expired(r):
+        try:
+            layer = decide(r, job_id, call_id, TIMED_OUT)
+        except CeleragentError:
+            continue  # decided meanwhile
+        resume(app, job_id, layer)
+        count += 1
+    return count

@@ -4,7 +4,7 @@ A layer of several calls is a chord: a `group` of tool tasks on `tools` joined b
 on `agent`. A one-call layer is a plain task that advances the job itself when it is done
 (`inline_join`): a join task would add a whole Celery hop (about 5 ms here) for nothing to
 join. The join of layer k builds layer k+1, because only then are its `$ref` values and cache
-hits known; see runtime/job/orchestrator.py.
+hits known; see runtime/job/layers.py.
 """
 
 from __future__ import annotations
@@ -15,12 +15,8 @@ from typing import Any
 from celery import Celery, chain, chord, group, signature
 from celery.canvas import Signature
 
+from runtime.broker import tasks
 from runtime.broker.queues import AGENT, TOOLS
-
-TOOL_TASK = "celeragent.tools.run"
-JOIN_TASK = "celeragent.agent.join"
-RAW_SLEEP_TASK = "celeragent.raw.sleep"
-RAW_JOIN_TASK = "celeragent.raw.join"
 
 
 def broker_priority(priority: int) -> int:
@@ -38,7 +34,7 @@ def tool_signature(
 ) -> Signature:
     meta = {"enqueued_at": time.time(), "inline_join": inline_join}
     return signature(
-        TOOL_TASK,
+        tasks.TOOL,
         app=app,
         args=(job_id, layer, call, meta),
         queue=TOOLS,
@@ -49,7 +45,7 @@ def tool_signature(
 
 def join_signature(job_id: str, layer: int, priority: int, app: Celery | None = None) -> Signature:
     return signature(
-        JOIN_TASK, app=app, args=(job_id, layer), queue=AGENT, priority=broker_priority(priority)
+        tasks.JOIN, app=app, args=(job_id, layer), queue=AGENT, priority=broker_priority(priority)
     )
 
 
@@ -78,10 +74,10 @@ def raw_canvas(layer_sizes: list[int], ms: int, app: Celery | None = None) -> Si
             parts.append(_raw_sleep(ms, app))
         else:
             members = group([_raw_sleep(ms, app) for _ in range(size)], app=app)
-            join = signature(RAW_JOIN_TASK, app=app, queue=AGENT)
+            join = signature(tasks.RAW_JOIN, app=app, queue=AGENT)
             parts.append(chord(members, join, app=app))
     return chain(*parts, app=app)
 
 
 def _raw_sleep(ms: int, app: Celery | None) -> Signature:
-    return signature(RAW_SLEEP_TASK, app=app, args=(ms,), queue=TOOLS, immutable=True)
+    return signature(tasks.RAW_SLEEP, app=app, args=(ms,), queue=TOOLS, immutable=True)

@@ -16,17 +16,16 @@ import redis
 import redis.asyncio as aioredis
 
 from runtime import keys
+from runtime.broker import tasks
 from runtime.broker.app import create_app
 from runtime.broker.connection import get_redis, redis_client_kwargs
 from runtime.broker.queues import AGENT
 from runtime.config import Settings, get_settings
 from runtime.errors import JobNotFound
-from runtime.job import approval, events, store
+from runtime.job import approval, endings, events, store
 from runtime.job.canvas import broker_priority
-from runtime.job.validation import validate_spec
+from runtime.job.validation import check_spec
 from runtime.schemas import Event, JobResult, JobSpec, JobStatus
-
-START_TASK = "celeragent.agent.start"
 
 
 class Client:
@@ -41,7 +40,7 @@ class Client:
 
     def submit(self, spec: JobSpec | dict[str, Any] | str) -> JobHandle:
         """Validate, record and queue a job. A bad spec raises SpecError; nothing is queued."""
-        parsed = validate_spec(spec, self.settings)
+        parsed, layer_ids = check_spec(spec, self.settings)
         job_id = uuid.uuid4().hex
         if parsed.idempotency_key:
             key = keys.idempotency(parsed.tenant, parsed.idempotency_key)
@@ -49,11 +48,9 @@ class Client:
                 existing = self.redis.get(key)
                 if existing:
                     return JobHandle(self, str(existing))
-        store.create(
-            self.redis, job_id, parsed, self.settings.job_ttl_s, self.settings.events_maxlen
-        )
+        store.create(self.redis, job_id, parsed, layer_ids, self.settings.job_ttl_s)
         self._app.send_task(
-            START_TASK, args=[job_id], queue=AGENT, priority=broker_priority(parsed.priority)
+            tasks.START, args=[job_id], queue=AGENT, priority=broker_priority(parsed.priority)
         )
         return JobHandle(self, job_id)
 
@@ -130,21 +127,14 @@ class JobHandle:
         """Approve (or deny) a side-effecting step that waits for approval; the job goes on."""
         decision = approval.APPROVED if approve else approval.DENIED
         layer = approval.decide(self.client.redis, self.id, step, decision)
-        self.client._app.send_task(approval.RESUME_TASK, args=[self.id, layer], queue=AGENT)
+        approval.resume(self.client._app, self.id, layer)
 
     def cancel(self) -> bool:
         """Stop the job: no further layer is dispatched and its result says `cancelled`.
         Returns False when it had already finished."""
         r = self.client.redis
         r.set(keys.job_cancelled(self.id), "1", ex=self.client.settings.job_ttl_s)
-        result = store.finalize(
-            r,
-            self.id,
-            JobStatus.cancelled,
-            error="the job was cancelled",
-            ttl_s=self.client.settings.job_ttl_s,
-        )
-        return result is not None
+        return endings.cancelled(r, self.id, self.client.settings) is not None
 
 
 class AsyncClient:

@@ -65,10 +65,11 @@ def layers(plan: Plan) -> list[list[ToolCall]]:
     return result
 
 
-def ancestors(plan: Plan) -> dict[str, set[str]]:
+def ancestors(plan: Plan, ordered: list[list[ToolCall]] | None = None) -> dict[str, set[str]]:
+    """Every call's ancestors; `ordered` is the plan's layers when the caller has them."""
     deps = {c.id: set(c.depends_on) for c in plan.calls}
     memo: dict[str, set[str]] = {}
-    for layer in layers(plan):  # Topological order: parents are memoised first.
+    for layer in ordered or layers(plan):  # Topological order: parents are memoised first.
         for call in layer:
             found: set[str] = set()
             for parent in deps[call.id]:
@@ -121,7 +122,7 @@ def validate_plan(
     ordered = layers(plan)
     if max_depth is not None and len(ordered) > max_depth:
         raise PlanError(f"the plan is {len(ordered)} layers deep; the limit is {max_depth}.")
-    parents = ancestors(plan)
+    parents = ancestors(plan, ordered)
     for call in plan.calls:
         for ref in iter_refs(call.arguments):
             target, _ = split_ref(ref, call.id)

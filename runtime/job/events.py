@@ -11,9 +11,8 @@ from typing import Any, cast
 import redis
 
 from runtime import keys
+from runtime.config import get_settings
 from runtime.schemas import Event, EventType
-
-DEFAULT_MAXLEN = 10_000
 
 # What XRANGE and XREAD return on a client that decodes responses (redis-py types them
 # loosely, as bytes or str, sync or async).
@@ -26,15 +25,17 @@ def emit(
     job_id: str,
     type_: EventType | str,
     data: dict[str, Any] | None = None,
-    maxlen: int = DEFAULT_MAXLEN,
+    maxlen: int | None = None,
 ) -> Any:
-    """Append an event (works on a pipeline too, to batch it with other writes)."""
+    """Append an event (works on a pipeline too, to batch it with other writes). The stream
+    keeps about `maxlen` events, by default `Settings.events_maxlen`."""
     fields: dict[Any, Any] = {
         "type": EventType(type_).value,
         "ts": repr(time.time()),
         "data": json.dumps(data or {}, ensure_ascii=False, default=str),
     }
-    return r.xadd(keys.job_events(job_id), fields, maxlen=maxlen, approximate=True)
+    keep = maxlen or get_settings().events_maxlen
+    return r.xadd(keys.job_events(job_id), fields, maxlen=keep, approximate=True)
 
 
 def decode(entry_id: str, fields: dict[str, str]) -> Event:

@@ -16,6 +16,7 @@ from typing import Any
 import redis
 
 from runtime import keys
+from runtime.cache.tool_cache import ToolCache
 from runtime.config import Settings
 from runtime.errors import CeleragentError, RetryableError
 from runtime.guard import metrics
@@ -35,6 +36,35 @@ Runner = Callable[[Tool, dict[str, Any]], tuple[Any, bool]]
 
 def direct_runner(tool: Tool, arguments: dict[str, Any]) -> tuple[Any, bool]:
     return tool.run(arguments), False
+
+
+def runner_for(r: redis.Redis, settings: Settings) -> Runner:
+    """Cacheable tools run through the tool cache with single-flight (identical calls in
+    flight run once); others, and every tool when caching is off, run directly."""
+    if not settings.cache_enabled:
+        return direct_runner
+    cache = ToolCache(r, settings.tool_cache_ttls)
+
+    def runner(tool: Tool, arguments: dict[str, Any]) -> tuple[Any, bool]:
+        if not cache.cacheable(tool):
+            return direct_runner(tool, arguments)
+        wait_s = tool.timeout_s or settings.tool_timeout_s
+        return cache.run_single_flight(tool, arguments, lambda: tool.run(arguments), wait_s)
+
+    return runner
+
+
+def prefetch_call(r: redis.Redis, name: str, arguments: dict[str, Any], settings: Settings) -> bool:
+    """Run a predicted call into the tool cache (single-flight: a job asking for the same
+    call meanwhile waits for this run instead of repeating it). Failures are dropped."""
+    tool = get_tool(name)
+    if tool.side_effecting or not tool.cacheable:
+        return False  # never a side effect nobody asked for
+    try:
+        runner_for(r, settings)(tool, arguments)
+    except Exception:  # noqa: BLE001 - a failed guess costs nothing; the job runs it itself
+        return False
+    return True
 
 
 def run_with_timeout(fn: Callable[[], Any], timeout_s: float) -> Any:
@@ -61,7 +91,6 @@ def execute_call(
     enqueued_at: float | None,
     attempt: int,
     max_attempts: int,
-    runner: Runner = direct_runner,
 ) -> StepResult:
     started = time.time()
     output: Any = None
@@ -96,6 +125,7 @@ def execute_call(
         try:
             tool.validate_arguments(call["arguments"], call["id"])
             timeout = tool.timeout_s or settings.tool_timeout_s
+            runner = runner_for(r, settings)
             output, cached = run_with_timeout(lambda: runner(tool, call["arguments"]), timeout)
         except RetryableError as exc:
             if attempt < max_attempts:

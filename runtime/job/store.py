@@ -1,4 +1,5 @@
-"""The job record in Redis: created on submit, updated by each step, finalized exactly once.
+"""The job record in Redis: created on submit, updated by each step, ended exactly once (by
+runtime/job/endings.py).
 
 Layout (see keys.py): `job:{id}` hash (spec, status, plan, layers, usage counters, result),
 `job:{id}:steps` hash (call id -> StepResult JSON), `job:{id}:events` stream.
@@ -8,13 +9,12 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, cast
+from typing import cast
 
 import redis
 
 from runtime import keys
 from runtime.errors import JobNotFound
-from runtime.guard import metrics
 from runtime.job import events
 from runtime.schemas import (
     EventType,
@@ -31,8 +31,14 @@ _USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "llm_calls", "tool_calls"
 
 
 def create(
-    r: redis.Redis, job_id: str, spec: JobSpec, ttl_s: int, maxlen: int = events.DEFAULT_MAXLEN
+    r: redis.Redis,
+    job_id: str,
+    spec: JobSpec,
+    layer_ids: list[list[str]] | None,
+    ttl_s: int,
 ) -> float:
+    """Record a validated job. `layer_ids` are its plan's layers, computed when the plan was
+    validated at submit, so the worker that starts the job need not validate it again."""
     now = time.time()
     pipe = r.pipeline(transaction=True)
     pipe.hset(
@@ -44,20 +50,23 @@ def create(
             "tenant": spec.tenant,
         },
     )
+    if layer_ids is not None:
+        pipe.hset(keys.job(job_id), "layers", json.dumps(layer_ids))
     pipe.expire(keys.job(job_id), ttl_s)
     pipe.zadd(keys.JOBS_INDEX, {job_id: now})
     pipe.zadd(keys.DEADLINES, {job_id: now + spec.budget.deadline_s})
-    events.emit(pipe, job_id, EventType.submitted, {"query": spec.query[:200]}, maxlen)
+    events.emit(pipe, job_id, EventType.submitted, {"query": spec.query[:200]})
     pipe.expire(keys.job_events(job_id), ttl_s)
     pipe.execute()
     return now
 
 
-def load_spec(r: redis.Redis, job_id: str) -> JobSpec:
-    raw = r.hget(keys.job(job_id), "spec")
+def load_spec(r: redis.Redis, job_id: str) -> tuple[JobSpec, list[list[str]]]:
+    """The job's spec and its plan's layers (empty when the spec has no plan)."""
+    raw, layers_raw = r.hmget(keys.job(job_id), ["spec", "layers"])
     if raw is None:
         raise JobNotFound(f"job {job_id!r} does not exist or its record has expired.")
-    return JobSpec.model_validate_json(raw)
+    return JobSpec.model_validate_json(raw), json.loads(layers_raw) if layers_raw else []
 
 
 def status(r: redis.Redis, job_id: str) -> JobStatus:
@@ -128,47 +137,6 @@ def is_cancelled(r: redis.Redis, job_id: str) -> bool:
     return bool(r.exists(keys.job_cancelled(job_id)))
 
 
-def finalize(
-    r: redis.Redis,
-    job_id: str,
-    status_: JobStatus,
-    *,
-    answer: str | None = None,
-    error: str | None = None,
-    ttl_s: int = keys.JOB_TTL_S,
-    extra_event: dict[str, Any] | None = None,
-) -> JobResult | None:
-    """Store the result and emit the terminal event, once: whoever sets the `final` key first
-    wins (a cancel racing the last join, a watchdog racing a slow step); later calls return
-    None and change nothing."""
-    if not r.set(keys.job_finalized(job_id), status_.value, nx=True, ex=ttl_s):
-        return None
-    record = cast(dict[str, str], r.hgetall(keys.job(job_id)))
-    result = build_result(job_id, record, steps(r, job_id), status_, answer, error)
-    pipe = r.pipeline(transaction=True)
-    pipe.hset(
-        keys.job(job_id),
-        mapping={"status": status_.value, "result": result.model_dump_json()},
-    )
-    for key in (keys.job(job_id), keys.job_steps(job_id), keys.job_events(job_id)):
-        pipe.expire(key, ttl_s)
-    pipe.zrem(keys.DEADLINES, job_id)
-    metrics.record_job(
-        pipe,
-        job_id=job_id,
-        e2e_ms=result.timings.e2e_ms or 0.0,
-        status=status_.value,
-        steps=len(result.steps),
-        tokens=result.usage.total_tokens,
-        cost_usd=result.usage.cost_usd,
-    )
-    terminal = EventType(status_.value)
-    payload = {"status": status_.value, "e2e_ms": result.timings.e2e_ms, "error": error}
-    events.emit(pipe, job_id, terminal, {**payload, **(extra_event or {})})
-    pipe.execute()
-    return result
-
-
 def build_result(
     job_id: str,
     record: dict[str, str],
@@ -205,6 +173,11 @@ def get_result(r: redis.Redis, job_id: str) -> JobResult | None:
             raise JobNotFound(f"job {job_id!r} does not exist or its record has expired.")
         return None
     return JobResult.model_validate_json(raw)
+
+
+def forget_deadline(r: redis.Redis, job_id: str) -> None:
+    """Drop a job from the watchdog's deadline index (it ended, or its record expired)."""
+    r.zrem(keys.DEADLINES, job_id)
 
 
 def overdue(r: redis.Redis, now: float | None = None, limit: int = 500) -> list[str]:

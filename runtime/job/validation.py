@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from runtime.config import Settings
 from runtime.errors import SpecError
 from runtime.job import dag
-from runtime.schemas import JobSpec
+from runtime.schemas import JobSpec, Plan
 from runtime.tools.registry import get_tool
 
 
@@ -45,8 +45,28 @@ def _as_json_text(spec: JobSpec | dict[str, Any] | str) -> str:
     return text
 
 
+def plan_layers(plan: Plan, allowlist: list[str] | None, settings: Settings) -> list[list[str]]:
+    """Check a plan against the tools and the limits in settings; return its layers' call
+    ids. The one check every plan passes, wherever it comes from (the user or a model)."""
+    ordered = dag.validate_plan(
+        plan,
+        allowlist=allowlist,
+        max_calls=settings.max_plan_calls,
+        max_depth=settings.max_plan_depth,
+        max_argument_bytes=settings.max_argument_bytes,
+    )
+    return [[c.id for c in layer] for layer in ordered]
+
+
 def validate_spec(spec: JobSpec | dict[str, Any] | str, settings: Settings) -> JobSpec:
     """Parse (from a model, a dict or JSON text) and check everything checkable up front."""
+    return check_spec(spec, settings)[0]
+
+
+def check_spec(
+    spec: JobSpec | dict[str, Any] | str, settings: Settings
+) -> tuple[JobSpec, list[list[str]] | None]:
+    """`validate_spec`, also returning the layers of the spec's plan (None without one)."""
     try:
         parsed = JobSpec.model_validate_json(_as_json_text(spec))
     except ValidationError as exc:
@@ -61,7 +81,7 @@ def validate_spec(spec: JobSpec | dict[str, Any] | str, settings: Settings) -> J
             f"{settings.max_query_chars} (CELERAGENT_MAX_QUERY_CHARS)."
         )
     if parsed.model and parsed.model != "auto":
-        from runtime.llm.router import profiles
+        from runtime.llm.profiles import profiles
 
         known = profiles()
         if parsed.model not in known:
@@ -72,12 +92,6 @@ def validate_spec(spec: JobSpec | dict[str, Any] | str, settings: Settings) -> J
     if parsed.tools is not None:
         for name in parsed.tools:
             get_tool(name)  # raises PlanError naming the unknown tool and the known ones
-    if parsed.plan is not None:
-        dag.validate_plan(
-            parsed.plan,
-            allowlist=parsed.tools,
-            max_calls=settings.max_plan_calls,
-            max_depth=settings.max_plan_depth,
-            max_argument_bytes=settings.max_argument_bytes,
-        )
-    return parsed
+    if parsed.plan is None:
+        return parsed, None
+    return parsed, plan_layers(parsed.plan, parsed.tools, settings)

@@ -1,16 +1,15 @@
 """The model layer: backends (remote OpenAI-compatible, local transformers, scripted fake),
-model profiles and routing, token counting. Importing it never imports torch."""
+model profiles and routing, token counting. Importing it never imports torch.
 
-from runtime.llm.base import (
-    Completion,
-    LLMBackend,
-    LLMUsage,
-    clear_backends,
-    get_backend,
-    set_backend,
-)
+Where things live: base.py the backend contract, profiles.py the model profiles,
+router.py the choice of a profile per request, registry.py the backend for each profile.
+"""
+
+from runtime.llm.base import Completion, LLMBackend, LLMUsage
 from runtime.llm.fake import FakeBackend
-from runtime.llm.router import ModelProfile, Router, complexity, get_profile, load_profiles
+from runtime.llm.profiles import ModelProfile, get_profile, load_profiles
+from runtime.llm.registry import clear_backends, get_backend, set_backend
+from runtime.llm.router import Router, complexity
 
 __all__ = [
     "Completion",

@@ -1,4 +1,8 @@
-"""The model-backend contract and the per-process backend cache.
+"""The model-backend contract: what every backend takes and returns.
+
+Only types live here and this module imports nothing else from runtime.llm, so every
+backend, profiles.py and registry.py can import it without an import cycle. Building the
+backend for a profile is registry.py's job.
 
 A backend turns chat messages into one `Completion`. It is synchronous on purpose: the llm
 and gpu workers run thread pools, and one blocking call per thread is the simplest model
@@ -7,13 +11,9 @@ that still overlaps I/O. Streaming happens through `on_token`, called from the s
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
-
-if TYPE_CHECKING:
-    from runtime.llm.router import ModelProfile
+from typing import Any, Protocol, runtime_checkable
 
 Messages = list[dict[str, str]]
 TokenCallback = Callable[[str], None]
@@ -79,57 +79,3 @@ class LLMBackend(Protocol):
         json_schema: dict[str, Any] | None = None,
         on_token: TokenCallback | None = None,
     ) -> Completion: ...
-
-
-_backends: dict[str, LLMBackend] = {}
-_backends_lock = threading.Lock()
-
-
-def _build(profile: ModelProfile) -> LLMBackend:
-    # Imported here so a worker that never uses torch never imports it.
-    if profile.backend == "fake":
-        from runtime.llm.fake import FakeBackend
-
-        return FakeBackend.from_profile(profile)
-    if profile.backend == "openai":
-        from runtime.llm.openai_backend import OpenAIBackend
-
-        return OpenAIBackend(profile)
-    if profile.backend == "local":
-        from runtime.llm.local.backend import LocalBackend
-
-        return LocalBackend(profile)
-    from runtime.errors import ConfigError
-
-    raise ConfigError(
-        f"model profile {profile.name!r} has unknown backend {profile.backend!r}; "
-        "use openai, local or fake."
-    )
-
-
-def get_backend(profile: ModelProfile | str) -> LLMBackend:
-    """The backend for `profile` (a profile or its name), built once per process."""
-    if isinstance(profile, str):
-        from runtime.llm.router import get_profile
-
-        profile = get_profile(profile)
-    with _backends_lock:
-        backend = _backends.get(profile.name)
-        if backend is None:
-            backend = _backends[profile.name] = _build(profile)
-        return backend
-
-
-def set_backend(name: str, backend: LLMBackend | None) -> None:
-    """Install (or with None, forget) the backend for a profile name; tests and benchmarks
-    use it to put a scripted `FakeBackend` behind a real profile."""
-    with _backends_lock:
-        if backend is None:
-            _backends.pop(name, None)
-        else:
-            _backends[name] = backend
-
-
-def clear_backends() -> None:
-    with _backends_lock:
-        _backends.clear()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from runtime.llm.base import Completion, LLMUsage, Messages, TokenCallback
 
 if TYPE_CHECKING:
-    from runtime.llm.router import ModelProfile
+    from runtime.llm.profiles import ModelProfile
 
 Script = list[str] | Callable[[list[dict[str, Any]]], str] | None
 _CHUNK = re.compile(r"\S+\s*|\s+")

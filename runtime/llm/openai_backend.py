@@ -22,10 +22,10 @@ import openai
 from runtime.errors import RetryableError, TerminalError
 from runtime.llm import tokens
 from runtime.llm.base import Completion, LLMUsage, Messages, TokenCallback
-from runtime.llm.router import is_loopback_url
+from runtime.llm.profiles import is_loopback_url
 
 if TYPE_CHECKING:
-    from runtime.llm.router import ModelProfile
+    from runtime.llm.profiles import ModelProfile
 
 log = logging.getLogger(__name__)
 

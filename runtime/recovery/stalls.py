@@ -27,14 +27,16 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
+from celery import Celery
 
 from runtime import keys
-from runtime.broker.queues import QUEUES, priority_lists
+from runtime.broker import tasks
+from runtime.broker.queues import AGENT, QUEUES, priority_lists
+from runtime.config import Settings
 from runtime.recovery.liveness import UNACKED
 
 log = logging.getLogger(__name__)
 
-REDRIVE_TASK = "celeragent.agent.redrive"
 # Above this many waiting messages the scan (~20 us a message, on an agent worker) would cost
 # more than it saves; the deadline watchdog still ends any job that is really lost.
 MAX_SCANNED_MESSAGES = 5_000
@@ -168,3 +170,17 @@ def claim_redrive(r: redis.Redis, job_id: str, max_redrives: int) -> int | None:
     pipe.hincrby(keys.job(job_id), "redrives", 1)
     count = int(pipe.execute()[1])
     return None if count > max_redrives else count
+
+
+def redrive_lost(r: redis.Redis, app: Celery, settings: Settings) -> int:
+    """One check (see `check`); every lost job found goes on from its recorded state on an
+    agent worker (runtime/job/lifecycle.py `redrive`). Returns how many were sent."""
+    found = check(
+        r,
+        stall_after_s=settings.stall_after_s,
+        confirm_after_s=settings.stall_confirm_s,
+        every_s=settings.stall_check_every_s,
+    )
+    for job_id in found.lost or []:
+        app.send_task(tasks.REDRIVE, args=[job_id], queue=AGENT)
+    return len(found.lost or [])

@@ -15,8 +15,9 @@ import pytest
 from runtime import keys
 from runtime.broker.app import create_app
 from runtime.config import get_settings
-from runtime.job import events, store
+from runtime.job import endings, events, store
 from runtime.job.client import Client, JobHandle
+from runtime.job.validation import check_spec
 from runtime.recovery import stalls
 from runtime.schemas import EventType, JobSpec, JobStatus, Plan, StepResult
 
@@ -30,8 +31,8 @@ def call(cid, name, arguments, depends_on=()):
 def orphan_job(client: Client, plan: dict) -> tuple[str, JobSpec]:
     """A job record as `Client.submit` writes it, without the `start` message."""
     job_id = uuid.uuid4().hex
-    spec = JobSpec.model_validate({"plan": plan, "budget": {"deadline_s": 120}})
-    store.create(client.redis, job_id, spec, ttl_s=600)
+    spec, layer_ids = check_spec({"plan": plan, "budget": {"deadline_s": 120}}, get_settings())
+    store.create(client.redis, job_id, spec, layer_ids, ttl_s=600)
     return job_id, spec
 
 
@@ -101,7 +102,7 @@ def test_quiet_jobs_are_those_without_recent_events(client: Client) -> None:
         time.sleep(0.01)
         assert job_id in stalls.quiet_jobs(client.redis, stall_after_s=0.001)
     finally:
-        store.finalize(client.redis, job_id, JobStatus.cancelled, error="test cleanup")
+        endings.end(client.redis, job_id, JobStatus.cancelled, error="test cleanup")
 
 
 def test_a_lost_job_is_failed_after_too_many_redrives(client: Client) -> None:

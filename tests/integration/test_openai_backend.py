@@ -10,7 +10,7 @@ import pytest
 from runtime.errors import RetryableError, TerminalError
 from runtime.llm import tokens
 from runtime.llm.openai_backend import OpenAIBackend
-from runtime.llm.router import ModelProfile
+from runtime.llm.profiles import ModelProfile
 from tests.support.openai_server import OpenAITestServer
 
 KEY_ENV = "CELERAGENT_TEST_OPENAI_KEY"

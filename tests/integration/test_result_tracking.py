@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from runtime.broker.app import create_app
-from runtime.job.canvas import RAW_SLEEP_TASK
+from runtime.broker.tasks import RAW_SLEEP
 from runtime.job.client import Client
 from runtime.schemas import JobStatus
 
@@ -34,7 +34,7 @@ def test_no_result_channel_stays_subscribed_after_chords(client: Client) -> None
 def test_a_client_can_still_wait_on_a_celery_result(client: Client) -> None:
     app = create_app(client.redis_url, include_tasks=False)
     try:
-        result = app.send_task(RAW_SLEEP_TASK, args=[1], queue="tools")
+        result = app.send_task(RAW_SLEEP, args=[1], queue="tools")
         assert result.get(timeout=30) is not None
     finally:
         app.close()

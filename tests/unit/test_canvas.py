@@ -6,6 +6,7 @@ import pytest
 from celery import chain, chord
 from celery.canvas import Signature
 
+from runtime.broker import tasks
 from runtime.broker.queues import AGENT, TOOLS
 from runtime.job import canvas
 
@@ -26,7 +27,7 @@ def test_one_call_layer_is_a_plain_tool_task_that_joins_inline() -> None:
     call = {"id": "a", "name": "echo", "arguments": {"value": 1}}
     sig = canvas.layer_canvas("job1", 2, [call], priority=9)
     assert not isinstance(sig, chord)
-    assert sig.task == canvas.TOOL_TASK
+    assert sig.task == tasks.TOOL
     assert sig.options["queue"] == TOOLS
     assert sig.options["priority"] == 0
     assert sig.immutable
@@ -45,14 +46,14 @@ def test_multi_call_layer_is_a_chord_of_tool_tasks_joined_on_agent() -> None:
     header = list(sig.tasks)
     assert [t.args[2] for t in header] == calls  # plan order is kept
     for task in header:
-        assert task.task == canvas.TOOL_TASK
+        assert task.task == tasks.TOOL
         assert task.options["queue"] == TOOLS
         assert task.options["priority"] == 9
         assert task.immutable  # a tool task never receives a previous result
         assert task.args[:2] == ("job2", 0)
         assert not links_of(task)  # the join runs once, as the chord body
     body = sig.body
-    assert body.task == canvas.JOIN_TASK
+    assert body.task == tasks.JOIN
     assert tuple(body.args) == ("job2", 0)
     assert body.options["queue"] == AGENT
     assert body.options["priority"] == 9
@@ -78,7 +79,7 @@ def test_raw_canvas_is_a_chain_of_plain_tasks_and_chords() -> None:
     assert [isinstance(p, chord) for p in parts] == [False, True, False, True]
 
     for single in (parts[0], parts[2]):
-        assert single.task == canvas.RAW_SLEEP_TASK
+        assert single.task == tasks.RAW_SLEEP
         assert tuple(single.args) == (7,)
         assert single.options["queue"] == TOOLS
         assert single.immutable
@@ -86,12 +87,12 @@ def test_raw_canvas_is_a_chain_of_plain_tasks_and_chords() -> None:
     for chord_part, size in ((parts[1], 3), (parts[3], 2)):
         members = list(chord_part.tasks)
         assert len(members) == size
-        assert all(m.task == canvas.RAW_SLEEP_TASK and tuple(m.args) == (7,) for m in members)
+        assert all(m.task == tasks.RAW_SLEEP and tuple(m.args) == (7,) for m in members)
         assert all(m.options["queue"] == TOOLS and m.immutable for m in members)
-        assert chord_part.body.task == canvas.RAW_JOIN_TASK
+        assert chord_part.body.task == tasks.RAW_JOIN
         assert chord_part.body.options["queue"] == AGENT
 
 
 def test_raw_canvas_single_layer() -> None:
     flow = canvas.raw_canvas([1], ms=1)
-    assert [p.task for p in flow.tasks] == [canvas.RAW_SLEEP_TASK]
+    assert [p.task for p in flow.tasks] == [tasks.RAW_SLEEP]

@@ -1,2 +1,2 @@
-"""The local transformers model: backend, continuous batching, KV and prefix caches,
-packed linear weights."""
+"""The local transformers model: loading (model.py), backend, continuous batching, KV and
+prefix caches, packed linear weights."""

@@ -31,8 +31,8 @@ from runtime.llm.base import Messages, TokenCallback
 if TYPE_CHECKING:
     import torch
 
-    from runtime.llm.local.backend import LocalModel
     from runtime.llm.local.kvcache import Batch
+    from runtime.llm.local.model import LocalModel
     from runtime.llm.local.prefix_cache import PrefixCache
 
 log = logging.getLogger(__name__)

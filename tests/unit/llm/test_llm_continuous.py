@@ -14,8 +14,8 @@ import pytest
 import torch
 
 from runtime.llm.local import kvcache
-from runtime.llm.local.backend import LocalModel, shared_model
 from runtime.llm.local.continuous import ContinuousBatcher, GenRequest, GenResult
+from runtime.llm.local.model import LocalModel, shared_model
 from runtime.llm.local.prefix_cache import PrefixCache, common_length
 
 PROMPTS = [

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from runtime.errors import RetryableError
-from runtime.llm import base
+from runtime.llm import registry
 from runtime.llm.fake import FakeBackend
-from runtime.llm.router import default_models_file, load_profiles
+from runtime.llm.profiles import default_models_file, load_profiles
 
 MSG = [{"role": "user", "content": "What is   the answer?"}]
 
@@ -39,13 +39,13 @@ def test_fake_latency_is_real():
 
 
 def test_get_backend_is_cached_per_profile():
-    base.clear_backends()
+    registry.clear_backends()
     profiles = load_profiles(default_models_file())
-    one = base.get_backend(profiles["fake-fast"])
-    assert one is base.get_backend(profiles["fake-fast"])
+    one = registry.get_backend(profiles["fake-fast"])
+    assert one is registry.get_backend(profiles["fake-fast"])
     assert isinstance(one, FakeBackend) and one.latency_ms == 20 and one.tokens_per_s == 500
-    assert base.get_backend(profiles["fake-slow"]) is not one
+    assert registry.get_backend(profiles["fake-slow"]) is not one
     scripted = FakeBackend(["x"])
-    base.set_backend("fake-fast", scripted)
-    assert base.get_backend(profiles["fake-fast"]) is scripted
-    base.clear_backends()
+    registry.set_backend("fake-fast", scripted)
+    assert registry.get_backend(profiles["fake-fast"]) is scripted
+    registry.clear_backends()

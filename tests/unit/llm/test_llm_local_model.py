@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from runtime.llm.local.backend import LocalBackend, memory_usage, resolve_model_path
-from runtime.llm.router import default_models_file, load_profiles
+from runtime.llm.local.backend import LocalBackend
+from runtime.llm.local.model import memory_usage, resolve_model_path
+from runtime.llm.profiles import default_models_file, load_profiles
 
 pytestmark = pytest.mark.model
 

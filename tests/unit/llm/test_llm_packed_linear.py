@@ -9,7 +9,7 @@ import torch
 
 from runtime.config import reset_settings
 from runtime.llm.local import packed_linear
-from runtime.llm.local.backend import LocalModel, shared_model
+from runtime.llm.local.model import LocalModel, shared_model
 from runtime.llm.local.packed_linear import PackedLinear, pack_linear_layers
 from tests.support.env import restored_env
 

@@ -14,7 +14,7 @@ from runtime.agent.planner import (
 )
 from runtime.errors import PlanError
 from runtime.llm.fake import FakeBackend
-from runtime.llm.router import default_models_file, load_profiles
+from runtime.llm.profiles import default_models_file, load_profiles
 from runtime.schemas import Plan
 from runtime.tools.registry import all_tools, get_tool
 

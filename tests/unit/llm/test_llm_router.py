@@ -4,13 +4,8 @@ import pytest
 
 from runtime.errors import ConfigError, SpecError
 from runtime.llm.base import LLMUsage
-from runtime.llm.router import (
-    Router,
-    complexity,
-    default_models_file,
-    is_loopback_url,
-    load_profiles,
-)
+from runtime.llm.profiles import default_models_file, is_loopback_url, load_profiles
+from runtime.llm.router import Router, complexity
 
 KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 

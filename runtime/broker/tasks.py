@@ -1,0 +1,31 @@
+"""Every Celery task name, once.
+
+Workers register their tasks under these names (`@app.task(name=tasks.START)`); `runtime`
+sends by name (`app.send_task(tasks.START, ...)`), which is how it reaches a worker without
+importing `workers`. The middle part of each name picks its queue through
+`runtime.broker.queues.TASK_ROUTES`, so a task sent without an explicit queue still lands
+where it should.
+"""
+
+from __future__ import annotations
+
+# queue `agent`: orchestration
+START = "celeragent.agent.start"  # a new job: plan it or run its first layer
+JOIN = "celeragent.agent.join"  # the chord callback after a layer of several calls
+RESUME = "celeragent.agent.resume"  # a layer that waited for an approval goes on
+REDRIVE = "celeragent.agent.redrive"  # a job whose message was lost goes on
+REMEMBER = "celeragent.agent.remember"  # a finished job feeds the semantic cache and prefetch
+MONITOR_TICK = "celeragent.monitor.tick"  # beat's periodic check (runs on `agent`)
+
+# queue `tools`
+TOOL = "celeragent.tools.run"  # one tool call, recorded as a step
+PREFETCH = "celeragent.tools.prefetch"  # a predicted call run into the tool cache
+
+# queues `llm` and `gpu` (the same tasks; the model profile names the queue)
+PLAN = "celeragent.llm.plan"
+SYNTHESIZE = "celeragent.llm.synthesize"
+
+# plain Celery tasks with no runtime around them: the floor ops/bench/dag_overhead.py
+# measures the runtime against
+RAW_SLEEP = "celeragent.raw.sleep"
+RAW_JOIN = "celeragent.raw.join"

@@ -1,0 +1,58 @@
+"""A job's state as the lifecycle sees it: spec, plan, layers and recorded steps, read from
+Redis in one round trip."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import redis
+
+from runtime import keys
+from runtime.errors import JobNotFound
+from runtime.schemas import JobSpec, Plan, StepResult
+
+
+@dataclass
+class JobState:
+    job_id: str
+    spec: JobSpec
+    plan: Plan | None
+    layer_ids: list[list[str]]
+    submitted_at: float
+    steps: dict[str, StepResult]
+    cancelled: bool
+
+    @property
+    def deadline(self) -> float:
+        return self.submitted_at + self.spec.budget.deadline_s
+
+    def first_open_layer(self) -> int:
+        """The first layer with a call not yet recorded (len(layers) when all are)."""
+        for index, ids in enumerate(self.layer_ids):
+            if any(i not in self.steps for i in ids):
+                return index
+        return len(self.layer_ids)
+
+    def model_rounds(self) -> int:
+        """Model steps (plans and answers) so far: each counts against `max_steps`."""
+        return sum(1 for s in self.steps.values() if s.kind in ("plan", "answer"))
+
+
+def load_state(r: redis.Redis, job_id: str) -> JobState:
+    pipe = r.pipeline(transaction=False)
+    pipe.hmget(keys.job(job_id), ["spec", "plan", "layers", "submitted_at"])
+    pipe.hgetall(keys.job_steps(job_id))
+    pipe.exists(keys.job_cancelled(job_id))
+    (spec_raw, plan_raw, layers_raw, submitted), steps_raw, cancelled = pipe.execute()
+    if spec_raw is None:
+        raise JobNotFound(f"job {job_id!r} has no record; it expired or never existed.")
+    return JobState(
+        job_id=job_id,
+        spec=JobSpec.model_validate_json(spec_raw),
+        plan=Plan.model_validate_json(plan_raw) if plan_raw else None,
+        layer_ids=json.loads(layers_raw) if layers_raw else [],
+        submitted_at=float(submitted),
+        steps={k: StepResult.model_validate_json(v) for k, v in steps_raw.items()},
+        cancelled=bool(cancelled),
+    )
