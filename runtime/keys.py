@@ -8,8 +8,7 @@ from __future__ import annotations
 
 PREFIX = "ca:"
 
-# --- jobs ----------------------------------------------------------------------------------
-JOB_TTL_S = 86_400
+# --- jobs (they live Settings.job_ttl_s) --------------------------------------------------
 
 
 def job(job_id: str) -> str:
@@ -56,7 +55,8 @@ APPROVALS_PENDING = f"{PREFIX}approvals"  # Sorted set: "job/call/layer" by dead
 
 
 def job_finalized(job_id: str) -> str:
-    """String set with NX by whoever finalizes first, so a job finishes exactly once."""
+    """String set with NX by whoever ends the job first (runtime/job/endings.py), so a job
+    ends exactly once."""
     return f"{PREFIX}job:{job_id}:final"
 
 

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from runtime import keys
+from runtime.config import Settings, get_settings
 from runtime.errors import BudgetExceeded
 from runtime.schemas import Budget
 
@@ -159,7 +160,7 @@ class JobLedger:
         tenant: str | None = None,
         tenant_limit_usd: float | None = None,
         period: str | None = None,
-        ttl_s: int = keys.JOB_TTL_S,
+        ttl_s: int | None = None,
     ) -> None:
         self.redis = redis
         self.job_id = job_id
@@ -167,7 +168,8 @@ class JobLedger:
         self.tenant = tenant
         self.tenant_limit_usd = tenant_limit_usd
         self.period = period or current_period()
-        self.ttl_s = ttl_s
+        # Budget keys live as long as the rest of the job's record.
+        self.ttl_s = get_settings().job_ttl_s if ttl_s is None else ttl_s
         self._reserve = redis.register_script(_RESERVE)
         self._settle = redis.register_script(_SETTLE)
 
@@ -176,8 +178,6 @@ class JobLedger:
         cls, redis: Any, job_id: str, budget: Budget, tenant: str | None = None
     ) -> JobLedger:
         """A ledger whose tenant limit comes from `CELERAGENT_TENANT_BUDGET_USD`."""
-        from runtime.config import get_settings
-
         limit = get_settings().tenant_budget_usd.get(tenant) if tenant else None
         return cls(redis, job_id, budget, tenant=tenant, tenant_limit_usd=limit)
 
@@ -288,23 +288,25 @@ def tenant_spent(redis: Any, tenant: str, period: str | None = None) -> float:
     return int(_text(value)) / NANO if value is not None else 0.0
 
 
+def _setting_default(name: str) -> Any:
+    return Settings.model_fields[name].default
+
+
 @dataclass(frozen=True)
 class PerformanceBudget:
-    """Service-level budget per request; defaults are the source chapter's."""
+    """Service-level budget per request. Its defaults are the `CELERAGENT_PERF_*` settings'
+    defaults (runtime/config.py), so the numbers live in one place."""
 
-    e2e_p95_s: float = 15.0
-    llm_p95_s: float = 8.0
-    tool_p95_s: float = 3.0
-    max_tokens: int = 50_000
-    max_cost_usd: float = 0.50
-    max_steps: int = 15
+    e2e_p95_s: float = _setting_default("perf_e2e_p95_s")
+    llm_p95_s: float = _setting_default("perf_llm_p95_s")
+    tool_p95_s: float = _setting_default("perf_tool_p95_s")
+    max_tokens: int = _setting_default("perf_max_tokens")
+    max_cost_usd: float = _setting_default("perf_max_cost_usd")
+    max_steps: int = _setting_default("perf_max_steps")
 
     @classmethod
-    def from_settings(cls, settings: Any = None) -> PerformanceBudget:
-        if settings is None:
-            from runtime.config import get_settings
-
-            settings = get_settings()
+    def from_settings(cls, settings: Settings | None = None) -> PerformanceBudget:
+        settings = settings or get_settings()
         return cls(
             e2e_p95_s=settings.perf_e2e_p95_s,
             llm_p95_s=settings.perf_llm_p95_s,

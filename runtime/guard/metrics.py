@@ -1,4 +1,4 @@
-"""Step and job timings in Redis streams; rolling percentiles; the chapter's diagnosis rules.
+"""Step and job timings in Redis streams; rolling percentiles; rules that say what to tune.
 
 Why streams: recording must be cheap on the hot path (one XADD, which a caller can put in the
 pipeline it already sends), bounded (MAXLEN ~ trims whole nodes, so it costs nothing extra),
@@ -135,7 +135,7 @@ class MetricsSnapshot:
     cost_per_minute_usd: float = 0.0
     cache_hit_ratio: float | None = None
     # Sum of LLM step time over sum of job e2e time. It can exceed 1 when a job's LLM calls
-    # overlap; the chapter's rule only asks whether it is above 0.8.
+    # overlap; the diagnosis rule only asks whether it is above 0.8 (DiagnoseRules).
     llm_share_of_e2e: float | None = None
     avg_steps_per_job: float | None = None
     truncated: bool = False  # True when a stream held more than max_records in the window
@@ -275,7 +275,10 @@ class Recommendation:
 
 @dataclasses.dataclass(frozen=True)
 class DiagnoseRules:
-    """The source chapter's thresholds. Latencies compare the mean, as the chapter does."""
+    """When `diagnose` recommends a change. Rules of thumb for agent workloads: model calls
+    are usually 60-80% of a request's latency, tools 10-30%; above these lines that part is
+    the one to tune first. Latencies compare the mean (a rule about the typical call, not the
+    tail: the tail is the performance budget's job, PerformanceBudget)."""
 
     llm_latency_s: float = 5.0
     llm_share: float = 0.8

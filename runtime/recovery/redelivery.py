@@ -38,7 +38,7 @@ def track(
     side_effecting: bool,
     ttl_s: int,
 ) -> None:
-    """Queue the bookkeeping of this delivery on the step's first pipeline (no extra round
+    """Queue the records of this delivery on the step's first pipeline (no extra round
     trip); `decide` reads the replies, in this order."""
     pipe.hincrby(keys.job_deliveries(job_id), f"{call['id']}:{attempt}", 1)
     pipe.expire(keys.job_deliveries(job_id), ttl_s)

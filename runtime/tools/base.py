@@ -11,7 +11,9 @@ from pydantic import BaseModel, ValidationError
 
 from runtime.errors import ToolArgumentError
 
-DEFAULT_TTL_S = 300  # The source material's default tool-result TTL.
+# How long a tool's result stays cached unless the tool sets `ttl_s` (or TOOL_CACHE_TTLS
+# overrides it): five minutes, short enough for most live data to be fresh.
+DEFAULT_TTL_S = 300
 
 
 def raise_argument_error(tool: str, call_id: str, problems: list[tuple[str, str]]) -> NoReturn:
