@@ -1,0 +1,1 @@
+"""The Celery tasks: one thin module per queue, beat's monitor, and worker liveness."""

@@ -1,5 +1,6 @@
 """Queue `agent`: start a job, join each layer, resume after an approval, re-drive a lost
-job, remember a finished one. Each task is one call into runtime/job/lifecycle.py."""
+job (each one call into runtime/job/lifecycle.py), and remember a finished one
+(runtime/agent/reuse.py)."""
 
 from __future__ import annotations
 

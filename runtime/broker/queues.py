@@ -1,6 +1,7 @@
 """The queues, what each is for, how its worker runs, and which tasks go where.
 
-A new queue is a constant here, a route, a module in `workers/` and a Procfile line.
+Adding a queue touches several files (this one, runtime/config.py, workers/, the Procfile,
+docker-compose.yml); docs/architecture.md lists them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Dispatch a job's next layer: find the first layer with work, prepare its calls, send them.
 
-Runs on `agent` workers (from a join) or on `tools` workers (a one-call layer advances its
-job itself). Preparing a layer, in order:
+Runs wherever a job advances: on `agent` workers (start, a join, a resume), on `tools`
+workers (a one-call layer advances its job itself) and on `llm`/`gpu` workers (layer 0,
+right after the model's plan is adopted). Preparing a layer, in order:
 1. calls recorded on an earlier pass are skipped (a layer can be passed over twice: before
    and after an approval wait, or on a re-drive);
 2. a call whose dependency failed becomes a failed step; `$ref`s are resolved;

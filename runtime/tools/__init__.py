@@ -1,0 +1,1 @@
+"""Tools: the base class and registry, and one module per built-in tool."""
