@@ -50,12 +50,13 @@ class LocalBackend:
         model: str,
         max_tokens: int,
         temperature: float = 0.0,
-        json_schema: dict[str, Any] | None = None,  # no constrained decoding locally
+        json_schema: dict[str, Any] | None = None,
         on_token: TokenCallback | None = None,
     ) -> Completion:
         start = time.perf_counter()
         self.model.load()  # in the caller's thread, so the wait below is generation only
-        future = self.batcher.submit(GenRequest(list(messages), max_tokens, temperature, on_token))
+        request = GenRequest(list(messages), max_tokens, temperature, on_token, json_schema)
+        future = self.batcher.submit(request)
         try:
             result = future.result(timeout=self.timeout_s)
         except TimeoutError:

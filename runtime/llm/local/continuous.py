@@ -31,6 +31,7 @@ from runtime.llm.base import Messages, TokenCallback
 if TYPE_CHECKING:
     import torch
 
+    from runtime.llm.local.grammar import Constraint
     from runtime.llm.local.kvcache import Batch
     from runtime.llm.local.model import LocalModel
     from runtime.llm.local.prefix_cache import PrefixCache
@@ -44,6 +45,7 @@ class GenRequest:
     max_tokens: int
     temperature: float = 0.0
     on_token: TokenCallback | None = None
+    json_schema: dict[str, Any] | None = None  # the output must be JSON of this schema
 
 
 @dataclass
@@ -77,6 +79,7 @@ class _Row:
     first_at: float | None = None
     peak: int = 1
     sent: str = ""  # text already handed to on_token (touched by the delivery thread only)
+    constraint: Constraint | None = None  # grammar.py: this row's token mask, if any
 
 
 class ContinuousBatcher:
@@ -146,8 +149,18 @@ class ContinuousBatcher:
         if request.max_tokens < 1:
             future.set_result(GenResult("", len(prompt), 0, None, 0))
             return future
+        constraint = None
+        if request.json_schema is not None:
+            from runtime.llm.local.grammar import Constraint
+
+            try:  # compiled here: a bad schema fails its own request, not the decode loop
+                vocab = int(self.model.model.config.vocab_size)
+                constraint = Constraint(request.json_schema, self.model.tokenizer, vocab)
+            except Exception as exc:  # noqa: BLE001 - reported to the caller through its Future
+                future.set_exception(exc)
+                return future
         self._ensure_threads()
-        self._inbox.put(_Row(request, prompt, future))
+        self._inbox.put(_Row(request, prompt, future, constraint=constraint))
         return future
 
     def call(self, request: GenRequest, timeout: float | None = None) -> GenResult:
@@ -305,6 +318,9 @@ class ContinuousBatcher:
                 row.ids.append(token)
                 self.stats.tokens += 1
                 done = len(row.ids) >= row.request.max_tokens
+                if row.constraint is not None:
+                    # Complete JSON: only EOS could follow, so the row ends a step early.
+                    done = row.constraint.consume(token) or done
                 if row.request.on_token is not None and not done:
                     self._outbox.put(("token", row, len(row.ids)))
             if done:
@@ -315,9 +331,14 @@ class ContinuousBatcher:
 
     def _pick(self, logits: torch.Tensor, rows: list[_Row]) -> torch.Tensor:
         """Next token per row: greedy at temperature 0 (deterministic, as tests and caches
-        need), else sampled from that row's temperature with generate()'s top-k."""
+        need), else sampled from that row's temperature with generate()'s top-k. A row with
+        a JSON schema picks only among the tokens its grammar allows (grammar.py)."""
         import torch
 
+        if any(r.constraint is not None for r in rows):
+            from runtime.llm.local.grammar import mask
+
+            logits = mask(logits, [r.constraint for r in rows])
         greedy = logits.argmax(dim=-1)
         temps = [r.request.temperature for r in rows]
         if all(t <= 0 for t in temps):
