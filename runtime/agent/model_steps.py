@@ -155,6 +155,7 @@ def plan(r: redis.Redis, step: ModelStep, state: JobState, settings: Settings) -
         all_tools(spec.tools),
         lambda candidate: plan_layers(candidate, spec.tools, settings),
         PLAN_MAX_TOKENS,
+        settings.max_plan_calls,
     )
     output = {"source": outcome.source, "calls": len(outcome.plan.calls) if outcome.plan else 0}
     record_completions(

@@ -17,33 +17,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import ValidationError
 
 from runtime.agent.answer_prompt import render_steps
+from runtime.agent.plan_schema import plan_schema
 from runtime.errors import PlanError, SpecError
-from runtime.schemas import Plan
+from runtime.schemas import Plan, ToolCall
 
 if TYPE_CHECKING:
     from runtime.llm.base import Completion, LLMBackend
     from runtime.llm.profiles import ModelProfile
     from runtime.tools.base import Tool
-
-PLAN_JSON_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "calls": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "string"},
-                    "name": {"type": "string"},
-                    "arguments": {"type": "object"},
-                    "depends_on": {"type": "array", "items": {"type": "string"}},
-                },
-                "required": ["id", "name", "arguments", "depends_on"],
-            },
-        }
-    },
-    "required": ["calls"],
-}
 
 _PLAN_FORMAT = """Reply with JSON only, no prose, in this shape:
 {"calls": [{"id": "<unique id>", "name": "<tool name>", "arguments": {...}, "depends_on": []}]}
@@ -63,6 +44,9 @@ _EXAMPLE = (
 
 
 Source = Literal["model", "repaired", "fallback", "none"]
+# The most calls a local model's plan may have: the multi-tool questions of
+# ops/bench/planner_quality.py need two, and four leaves room.
+LOCAL_MAX_CALLS = 4
 
 
 @dataclass
@@ -103,16 +87,21 @@ _SHOTS: list[tuple[str, dict[str, Any]]] = [
     ),
     ("Write a poem about the sea.", {"calls": []}),
     (
-        "Get https://example.net and tell me today's date.",
+        "What time is it in Tokyo, and what is 2 ** 8?",
         {
             "calls": [
                 {
-                    "id": "http_1",
-                    "name": "http_get",
-                    "arguments": {"url": "https://example.net"},
+                    "id": "date_1",
+                    "name": "current_date",
+                    "arguments": {"timezone": "Asia/Tokyo"},
                     "depends_on": [],
                 },
-                {"id": "date_1", "name": "current_date", "arguments": {}, "depends_on": []},
+                {
+                    "id": "calc_1",
+                    "name": "calculator",
+                    "arguments": {"expression": "2 ** 8"},
+                    "depends_on": [],
+                },
             ]
         },
     ),
@@ -125,7 +114,8 @@ def _shot_turns(tools: Sequence[Tool]) -> list[dict[str, str]]:
     for question, plan in _SHOTS:
         if all(c["name"] in names for c in plan["calls"]):  # never show a forbidden tool
             turns.append({"role": "user", "content": f"Question: {question}"})
-            turns.append({"role": "assistant", "content": json.dumps(plan)})
+            # Compact, as the plan grammar makes the model write it.
+            turns.append({"role": "assistant", "content": json.dumps(plan, separators=(",", ":"))})
     return turns
 
 
@@ -145,7 +135,7 @@ def build_planner_messages(
         "You plan tool calls for an assistant. Available tools:\n"
         f"{listing or '(none)'}\n\n{_PLAN_FORMAT}"
     )
-    if any(t.name in ("calculator", "current_date") for t in tools):
+    if not few_shot and any(t.name in ("calculator", "current_date") for t in tools):
         system += "\n\n" + _EXAMPLE
     user = f"Question: {query}"
     if previous_steps:
@@ -181,7 +171,7 @@ def parse_plan(text: str) -> Plan | None:
     if not data["calls"]:
         return None
     try:
-        return Plan.model_validate(data)
+        return _without_repeats(Plan.model_validate(data))
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5]
@@ -273,6 +263,37 @@ def fallback_plan(query: str, tools: Sequence[Tool]) -> Plan | None:
     return Plan.model_validate({"calls": calls}) if calls else None
 
 
+def _without_repeats(plan: Plan) -> Plan:
+    """The plan without calls that repeat an earlier call's tool and arguments (small models
+    loop on a call until the token limit); a dependency on a dropped call points at the call
+    it repeated."""
+    first: dict[str, str] = {}  # canonical call -> id of its first occurrence
+    same: dict[str, str] = {}  # dropped id -> kept id
+    kept: list[ToolCall] = []
+    ids: set[str] = set()
+    for call in plan.calls:
+        key = json.dumps([call.name, call.arguments], sort_keys=True)
+        if key in first:
+            if call.id not in ids:
+                same[call.id] = first[key]
+            continue
+        if call.id in ids:  # another call under a used id: it gets a fresh one
+            fresh = next(f"{call.id}_{n}" for n in range(2, 1000) if f"{call.id}_{n}" not in ids)
+            call = call.model_copy(update={"id": fresh})
+        first.setdefault(key, call.id)
+        ids.add(call.id)
+        kept.append(call)
+    if not same and len(kept) == len(plan.calls) and kept == plan.calls:
+        return plan
+    fixed = [
+        c.model_copy(
+            update={"depends_on": list(dict.fromkeys(same.get(d, d) for d in c.depends_on))}
+        )
+        for c in kept
+    ]
+    return Plan(calls=fixed)
+
+
 def _reject_copied_examples(plan: Plan, query: str) -> None:
     """Small models copy the few-shot example's calls (fetching https://example.net for a
     date question). A call equal to an example's, with values the query never mentions, is
@@ -310,13 +331,20 @@ def plan_with_model(
     tools: Sequence[Tool],
     validate: Validate,
     max_tokens: int = 512,
+    max_calls: int = 200,
 ) -> PlanOutcome:
     """Ask, validate, repair once, fall back. Backend failures (RetryableError, ...)
     propagate so the task can retry; problems with the model's output never do."""
     local = profile.backend == "local"
     messages = build_planner_messages(query, tools, few_shot=local)
-    # Constrained decoding where the server has it; the local model follows examples.
-    schema = None if local else PLAN_JSON_SCHEMA
+    # The model decodes under this request's plan schema (runtime/agent/plan_schema.py): a
+    # grammar on the local model, `response_format` on a remote one. The local model gets no
+    # $ref values (a 135M model fills them with the prompt's example paths) and at most
+    # LOCAL_MAX_CALLS calls (it repeats a call until the token limit otherwise).
+    if local:
+        schema = plan_schema(tools, min(max_calls, LOCAL_MAX_CALLS), refs=False)
+    else:
+        schema = plan_schema(tools, max_calls)
     completions: list[Completion] = []
 
     def ask(msgs: list[dict[str, str]]) -> str:

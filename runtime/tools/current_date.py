@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator
@@ -10,8 +11,19 @@ from pydantic import BaseModel, Field, field_validator
 from runtime.tools.registry import tool
 
 
+def _iana_shape(schema: dict[str, Any]) -> None:
+    """The shape of every IANA name (Europe/Paris, America/Argentina/Salta, Etc/GMT+5, UTC)
+    in the published schema only: a model decoding under the plan schema cannot write
+    "UTC," then, while validation keeps its own clearer message (`_known_zone`)."""
+    for branch in schema.get("anyOf", []):
+        if branch.get("type") == "string":
+            branch.update(pattern=r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$", maxLength=64)
+
+
 class CurrentDateArgs(BaseModel):
-    timezone: str | None = Field(default=None, description="IANA name, e.g. Europe/Paris.")
+    timezone: str | None = Field(
+        default=None, description="IANA name, e.g. Europe/Paris.", json_schema_extra=_iana_shape
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -5,8 +5,9 @@ import json
 import pytest
 
 from runtime.agent.answer_prompt import build_answer_messages, needs_more_tools
+from runtime.agent.plan_schema import plan_schema
 from runtime.agent.planner import (
-    PLAN_JSON_SCHEMA,
+    LOCAL_MAX_CALLS,
     build_planner_messages,
     fallback_plan,
     parse_plan,
@@ -90,7 +91,8 @@ def test_plan_with_model_first_try_uses_schema_on_remote_profiles():
     fake = FakeBackend([json.dumps(GOOD)])
     out = plan_with_model(fake, PROFILES["fake-fast"], "2+2?", all_tools(), validate)
     assert out.source == "model" and out.plan.calls[0].id == "c1" and out.error is None
-    assert fake.calls[0]["json_schema"] == PLAN_JSON_SCHEMA and len(out.completions) == 1
+    assert fake.calls[0]["json_schema"] == plan_schema(all_tools(), 200)  # this request's tools
+    assert len(out.completions) == 1
 
 
 def test_plan_with_model_repairs_with_the_error_shown():
@@ -107,7 +109,9 @@ def test_plan_with_model_falls_back_then_none_without_raising():
     fake = FakeBackend(["nonsense", "still nonsense", "nope", "nope"])
     out = plan_with_model(fake, PROFILES["local"], "what is 6*7", all_tools(), validate)
     assert out.source == "fallback" and out.plan.calls[0].arguments == {"expression": "6*7"}
-    assert "not valid JSON" in out.error and fake.calls[0]["json_schema"] is None
+    assert "not valid JSON" in out.error
+    # The local model decodes under the plan schema too: no $ref values, at most 4 calls.
+    assert fake.calls[0]["json_schema"] == plan_schema(all_tools(), LOCAL_MAX_CALLS, refs=False)
     out = plan_with_model(fake, PROFILES["local"], "tell me a story", all_tools(), validate)
     assert out.source == "none" and out.plan is None and out.error
 
@@ -116,21 +120,26 @@ def test_local_plan_copying_the_example_is_refused():
     copied = {
         "calls": [
             {
-                "id": "http_1",
-                "name": "http_get",
-                "arguments": {"url": "https://example.net"},
+                "id": "date_1",
+                "name": "current_date",
+                "arguments": {"timezone": "Asia/Tokyo"},
                 "depends_on": [],
             },
-            {"id": "date_1", "name": "current_date", "arguments": {}, "depends_on": []},
+            {
+                "id": "calc_1",
+                "name": "calculator",
+                "arguments": {"expression": "2 ** 8"},
+                "depends_on": [],
+            },
         ]
     }
     fake = FakeBackend([json.dumps(copied), json.dumps(copied)])
     out = plan_with_model(fake, PROFILES["local"], "What's today's date?", all_tools(), validate)
     assert out.source == "fallback" and [c.name for c in out.plan.calls] == ["current_date"]
     assert "copies the example" in out.error
-    # The same plan is fine when the question really names that URL.
+    # The same plan is fine when the question really names those values.
     fake = FakeBackend([json.dumps(copied)])
-    q = "Get https://example.net and today's date"
+    q = "What time is it in Asia/Tokyo, and what is 2 ** 8?"
     assert plan_with_model(fake, PROFILES["local"], q, all_tools(), validate).source == "model"
 
 
@@ -159,3 +168,19 @@ def test_needs_more_tools():
     assert needs_more_tools("NEED_TOOLS: the weather in Paris") == "the weather in Paris"
     assert needs_more_tools("Sure.\nNEED_TOOLS: a search") == "a search"
     assert needs_more_tools("The answer is 4.") is None
+
+
+def test_repeated_calls_are_dropped_and_their_dependants_repointed():
+    call = {"name": "calculator", "arguments": {"expression": "1+1"}, "depends_on": []}
+    text = json.dumps(
+        {
+            "calls": [
+                {"id": "a", **call},
+                {"id": "b", **call},  # the same call again: a small model looping
+                {"id": "c", "name": "echo", "arguments": {"value": 1}, "depends_on": ["b"]},
+            ]
+        }
+    )
+    plan = parse_plan(text)
+    assert [c.id for c in plan.calls] == ["a", "c"]
+    assert plan.calls[1].depends_on == ["a"]
