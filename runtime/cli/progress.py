@@ -88,10 +88,17 @@ def follow_job(handle: JobHandle, console: Console, timeout: float | None = None
     return handle.result(timeout=5)
 
 
+def first_line(text: str | None) -> str:
+    """The first line of an error (or ""), for a table cell that must stay one line high."""
+    return (text or "").strip().split("\n", 1)[0]
+
+
 def print_result(result: JobResult, console: Console) -> None:
     table = Table(title=f"result of {result.job_id}: {result.status.value}")
-    for column in ("step", "kind", "tool/model", "ms", "queue wait ms", "cached", "error"):
+    for column in ("step", "kind", "tool/model", "ms", "queue wait ms", "cached"):
         table.add_column(column)
+    # One line per step whatever the error's length; the whole text is in the JSON.
+    table.add_column("error", no_wrap=True, overflow="ellipsis", max_width=60)
     for step in result.steps:
         wait = step.queue_wait_ms
         table.add_row(
@@ -101,9 +108,11 @@ def print_result(result: JobResult, console: Console) -> None:
             f"{step.duration_ms:.1f}",
             "" if wait is None else f"{wait:.1f}",
             "yes" if step.cached else "",
-            step.error or "",
+            first_line(step.error),
         )
     console.print(table)
+    if any(step.error for step in result.steps):
+        console.print(f"[dim]full step errors: celeragent status {result.job_id} --json[/dim]")
     usage = result.usage
     console.print(
         f"e2e {result.timings.e2e_ms or 0:.1f} ms · tokens {usage.prompt_tokens}+"
