@@ -8,8 +8,8 @@ caller's Future completes then, not when the longest neighbour finishes; a reque
 arrives mid-decode waits for one step, not for the batch. That is what makes staggered
 arrivals (Celery hands requests to the gpu worker's threads one by one) share the model.
 
-A second thread delivers streamed text and completes Futures, so a slow `on_token` (an
-XADD to Redis per token) never stalls the decode step for the other rows.
+A second thread delivers streamed text and completes Futures: a slow `on_token` (an XADD
+per token) never stalls the decode step. A row may be held to a JSON schema (grammar.py).
 
 torch is imported only inside the decode thread: importing this module stays free.
 """
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from runtime.llm.base import Messages, TokenCallback
+from runtime.llm.local.repetition import looping
 
 if TYPE_CHECKING:
     import torch
@@ -318,9 +319,10 @@ class ContinuousBatcher:
                 row.ids.append(token)
                 self.stats.tokens += 1
                 done = len(row.ids) >= row.request.max_tokens
-                if row.constraint is not None:
-                    # Complete JSON: only EOS could follow, so the row ends a step early.
+                if row.constraint is not None:  # complete JSON: only EOS could follow
                     done = row.constraint.consume(token) or done
+                else:  # a free row stuck in a cycle stops (repetition.py)
+                    done = done or looping(row.ids)
                 if row.request.on_token is not None and not done:
                     self._outbox.put(("token", row, len(row.ids)))
             if done:
@@ -331,8 +333,7 @@ class ContinuousBatcher:
 
     def _pick(self, logits: torch.Tensor, rows: list[_Row]) -> torch.Tensor:
         """Next token per row: greedy at temperature 0 (deterministic, as tests and caches
-        need), else sampled from that row's temperature with generate()'s top-k. A row with
-        a JSON schema picks only among the tokens its grammar allows (grammar.py)."""
+        need), else sampled at the row's temperature with generate()'s top-k."""
         import torch
 
         if any(r.constraint is not None for r in rows):

@@ -82,3 +82,21 @@ def test_a_bad_schema_fails_its_own_request_only(model: LocalModel) -> None:
     with pytest.raises(Exception):  # noqa: B017 - llguidance's own error type
         bad.result(timeout=60)
     assert batcher.call(ask("Hi", 4), timeout=300).completion_tokens >= 1
+
+
+def test_a_free_row_stuck_in_a_cycle_stops_early() -> None:
+    from runtime.llm.local.repetition import looping
+
+    assert looping([5, 6] * 8)  # a two-token cycle over 16 tokens
+    assert looping([1] + [3, 4, 5] * 6)
+    assert not looping(list(range(40)))  # ordinary text
+    assert not looping([7] * 15)  # too short a span to call it a loop
+    assert not looping([1, 2, 3, 4, 5, 6, 7, 8, 9] * 2)  # period longer than MAX_PERIOD
+
+
+def test_the_batcher_ends_a_looping_row_before_max_tokens(model: LocalModel) -> None:
+    batcher = ContinuousBatcher(model, window_ms=0)
+    # Asked to repeat a word forever, greedy SmolLM2 cycles; the guard ends the row.
+    text = "Repeat the word 'code' forever: code code code code code code code code"
+    result = batcher.call(ask(text, 120), timeout=300)
+    assert result.completion_tokens < 120
