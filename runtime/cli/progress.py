@@ -95,21 +95,27 @@ def first_line(text: str | None) -> str:
 
 def print_result(result: JobResult, console: Console) -> None:
     table = Table(title=f"result of {result.job_id}: {result.status.value}")
-    for column in ("step", "kind", "tool/model", "ms", "queue wait ms", "cached"):
-        table.add_column(column)
-    # One line per step whatever the error's length; the whole text is in the JSON.
-    table.add_column("error", no_wrap=True, overflow="ellipsis", max_width=60)
-    for step in result.steps:
-        wait = step.queue_wait_ms
-        table.add_row(
+    headers = ("step", "kind", "tool/model", "ms", "queue wait ms", "cached")
+    rows = [
+        (
             step.id,
             step.kind,
             step.tool,
             f"{step.duration_ms:.1f}",
-            "" if wait is None else f"{wait:.1f}",
+            "" if step.queue_wait_ms is None else f"{step.queue_wait_ms:.1f}",
             "yes" if step.cached else "",
-            first_line(step.error),
         )
+        for step in result.steps
+    ]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    for header, width in zip(headers, widths, strict=True):
+        table.add_column(header, min_width=width, no_wrap=True)
+    # One line per step whatever the error's length, in the width the other columns leave
+    # (3 characters of border and padding each); the whole text is in the JSON.
+    room = max(12, console.width - sum(w + 3 for w in widths) - 4)
+    table.add_column("error", no_wrap=True, overflow="ellipsis", max_width=room)
+    for row, step in zip(rows, result.steps, strict=True):
+        table.add_row(*row, first_line(step.error))
     console.print(table)
     if any(step.error for step in result.steps):
         console.print(f"[dim]full step errors: celeragent status {result.job_id} --json[/dim]")

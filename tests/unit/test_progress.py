@@ -24,9 +24,10 @@ def test_a_long_step_error_takes_one_line_and_points_to_the_details() -> None:
         usage=Usage(),
         timings=Timings(submitted_at=now, finished_at=now, e2e_ms=1.0),
     )
-    console = Console(record=True, width=140, color_system=None)
+    console = Console(record=True, width=80, color_system=None)
     print_result(result, console)
     text = console.export_text()
     rows = [line for line in text.splitlines() if "plan_1" in line or "second line" in line]
     assert len(rows) == 1 and "…" in rows[0]  # one row, cut, not wrapped over many lines
     assert "celeragent status j1 --json" in text
+    assert "calc_1" in text and "calculator" in text  # the other columns keep their text
