@@ -95,7 +95,7 @@ def first_line(text: str | None) -> str:
 
 def print_result(result: JobResult, console: Console) -> None:
     table = Table(title=f"result of {result.job_id}: {result.status.value}")
-    headers = ("step", "kind", "tool/model", "ms", "queue wait ms", "cached")
+    headers = ("step", "kind", "tool/model", "ms", "wait ms", "cached")
     rows = [
         (
             step.id,
@@ -110,9 +110,10 @@ def print_result(result: JobResult, console: Console) -> None:
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     for header, width in zip(headers, widths, strict=True):
         table.add_column(header, min_width=width, no_wrap=True)
-    # One line per step whatever the error's length, in the width the other columns leave
-    # (3 characters of border and padding each); the whole text is in the JSON.
-    room = max(12, console.width - sum(w + 3 for w in widths) - 4)
+    # One line per step whatever the error's length, in the width the other columns leave:
+    # each column takes its width + 3 (padding and border), the table 1 more. The whole text
+    # is in the JSON.
+    room = max(1, console.width - sum(w + 3 for w in widths) - 4)
     table.add_column("error", no_wrap=True, overflow="ellipsis", max_width=room)
     for row, step in zip(rows, result.steps, strict=True):
         table.add_row(*row, first_line(step.error))

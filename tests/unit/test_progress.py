@@ -31,3 +31,4 @@ def test_a_long_step_error_takes_one_line_and_points_to_the_details() -> None:
     assert len(rows) == 1 and "…" in rows[0]  # one row, cut, not wrapped over many lines
     assert "celeragent status j1 --json" in text
     assert "calc_1" in text and "calculator" in text  # the other columns keep their text
+    assert max(len(line) for line in text.splitlines()) <= 80  # the table fits the console
