@@ -14,6 +14,7 @@ feed one call's output into another.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
     from runtime.tools.base import Tool
 
 CALL_ID = {"type": "string", "pattern": CALL_ID_PATTERN}
+# A grounded plan's ids: short, like the prompt's examples (calc_1), so a small model cannot
+# spend its tokens on an id ("delete_employees_by_email_table_…"). Every one is a CALL_ID.
+SHORT_CALL_ID = {"type": "string", "pattern": r"^[a-z]{1,16}_[0-9]{1,2}$"}
+# ... and no dependencies: without $refs (a grounded plan has none) a dependency only orders
+# calls, and a small model fills depends_on with ids that do not exist ("a_2").
+NO_DEPENDENCIES = {"type": "array", "maxItems": 0}
 REF = {
     "type": "object",
     "properties": {"$ref": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_-]*(\.[^.]+)*$"}},
@@ -34,14 +41,32 @@ REF = {
 _DROP = ("title", "examples", "default")
 
 
-def plan_schema(tools: Sequence[Tool], max_calls: int, *, refs: bool = True) -> dict[str, Any]:
+def plan_schema(
+    tools: Sequence[Tool],
+    max_calls: int,
+    *,
+    refs: bool = True,
+    min_calls: int = 0,
+    query: str | None = None,
+) -> dict[str, Any]:
     """{"calls": [one object per call, its shape fixed by the tool it names]}. Without
-    `refs`, arguments are plain values only."""
+    `refs`, arguments are plain values only; `min_calls` 1 makes the model call a tool; with
+    `query`, values are `grounded` in it (for a small local model)."""
     defs: dict[str, Any] = {}
-    variants = [_call_schema(t.name, t.json_schema(), defs, refs) for t in tools]
+    call_id = CALL_ID if query is None else SHORT_CALL_ID
+    variants = [_call_schema(t.name, t.json_schema(), defs, refs, call_id) for t in tools]
+    if query is not None:
+        for variant in variants:
+            variant["properties"]["depends_on"] = NO_DEPENDENCIES
+    if query is not None:
+        numbers = question_numbers(query)
+        variants = grounded(variants, numbers)
+        defs = {k: grounded(v, numbers) for k, v in defs.items()}
     calls: dict[str, Any] = {"type": "array", "maxItems": max_calls}
     if variants:
         calls["items"] = variants[0] if len(variants) == 1 else {"anyOf": variants}
+        if min_calls:
+            calls["minItems"] = min(min_calls, max_calls)
     else:
         calls["maxItems"] = 0
     schema: dict[str, Any] = {
@@ -56,7 +81,7 @@ def plan_schema(tools: Sequence[Tool], max_calls: int, *, refs: bool = True) -> 
 
 
 def _call_schema(
-    name: str, arguments: dict[str, Any], defs: dict[str, Any], refs: bool
+    name: str, arguments: dict[str, Any], defs: dict[str, Any], refs: bool, call_id: dict[str, Any]
 ) -> dict[str, Any]:
     args = strict(copy.deepcopy(arguments), prefix=name, defs=defs)
     props = args.get("properties")
@@ -65,10 +90,10 @@ def _call_schema(
     return {
         "type": "object",
         "properties": {
-            "id": CALL_ID,
+            "id": call_id,
             "name": {"const": name},
             "arguments": args,
-            "depends_on": {"type": "array", "items": CALL_ID},
+            "depends_on": {"type": "array", "items": call_id},
         },
         "required": ["id", "name", "arguments", "depends_on"],
         "additionalProperties": False,
@@ -97,4 +122,58 @@ def strict(schema: Any, *, prefix: str, defs: dict[str, Any]) -> Any:
             out[key] = strict(value, prefix=prefix, defs=defs)
     if out.get("type") == "object" and "additionalProperties" not in out:
         out["additionalProperties"] = False
+    return out
+
+
+# Bounds for a small model's values: it can loop inside a string or a number until the token
+# limit (seen on BFCL: "Apex_Apex_Apex…", 1000000000…), and a grammar can only stop that by
+# bounding the value. 40 characters hold the names and phrases BFCL's tuning categories ask
+# for; a tool that needs longer strings says so with its own maxLength (the calculator's
+# expression: 1000), which is kept.
+MAX_STRING = 40
+MAX_ITEMS = 4
+MAX_INTEGER = 10**9
+# A comma inside a number only groups thousands ("300,000"); "5,10 and 15" is a list.
+_NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(%?)")
+
+
+def question_numbers(query: str) -> list[int | float]:
+    """The numbers a question writes, in order, once each; "5%" also gives 0.05."""
+    found: list[int | float] = []
+    for match in _NUMBER.finditer(query):
+        text = match.group(0).rstrip("%").replace(",", "")
+        try:
+            value = float(text)
+        except ValueError:
+            continue
+        values = [value, value / 100] if match.group(1) else [value]
+        for v in values:
+            number = int(v) if v.is_integer() else v
+            if number not in found:
+                found.append(number)
+    return found
+
+
+def grounded(schema: Any, numbers: Sequence[int | float]) -> Any:
+    """An argument schema for a small model: numeric values limited to the question's own
+    numbers (a 135M model invents numbers otherwise: 250 bedrooms for "3 bedroom"), strings
+    and lists bounded. A value the question does not write (no numbers at all) is a bounded
+    integer. Enums, consts and patterns stay as they are: they are already finite."""
+    if isinstance(schema, list):
+        return [grounded(v, numbers) for v in schema]
+    if not isinstance(schema, dict) or "enum" in schema or "const" in schema:
+        return schema
+    out = {k: grounded(v, numbers) for k, v in schema.items() if k != "properties"}
+    if isinstance(schema.get("properties"), dict):
+        out["properties"] = {k: grounded(v, numbers) for k, v in schema["properties"].items()}
+    kind = schema.get("type")
+    if kind in ("integer", "number"):
+        picks = [n for n in numbers if kind == "number" or isinstance(n, int)]
+        if picks:
+            return {"type": kind, "enum": picks}
+        return {"type": "integer", "minimum": -MAX_INTEGER, "maximum": MAX_INTEGER}
+    if kind == "string" and not {"pattern", "format", "maxLength"} & schema.keys():
+        out["maxLength"] = MAX_STRING
+    if kind == "array" and "maxItems" not in schema:
+        out["maxItems"] = MAX_ITEMS
     return out

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from runtime.agent.plan_schema import REF, plan_schema, strict
+from runtime.agent.plan_schema import (
+    MAX_STRING,
+    REF,
+    grounded,
+    plan_schema,
+    question_numbers,
+    strict,
+)
 from runtime.tools.registry import all_tools
 
 
@@ -55,3 +62,46 @@ def test_nested_definitions_move_to_the_root_under_the_tool_name() -> None:
 
 def test_no_tools_means_no_calls() -> None:
     assert plan_schema([], 5)["properties"]["calls"]["maxItems"] == 0
+
+
+def test_question_numbers_reads_lists_thousands_signs_and_percents() -> None:
+    assert question_numbers("factorial of 5,10 and 15") == [5, 10, 15]
+    assert question_numbers("from $300,000 to $1,400,000") == [300000, 1400000]
+    assert question_numbers("c = -25 at 4.5% on 2024-03-01") == [-25, 4.5, 0.045, 2024, 3, 1]
+    assert question_numbers("no digits here") == []
+
+
+def test_grounded_values_come_from_the_question_and_are_bounded() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer"},
+            "rate": {"type": "number"},
+            "name": {"type": "string"},
+            "unit": {"type": "string", "enum": ["cm", "in"]},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    out = grounded(schema, [3, 0.5])
+    props = out["properties"]
+    assert props["count"] == {"type": "integer", "enum": [3]}  # 0.5 is no integer
+    assert props["rate"] == {"type": "number", "enum": [3, 0.5]}
+    assert props["name"]["maxLength"] == MAX_STRING
+    assert props["unit"] == {"type": "string", "enum": ["cm", "in"]}  # already finite
+    assert props["tags"]["maxItems"] and props["tags"]["items"]["maxLength"] == MAX_STRING
+    # Without numbers in the question, a number is a bounded integer, never an endless one.
+    bounded = grounded(schema, [])["properties"]["rate"]
+    assert bounded["type"] == "integer" and bounded["maximum"] < 10**12
+
+
+def test_a_grounded_plan_has_short_ids_no_dependencies_and_may_require_a_call() -> None:
+    tools = all_tools(["calculator"])
+    schema = plan_schema(tools, 4, refs=False, min_calls=1, query="what is 2 + 3")
+    calls = schema["properties"]["calls"]
+    assert calls["minItems"] == 1
+    call = calls["items"]
+    assert call["properties"]["depends_on"] == {"type": "array", "maxItems": 0}
+    assert call["properties"]["id"]["pattern"] == r"^[a-z]{1,16}_[0-9]{1,2}$"
+    # The calculator's own length limit is kept, not replaced by the generic bound.
+    assert call["properties"]["arguments"]["properties"]["expression"]["maxLength"] == 1000
+    assert "minItems" not in plan_schema(tools, 4)["properties"]["calls"]

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
+from runtime.agent import tool_choice
 from runtime.agent.answer_prompt import build_answer_messages, needs_more_tools
+from runtime.agent.plan_prompt import SHOTS, build_planner_messages
 from runtime.agent.plan_schema import plan_schema
 from runtime.agent.planner import (
     LOCAL_MAX_CALLS,
-    build_planner_messages,
     fallback_plan,
     parse_plan,
     plan_with_model,
@@ -45,11 +47,18 @@ def test_planner_prompt_lists_tools_with_schemas_and_format():
     assert "<<<TOOL_OUTPUT id=c1" in again[1]["content"]
 
 
-def test_few_shot_turns_only_show_allowed_tools():
-    msgs = build_planner_messages("q", all_tools(["calculator"]), few_shot=True)
-    assert [m["role"] for m in msgs] == ["system", "user", "assistant", "user", "assistant", "user"]
-    assert "http_get" not in json.dumps(msgs[1:])
-    assert len(build_planner_messages("q", all_tools(), few_shot=True)) == 8
+def test_local_layout_is_a_fixed_prefix_then_the_request():
+    one = build_planner_messages("What is 2+2?", all_tools(["calculator"]), few_shot=True)
+    other = build_planner_messages("Fetch x", all_tools(["http_get", "echo"]), few_shot=True)
+    assert [m["role"] for m in one] == ["system"] + ["user", "assistant"] * len(SHOTS) + ["user"]
+    # Everything before the last turn is the same for every request: the prefix cache's part.
+    assert one[:-1] == other[:-1]
+    assert "http_get" not in json.dumps(one) and "calculator" not in other[-1]["content"]
+    assert one[-1]["content"].endswith("Question: What is 2+2?")
+    # Each example's plan parses and only calls the tools its own turn lists.
+    for (described, question, plan), turn in zip(SHOTS, one[1:-1:2], strict=True):
+        names = {c["name"] for c in plan["calls"]}
+        assert names <= {d[0] for d in described} and question in turn["content"]
 
 
 def test_parse_plan_accepts_fence_and_empty():
@@ -110,8 +119,10 @@ def test_plan_with_model_falls_back_then_none_without_raising():
     out = plan_with_model(fake, PROFILES["local"], "what is 6*7", all_tools(), validate)
     assert out.source == "fallback" and out.plan.calls[0].arguments == {"expression": "6*7"}
     assert "not valid JSON" in out.error
-    # The local model decodes under the plan schema too: no $ref values, at most 4 calls.
-    assert fake.calls[0]["json_schema"] == plan_schema(all_tools(), LOCAL_MAX_CALLS, refs=False)
+    # The local model decodes under the plan schema too: no $ref values, at most 4 calls, its
+    # values grounded in the question.
+    want = plan_schema(all_tools(), LOCAL_MAX_CALLS, refs=False, query="what is 6*7")
+    assert fake.calls[0]["json_schema"] == want
     out = plan_with_model(fake, PROFILES["local"], "tell me a story", all_tools(), validate)
     assert out.source == "none" and out.plan is None and out.error
 
@@ -184,3 +195,50 @@ def test_repeated_calls_are_dropped_and_their_dependants_repointed():
     plan = parse_plan(text)
     assert [c.id for c in plan.calls] == ["a", "c"]
     assert plan.calls[1].depends_on == ["a"]
+
+
+def _embed_by_words(texts: list[str]) -> np.ndarray:
+    # A stand-in embedder: one dimension per listed word, so similarity is word overlap.
+    words = ["weather", "city", "stock", "price", "poem", "sea"]
+    rows = np.array([[float(w in t.lower()) for w in words] + [0.01] for t in texts])
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+class _Doc:
+    def __init__(self, name: str, description: str) -> None:
+        self.name, self.description = name, description
+
+    def json_schema(self) -> dict:
+        return {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+
+
+def test_the_gate_skips_the_model_when_no_tool_fits(monkeypatch):
+    monkeypatch.setattr(tool_choice, "_default_embed", _embed_by_words)
+    tools = [_Doc("get_weather", "Weather in a city."), _Doc("stock_price", "A stock price.")]
+    fake = FakeBackend([json.dumps({"calls": []})])
+    out = plan_with_model(
+        fake, PROFILES["local"], "Write a poem about the sea", tools, lambda p: None, tool_gate=0.5
+    )
+    assert out.source == "gate" and out.plan is None and fake.calls == []
+
+
+def test_the_gate_shows_only_fitting_tools_and_requires_a_call(monkeypatch):
+    monkeypatch.setattr(tool_choice, "_default_embed", _embed_by_words)
+    tools = [_Doc("get_weather", "Weather in a city."), _Doc("stock_price", "A stock price.")]
+    plan = {
+        "calls": [
+            {"id": "w_1", "name": "get_weather", "arguments": {"city": "Oslo"}, "depends_on": []}
+        ]
+    }
+    fake = FakeBackend([json.dumps(plan)])
+    query = "What is the weather in the city of Oslo?"
+    out = plan_with_model(fake, PROFILES["local"], query, tools, lambda p: None, tool_gate=0.5)
+    assert out.source == "model" and out.plan.calls[0].name == "get_weather"
+    schema = fake.calls[0]["json_schema"]
+    assert schema["properties"]["calls"]["minItems"] == 1
+    assert schema["properties"]["calls"]["items"]["properties"]["name"] == {"const": "get_weather"}
+    assert "stock_price" not in fake.calls[0]["messages"][-1]["content"]
+    # A remote model decides for itself: no gate, no required call.
+    fake = FakeBackend([json.dumps(plan)])
+    plan_with_model(fake, PROFILES["fake-fast"], query, tools, lambda p: None, tool_gate=0.5)
+    assert "minItems" not in fake.calls[0]["json_schema"]["properties"]["calls"]

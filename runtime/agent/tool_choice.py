@@ -1,0 +1,92 @@
+"""Which of a job's tools could answer its question, before a small model plans.
+
+SmolLM2-135M, the default local model, is a poor judge of whether a tool fits: left to
+decide under the plan grammar it replies `{"calls": []}` to nearly every question (0 of 10
+calls on BFCL simple_python), and forced to call a tool it picks sensible values (6 of 10
+right). So the decision is made here, and the model only fills in calls:
+
+- a tool is relevant when the question's embedding is close to the tool's name and
+  description (cosine >= `Settings.planner_tool_similarity`, and within
+  `Settings.planner_tool_margin` of the closest tool: a small model given two similar tools
+  calls both), or when the planner's deterministic detectors see its job in the question
+  (arithmetic, a date word, a URL);
+- no relevant tool: the plan has no calls, and the model is not asked at all;
+- otherwise the model sees the relevant tools only and must call at least one.
+
+The embedder is the semantic cache's (all-MiniLM-L6-v2, ONNX, ~6 ms a question on this
+CPU). It is English-only: a Chinese question rarely clears the threshold on similarity
+alone, which is why the detectors, which read Chinese operators and date words, count too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from runtime.tools.base import Tool
+
+# Per process: each tool's vector, keyed by its text (a job's tools repeat across jobs).
+_MAX_CACHED = 4096
+_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_lock = threading.Lock()
+
+Embed = Callable[[list[str]], np.ndarray]
+
+
+def tool_text(tool: Tool) -> str:
+    """What a tool is compared on: its name in words, then its description."""
+    words = tool.name.replace(".", " ").replace("_", " ")
+    return f"{words}: {tool.description}"
+
+
+def _default_embed(texts: list[str]) -> np.ndarray:
+    from runtime.cache.embedder import get_embedder
+
+    return get_embedder().embed(texts)
+
+
+def _tool_vectors(tools: Sequence[Tool], embed: Embed) -> np.ndarray:
+    texts = [tool_text(t) for t in tools]
+    with _lock:
+        found = {t: _cache[t] for t in texts if t in _cache}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
+    if missing:
+        found.update(zip(missing, embed(missing), strict=True))
+        with _lock:
+            for text in missing:
+                _cache[text] = found[text]
+            while len(_cache) > _MAX_CACHED:
+                _cache.popitem(last=False)
+    return np.stack([found[t] for t in texts])
+
+
+def similarities(query: str, tools: Sequence[Tool], embed: Embed | None = None) -> list[float]:
+    """Cosine similarity of the question to each tool (vectors are L2-normalised)."""
+    if not tools:
+        return []
+    embed = embed or _default_embed
+    vectors = _tool_vectors(tools, embed)
+    question = embed([query])[0]
+    return [float(s) for s in vectors @ question]
+
+
+def relevant_tools(
+    query: str,
+    tools: Sequence[Tool],
+    threshold: float,
+    margin: float = 1.0,
+    detected: Iterable[str] = (),
+    embed: Embed | None = None,
+) -> list[Tool]:
+    """The tools that could answer `query`, in their given order: similar enough (at least
+    `threshold`, and within `margin` of the closest tool), or named in `detected` (tools
+    the deterministic detectors matched)."""
+    hinted = set(detected)
+    scores = similarities(query, tools, embed)
+    bar = max([threshold, *(s - margin for s in scores)])
+    return [t for t, s in zip(tools, scores, strict=True) if s >= bar or t.name in hinted]
