@@ -105,6 +105,11 @@ def _call(cid: str, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     return {"id": cid, "name": name, "arguments": arguments, "depends_on": []}
 
 
+def grounded_shape(plan: dict[str, Any]) -> dict[str, Any]:
+    """A plan as the local model writes it (plan_schema.grounded): name and arguments only."""
+    return {"calls": [{"name": c["name"], "arguments": c["arguments"]} for c in plan["calls"]]}
+
+
 # (the example's tools, its question, its plan). Values in the plans appear verbatim in the
 # questions; a plan that copies one for a question without it is refused by the planner.
 SHOTS: list[tuple[tuple[tuple[str, str, dict[str, Any]], ...], str, dict[str, Any]]] = [
@@ -155,8 +160,9 @@ def _shot_turns() -> list[dict[str, str]]:
     turns: list[dict[str, str]] = []
     for described, question, plan in SHOTS:
         turns.append({"role": "user", "content": _user_turn(_listing(described), question)})
-        # Compact, as the plan grammar makes the model write it.
-        turns.append({"role": "assistant", "content": json.dumps(plan, separators=(",", ":"))})
+        # Compact and without ids, as the plan grammar makes the model write it.
+        reply = json.dumps(grounded_shape(plan), separators=(",", ":"))
+        turns.append({"role": "assistant", "content": reply})
     return turns
 
 

@@ -24,12 +24,6 @@ if TYPE_CHECKING:
     from runtime.tools.base import Tool
 
 CALL_ID = {"type": "string", "pattern": CALL_ID_PATTERN}
-# A grounded plan's ids: short, like the prompt's examples (calc_1), so a small model cannot
-# spend its tokens on an id ("delete_employees_by_email_table_…"). Every one is a CALL_ID.
-SHORT_CALL_ID = {"type": "string", "pattern": r"^[a-z]{1,16}_[0-9]{1,2}$"}
-# ... and no dependencies: without $refs (a grounded plan has none) a dependency only orders
-# calls, and a small model fills depends_on with ids that do not exist ("a_2").
-NO_DEPENDENCIES = {"type": "array", "maxItems": 0}
 REF = {
     "type": "object",
     "properties": {"$ref": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_-]*(\.[^.]+)*$"}},
@@ -53,11 +47,17 @@ def plan_schema(
     `refs`, arguments are plain values only; `min_calls` 1 makes the model call a tool; with
     `query`, values are `grounded` in it (for a small local model)."""
     defs: dict[str, Any] = {}
-    call_id = CALL_ID if query is None else SHORT_CALL_ID
-    variants = [_call_schema(t.name, t.json_schema(), defs, refs, call_id) for t in tools]
+    variants = [_call_schema(t.name, t.json_schema(), defs, refs) for t in tools]
     if query is not None:
+        # A grounded call is only its name and arguments; the planner numbers the calls
+        # (planner.parse_plan). Without $refs a dependency only orders calls, and a small
+        # model spent tokens on ids ("delete_employees_by_email_…") and filled depends_on
+        # with ids that do not exist; a copied call now is an exact copy, which the decoder
+        # stops at (runtime/llm/local/json_repeat.py).
         for variant in variants:
-            variant["properties"]["depends_on"] = NO_DEPENDENCIES
+            for key in ("id", "depends_on"):
+                del variant["properties"][key]
+                variant["required"].remove(key)
     if query is not None:
         numbers = question_numbers(query)
         variants = grounded(variants, numbers)
@@ -81,7 +81,7 @@ def plan_schema(
 
 
 def _call_schema(
-    name: str, arguments: dict[str, Any], defs: dict[str, Any], refs: bool, call_id: dict[str, Any]
+    name: str, arguments: dict[str, Any], defs: dict[str, Any], refs: bool
 ) -> dict[str, Any]:
     args = strict(copy.deepcopy(arguments), prefix=name, defs=defs)
     props = args.get("properties")
@@ -90,10 +90,10 @@ def _call_schema(
     return {
         "type": "object",
         "properties": {
-            "id": call_id,
+            "id": CALL_ID,
             "name": {"const": name},
             "arguments": args,
-            "depends_on": {"type": "array", "items": call_id},
+            "depends_on": {"type": "array", "items": CALL_ID},
         },
         "required": ["id", "name", "arguments", "depends_on"],
         "additionalProperties": False,

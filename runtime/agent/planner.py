@@ -72,6 +72,7 @@ def parse_plan(text: str) -> Plan | None:
         raise PlanError('the plan must be a JSON object with a "calls" list.')
     if not data["calls"]:
         return None
+    _number_calls(data["calls"])
     try:
         return _without_repeats(Plan.model_validate(data))
     except ValidationError as exc:
@@ -79,6 +80,19 @@ def parse_plan(text: str) -> Plan | None:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5]
         )
         raise PlanError(f"the plan has the wrong shape ({problems}).") from None
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _number_calls(calls: list[Any]) -> None:
+    """Give calls written without an id (the local model's grounded plans) one from their
+    tool's name and position ("calculator_1"), and no dependencies."""
+    for n, call in enumerate(calls, start=1):
+        if isinstance(call, dict) and "id" not in call and isinstance(call.get("name"), str):
+            slug = _SLUG.sub("_", call["name"].rsplit(".", 1)[-1].lower()).strip("_")[:16]
+            call["id"] = f"{slug or 'call'}_{n}" if slug[:1].isalpha() else f"call_{n}"
+            call.setdefault("depends_on", [])
 
 
 _MATH_SPAN = re.compile(r"[\d(][\d\s+\-*/^%().,]*[\d)]")

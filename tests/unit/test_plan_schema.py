@@ -94,14 +94,13 @@ def test_grounded_values_come_from_the_question_and_are_bounded() -> None:
     assert bounded["type"] == "integer" and bounded["maximum"] < 10**12
 
 
-def test_a_grounded_plan_has_short_ids_no_dependencies_and_may_require_a_call() -> None:
+def test_a_grounded_call_is_a_name_and_arguments_and_may_be_required() -> None:
     tools = all_tools(["calculator"])
     schema = plan_schema(tools, 4, refs=False, min_calls=1, query="what is 2 + 3")
     calls = schema["properties"]["calls"]
     assert calls["minItems"] == 1
     call = calls["items"]
-    assert call["properties"]["depends_on"] == {"type": "array", "maxItems": 0}
-    assert call["properties"]["id"]["pattern"] == r"^[a-z]{1,16}_[0-9]{1,2}$"
+    assert set(call["properties"]) == {"name", "arguments"} == set(call["required"])
     # The calculator's own length limit is kept, not replaced by the generic bound.
     assert call["properties"]["arguments"]["properties"]["expression"]["maxLength"] == 1000
     assert "minItems" not in plan_schema(tools, 4)["properties"]["calls"]

@@ -364,6 +364,8 @@ class ContinuousBatcher:
                 elif kind == "done":
                     ids = row.ids[:arg]
                     text = self._stream(row, ids, final=True)
+                    if row.constraint is not None and row.constraint.cut_text is not None:
+                        text = row.constraint.cut_text  # JSON without its repeat: grammar.py
                     result = GenResult(text, len(row.prompt), len(ids), row.first_at, row.peak)
                     _settle(row.future, result=result)
                 else:

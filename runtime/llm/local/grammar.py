@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from runtime.llm.local.json_repeat import cut_repeat
+
 if TYPE_CHECKING:
     import torch
 
@@ -65,6 +67,10 @@ class Constraint:
         # Key order kept: the grammar emits properties in the order the schema lists them.
         text = json.dumps(schema, separators=(",", ":"))
         self.matcher = llguidance.LLMatcher(_tokenizer(hf_tokenizer, vocab_size), _grammar(text))
+        self._decode = hf_tokenizer.decode
+        self._ids: list[int] = []
+        # Set when the row ended on a repeated element (json_repeat.py): the text to return.
+        self.cut_text: str | None = None
         error = self.matcher.get_error()
         if error:
             raise ValueError(f"the JSON schema cannot be used for constrained decoding: {error}")
@@ -75,9 +81,16 @@ class Constraint:
         llguidance.torch.fill_next_token_bitmask(self.matcher, bitmask, row)
 
     def consume(self, token: int) -> bool:
-        """Advance past `token`; True when the grammar is complete (only EOS may follow)."""
+        """Advance past `token`; True when the grammar is complete (only EOS may follow) or
+        the output just repeated an element of its outermost array (then see `cut_text`)."""
         self.matcher.consume_token(token)
-        return bool(self.matcher.is_stopped())
+        self._ids.append(token)
+        if self.matcher.is_stopped():
+            return True
+        piece = self._decode([token])
+        if "}" in piece:  # an object just closed: perhaps a copy of an earlier one
+            self.cut_text = cut_repeat(self._decode(self._ids))
+        return self.cut_text is not None
 
 
 def mask(logits: torch.Tensor, constraints: Sequence[Constraint | None]) -> torch.Tensor:

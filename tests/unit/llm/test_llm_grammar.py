@@ -100,3 +100,15 @@ def test_the_batcher_ends_a_looping_row_before_max_tokens(model: LocalModel) -> 
     text = "Repeat the word 'code' forever: code code code code code code code code"
     result = batcher.call(ask(text, 120), timeout=300)
     assert result.completion_tokens < 120
+
+
+def test_a_constrained_row_ends_at_a_copied_array_element(model: LocalModel) -> None:
+    # The tokens of a plan that repeats its call, fed to a row's grammar state one by one.
+    schema = plan_schema(all_tools(["calculator"]), 4, refs=False, query="what is 2 + 3")
+    call = '{"name":"calculator","arguments":{"expression":"2 + 3"}}'
+    ids = model.tokenizer.encode('{"calls":[' + call + "," + call, add_special_tokens=False)
+    vocab = int(model.model.config.vocab_size)
+    constraint = grammar.Constraint(schema, model.tokenizer, vocab)
+    ended = [constraint.consume(token) for token in ids]
+    assert ended[-1] and not any(ended[:-1])
+    assert json.loads(constraint.cut_text) == {"calls": [json.loads(call)]}

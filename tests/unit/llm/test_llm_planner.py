@@ -225,15 +225,12 @@ def test_the_gate_skips_the_model_when_no_tool_fits(monkeypatch):
 def test_the_gate_shows_only_fitting_tools_and_requires_a_call(monkeypatch):
     monkeypatch.setattr(tool_choice, "_default_embed", _embed_by_words)
     tools = [_Doc("get_weather", "Weather in a city."), _Doc("stock_price", "A stock price.")]
-    plan = {
-        "calls": [
-            {"id": "w_1", "name": "get_weather", "arguments": {"city": "Oslo"}, "depends_on": []}
-        ]
-    }
+    plan = {"calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}}]}  # no ids
     fake = FakeBackend([json.dumps(plan)])
     query = "What is the weather in the city of Oslo?"
     out = plan_with_model(fake, PROFILES["local"], query, tools, lambda p: None, tool_gate=0.5)
     assert out.source == "model" and out.plan.calls[0].name == "get_weather"
+    assert out.plan.calls[0].id == "get_weather_1"  # the planner numbers the calls
     schema = fake.calls[0]["json_schema"]
     assert schema["properties"]["calls"]["minItems"] == 1
     assert schema["properties"]["calls"]["items"]["properties"]["name"] == {"const": "get_weather"}
