@@ -20,7 +20,7 @@ import httpx2  # the HTTP library this openai SDK is built on
 import openai
 
 from runtime.errors import RetryableError, TerminalError
-from runtime.llm import tokens
+from runtime.llm import response_format, tokens
 from runtime.llm.base import Completion, LLMUsage, Messages, TokenCallback
 from runtime.llm.profiles import is_loopback_url
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORBID_ENV = "CELERAGENT_FORBID_NETWORK_LLM"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_CONNECTIONS = 100
 MAX_KEEPALIVE = 20
 KEEPALIVE_EXPIRY_S = 30.0
@@ -76,6 +77,15 @@ def _retry_after_s(exc: BaseException) -> float | None:
         return None  # an HTTP date; rare enough to ignore in favour of our own backoff
 
 
+class _FormatRejected(Exception):
+    """The server refused the request's response_format (handled in `complete`)."""
+
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(text)
+        self.status = status
+        self.text = text
+
+
 class OpenAIBackend:
     def __init__(self, profile: ModelProfile) -> None:
         self.profile = profile
@@ -85,6 +95,9 @@ class OpenAIBackend:
         self.timeout_s = float(p["timeout_s"]) if "timeout_s" in p else None
         self._clients: dict[tuple[str, str], openai.OpenAI] = {}
         self._lock = threading.Lock()
+        # (base_url, model) -> the strongest response_format level that server has not refused
+        # (runtime/llm/response_format.py); later calls start there, skipping a failing trip.
+        self._format_level: dict[tuple[str, str], str] = {}
 
     def _api_key(self) -> str:
         env = self.profile.api_key_env
@@ -101,7 +114,7 @@ class OpenAIBackend:
     def _client(self) -> openai.OpenAI:
         check_network_allowed(self.profile.base_url)
         key = self._api_key()
-        base_url = self.profile.base_url or "https://api.openai.com/v1"
+        base_url = self.profile.base_url or DEFAULT_BASE_URL
         with self._lock:
             client = self._clients.get((base_url, key))
             if client is None:
@@ -141,17 +154,53 @@ class OpenAIBackend:
             "stream_options": {"include_usage": True},
             "timeout": self._timeout(),
         }
-        if json_schema is not None:
-            wrapped = (
-                json_schema
-                if "schema" in json_schema and "name" in json_schema
-                else {
-                    "name": "response",
-                    "schema": json_schema,
-                }
-            )
-            request["response_format"] = {"type": "json_schema", "json_schema": wrapped}
+        if json_schema is None:
+            return self._complete(client, request, messages, on_token)
+        key = (self.profile.base_url or DEFAULT_BASE_URL, request["model"])
+        with self._lock:
+            level = self._format_level.get(key, response_format.STRICT)
+        while True:
+            level, fmt = response_format.build(json_schema, level)
+            if fmt is None:
+                request.pop("response_format", None)
+            else:
+                request["response_format"] = fmt
+            try:
+                return self._complete(client, request, messages, on_token)
+            except _FormatRejected as exc:
+                # Servers without (strict) json_schema support: step down and remember it.
+                # Each step is strictly weaker and `none` sends no response_format, so this
+                # ends after at most three refusals (one per (server, model) in practice).
+                level = self._lower_format_level(key, level, exc)
 
+    def _lower_format_level(self, key: tuple[str, str], level: str, exc: _FormatRejected) -> str:
+        lower = response_format.next_level(level, exc.text)
+        order = response_format.LEVELS.index
+        with self._lock:
+            known = self._format_level.get(key, response_format.STRICT)
+            if order(known) >= order(lower):
+                return known  # another thread already stepped down this far: log only once
+            self._format_level[key] = lower
+        log.warning(
+            "model server %s refused response_format at level %r for model %s (HTTP %d: %.300s); "
+            "using %r from now on",
+            key[0],
+            level,
+            key[1],
+            exc.status,
+            exc.text,
+            lower,
+        )
+        return lower
+
+    def _complete(
+        self,
+        client: openai.OpenAI,
+        request: dict[str, Any],
+        messages: Messages,
+        on_token: TokenCallback | None,
+    ) -> Completion:
+        """One request with our retry policy (see the module docstring)."""
         last_error: BaseException | None = None
         for attempt in range(self.max_retries + 1):
             emitted = [0]
@@ -166,6 +215,11 @@ class OpenAIBackend:
                         f"{self.profile.api_key_env}."
                     ) from None
                 if status not in RETRY_STATUSES and status < 500:
+                    # The SDK's message holds the whole error body (message, param, code).
+                    if "response_format" in request and response_format.rejects_format(
+                        status, exc.message
+                    ):
+                        raise _FormatRejected(status, exc.message) from None
                     raise TerminalError(
                         f"model {self.profile.name!r} rejected the request (HTTP {status}): "
                         f"{exc.message}"

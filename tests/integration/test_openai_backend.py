@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import socket
 import time
 
 import pytest
 
+from runtime.agent.plan_schema import plan_schema
 from runtime.errors import RetryableError, TerminalError
 from runtime.llm import tokens
 from runtime.llm.openai_backend import OpenAIBackend
 from runtime.llm.profiles import ModelProfile
+from runtime.llm.response_format import strict_schema
+from runtime.tools.registry import all_tools
 from tests.support.openai_server import OpenAITestServer
 
 KEY_ENV = "CELERAGENT_TEST_OPENAI_KEY"
@@ -133,6 +138,111 @@ def test_json_schema_becomes_response_format(server):
     fmt = server.requests[0].body["response_format"]
     assert fmt["type"] == "json_schema"
     assert fmt["json_schema"]["schema"] == schema and fmt["json_schema"]["name"]
+
+
+# Real tools whose arguments are all required and typed: strict mode takes their plan schema.
+STRICT_TOOLS = ["calculator", "http_get", "notify", "sleep"]
+PLAN = '{"calls": [{"id": "a", "name": "sleep", "arguments": {"ms": 1}, "depends_on": []}]}'
+
+
+def walk_objects(node):
+    if isinstance(node, list):
+        for v in node:
+            yield from walk_objects(v)
+    elif isinstance(node, dict):
+        if node.get("type") == "object":
+            yield node
+        for key, value in node.items():
+            if key in ("properties", "$defs"):
+                yield from walk_objects(list(value.values()))
+            elif key in ("items", "anyOf"):
+                yield from walk_objects(value)
+
+
+def test_plan_schema_goes_out_as_a_strict_json_schema(server):
+    server.reset(reply=PLAN)
+    schema = plan_schema(all_tools(STRICT_TOOLS), max_calls=8)
+    result = call(make_backend(server.base_url), json_schema=schema)
+    assert json.loads(result.text)["calls"][0]["name"] == "sleep"
+    fmt = server.requests[0].body["response_format"]
+    assert fmt["type"] == "json_schema"
+    assert fmt["json_schema"]["strict"] is True and fmt["json_schema"]["name"] == "response"
+    sent = fmt["json_schema"]["schema"]
+    assert sent == strict_schema(schema)
+    for obj in walk_objects(sent):  # OpenAI's two strict-mode rules, on every object
+        assert obj["additionalProperties"] is False
+        assert sorted(obj.get("required", [])) == sorted(obj.get("properties", {}))
+    names = [
+        v["properties"]["name"]["const"] for v in sent["properties"]["calls"]["items"]["anyOf"]
+    ]
+    assert names == STRICT_TOOLS
+
+
+def test_plan_schema_with_optional_or_any_arguments_goes_out_non_strict(server):
+    # fail/current_date have optional arguments and echo takes any JSON: strict mode would
+    # change what those plans mean, so the schema goes out as built, without "strict".
+    server.reset(reply='{"calls": []}')
+    schema = plan_schema(all_tools(), max_calls=8)
+    call(make_backend(server.base_url), json_schema=schema)
+    sent = server.requests[0].body["response_format"]["json_schema"]
+    assert "strict" not in sent and sent["schema"] == schema
+
+
+def test_server_without_response_format_gets_the_request_without_it_and_remembers(server, caplog):
+    server.reset(reply=PLAN, reject_formats={"any": "response_format not supported"})
+    backend = make_backend(server.base_url, max_retries=0)  # the fallback is not a retry
+    schema = plan_schema(all_tools(STRICT_TOOLS), max_calls=8)
+    with caplog.at_level(logging.INFO, logger="runtime.llm.openai_backend"):
+        first = call(backend, json_schema=schema)
+        assert first.text == PLAN
+        assert [("response_format" in r.body) for r in server.requests] == [True, False]
+        assert server.requests[1].body["messages"] == MESSAGES
+        server.requests.clear()
+        second = call(backend, json_schema=schema)
+    assert second.text == PLAN
+    assert len(server.requests) == 1 and "response_format" not in server.requests[0].body
+    refusals = [r for r in caplog.records if "refused response_format" in r.getMessage()]
+    assert len(refusals) == 1 and refusals[0].levelno == logging.WARNING
+    server.requests.clear()
+    backend.complete(MESSAGES, model="another-model", max_tokens=50, json_schema=schema)
+    assert "response_format" in server.requests[0].body  # remembered per (server, model)
+
+
+def test_server_without_json_schema_gets_json_object(server):
+    llama_cpp = 'response_format type must be one of "text" or "json_object", but got: json_schema'
+    server.reset(reply=PLAN, reject_formats={"json_schema": llama_cpp})
+    backend = make_backend(server.base_url)
+    schema = plan_schema(all_tools(STRICT_TOOLS), max_calls=8)
+    assert call(backend, json_schema=schema).text == PLAN
+    formats = [r.body.get("response_format", {}).get("type") for r in server.requests]
+    assert formats == ["json_schema", "json_object"]
+    server.requests.clear()
+    call(backend, json_schema=schema)
+    assert server.requests[0].body["response_format"] == {"type": "json_object"}
+
+
+def test_server_refusing_strict_gets_the_schema_without_it(server):
+    refusal = (
+        "1 validation error: response_format.json_schema.strict: Extra inputs are not permitted"
+    )
+    server.reset(reply=PLAN, reject_formats={"strict": refusal})
+    schema = plan_schema(all_tools(STRICT_TOOLS), max_calls=8)
+    assert call(make_backend(server.base_url), json_schema=schema).text == PLAN
+    second = server.requests[1].body["response_format"]
+    assert second == {"type": "json_schema", "json_schema": {"name": "response", "schema": schema}}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [None, "'max_tokens' is not supported with this model. Use 'max_completion_tokens'."],
+)
+def test_other_400s_stay_terminal_with_a_schema(server, message):
+    server.reset(fail_status=400, fail_times=5, fail_message=message)
+    schema = plan_schema(all_tools(STRICT_TOOLS), max_calls=8)
+    with pytest.raises(TerminalError, match=r"rejected the request \(HTTP 400\)"):
+        call(make_backend(server.base_url), json_schema=schema)
+    assert len(server.requests) == 1
+    assert server.requests[0].body["response_format"]["json_schema"]["strict"] is True
 
 
 def test_broken_stream_after_tokens_is_not_replayed(server):

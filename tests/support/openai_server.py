@@ -21,6 +21,7 @@ class Behaviour:
     reply: str = "Hello from the test server."
     fail_status: int | None = None  # answer this status ...
     fail_times: int = 0  # ... to this many requests, then behave
+    fail_message: str | None = None  # their error message (default "scripted failure <status>")
     retry_after: float | None = None  # Retry-After header on failures
     delay_s: float = 0.0  # before the response headers (tests timeouts)
     chunk_delay_s: float = 0.0  # between SSE chunks
@@ -28,6 +29,10 @@ class Behaviour:
     require_key: str | None = None  # 401 unless `Authorization: Bearer <key>`
     forbid: bool = False  # 403 always
     break_after_chunks: int | None = None  # close the socket mid-stream
+    # A server without some structured-output support: response_format kind ("strict",
+    # "json_schema", "json_object" or "any") -> the message of the 400 every request carrying
+    # that kind gets.
+    reject_formats: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,6 +47,16 @@ class ServerState:
     behaviour: Behaviour = field(default_factory=Behaviour)
     requests: list[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _format_kinds(body: dict[str, Any]) -> list[str]:
+    fmt = body.get("response_format")
+    if not isinstance(fmt, dict):
+        return []
+    kinds = [fmt.get("type", "?"), "any"]
+    if fmt.get("type") == "json_schema" and (fmt.get("json_schema") or {}).get("strict"):
+        kinds.insert(0, "strict")
+    return kinds
 
 
 def _words(text: str) -> list[str]:
@@ -103,9 +118,15 @@ class _Handler(BaseHTTPRequestHandler):
         if b.require_key and self.headers.get("Authorization") != f"Bearer {b.require_key}":
             self._error(401, "invalid api key")
             return
+        refused = next(
+            (b.reject_formats[k] for k in _format_kinds(body) if k in b.reject_formats), None
+        )
+        if refused is not None:
+            self._error(400, refused)
+            return
         if failing:
             extra = {"Retry-After": str(b.retry_after)} if b.retry_after is not None else None
-            self._error(b.fail_status, f"scripted failure {b.fail_status}", extra)
+            self._error(b.fail_status, b.fail_message or f"scripted failure {b.fail_status}", extra)
             return
         model = body.get("model", "test-model")
         words = _words(b.reply)
