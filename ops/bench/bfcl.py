@@ -105,6 +105,13 @@ def run_case(backend: Any, profile: Any, case: Case, max_tokens: int) -> dict[st
     }
 
 
+def _model_path(backend: Any) -> str:
+    model = getattr(backend, "model", None)  # a LocalModel: its folder and GGUF file
+    if model is None or not hasattr(model, "folder"):
+        return "remote"
+    return str(model.folder / model.gguf_file) if model.gguf_file else str(model.folder)
+
+
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     latencies = [r["latency_s"] for r in rows]
     n = len(rows)
@@ -191,7 +198,7 @@ def main() -> None:
     categories = {name: summarise(rs) for name, rs in by_category.items()}
     report = {
         "model": profile.name,
-        "model_path": str(getattr(getattr(backend, "model", None), "path", "") or "default"),
+        "model_path": _model_path(backend),
         "limit": args.limit,
         "threads": args.threads,
         "load_s": round(load_s, 1),
