@@ -14,6 +14,7 @@ from typing import Any
 
 import redis
 
+from runtime.agent import answer_check
 from runtime.agent.answer_prompt import build_answer_messages, needs_more_tools
 from runtime.agent.guarded import GuardedBackend
 from runtime.agent.planner import PlanOutcome, plan_with_model
@@ -156,6 +157,8 @@ def plan(r: redis.Redis, step: ModelStep, state: JobState, settings: Settings) -
         lambda candidate: plan_layers(candidate, spec.tools, settings),
         PLAN_MAX_TOKENS,
         settings.max_plan_calls,
+        tool_gate=settings.planner_tool_similarity,
+        tool_margin=settings.planner_tool_margin,
     )
     output = {"source": outcome.source, "calls": len(outcome.plan.calls) if outcome.plan else 0}
     record_completions(
@@ -198,7 +201,10 @@ def synthesize(
     """Write the answer (streamed as `token` events) from the job's tool steps."""
     spec = state.spec
     tool_steps = [_step_view(s) for s in state.steps.values() if s.kind == "tool"]
-    messages = build_answer_messages(spec.query, tool_steps)
+    # The plan's leaves hold the answer ("area, then double it": the doubling, not the area).
+    final_ids = dag.leaves(state.plan) if state.plan is not None else None
+    checked = answer_check.checks(step.profile.backend)
+    messages = build_answer_messages(spec.query, tool_steps, final_ids=final_ids, local=checked)
     backend = guarded(r, step, spec, settings)
     messages = fit_messages(messages, backend.count_tokens, step.profile.context_window, max_tokens)
     started = time.time()
@@ -233,10 +239,17 @@ def synthesize(
         except RetryableError as again:
             output["fallback_error"] = str(again)
             return _no_answer(r, step, started, output, settings)
-    wanted = needs_more_tools(completion.text)
+    text = completion.text
+    wanted = needs_more_tools(text)
     output["need_tools"] = wanted
+    if wanted is None and answer_check.checks(step.profile.backend):
+        # The small model may drop or garble the tool's number; the answer then starts with
+        # it. The streamed tokens lack this line; the step output says it was added.
+        text, lead = answer_check.ensure_result(text, tool_steps, final_ids)
+        if lead is not None:
+            output["result_lead"] = lead
     record_completions(r, step, "answer", [completion], started, output, settings)
-    return Answer(completion.text, step.profile, need_tools=wanted)
+    return Answer(text, step.profile, need_tools=wanted)
 
 
 def _no_answer(
