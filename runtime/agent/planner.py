@@ -82,6 +82,26 @@ def parse_plan(text: str) -> Plan | None:
         raise PlanError(f"the plan has the wrong shape ({problems}).") from None
 
 
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
+# Words that make a number arithmetic, and words that ask for an amount (ops/bench/answers.py's
+# tuning questions: "2 的 10 次方是多少？", "how much do I have after 18 months of 125?").
+_MATH_WORD = re.compile(
+    r"\b(?:power|percent|squared|cubed|times|plus|minus|divided|multiplied)\b"
+    r"|次方|平方|立方|百分之|%|折|倍|加上|减去|乘以|除以",
+    re.IGNORECASE,
+)
+_AMOUNT_WORD = re.compile(r"\b(?:how much|how many|total|sum)\b|多少|几|一共|总共", re.IGNORECASE)
+
+
+def arithmetic_cue(query: str) -> bool:
+    """True when the question asks for arithmetic in words the similarity gate misses: a
+    number with a math word, or two numbers and a question about an amount."""
+    count = len(_NUMBERS.findall(query))
+    return (count >= 1 and bool(_MATH_WORD.search(query))) or (
+        count >= 2 and bool(_AMOUNT_WORD.search(query))
+    )
+
+
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -262,6 +282,8 @@ def plan_with_model(
     if local and tool_gate is not None:
         hinted = fallback_plan(query, tools)
         detected = [c.name for c in hinted.calls] if hinted else []
+        if arithmetic_cue(query):  # the embedder reads no Chinese, nor "how much" sums
+            detected.append("calculator")
         tools = relevant_tools(query, tools, tool_gate, tool_margin, detected)
         if not tools:
             return PlanOutcome(None, "gate")

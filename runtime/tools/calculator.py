@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -49,13 +50,32 @@ MAX_EXPONENT = 1_000
 MAX_MAGNITUDE = 10**100
 
 
+# What an expression may contain: digits, operators, parentheses, the functions and constants
+# above. Published in the schema, so a model decoding under it (the local planner's grammar)
+# cannot write "15% of 2400" or "128 * 46 = 512", which evaluate() would refuse anyway.
+EXPRESSION_PATTERN = (
+    r"^(?:[0-9.,+\-*/%^()\s]|"
+    + "|".join(sorted([*_FUNCTIONS, *_CONSTANTS], key=len, reverse=True))
+    + ")+$"
+)
+# "15%" written as a percentage (not followed by a number or "("): 15/100. "17 % 5" stays modulo.
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%(?!\s*[\d(.])")
+
+
 class CalculatorArgs(BaseModel):
-    expression: str = Field(min_length=1, max_length=1_000, examples=["(2 + 3) * 4"])
+    # The pattern is published, not enforced: evaluate()'s refusals say what is wrong.
+    expression: str = Field(
+        min_length=1,
+        max_length=1_000,
+        examples=["(2 + 3) * 4"],
+        json_schema_extra={"pattern": EXPRESSION_PATTERN},
+    )
 
 
 def evaluate(expression: str) -> float | int:
     try:
-        tree = ast.parse(expression.replace("^", "**"), mode="eval")
+        text = _PERCENT.sub(r"(\1 / 100)", expression.replace("^", "**"))
+        tree = ast.parse(text, mode="eval")
     except SyntaxError:
         raise ToolError(f"calculator: {expression!r} is not an arithmetic expression.") from None
     return _eval(tree.body)

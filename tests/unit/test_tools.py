@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -446,3 +447,14 @@ def test_http_get_refuses_the_local_server_when_not_allowed(
 ) -> None:
     with pytest.raises(ToolError, match="CELERAGENT_HTTP_ALLOW_PRIVATE"):
         run("http_get", url=f"{local_server}/hello")
+
+
+def test_calculator_reads_percentages_and_publishes_what_it_accepts() -> None:
+    assert run("calculator", expression="15% * 2400")["result"] == 360
+    assert run("calculator", expression="3600 * 25%")["result"] == 900
+    assert run("calculator", expression="17 % 5")["result"] == 2  # still modulo between numbers
+    pattern = re.compile(
+        get_tool("calculator").json_schema()["properties"]["expression"]["pattern"]
+    )
+    assert pattern.match("sqrt(16) + 2 ^ 10 * pi") and pattern.match("(1250 - 380) / 3")
+    assert not pattern.match("15% of 2400") and not pattern.match("128 * 46 = 512")

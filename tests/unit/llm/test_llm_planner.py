@@ -239,3 +239,11 @@ def test_the_gate_shows_only_fitting_tools_and_requires_a_call(monkeypatch):
     fake = FakeBackend([json.dumps(plan)])
     plan_with_model(fake, PROFILES["fake-fast"], query, tools, lambda p: None, tool_gate=0.5)
     assert "minItems" not in fake.calls[0]["json_schema"]["properties"]["calls"]
+
+
+def test_arithmetic_cue_reads_words_the_embedder_misses():
+    from runtime.agent.planner import arithmetic_cue
+
+    assert arithmetic_cue("2 的 10 次方是多少？") and arithmetic_cue("3600 的 25% 是多少？")
+    assert arithmetic_cue("I save 125 a month for 18 months; how much do I have?")
+    assert not arithmetic_cue("What happened in 1999?") and not arithmetic_cue("写一首诗")
