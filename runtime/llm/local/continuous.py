@@ -10,7 +10,6 @@ arrivals (Celery hands requests to the gpu worker's threads one by one) share th
 
 A second thread delivers streamed text and completes Futures: a slow `on_token` (an XADD
 per token) never stalls the decode step. A row may be held to a JSON schema (grammar.py).
-
 torch is imported only inside the decode thread: importing this module stays free.
 """
 
@@ -364,8 +363,7 @@ class ContinuousBatcher:
                 elif kind == "done":
                     ids = row.ids[:arg]
                     text = self._stream(row, ids, final=True)
-                    if row.constraint is not None and row.constraint.cut_text is not None:
-                        text = row.constraint.cut_text  # JSON without its repeat: grammar.py
+                    text = (row.constraint and row.constraint.cut_text) or text  # grammar.py
                     result = GenResult(text, len(row.prompt), len(ids), row.first_at, row.peak)
                     _settle(row.future, result=result)
                 else:
