@@ -42,14 +42,13 @@ from runtime.agent import answer_check  # noqa: E402
 from runtime.agent.answer_prompt import build_answer_messages, needs_more_tools  # noqa: E402
 from runtime.agent.model_steps import ANSWER_MAX_TOKENS, PLAN_MAX_TOKENS  # noqa: E402
 from runtime.agent.planner import plan_with_model  # noqa: E402
-from runtime.cli.bench import percentile, write_report  # noqa: E402
+from runtime.cli.bench import batch_backend, percentile, write_report  # noqa: E402
 from runtime.config import get_settings  # noqa: E402
 from runtime.errors import CeleragentError  # noqa: E402
 from runtime.job import dag  # noqa: E402
 from runtime.job.executor import describe_error, direct_runner, run_with_timeout  # noqa: E402
 from runtime.job.validation import plan_layers  # noqa: E402
-from runtime.llm.profiles import ModelProfile, get_profile  # noqa: E402
-from runtime.llm.registry import get_backend  # noqa: E402
+from runtime.llm.profiles import ModelProfile  # noqa: E402
 from runtime.llm.tokens import fit_messages  # noqa: E402
 from runtime.schemas import Plan  # noqa: E402
 from runtime.tools.registry import all_tools, get_tool  # noqa: E402
@@ -131,17 +130,7 @@ def run_question(
         layer_ids: list[list[str]] | None = plan_layers(plan, None, settings)
         source, plan_error = "user" if q.plan else "reference", None
     else:
-        # As model_steps.plan calls it, including the local planner's tool gate when this
-        # tree has one (it arrived while this bench was written).
-        gate = {
-            arg: getattr(settings, name)
-            for arg, name in (
-                ("tool_gate", "planner_tool_similarity"),
-                ("tool_margin", "planner_tool_margin"),
-            )
-            if hasattr(settings, name)
-        }
-        outcome = plan_with_model(
+        outcome = plan_with_model(  # as model_steps.plan calls it
             backend,
             profile,
             q.text,
@@ -149,7 +138,8 @@ def run_question(
             lambda candidate: plan_layers(candidate, None, settings),
             PLAN_MAX_TOKENS,
             settings.max_plan_calls,
-            **gate,
+            tool_gate=settings.planner_tool_similarity,
+            tool_margin=settings.planner_tool_margin,
         )
         plan, layer_ids, source, plan_error = (
             outcome.plan,
@@ -285,14 +275,7 @@ def main() -> None:
     args = parser.parse_args()
 
     questions = SPLITS[args.split][: args.limit or None]
-    profile = get_profile(args.model)
-    backend = get_backend(profile)
-    if hasattr(backend, "timeout_s"):
-        backend.timeout_s = max(backend.timeout_s, 1800.0)  # a batch, not an interactive job
-    loaded = time.perf_counter()
-    if hasattr(backend, "warm"):
-        backend.warm()
-    load_s = time.perf_counter() - loaded
+    profile, backend, load_s = batch_backend(args.model)
     load_before = os.getloadavg()
     started = time.perf_counter()
     # One question at a time: latencies are per job, not a batch's queueing.

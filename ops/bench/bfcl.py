@@ -30,12 +30,10 @@ from bfcl_data import CATEGORIES, TUNING, Case, DocTool, load, score  # noqa: E4
 
 from runtime.agent.model_steps import PLAN_MAX_TOKENS  # noqa: E402
 from runtime.agent.planner import plan_with_model  # noqa: E402
-from runtime.cli.bench import percentile, write_report  # noqa: E402
+from runtime.cli.bench import batch_backend, percentile, write_report  # noqa: E402
 from runtime.config import get_settings  # noqa: E402
 from runtime.errors import PlanError  # noqa: E402
 from runtime.job import dag  # noqa: E402
-from runtime.llm.profiles import get_profile  # noqa: E402
-from runtime.llm.registry import get_backend  # noqa: E402
 from runtime.schemas import Plan  # noqa: E402
 
 OUT_DIR = Path(__file__).parent / "results"
@@ -178,14 +176,7 @@ def main() -> None:
     cases = [
         c for name in args.category or list(CATEGORIES) for c in load(name, args.limit or None)
     ]
-    profile = get_profile(args.model)
-    backend = get_backend(profile)
-    if hasattr(backend, "timeout_s"):
-        backend.timeout_s = max(backend.timeout_s, 1800.0)  # a batch, not an interactive job
-    loaded = time.perf_counter()
-    if hasattr(backend, "warm"):
-        backend.warm()
-    load_s = time.perf_counter() - loaded
+    profile, backend, load_s = batch_backend(args.model)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(args.threads) as pool:

@@ -16,12 +16,10 @@ from pathlib import Path
 
 from runtime.agent.model_steps import PLAN_MAX_TOKENS
 from runtime.agent.planner import plan_with_model
-from runtime.cli.bench import percentile, write_report
+from runtime.cli.bench import batch_backend, percentile, write_report
 from runtime.cli.demo import PLANNED_QUESTION
 from runtime.config import get_settings
 from runtime.job.validation import plan_layers
-from runtime.llm.profiles import get_profile
-from runtime.llm.registry import get_backend
 from runtime.tools.registry import all_tools
 
 
@@ -31,9 +29,7 @@ def main() -> None:
     parser.add_argument("--question", default=PLANNED_QUESTION)
     args = parser.parse_args()
     settings = get_settings()
-    profile = get_profile("local")
-    backend = get_backend(profile)
-    backend.warm()
+    profile, backend, _ = batch_backend("local")
     runs = []
     for _ in range(args.runs):
         load = os.getloadavg()[0]

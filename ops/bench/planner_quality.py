@@ -18,9 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from runtime.agent.planner import plan_with_model
+from runtime.cli.bench import batch_backend
 from runtime.job.dag import validate_plan
-from runtime.llm.profiles import get_profile
-from runtime.llm.registry import get_backend
 from runtime.schemas import Plan
 from runtime.tools.registry import all_tools
 
@@ -58,17 +57,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=20)
     args = parser.parse_args()
 
-    profile = get_profile(args.model)
-    backend = get_backend(profile)
+    profile, backend, load_s = batch_backend(args.model)
+    print(f"model loaded in {load_s:.1f}s")
     tools = all_tools()
-    if hasattr(backend, "timeout_s"):
-        # Twenty planning prompts at once on a shared 2-core CPU wait behind each other for
-        # minutes; the worker's 120 s model timeout is for interactive jobs, not this batch.
-        backend.timeout_s = max(backend.timeout_s, 1800.0)
-    if hasattr(backend, "warm"):
-        t0 = time.perf_counter()
-        backend.warm()
-        print(f"model loaded in {time.perf_counter() - t0:.1f}s")
 
     def validate(plan: Plan) -> None:
         validate_plan(plan)

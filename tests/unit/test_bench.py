@@ -82,3 +82,11 @@ def test_plot_writes_png(tmp_path, kind):
 def test_plot_refuses_unknown_kind(tmp_path):
     with pytest.raises(ValueError, match="box"):
         plot("x", {"a": [1.0]}, out_dir=tmp_path, kind="pie")
+
+
+def test_batch_backend_returns_a_ready_backend_for_the_profile():
+    from runtime.cli.bench import batch_backend
+
+    profile, backend, load_s = batch_backend("fake-fast")
+    assert profile.name == "fake-fast" and load_s >= 0
+    assert backend.complete([{"role": "user", "content": "hi"}], model="", max_tokens=8).text
