@@ -51,6 +51,11 @@ def job_approvals(job_id: str) -> str:
     return f"{PREFIX}job:{job_id}:approvals"
 
 
+def step_lease(job_id: str, step: str) -> str:
+    """String "holder nonce": the one run allowed to record this step (runtime/job/fence.py)."""
+    return f"{PREFIX}job:{job_id}:lease:{step}"
+
+
 APPROVALS_PENDING = f"{PREFIX}approvals"  # Sorted set: "job/call/layer" by deadline.
 
 
@@ -124,6 +129,11 @@ WORKERS = f"{PREFIX}workers"  # Set of worker holders (nodename/pid) that sent a
 def worker_alive(holder: str) -> str:
     """String with a short TTL, refreshed by the worker's heartbeat thread."""
     return f"{PREFIX}worker:{holder}:alive"
+
+
+def queue_alive(queue: str) -> str:
+    """String with a short TTL: some live worker consumes `queue` (refreshed by heartbeats)."""
+    return f"{PREFIX}queue:{queue}:alive"
 
 
 def worker_holding(holder: str) -> str:

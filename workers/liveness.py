@@ -1,20 +1,23 @@
-"""Every worker process: a heartbeat thread, and a record of the messages it holds, so the
-beat tick can requeue them within seconds if this process dies (runtime/recovery/liveness.py)."""
+"""Every worker process: a heartbeat process of its own (runtime/recovery/heartbeat.py), and
+a record of the messages it holds, so the beat tick can requeue them within seconds if this
+process dies (runtime/recovery/liveness.py)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
 from typing import Any
 
-from celery.signals import celeryd_after_setup, task_postrun, task_received
+from celery.signals import celeryd_after_setup, task_postrun, task_received, worker_shutdown
 
 from runtime.broker.app import app
 from runtime.broker.connection import get_redis
-from runtime.recovery import liveness
+from runtime.recovery import heartbeat, liveness
 
 _holder: str | None = None
+_beater: subprocess.Popen[bytes] | None = None
 
 
 def _redis() -> Any:
@@ -22,21 +25,40 @@ def _redis() -> Any:
 
 
 @celeryd_after_setup.connect
-def _start_heartbeat(sender: str, **_: Any) -> None:
-    global _holder
+def _start_heartbeat(sender: str, instance: Any = None, **_: Any) -> None:
+    global _holder, _beater
     _holder = liveness.holder_id(sender, os.getpid())
+    liveness.set_holder(_holder)
     holder = _holder
+    queues = _consumed_queues(instance)
+    liveness.heartbeat(_redis(), holder, queues)  # alive now, before the beater has started
+    _beater = heartbeat.spawn(holder, app.conf.broker_url, queues)
 
-    def beat() -> None:
+    def supervise() -> None:
+        # A beater that died (killed by hand, OOM) would make this live worker look dead.
+        global _beater
         while True:
             time.sleep(liveness.HEARTBEAT_EVERY_S)
-            try:
-                liveness.heartbeat(_redis(), holder)
-            except Exception:  # noqa: BLE001, S112 - Redis down: the next beat tries again
-                continue
+            if _beater is not None and _beater.poll() is not None:
+                _beater = heartbeat.spawn(holder, app.conf.broker_url, queues)
 
-    liveness.heartbeat(_redis(), holder)
-    threading.Thread(target=beat, name="celeragent-heartbeat", daemon=True).start()
+    threading.Thread(target=supervise, name="celeragent-heartbeat", daemon=True).start()
+
+
+def _consumed_queues(instance: Any) -> list[str]:
+    """The queues this worker was started with (`-Q`); all of them when it was not told."""
+    try:
+        return sorted(instance.app.amqp.queues.consume_from)
+    except AttributeError:
+        return []
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(**_: Any) -> None:
+    global _beater
+    if _beater is not None:
+        beater, _beater = _beater, None
+        beater.terminate()
 
 
 @task_received.connect

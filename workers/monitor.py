@@ -19,7 +19,7 @@ def tick(self: CeleragentTask) -> dict[str, int]:
     orphans = liveness.restore_orphans(r, self.app)
     return {
         "approvals_expired": approval.expire(r, self.app),
-        "timed_out": lifecycle.end_overdue(r),
+        "timed_out": lifecycle.end_overdue(r, self.app),
         "level": degrade.tick(r, settings),
         "restored": sum(restored.values()) + orphans,
         "redriven": stalls.redrive_lost(r, self.app, settings),

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from celery.exceptions import Ignore
 
 from runtime.broker import tasks
 from runtime.broker.app import app
 from runtime.errors import RetryableError
 from runtime.job import lifecycle
 from runtime.job.executor import execute_call, prefetch_call
+from runtime.job.fence import Stopped
 from runtime.tools.registry import load_tools
 from workers.base import CeleragentTask
+
+log = logging.getLogger(__name__)
 
 # Import every tool module now, not inside the first job's step.
 load_tools()
@@ -33,6 +39,11 @@ def run(
     except RetryableError as exc:
         # Exponential backoff with the jitter Celery adds: 0.5 s, 1 s, ...
         raise self.retry(exc=exc, countdown=0.5 * 2**self.request.retries) from None
+    except Stopped as exc:
+        # The job ended, or another run owns this step: no result, and Ignore keeps this
+        # run out of the layer's chord count (the owning run reports for the step).
+        log.info("%s", exc)
+        raise Ignore() from None
     if meta.get("inline_join"):
         # A one-call layer has no join task: its own task advances the job.
         lifecycle.advance(self.redis, self.app, job_id, layer + 1, self.settings)

@@ -6,6 +6,7 @@ with the real usage. Wraps any backend, so the planner and the answer step get a
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from runtime.cache.prompt_cache import PromptCache
@@ -26,8 +27,11 @@ class GuardedBackend:
         ledger: JobLedger | None = None,
         prompt_cache: PromptCache | None = None,
         max_tokens_factor: float = 1.0,
+        stop_check: Callable[[], None] | None = None,
     ) -> None:
         self.backend = backend
+        # Called between tokens; raises to stop the call (runtime/job/fence.py Stopped).
+        self.stop_check = stop_check
         self.profile = profile
         self.ledger = ledger
         self.prompt_cache = prompt_cache
@@ -61,6 +65,9 @@ class GuardedBackend:
                 if on_token is not None:
                     on_token(completion.text)
                 return completion
+        if self.stop_check is not None:
+            on_token = _checked(on_token, self.stop_check)
+            self.stop_check()  # before paying for the call at all
         reservation = None
         if self.ledger is not None:
             prompt = sum(self.count_tokens(m.get("content", "")) for m in messages)
@@ -90,3 +97,15 @@ class GuardedBackend:
         if self.prompt_cache is not None:
             self.prompt_cache.set(model, messages, params, completion.to_dict())
         return completion
+
+
+def _checked(on_token: TokenCallback | None, stop_check: Callable[[], None]) -> TokenCallback:
+    """`on_token` that first asks whether the call should go on. Passed even when the caller
+    streams nothing: every backend calls it between tokens, so it is where a call stops."""
+
+    def callback(text: str) -> None:
+        stop_check()
+        if on_token is not None:
+            on_token(text)
+
+    return callback

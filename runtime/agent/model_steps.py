@@ -23,7 +23,7 @@ from runtime.config import Settings
 from runtime.errors import RetryableError
 from runtime.guard import degrade, metrics
 from runtime.guard.budget import JobLedger
-from runtime.job import dag, events, store
+from runtime.job import dag, events, fence, store
 from runtime.job.state import JobState
 from runtime.job.validation import plan_layers
 from runtime.llm.base import Completion
@@ -43,6 +43,8 @@ class ModelStep:
     job_id: str
     profile: ModelProfile
     round: int
+    # This run's claim on the step (`plan_N` / `answer_N`); see runtime/job/fence.py.
+    lease: fence.Lease | None = None
 
 
 _prompt_caches: dict[int, PromptCache] = {}
@@ -78,16 +80,26 @@ def guarded(
         ledger=ledger,
         prompt_cache=prompt_cache(r, settings),
         max_tokens_factor=degrade.effects(level).max_tokens_factor,
+        # Between tokens the call stops once the job ends or the step is taken over.
+        stop_check=fence.throttled_check(r, step.job_id, step.lease),
     )
 
 
-def route(spec: JobSpec, settings: Settings, degradation_level: int = 0) -> ModelProfile:
+def route(
+    spec: JobSpec,
+    settings: Settings,
+    degradation_level: int = 0,
+    live_queues: set[str] | None = None,
+) -> ModelProfile:
+    """The job's model: the one it names, or the router's choice; with `live_queues`, only
+    a model some live worker serves (runtime/recovery/liveness.py live_queues)."""
     requested = spec.model or settings.default_model
     return Router().select(
         spec.query,
         requested=requested,
         remaining_budget_usd=spec.budget.max_cost_usd,
         degradation_level=degradation_level,
+        live_queues=live_queues,
     )
 
 
@@ -135,7 +147,7 @@ def record_completions(
             cached=c.cached,
             job_id=step.job_id,
         )
-    pipe.execute()
+    fence.commit(r, pipe, step.job_id, step.lease, ttl_s=settings.job_ttl_s)
 
 
 def plan(r: redis.Redis, step: ModelStep, state: JobState, settings: Settings) -> PlanOutcome:
@@ -143,7 +155,7 @@ def plan(r: redis.Redis, step: ModelStep, state: JobState, settings: Settings) -
     rounds the plan's ids get a `_rN` suffix so its steps never overwrite earlier ones."""
     spec = state.spec
     started = time.time()
-    _announce(r, step, "plan")
+    _announce(r, step, "plan", settings)
     previous = [_step_view(s) for s in state.steps.values() if s.kind == "tool"]
     query = spec.query
     if previous:
@@ -171,9 +183,12 @@ def plan(r: redis.Redis, step: ModelStep, state: JobState, settings: Settings) -
     return outcome
 
 
-def _announce(r: redis.Redis, step: ModelStep, purpose: str) -> None:
+def _announce(r: redis.Redis, step: ModelStep, purpose: str, settings: Settings) -> None:
+    """Take the step's lease and say the model call starts, in one fenced write."""
     data = {"purpose": purpose, "model": step.profile.name, "round": step.round}
-    events.emit(r, step.job_id, EventType.llm_started, data)
+    pipe = r.pipeline(transaction=False)
+    events.emit(pipe, step.job_id, EventType.llm_started, data)
+    fence.commit(r, pipe, step.job_id, step.lease, mode="take", ttl_s=settings.job_ttl_s)
 
 
 def _step_view(s: StepResult) -> dict[str, Any]:
@@ -205,13 +220,16 @@ def synthesize(
     final_ids = dag.leaves(state.plan) if state.plan is not None else None
     checked = answer_check.checks(step.profile.backend)
     messages = build_answer_messages(spec.query, tool_steps, final_ids=final_ids, local=checked)
+    started = time.time()
+    _announce(r, step, "answer", settings)  # the lease first: a duplicate reserves nothing
     backend = guarded(r, step, spec, settings)
     messages = fit_messages(messages, backend.count_tokens, step.profile.context_window, max_tokens)
-    started = time.time()
-    _announce(r, step, "answer")
 
     def on_token(text: str) -> None:
-        events.emit(r, step.job_id, EventType.token, {"text": text})
+        # Fenced: no token after the job ended; fence.Stopped ends the model call here.
+        pipe = r.pipeline(transaction=False)
+        events.emit(pipe, step.job_id, EventType.token, {"text": text})
+        fence.commit(r, pipe, step.job_id, step.lease, ttl_s=settings.job_ttl_s)
 
     def ask(profile: ModelProfile, guarded_backend: GuardedBackend) -> Completion:
         return guarded_backend.complete(
@@ -232,8 +250,8 @@ def synthesize(
         output["fallback_from"] = {"model": step.profile.name, "error": str(exc)}
         if fallback is None:
             return _no_answer(r, step, started, output, settings)
-        step = ModelStep(step.job_id, fallback, step.round)
-        _announce(r, step, "answer")
+        step = ModelStep(step.job_id, fallback, step.round, step.lease)
+        _announce(r, step, "answer", settings)
         try:
             completion = ask(fallback, guarded(r, step, spec, settings, steps=0))
         except RetryableError as again:
@@ -269,5 +287,8 @@ def fastest_other(profile: ModelProfile) -> ModelProfile | None:
     return min(others, key=lambda p: (p.typical_latency_s, p.name), default=None)
 
 
-def get_step(job_id: str, model_name: str, round_: int) -> ModelStep:
-    return ModelStep(job_id, get_profile(model_name), round_)
+def get_step(job_id: str, model_name: str, round_: int, kind: str) -> ModelStep:
+    """A run of the job's `kind` ("plan" or "answer") step of this round, with its lease."""
+    return ModelStep(
+        job_id, get_profile(model_name), round_, fence.new_lease(job_id, f"{kind}_{round_}")
+    )

@@ -29,3 +29,10 @@ SYNTHESIZE = "celeragent.llm.synthesize"
 # measures the runtime against
 RAW_SLEEP = "celeragent.raw.sleep"
 RAW_JOIN = "celeragent.raw.join"
+
+
+def job_task_id(job_id: str, kind: str, part: str | int = "") -> str:
+    """The task id of one of a job's messages (`kind`: start, tool, join, plan, answer),
+    known without storing it, so a job that ends early can revoke whatever of it is still
+    queued (runtime/job/revoke.py). A retry or a redelivery keeps its id."""
+    return f"{job_id}.{kind}.{part}" if part != "" else f"{job_id}.{kind}"

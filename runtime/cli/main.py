@@ -107,6 +107,17 @@ def cmd_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cancel(args: argparse.Namespace) -> int:
+    from runtime.job.client import Client
+
+    handle = Client(args.redis_url).job(args.job)
+    if handle.cancel():
+        print(f"cancelled: job {args.job}")
+        return 0
+    print(f"not cancelled: job {args.job} had already ended ({handle.status().value})")
+    return 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from runtime.cli.demo import run_demo
 
@@ -152,6 +163,18 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("step")
     approve.add_argument("--deny", action="store_true")
     approve.set_defaults(fn=cmd_approve)
+
+    cancel = sub.add_parser(
+        "cancel",
+        parents=[REDIS_URL],
+        help="end a job now, cancelled, with what it has",
+        description="End the job now with status `cancelled` and the results it has. Work in "
+        "flight stops at its next check (a model call between tokens, a tool step before and "
+        "after it runs) and records nothing more; queued messages are revoked. Exit code 1 "
+        "when the job had already ended.",
+    )
+    cancel.add_argument("job")
+    cancel.set_defaults(fn=cmd_cancel)
 
     demo = sub.add_parser(
         "demo",

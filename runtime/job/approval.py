@@ -16,7 +16,7 @@ from runtime.broker import tasks
 from runtime.broker.queues import AGENT
 from runtime.config import Settings
 from runtime.errors import CeleragentError, SpecError
-from runtime.job import events, store
+from runtime.job import events, fence, store
 from runtime.schemas import EventType, StepResult
 from runtime.tools.registry import get_tool
 
@@ -80,7 +80,7 @@ def gate(
             store.record_step(pipe, job_id, step, settings.job_ttl_s)
             refused.add(call["id"])
     if len(pipe):
-        pipe.execute()
+        fence.commit(r, pipe, job_id)
     return [c for c in calls if c["id"] not in refused], waiting
 
 

@@ -40,12 +40,18 @@ def tool_signature(
         queue=TOOLS,
         priority=broker_priority(priority),
         immutable=True,
+        task_id=tasks.job_task_id(job_id, "tool", call["id"]),
     )
 
 
 def join_signature(job_id: str, layer: int, priority: int, app: Celery | None = None) -> Signature:
     return signature(
-        tasks.JOIN, app=app, args=(job_id, layer), queue=AGENT, priority=broker_priority(priority)
+        tasks.JOIN,
+        app=app,
+        args=(job_id, layer),
+        queue=AGENT,
+        priority=broker_priority(priority),
+        task_id=tasks.job_task_id(job_id, "join", layer),
     )
 
 

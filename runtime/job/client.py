@@ -22,7 +22,7 @@ from runtime.broker.connection import get_redis, redis_client_kwargs
 from runtime.broker.queues import AGENT
 from runtime.config import Settings, get_settings
 from runtime.errors import JobNotFound
-from runtime.job import approval, endings, events, store
+from runtime.job import admission, approval, endings, events, revoke, store
 from runtime.job.canvas import broker_priority
 from runtime.job.validation import check_spec
 from runtime.schemas import Event, JobResult, JobSpec, JobStatus
@@ -41,6 +41,7 @@ class Client:
     def submit(self, spec: JobSpec | dict[str, Any] | str) -> JobHandle:
         """Validate, record and queue a job. A bad spec raises SpecError; nothing is queued."""
         parsed, layer_ids = check_spec(spec, self.settings)
+        admission.check_servable(self.redis, parsed, self.settings)
         job_id = uuid.uuid4().hex
         if parsed.idempotency_key:
             key = keys.idempotency(parsed.tenant, parsed.idempotency_key)
@@ -50,7 +51,11 @@ class Client:
                     return JobHandle(self, str(existing))
         store.create(self.redis, job_id, parsed, layer_ids, self.settings.job_ttl_s)
         self._app.send_task(
-            tasks.START, args=[job_id], queue=AGENT, priority=broker_priority(parsed.priority)
+            tasks.START,
+            args=[job_id],
+            queue=AGENT,
+            priority=broker_priority(parsed.priority),
+            task_id=tasks.job_task_id(job_id, "start"),
         )
         return JobHandle(self, job_id)
 
@@ -130,11 +135,16 @@ class JobHandle:
         approval.resume(self.client._app, self.id, layer)
 
     def cancel(self) -> bool:
-        """Stop the job: no further layer is dispatched and its result says `cancelled`.
-        Returns False when it had already finished."""
+        """End the job now, `cancelled`, with what it has. Work in flight stops at its next
+        check (a model call between tokens, a tool step before and after it runs) and
+        records nothing more; queued messages are revoked. Returns False when the job had
+        already ended."""
         r = self.client.redis
         r.set(keys.job_cancelled(self.id), "1", ex=self.client.settings.job_ttl_s)
-        return endings.cancelled(r, self.id, self.client.settings) is not None
+        if endings.cancelled(r, self.id, self.client.settings) is None:
+            return False
+        revoke.revoke_queued(r, self.client._app, self.id)
+        return True
 
 
 class AsyncClient:

@@ -20,7 +20,7 @@ from runtime.cache.tool_cache import ToolCache
 from runtime.config import Settings
 from runtime.errors import CeleragentError, RetryableError
 from runtime.guard import metrics
-from runtime.job import events, store
+from runtime.job import events, fence, store
 from runtime.recovery import redelivery
 from runtime.schemas import EventType, StepResult
 from runtime.tools.base import Tool
@@ -92,6 +92,8 @@ def execute_call(
     attempt: int,
     max_attempts: int,
 ) -> StepResult:
+    """Run the call and record it. Raises fence.Stopped when this run must not record
+    anything: the job has ended, or the step belongs to another run."""
     started = time.time()
     output: Any = None
     error: str | None = None
@@ -102,13 +104,16 @@ def execute_call(
     except CeleragentError as exc:
         error = str(exc)
     side_effecting = bool(tool and tool.side_effecting)
+    # This run takes the step's lease (refused while another live worker runs it, or when
+    # the job has ended) in the same script that records its start: fence.Stopped then.
+    lease = fence.new_lease(job_id, call["id"])
     pipe = r.pipeline(transaction=False)
     pipe.exists(keys.job_cancelled(job_id))
     events.emit(pipe, job_id, EventType.step_started, {"id": call["id"], "tool": call["name"]})
     redelivery.track(
         pipe, job_id, call, attempt, side_effecting=side_effecting, ttl_s=settings.job_ttl_s
     )
-    replies = pipe.execute()
+    replies = fence.commit(r, pipe, job_id, lease, mode="take", ttl_s=settings.job_ttl_s)
     cancelled = replies[0]
     admission = redelivery.decide(
         replies[2:], side_effecting=side_effecting, max_deliveries=settings.max_deliveries
@@ -129,6 +134,7 @@ def execute_call(
             output, cached = run_with_timeout(lambda: runner(tool, call["arguments"]), timeout)
         except RetryableError as exc:
             if attempt < max_attempts:
+                fence.release(r, lease)  # the retry is a new run of this step
                 raise
             error = f"failed after {attempt} attempts: {describe_error(exc)}"
         except Exception as exc:  # noqa: BLE001 - a tool failure is data, not a crash
@@ -158,5 +164,7 @@ def execute_call(
         ok=step.ok,
         job_id=job_id,
     )
-    pipe.execute()
+    # Recorded only if this run still holds the step and the job is live; a run that was
+    # taken over while stalled stops here and its late result is dropped.
+    fence.commit(r, pipe, job_id, lease, ttl_s=settings.job_ttl_s)
     return step

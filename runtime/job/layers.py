@@ -30,7 +30,7 @@ from runtime.config import Settings
 from runtime.errors import CeleragentError
 from runtime.guard import metrics
 from runtime.guard.budget import JobLedger
-from runtime.job import approval, dag, store
+from runtime.job import approval, dag, fence, store
 from runtime.job.canvas import layer_canvas
 from runtime.job.state import JobState
 from runtime.schemas import StepResult, ToolCall
@@ -99,7 +99,7 @@ def prepare(
             state.steps[call.id] = step
             store.record_step(pipe, state.job_id, step, settings.job_ttl_s)
     if len(pipe):
-        pipe.execute()
+        fence.commit(r, pipe, state.job_id)
     return ready
 
 
@@ -161,5 +161,5 @@ def _drop_cache_hits(
             job_id=state.job_id,
         )
     if len(pipe):
-        pipe.execute()
+        fence.commit(r, pipe, state.job_id)
     return misses

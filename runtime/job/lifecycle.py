@@ -13,6 +13,7 @@ another queue is sent by task name (runtime/broker/tasks.py), so `runtime` never
 
 from __future__ import annotations
 
+import logging
 import time
 
 import redis
@@ -24,13 +25,16 @@ from runtime.broker.queues import AGENT
 from runtime.config import Settings
 from runtime.errors import BudgetExceeded, CeleragentError, JobNotFound, RetryableError
 from runtime.guard import degrade
-from runtime.job import endings, events, layers, store
+from runtime.job import endings, events, fence, layers, revoke, store
 from runtime.job.canvas import broker_priority
 from runtime.job.state import JobState, load_state
 from runtime.job.validation import plan_layers
+from runtime.llm.profiles import QUEUES as MODEL_QUEUES
 from runtime.llm.profiles import ModelProfile
-from runtime.recovery import stalls
+from runtime.recovery import liveness, stalls
 from runtime.schemas import EventType, JobSpec
+
+log = logging.getLogger(__name__)
 
 
 def start(r: redis.Redis, app: Celery, job_id: str, settings: Settings) -> None:
@@ -40,6 +44,8 @@ def start(r: redis.Redis, app: Celery, job_id: str, settings: Settings) -> None:
 
 
 def _start(r: redis.Redis, app: Celery, state: JobState, settings: Settings) -> None:
+    if state.finalized:
+        return  # ended before it started (cancelled, timed out): a terminal status is final
     if state.cancelled:
         endings.cancelled(r, state.job_id)
         return
@@ -67,6 +73,8 @@ def advance(r: redis.Redis, app: Celery, job_id: str, layer: int, settings: Sett
 
 
 def _advance(r: redis.Redis, app: Celery, state: JobState, layer: int, settings: Settings) -> None:
+    if state.finalized:
+        return  # a late join or a stalled step's task: the job has ended, nothing runs
     if state.cancelled:
         endings.cancelled(r, state.job_id)
         return
@@ -108,7 +116,7 @@ def _request_plan(
         answer, step = cached
         pipe = r.pipeline(transaction=False)
         store.record_step(pipe, job_id, step, settings.job_ttl_s)
-        pipe.execute()
+        fence.commit(r, pipe, job_id)
         endings.answered(r, job_id, answer)
         return
     reuse.start_prefetch(r, app, spec, settings)
@@ -126,7 +134,8 @@ def _route_or_end(
         endings.shed(r, job_id, level, spec.priority, below)
         return None
     try:
-        return model_steps.route(spec, settings, level)
+        live = liveness.live_queues(r, MODEL_QUEUES)
+        return model_steps.route(spec, settings, level, live)
     except CeleragentError as exc:
         endings.model_failed(r, job_id, exc)
         return None
@@ -136,7 +145,14 @@ def _send_model_step(
     app: Celery, task: str, job_id: str, profile: ModelProfile, round_: int, spec: JobSpec
 ) -> None:
     args = [job_id, profile.name, round_]
-    app.send_task(task, args=args, queue=profile.queue, priority=broker_priority(spec.priority))
+    kind = "plan" if task == tasks.PLAN else "answer"
+    app.send_task(
+        task,
+        args=args,
+        queue=profile.queue,
+        priority=broker_priority(spec.priority),
+        task_id=tasks.job_task_id(job_id, kind, round_),
+    )
 
 
 def plan_step(
@@ -144,13 +160,20 @@ def plan_step(
 ) -> None:
     """The model plans; its plan (validated once, in the planner) is adopted and its first
     layer runs. A plan with no calls goes straight to the answer."""
-    step = model_steps.get_step(job_id, model, round_)
+    step = model_steps.get_step(job_id, model, round_, "plan")
     state = load_state(r, job_id)
-    outcome = model_steps.plan(r, step, state, settings)
+    if state.finalized:
+        return
+    try:
+        outcome = model_steps.plan(r, step, state, settings)
+    except RetryableError:
+        fence.release(r, step.lease)  # the task may retry: a new run of this step
+        raise
     if outcome.plan is None or outcome.layers is None:
+        fence.check(r, job_id, step.lease)
         _send_model_step(app, tasks.SYNTHESIZE, job_id, step.profile, round_, state.spec)
         return
-    store.save_plan(r, job_id, outcome.plan, outcome.layers, outcome.source)
+    store.save_plan(r, job_id, outcome.plan, outcome.layers, outcome.source, step.lease)
     advance(r, app, job_id, 0, settings)
 
 
@@ -160,9 +183,11 @@ def answer_step(
     """The model answers from the tool outputs: the job ends with the answer, or, when the
     model asks for more tools and the budget allows another round, it plans again."""
     state = load_state(r, job_id)
+    if state.finalized:
+        return
     spec, budget = state.spec, state.spec.budget
     rounds_before = state.model_rounds()
-    step = model_steps.get_step(job_id, model, round_)
+    step = model_steps.get_step(job_id, model, round_, "answer")
     answer = model_steps.synthesize(r, step, state, settings)
     if answer.text is None:
         endings.no_model_answered(r, job_id, answer.tried)
@@ -179,6 +204,9 @@ def answer_step(
 def model_step_failed(r: redis.Redis, job_id: str, exc: Exception, can_retry: bool) -> bool:
     """A model step raised: True when its task should retry (a transient failure with
     retries left); otherwise the job ends, out of budget or failed, with the reason."""
+    if isinstance(exc, fence.Stopped):
+        log.info("%s", exc)  # the job ended or another run owns the step: nothing to record
+        return False
     if isinstance(exc, BudgetExceeded):
         endings.budget_exhausted(r, job_id, exc)
         return False
@@ -202,18 +230,21 @@ def redrive(r: redis.Redis, app: Celery, job_id: str, settings: Settings) -> Non
     state = load_state(r, job_id)
     layer = state.first_open_layer() if state.plan is not None else None
     reason = "no message for this job was on any queue or worker"
+    pipe = r.pipeline(transaction=False)
     events.emit(
-        r, job_id, EventType.recovered, {"reason": reason, "layer": layer, "redrive": count}
+        pipe, job_id, EventType.recovered, {"reason": reason, "layer": layer, "redrive": count}
     )
+    fence.commit(r, pipe, job_id)
     if layer is None:
         _start(r, app, state, settings)
     else:
         _advance(r, app, state, layer, settings)
 
 
-def end_overdue(r: redis.Redis) -> int:
+def end_overdue(r: redis.Redis, app: Celery | None = None) -> int:
     """The watchdog: a job past its deadline ends `timed_out` with its partial results, even
-    when the step it waits on is stuck in a dead worker and no join will ever run."""
+    when the step it waits on is stuck in a dead worker and no join will ever run. With
+    `app`, its messages still queued are revoked."""
     ended = 0
     for job_id in store.overdue(r):
         try:
@@ -225,4 +256,6 @@ def end_overdue(r: redis.Redis) -> int:
             store.forget_deadline(r, job_id)  # already ended by someone else
         else:
             ended += 1
+            if app is not None:
+                revoke.revoke_queued(r, app, job_id)
     return ended

@@ -22,6 +22,7 @@ class JobState:
     submitted_at: float
     steps: dict[str, StepResult]
     cancelled: bool
+    finalized: bool = False  # the job has ended (runtime/job/endings.py): nothing more to do
 
     @property
     def deadline(self) -> float:
@@ -44,7 +45,9 @@ def load_state(r: redis.Redis, job_id: str) -> JobState:
     pipe.hmget(keys.job(job_id), ["spec", "plan", "layers", "submitted_at"])
     pipe.hgetall(keys.job_steps(job_id))
     pipe.exists(keys.job_cancelled(job_id))
-    (spec_raw, plan_raw, layers_raw, submitted), steps_raw, cancelled = pipe.execute()
+    pipe.exists(keys.job_finalized(job_id))
+    replies = pipe.execute()
+    (spec_raw, plan_raw, layers_raw, submitted), steps_raw, cancelled, finalized = replies
     if spec_raw is None:
         raise JobNotFound(f"job {job_id!r} has no record; it expired or never existed.")
     return JobState(
@@ -55,4 +58,5 @@ def load_state(r: redis.Redis, job_id: str) -> JobState:
         submitted_at=float(submitted),
         steps={k: StepResult.model_validate_json(v) for k, v in steps_raw.items()},
         cancelled=bool(cancelled),
+        finalized=bool(finalized),
     )

@@ -15,7 +15,7 @@ import redis
 
 from runtime import keys
 from runtime.errors import JobNotFound
-from runtime.job import events
+from runtime.job import events, fence
 from runtime.schemas import (
     EventType,
     JobResult,
@@ -77,13 +77,17 @@ def status(r: redis.Redis, job_id: str) -> JobStatus:
 
 
 def save_plan(
-    r: redis.Redis | redis.client.Pipeline,
+    r: redis.Redis,
     job_id: str,
     plan: Plan,
     layer_ids: list[list[str]],
     source: str,
+    lease: fence.Lease | None = None,
 ) -> None:
-    r.hset(
+    """Adopt the plan, unless the job has ended (or, with the plan step's `lease`, another
+    run took that step over): then fence.Stopped, and the status stays the terminal one."""
+    pipe = r.pipeline(transaction=False)
+    pipe.hset(
         keys.job(job_id),
         mapping={
             "plan": plan.model_dump_json(),
@@ -91,7 +95,8 @@ def save_plan(
             "status": JobStatus.running.value,
         },
     )
-    events.emit(r, job_id, EventType.planned, {"layers": layer_ids, "source": source})
+    events.emit(pipe, job_id, EventType.planned, {"layers": layer_ids, "source": source})
+    fence.commit(r, pipe, job_id, lease)
 
 
 def record_step(

@@ -94,4 +94,34 @@ def check_spec(
             get_tool(name)  # raises PlanError naming the unknown tool and the known ones
     if parsed.plan is None:
         return parsed, None
-    return parsed, plan_layers(parsed.plan, parsed.tools, settings)
+    layer_ids = plan_layers(parsed.plan, parsed.tools, settings)
+    _check_fits_budget(parsed, parsed.plan, layer_ids)
+    return parsed, layer_ids
+
+
+def _check_fits_budget(spec: JobSpec, plan: Plan, layer_ids: list[list[str]]) -> None:
+    """Refuse a plan its own budget cannot run: more calls than steps, or fixed waits that
+    outlast the deadline. Accepted, such a job would only end early, having done nothing."""
+    budget = spec.budget
+    steps = len(plan.calls) + (1 if spec.wants_model_answer else 0)
+    if steps > budget.max_steps:
+        answer = " and the answer step" if spec.wants_model_answer else ""
+        raise SpecError(
+            f"the plan needs {steps} steps ({len(plan.calls)} calls{answer}) but "
+            f"budget.max_steps is {budget.max_steps}: raise max_steps to {steps} or more, or "
+            "split the job."
+        )
+    calls = {c.id: c for c in plan.calls}
+    finish: dict[str, float] = {}  # the earliest each call can end, layer by layer
+    for layer in layer_ids:
+        for cid in layer:
+            call = calls[cid]
+            start = max((finish[d] for d in call.depends_on), default=0.0)
+            finish[cid] = start + get_tool(call.name).min_duration_s(call.arguments)
+    waits = max(finish.values(), default=0.0)
+    if waits >= budget.deadline_s:
+        raise SpecError(
+            f"the plan's fixed waits alone take {waits:g} s on its longest path, but "
+            f"budget.deadline_s is {budget.deadline_s:g}: raise the deadline above {waits:g} s "
+            "or shorten the waits."
+        )

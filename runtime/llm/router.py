@@ -68,7 +68,11 @@ class Router:
         degradation_level: int = 0,
         live_p95_s: dict[str, float] | None = None,
         requested: str | None = None,
+        live_queues: set[str] | None = None,
     ) -> ModelProfile:
+        """`live_queues`, when given, are the queues some live worker consumes: a model on
+        any other queue would wait for a worker until the job's deadline, so it is never
+        chosen, and asking for it by name is an error."""
         if requested and requested != "auto":
             if requested not in self.profiles:
                 raise SpecError(
@@ -81,9 +85,24 @@ class Router:
                     f"model {requested!r} needs an API key: set the environment variable "
                     f"{chosen.api_key_env} or choose another model."
                 )
+            if live_queues is not None and chosen.queue not in live_queues:
+                raise ConfigError(
+                    f"model {requested!r} runs on queue {chosen.queue!r} and no live worker "
+                    f"consumes it: start one (`celeragent up`, or a worker with -Q "
+                    f"{chosen.queue}) or choose another model."
+                )
             return chosen
 
         candidates = [p for p in self.profiles.values() if p.routable and p.available()]
+        if candidates and live_queues is not None:
+            served = [p for p in candidates if p.queue in live_queues]
+            if not served:
+                queues = ", ".join(sorted({p.queue for p in candidates}))
+                raise ConfigError(
+                    f"no live worker serves a usable model (their queues: {queues}): start "
+                    "the workers (`celeragent up`) or wait until they are back."
+                )
+            candidates = served
         if not candidates:
             raise ConfigError(
                 "no model is available: set an API key named by a profile's api_key_env "

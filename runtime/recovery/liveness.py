@@ -1,8 +1,9 @@
 """Dead-worker detection: a step whose worker died runs again within seconds of the death,
 not after the broker's visibility timeout (minutes, sized to the longest step).
 
-Each worker process refreshes a heartbeat key and records the delivery tags of the messages
-it holds (received, not yet finished). The beat tick finds holders whose heartbeat expired
+Each worker process has a heartbeat key, refreshed by a small process of its own
+(runtime/recovery/heartbeat.py says why not a thread), and records the delivery tags of the
+messages it holds (received, not yet finished). The beat tick finds holders whose heartbeat expired
 and puts their messages back on their queues with kombu's own `restore_by_tag`. A holder is
 `nodename/pid`, so a worker restarted under the same name is still a new holder.
 """
@@ -10,7 +11,10 @@ and puts their messages back on their queues with kombu's own `restore_by_tag`. 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
+from collections.abc import Sequence
 from typing import Any, cast
 
 import redis
@@ -31,11 +35,34 @@ def holder_id(nodename: str, pid: int) -> str:
     return f"{nodename}/{pid}"
 
 
-def heartbeat(r: redis.Redis, holder: str) -> None:
+_holder: str | None = None
+
+
+def set_holder(holder: str) -> None:
+    """Called once by each worker process (workers/liveness.py) with its holder id."""
+    global _holder
+    _holder = holder
+
+
+def current_holder() -> str:
+    """This process's holder id. Outside a worker (a client, a test) it has no heartbeat,
+    so a step leased under it can be taken over by any worker."""
+    return _holder or holder_id(f"client@{socket.gethostname()}", os.getpid())
+
+
+def heartbeat(r: redis.Redis, holder: str, queues: Sequence[str] = ()) -> None:
     pipe = r.pipeline(transaction=False)
     pipe.set(keys.worker_alive(holder), "1", ex=HEARTBEAT_TTL_S)
     pipe.sadd(keys.WORKERS, holder)
+    for queue in queues:
+        pipe.set(keys.queue_alive(queue), holder, ex=HEARTBEAT_TTL_S)
     pipe.execute()
+
+
+def live_queues(r: redis.Redis, queues: Sequence[str]) -> set[str]:
+    """Which of `queues` some live worker consumes now (one round trip)."""
+    found = r.mget([keys.queue_alive(q) for q in queues]) if queues else []
+    return {q for q, holder in zip(queues, found, strict=True) if holder}
 
 
 def holding(r: redis.Redis, holder: str, task_id: str, tag: str) -> None:

@@ -44,6 +44,9 @@ class Tool:
     timeout_s: float | None = None
     version: str = "1"
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # Seconds a call takes at the least, from its validated arguments (`sleep`'s ms): lets
+    # a spec whose deadline cannot cover its own waits be refused at submit.
+    fixed_wait: Callable[[Any], float] | None = None
 
     def __post_init__(self) -> None:
         if self.side_effecting and self.cacheable:
@@ -66,6 +69,11 @@ class Tool:
             return self.args_model.model_validate(arguments)
         except ValidationError:
             raise_argument_error(self.name, call_id, self.argument_problems(arguments))
+
+    def min_duration_s(self, arguments: dict[str, Any]) -> float:
+        if self.fixed_wait is None or self.argument_problems(arguments):
+            return 0.0
+        return float(self.fixed_wait(self.args_model.model_validate(arguments)))
 
     def json_schema(self) -> dict[str, Any]:
         return self.args_model.model_json_schema()

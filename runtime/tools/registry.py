@@ -48,6 +48,7 @@ def tool(
     requires_approval: bool = False,
     timeout_s: float | None = None,
     version: str = "1",
+    fixed_wait: Callable[[Any], float] | None = None,
 ) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
     """Register the decorated function as a tool taking an instance of `args`."""
 
@@ -64,6 +65,7 @@ def tool(
                 requires_approval=requires_approval,
                 timeout_s=timeout_s,
                 version=version,
+                fixed_wait=fixed_wait,
             )
         )
         return fn

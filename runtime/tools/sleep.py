@@ -13,7 +13,13 @@ class SleepArgs(BaseModel):
     ms: int = Field(ge=0, le=600_000, description="Milliseconds to sleep.")
 
 
-@tool("sleep", args=SleepArgs, description="Sleep for `ms` milliseconds.", cacheable=False)
+@tool(
+    "sleep",
+    args=SleepArgs,
+    description="Sleep for `ms` milliseconds.",
+    cacheable=False,
+    fixed_wait=lambda args: args.ms / 1000,
+)
 def sleep(args: SleepArgs) -> dict[str, int]:
     time.sleep(args.ms / 1000)
     return {"slept_ms": args.ms}

@@ -6,6 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from runtime import keys
+from runtime.errors import SpecError
 from runtime.guard import degrade, metrics
 from runtime.guard.budget import tenant_spent
 from runtime.job.client import Client
@@ -19,12 +21,13 @@ def one_call(expression: str = "1 + 1") -> dict:
     return {"calls": [{"id": "c", "name": "calculator", "arguments": {"expression": expression}}]}
 
 
-def test_a_step_budget_ends_the_job_before_the_layer_runs(client: Client) -> None:
+def test_a_plan_longer_than_its_step_budget_is_refused_at_submit(client: Client) -> None:
+    # Accepted, it could only end budget_exhausted before running anything.
     plan = {"calls": [{"id": f"s{i}", "name": "sleep", "arguments": {"ms": 1}} for i in range(3)]}
-    result = client.submit({"plan": plan, "budget": {"max_steps": 2}}).result(timeout=20)
-    assert result.status is JobStatus.budget_exhausted
-    assert "max_steps" in result.error
-    assert result.steps == []
+    before = client.redis.zcard(keys.JOBS_INDEX)
+    with pytest.raises(SpecError, match="max_steps is 2"):
+        client.submit({"plan": plan, "budget": {"max_steps": 2}})
+    assert client.redis.zcard(keys.JOBS_INDEX) == before  # nothing recorded or queued
 
 
 def test_concurrent_jobs_never_overshoot_a_tenant_budget(client: Client) -> None:

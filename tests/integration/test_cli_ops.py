@@ -297,3 +297,18 @@ def test_cache_flush_semantic_prompt_and_everything(
         assert count(keys.semantic_entry("*", "*")) == 0
     finally:
         r.close()
+
+
+def test_cancel_ends_a_running_job_and_says_when_it_had_ended(
+    client: Client, redis_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = {"calls": [{"id": "s", "name": "sleep", "arguments": {"ms": 20_000}}]}
+    handle = client.submit({"plan": plan, "budget": {"deadline_s": 60}})
+    rc, out, _ = run_cli(capsys, "cancel", handle.id, "--redis-url", redis_url)
+    assert rc == 0 and f"cancelled: job {handle.id}" in out
+    result = handle.result(timeout=5)  # ended at once, not after the 20 s sleep
+    assert result.status is JobStatus.cancelled and handle.status() is JobStatus.cancelled
+    rc, out, _ = run_cli(capsys, "cancel", handle.id, "--redis-url", redis_url)
+    assert rc == 1 and "had already ended (cancelled)" in out
+    rc, _, err = run_cli(capsys, "cancel", "no-such-job", "--redis-url", redis_url)
+    assert rc == 2 and "does not exist" in err

@@ -151,7 +151,9 @@ def test_a_job_past_its_deadline_times_out_with_partial_results(client: Client) 
     plan = {
         "calls": [
             call("quick", "echo", {"value": "partial"}),
-            call("stuck", "sleep", {"ms": 8000}, ["quick"]),
+            # Waits for an approval nobody gives (a `sleep` this long is refused at submit:
+            # its wait is known to outlast the deadline).
+            call("stuck", "notify", {"channel": "deadline", "message": "unapproved"}, ["quick"]),
         ]
     }
     handle = client.submit({"plan": plan, "budget": {"deadline_s": 1.5}})

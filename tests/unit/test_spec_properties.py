@@ -277,7 +277,7 @@ def test_a_chain_validates_up_to_the_depth_limit_and_is_refused_beyond(n: int, r
     rnd.shuffle(plan["calls"])  # order in the list never matters
     max_depth = limits().max_plan_depth
     if n <= max_depth:
-        parsed = check({"plan": plan})
+        parsed = check({"plan": plan, "budget": {"max_steps": n}})
         assert parsed is not None and parsed.plan is not None
         assert [[c.id for c in layer] for layer in dag.layers(parsed.plan)] == [
             [f"c{i}"] for i in range(n)
@@ -316,7 +316,10 @@ def acyclic_plans(draw: st.DrawFn) -> list[dict[str, Any]]:
 @PROPERTY
 @given(acyclic_plans(), st.sampled_from([None, "", "what now?"]))
 def test_a_valid_random_acyclic_plan_always_validates(calls: list, query: str | None) -> None:
-    spec: dict[str, Any] = {"plan": {"calls": calls}}
+    # A budget that covers any plan: this property is about the DAG (the budget's own
+    # refusals are tested in test_validation.py).
+    budget = {"max_steps": len(calls) + 1, "deadline_s": 1e7}
+    spec: dict[str, Any] = {"plan": {"calls": calls}, "budget": budget}
     if query is not None:
         spec["query"] = query
     parsed = check(spec)

@@ -222,3 +222,34 @@ def test_spec_errors_are_value_errors(settings: Settings) -> None:
 def test_plan_model_input(settings: Settings) -> None:
     model = JobSpec(plan=Plan.model_validate({"calls": [call("a", deps=("a",))]}))
     assert "depends on itself" in refused(model, settings, PlanError)
+
+
+# --- specs that their own budget cannot run --------------------------------------------------
+
+
+def test_a_plan_with_more_calls_than_max_steps_is_refused(settings: Settings) -> None:
+    calls = [call(f"c{i}") for i in range(4)]
+    message = refused(spec(*calls, budget={"max_steps": 3}), settings)
+    assert "needs 4 steps" in message and "max_steps is 3" in message
+    validate_spec(spec(*calls, budget={"max_steps": 4}), settings)  # exactly enough
+
+
+def test_the_answer_step_counts_against_max_steps(settings: Settings) -> None:
+    calls = [call("a"), call("b")]
+    message = refused(spec(*calls, query="sum them", budget={"max_steps": 2}), settings)
+    assert "needs 3 steps" in message and "the answer step" in message
+    validate_spec(
+        spec(*calls, query="sum them", synthesize=False, budget={"max_steps": 2}), settings
+    )
+
+
+def test_a_deadline_shorter_than_the_plans_fixed_waits_is_refused(settings: Settings) -> None:
+    # Two sleeps in a row (3 s) beside one of 2.5 s: the longest path waits 3 s.
+    calls = [
+        call("a", "sleep", {"ms": 1000}),
+        call("b", "sleep", {"ms": 2000}, ("a",)),
+        call("c", "sleep", {"ms": 2500}),
+    ]
+    message = refused(spec(*calls, budget={"deadline_s": 3}), settings)
+    assert "take 3 s on its longest path" in message and "deadline_s is 3" in message
+    validate_spec(spec(*calls, budget={"deadline_s": 3.5}), settings)

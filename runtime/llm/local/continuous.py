@@ -280,8 +280,8 @@ class ContinuousBatcher:
         from runtime.llm.local import kvcache
 
         assert self._batch is not None and self._next is not None
-        live = [i for i, r in enumerate(self._rows) if not r.future.cancelled()]
-        if len(live) < len(self._rows):  # their callers gave up: stop paying for them
+        live = [i for i, r in enumerate(self._rows) if not r.future.done()]
+        if len(live) < len(self._rows):  # cancelled or stopped by their caller: stop paying
             self._keep(live)
             if not self._rows:
                 return
@@ -381,9 +381,9 @@ class ContinuousBatcher:
         if new:
             try:
                 callback(new)
-            except Exception:  # one caller's broken callback must not fail anything else
-                log.exception("on_token callback failed; streaming to it stops")
-                row.request.on_token = None
+            except Exception as exc:  # the caller stops its call (fence.Stopped) or broke:
+                row.request.on_token = None  # its own row ends with that error, no other
+                _settle(row.future, error=exc)
         return text
 
 

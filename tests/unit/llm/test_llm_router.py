@@ -134,3 +134,18 @@ def test_loopback_server_needs_no_key(no_keys, tmp_path):
     )
     assert Router(load_profiles(f)).select("hello").name == "vllm"
     assert is_loopback_url("http://localhost:1/v1") and not is_loopback_url("https://a.b/v1")
+
+
+def test_only_models_with_a_live_worker_are_routed(all_keys):
+    """`live_queues`: a model whose queue no live worker consumes would wait until the job's
+    deadline; the router never picks it, and naming it is an error that says what to start."""
+    router = Router(load_profiles(default_models_file()))
+    both = router.select("hello", live_queues={"llm", "gpu"})
+    assert router.select("hello", live_queues={"gpu"}).queue == "gpu"
+    assert router.select("hello", live_queues={"llm"}).queue == "llm"
+    assert both.queue in {"llm", "gpu"}
+    with pytest.raises(ConfigError, match="no live worker serves a usable model"):
+        router.select("hello", live_queues=set())
+    with pytest.raises(ConfigError, match=r"no live worker consumes it: .*-Q gpu"):
+        router.select("hello", requested="local", live_queues={"llm"})
+    assert router.select("hello", requested="local", live_queues={"gpu"}).name == "local"
