@@ -141,6 +141,15 @@ class Settings(BaseSettings):
         default=True, description="Let the monitor degrade under load (off: always level 0)."
     )
     monitor_interval_s: float = Field(default=5.0, gt=0)
+    degrade_up_after: int = Field(
+        default=2, ge=1, description="Bad monitor evaluations in a row before degrading."
+    )
+    degrade_down_after: int = Field(
+        default=6, ge=1, description="Healthy evaluations in a row before stepping down."
+    )
+    degrade_min_dwell_s: float = Field(
+        default=30.0, ge=0, description="No step down sooner than this after a level change."
+    )
     stall_after_s: float = Field(
         default=20.0,
         gt=0,

@@ -109,6 +109,11 @@ CACHE_COUNTERS = f"{PREFIX}cache:counters"  # Hash: hit/miss counters per cache.
 METRICS_STEPS = f"{PREFIX}metrics:steps"  # Stream of step records (MAXLEN bounded).
 METRICS_JOBS = f"{PREFIX}metrics:jobs"  # Stream of job e2e records (MAXLEN bounded).
 DEGRADATION_LEVEL = f"{PREFIX}degrade:level"
+DEGRADATION_STATE = f"{PREFIX}degrade:level:state"  # String: the policy's streaks, JSON.
+# String, JSON {level, reason, until}: a level an operator forced; expires with it (if timed).
+DEGRADATION_FORCED = f"{PREFIX}degrade:forced"
+# String without TTL: a force was set; it outlives a timed force so the monitor notices expiry.
+DEGRADATION_FORCED_SEEN = f"{PREFIX}degrade:forced:seen"
 SYSTEM_EVENTS = f"{PREFIX}system:events"  # Stream: degradation changes and other system events.
 
 

@@ -162,25 +162,49 @@ def cmd_dead_letters(args: argparse.Namespace) -> int:
 
 
 def cmd_degrade(args: argparse.Namespace) -> int:
-    """Force a degradation level (an operator's decision); the monitor's hysteresis moves it
-    again from the live numbers afterwards, one level at a time."""
+    """Force a degradation level (an operator's decision): it holds, the monitor leaving it
+    alone, until `--release` or the end of `--for`; then the monitor decides again."""
     from runtime.broker.connection import get_redis
     from runtime.guard import degrade
 
+    r = get_redis(_url(args))
+    if args.release:
+        if degrade.release(r, args.reason or "released by an operator"):
+            print(f"released: the monitor sets the level again (now {degrade.get_level(r)})")
+            return 0
+        print(f"no forced level to release (level {degrade.get_level(r)})")
+        return 1
+    if args.level is None or args.reason is None:
+        raise ConfigError("give --level N and --reason TEXT to force a level, or --release.")
     if args.level not in (degrade.NORMAL, degrade.FAST, degrade.CANNED):
         raise ConfigError(f"level must be 0, 1 or 2, not {args.level}.")
-    r = get_redis(_url(args))
-    previous = degrade.set_level(r, args.level, f"manual: {args.reason}")
-    print(f"degradation level {previous} -> {args.level} ({args.reason})")
+    if args.for_s is not None and args.for_s <= 0:
+        raise ConfigError(f"--for must be a positive number of seconds, not {args.for_s:g}.")
+    previous = degrade.force_level(r, args.level, args.reason, args.for_s)
+    held = "until `celeragent degrade --release`" if args.for_s is None else f"for {args.for_s:g} s"
+    print(f"degradation level {previous} -> {args.level} ({args.reason}), held {held}")
     return 0
 
 
 def add_ops_commands(subparsers: Any) -> None:
     dg_level = subparsers.add_parser(
-        "degrade", parents=[REDIS_URL], help="force the degradation level (0, 1, 2)"
+        "degrade",
+        parents=[REDIS_URL],
+        help="force the degradation level (0, 1, 2) until released, or --release it",
     )
-    dg_level.add_argument("--level", type=int, required=True)
-    dg_level.add_argument("--reason", required=True, help="recorded in the system events")
+    dg_level.add_argument("--level", type=int, default=None)
+    dg_level.add_argument("--reason", default=None, help="recorded in the system events")
+    dg_level.add_argument(
+        "--for",
+        dest="for_s",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="hold the level this long (default: until --release)",
+    )
+    dg_level.add_argument(
+        "--release", action="store_true", help="end a forced level: the monitor decides again"
+    )
     dg_level.set_defaults(fn=cmd_degrade)
 
     dl = subparsers.add_parser(

@@ -1,4 +1,4 @@
-"""Budgets: a per-job ledger that reserves spend atomically in Redis, and performance budgets.
+"""Budgets: a per-job ledger that reserves spend atomically in Redis.
 
 `JobLedger` is what keeps a job (and its tenant) inside its limits when many workers spend at
 once. The check and the reservation happen in one Lua script, so two workers can never both
@@ -12,8 +12,8 @@ or releasing twice (a Celery redelivery) is a no-op instead of a double count.
 Money is kept as integer nano-dollars: Redis' HINCRBYFLOAT would accumulate rounding drift
 over thousands of small charges, and Lua numbers hold integers exactly up to 2**53.
 
-`PerformanceBudget` is the service-level budget (p95 latencies, tokens, cost and steps per
-request) in the style of pydantic-ai's `UsageLimits`: a dataclass whose `check_*` methods raise.
+The service-level budget (p95 latencies per model, tokens, cost and steps per request) is
+`PerformanceBudget` in runtime/guard/performance.py.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from runtime import keys
-from runtime.config import Settings, get_settings
+from runtime.config import get_settings
 from runtime.errors import BudgetExceeded
 from runtime.schemas import Budget
 
 if TYPE_CHECKING:
-    from runtime.guard.metrics import MetricsSnapshot
+    pass
 
 NANO = 1_000_000_000  # nano-dollars per dollar
 TENANT_TTL_S = 3 * 86_400  # a daily period stays readable for reports a while after it ends
@@ -286,81 +286,3 @@ def tenant_spent(redis: Any, tenant: str, period: str | None = None) -> float:
     """Dollars a tenant has committed (settled plus held) in a period."""
     value = redis.hget(keys.tenant_budget(tenant, period or current_period()), "cost_n")
     return int(_text(value)) / NANO if value is not None else 0.0
-
-
-def _setting_default(name: str) -> Any:
-    return Settings.model_fields[name].default
-
-
-@dataclass(frozen=True)
-class PerformanceBudget:
-    """Service-level budget per request. Its defaults are the `CELERAGENT_PERF_*` settings'
-    defaults (runtime/config.py), so the numbers live in one place."""
-
-    e2e_p95_s: float = _setting_default("perf_e2e_p95_s")
-    llm_p95_s: float = _setting_default("perf_llm_p95_s")
-    tool_p95_s: float = _setting_default("perf_tool_p95_s")
-    max_tokens: int = _setting_default("perf_max_tokens")
-    max_cost_usd: float = _setting_default("perf_max_cost_usd")
-    max_steps: int = _setting_default("perf_max_steps")
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> PerformanceBudget:
-        settings = settings or get_settings()
-        return cls(
-            e2e_p95_s=settings.perf_e2e_p95_s,
-            llm_p95_s=settings.perf_llm_p95_s,
-            tool_p95_s=settings.perf_tool_p95_s,
-            max_tokens=settings.perf_max_tokens,
-            max_cost_usd=settings.perf_max_cost_usd,
-            max_steps=settings.perf_max_steps,
-        )
-
-    def check_tokens(self, tokens: int) -> None:
-        if tokens > self.max_tokens:
-            raise BudgetExceeded(
-                f"The request used {tokens} tokens, over the performance budget of "
-                f"{self.max_tokens}; trim the context or lower max_tokens.",
-                limit="max_tokens",
-            )
-
-    def check_cost(self, cost_usd: float) -> None:
-        if cost_usd > self.max_cost_usd:
-            raise BudgetExceeded(
-                f"The request cost ${cost_usd:.4f}, over the performance budget of "
-                f"${self.max_cost_usd:.4f}; route it to a cheaper model or cache more.",
-                limit="max_cost_usd",
-            )
-
-    def check_steps(self, steps: int) -> None:
-        if steps > self.max_steps:
-            raise BudgetExceeded(
-                f"The request took {steps} steps, over the performance budget of "
-                f"{self.max_steps}; improve the plan or raise the step limit.",
-                limit="max_steps",
-            )
-
-    def check_usage(self, *, tokens: int = 0, cost_usd: float = 0.0, steps: int = 0) -> None:
-        """All per-request checks at once (the first broken limit raises)."""
-        self.check_tokens(tokens)
-        self.check_cost(cost_usd)
-        self.check_steps(steps)
-
-    def violations(self, snapshot: MetricsSnapshot) -> list[str]:
-        """Which limits the rolling metrics break, as sentences; empty when within budget."""
-        out: list[str] = []
-
-        def over(label: str, observed: float | None, limit: float, unit: str) -> None:
-            if observed is not None and observed > limit:
-                out.append(f"{label} is {observed:.3g}{unit}, over the budget of {limit:.3g}{unit}")
-
-        ms = 1000.0
-        jobs = snapshot.jobs
-        over("job e2e p95", jobs.e2e_p95_ms / ms if jobs.count else None, self.e2e_p95_s, " s")
-        for kind, limit in (("llm", self.llm_p95_s), ("tool", self.tool_p95_s)):
-            stats = snapshot.kinds.get(kind)
-            over(f"{kind} p95", stats.p95_ms / ms if stats else None, limit, " s")
-        over("tokens per request", snapshot.tokens_per_request, self.max_tokens, "")
-        over("cost per request", snapshot.cost_per_request_usd, self.max_cost_usd, " USD")
-        over("steps per job", snapshot.avg_steps_per_job, self.max_steps, "")
-        return out

@@ -1,16 +1,29 @@
-"""Graceful degradation: three levels, a hysteresis policy that moves between them, and what
-each level changes.
+"""Graceful degradation: three levels, a policy that moves between them and settles, and
+what each level changes.
 
     0 normal
     1 prefer faster/cheaper models and shrink max_tokens
     2 as 1, and low-priority jobs are answered from caches or a canned reply
 
 The policy is pure (no Redis): the beat monitor feeds it a metrics snapshot and queue depths
-every `monitor_interval_s`. One bad evaluation is noise, so it steps up only after `up_after`
-bad evaluations in a row, and steps down only after a longer run of `down_after` healthy ones
-(the degraded service looks healthy *because* it is degraded; stepping down eagerly would flap).
-It moves one level at a time in both directions. Its streaks are state; `to_dict`/`from_dict`
-let the monitor keep them in Redis, because beat tasks may land on different worker processes.
+every `monitor_interval_s`. It is built so that one overload episode costs at most two
+changes, up once and down once, and calm costs none:
+
+- Up: after `up_after` bad evaluations in a row, straight to the level the numbers call for
+  (0 -> 2 when critical), not one level per streak: every extra step is time over budget.
+- Hysteresis: stepping down needs the numbers well inside the budget (`down_margin` of every
+  limit), not just under it; the degraded service looks healthy *because* it is degraded.
+- Dwell: no step down within `min_dwell_s` of the last change, and only after `down_after`
+  healthy evaluations in a row; then straight to normal (never 2 -> 1: that extra change is
+  what a long overload tail makes, and the next relapse undoes).
+- Relapse backoff: stepping back up soon after a step down doubles the healthy streak the
+  next step down needs (up to `max_penalty` times); a calm window halves it again.
+
+An operator can force a level (`celeragent degrade --level N [--for S]`); it holds until
+`celeragent degrade --release` or its expiry, and the monitor leaves it alone meanwhile.
+Every change is a `degradation` event in `keys.SYSTEM_EVENTS` with its reason. The policy's
+streaks are state; `to_dict`/`from_dict` let the monitor keep them in Redis, because beat
+tasks may land on different worker processes.
 """
 
 from __future__ import annotations
@@ -24,54 +37,48 @@ from typing import Any
 from runtime import keys
 from runtime.broker.queues import queue_depths
 from runtime.config import Settings
-from runtime.guard.budget import PerformanceBudget
 from runtime.guard.metrics import MetricsSnapshot, snapshot
+from runtime.guard.performance import PerformanceBudget
 
 NORMAL, FAST, CANNED = 0, 1, 2
 MAX_LEVEL = CANNED
 SYSTEM_EVENTS_MAXLEN = 10_000
 
 
-def degradation_state_key() -> str:
-    # Local until keys.py gains a DEGRADATION_STATE constant (asked for in the report).
-    return f"{keys.DEGRADATION_LEVEL}:state"
-
-
 @dataclasses.dataclass
 class DegradationPolicy:
-    """Decides the next level from how bad things are now, with hysteresis."""
+    """Decides the next level from how bad things are now (see the module docstring)."""
 
-    up_after: int = 3
+    up_after: int = 2
     down_after: int = 6
     queue_depth_high: int = 100  # total queued tasks that means "falling behind"
     queue_depth_critical: int = 1_000
     critical_factor: float = 1.5  # e2e p95 this many times the budget is critical
-    # Relapse backoff: stepping back up within `relapse_window` evaluations of a step down
-    # doubles the healthy streak the next step down needs (up to `max_penalty` times), so a
-    # load that only the degraded mode can carry does not flap between levels; a calm
-    # window halves it again.
+    down_margin: float = 0.7  # to step down, every number within this share of its limit
+    min_dwell_s: float = 30.0  # no step down sooner than this after the last change
     relapse_window: int = 30
     max_penalty: int = 16
+    # state, kept between ticks (STATE_FIELDS)
     bad_streak: int = 0
     good_streak: int = 0
     down_penalty: int = 1
     since_down: int = -1  # evaluations since the last step down; -1: none recently
+    changed_at: float = 0.0  # time of the last change
 
     def severity(
         self,
         snapshot: MetricsSnapshot,
         queue_depths: Mapping[str, int],
         perf_budget: PerformanceBudget,
+        scale: float = 1.0,
     ) -> int:
-        """The level the current numbers call for, before any hysteresis."""
+        """The level the current numbers call for against every limit times `scale`."""
         depth = sum(queue_depths.values())
-        jobs = snapshot.jobs
-        e2e_p95_s = jobs.e2e_p95_ms / 1000 if jobs.count else 0.0
-        if depth >= self.queue_depth_critical or (
-            e2e_p95_s > perf_budget.e2e_p95_s * self.critical_factor
+        if depth >= self.queue_depth_critical * scale or perf_budget.e2e_over(
+            snapshot, self.critical_factor * scale
         ):
             return CANNED
-        if depth >= self.queue_depth_high or perf_budget.violations(snapshot):
+        if depth >= self.queue_depth_high * scale or perf_budget.violations(snapshot, scale):
             return FAST
         return NORMAL
 
@@ -81,10 +88,13 @@ class DegradationPolicy:
         snapshot: MetricsSnapshot,
         queue_depths: Mapping[str, int],
         perf_budget: PerformanceBudget,
+        now: float | None = None,
     ) -> int:
         """One evaluation: returns the level to run at next and updates the streaks."""
+        now = time.time() if now is None else now
         current = min(max(int(current), NORMAL), MAX_LEVEL)
         wanted = self.severity(snapshot, queue_depths, perf_budget)
+        allowed = self.severity(snapshot, queue_depths, perf_budget, self.down_margin)
         if self.since_down >= 0:
             self.since_down += 1
             if self.since_down > self.relapse_window:
@@ -100,14 +110,19 @@ class DegradationPolicy:
                 self.bad_streak = 0
                 if self.since_down >= 0:  # a relapse: be slower to step down next time
                     self.down_penalty = min(self.max_penalty, self.down_penalty * 2)
-                return current + 1
-        elif wanted < current:
+                self.changed_at = now
+                return wanted
+        elif allowed == NORMAL and current > NORMAL:
+            # Down only all the way: a partial step (2 -> 1) is a change that the same
+            # episode's tail usually undoes, or follows with another.
             self.good_streak += 1
             self.bad_streak = 0
-            if self.good_streak >= self.down_after * self.down_penalty:
+            dwelt = now - self.changed_at >= self.min_dwell_s
+            if dwelt and self.good_streak >= self.down_after * self.down_penalty:
                 self.good_streak = 0
                 self.since_down = 0
-                return current - 1
+                self.changed_at = now
+                return NORMAL
         else:
             self.bad_streak = self.good_streak = 0
         return current
@@ -161,7 +176,7 @@ def set_level(redis: Any, level: int, reason: str) -> int:
 
 
 # What evaluate() keeps in Redis between ticks (beat ticks may run in different processes).
-STATE_FIELDS = ("bad_streak", "good_streak", "down_penalty", "since_down")
+STATE_FIELDS = ("bad_streak", "good_streak", "down_penalty", "since_down", "changed_at")
 
 
 def evaluate(
@@ -177,7 +192,7 @@ def evaluate(
     for one beat monitor at a time (beat schedules one); two concurrent ticks could both count.
     """
     base = policy or DegradationPolicy()
-    stored = redis.get(degradation_state_key())
+    stored = redis.get(keys.DEGRADATION_STATE)
     state = json.loads(_text(stored)) if stored else {}
     defaults = DegradationPolicy()
     thresholds = {k: v for k, v in base.to_dict().items() if k not in STATE_FIELDS}
@@ -186,25 +201,97 @@ def evaluate(
     )
     current = get_level(redis)
     level = policy.next_level(current, snapshot, queue_depths, perf_budget)
-    redis.set(degradation_state_key(), json.dumps({k: getattr(policy, k) for k in STATE_FIELDS}))
+    redis.set(keys.DEGRADATION_STATE, json.dumps({k: getattr(policy, k) for k in STATE_FIELDS}))
     if level != current:
         problems = perf_budget.violations(snapshot)
         depth = sum(queue_depths.values())
         why = "; ".join(problems) if problems else f"queue depth {depth}"
-        direction = "up" if level > current else "down (healthy)"
-        set_level(redis, level, f"step {direction}: {why}")
+        if level > current:
+            set_level(redis, level, f"step up to {level}: {why}")
+        else:
+            set_level(redis, level, f"step down to {level}: healthy ({why})")
     return level
+
+
+def policy_from_settings(settings: Settings) -> DegradationPolicy:
+    return DegradationPolicy(
+        up_after=settings.degrade_up_after,
+        down_after=settings.degrade_down_after,
+        min_dwell_s=settings.degrade_min_dwell_s,
+    )
 
 
 def tick(redis: Any, settings: Settings) -> int:
     """The beat monitor's step: the level from the live window's p95s, spend and queue
-    depths against the performance budget in settings; NORMAL while degradation is off."""
+    depths against the performance budget in settings; NORMAL while degradation is off; the
+    forced level while an operator's force holds."""
+    forced = forced_level(redis)
+    if forced is not None:
+        if get_level(redis) != forced["level"]:
+            set_level(redis, forced["level"], f"forced: {forced['reason']}")
+        return int(forced["level"])
+    if _was_forced(redis):
+        _system_event(redis, "forced level expired: the monitor decides again")
     if not settings.degradation_enabled:
         if get_level(redis) != NORMAL:
             set_level(redis, NORMAL, "degradation disabled by settings")
         return NORMAL
     window = snapshot(redis, settings.metrics_window_s)
-    return evaluate(redis, window, queue_depths(redis), PerformanceBudget.from_settings(settings))
+    perf = PerformanceBudget.from_settings(settings)
+    return evaluate(redis, window, queue_depths(redis), perf, policy_from_settings(settings))
+
+
+# --- a level forced by an operator ----------------------------------------------------------
+
+
+def force_level(redis: Any, level: int, reason: str, for_s: float | None = None) -> int:
+    """Hold `level` until `release` (or for `for_s` seconds); returns the previous level."""
+    if not NORMAL <= level <= MAX_LEVEL:
+        raise ValueError(f"degradation level must be 0, 1 or 2, got {level}")
+    until = None if for_s is None else time.time() + for_s
+    record = json.dumps({"level": level, "reason": reason, "until": until})
+    pipe = redis.pipeline(transaction=True)
+    pipe.set(keys.DEGRADATION_FORCED, record, px=None if for_s is None else int(for_s * 1000))
+    pipe.set(keys.DEGRADATION_FORCED_SEEN, "1")
+    pipe.execute()
+    held = "until released" if for_s is None else f"for {for_s:g} s"
+    return set_level(redis, level, f"forced ({held}): {reason}")
+
+
+def release(redis: Any, reason: str) -> bool:
+    """End a forced level; the monitor decides again from its next tick. False if none."""
+    pipe = redis.pipeline(transaction=True)
+    pipe.delete(keys.DEGRADATION_FORCED)
+    pipe.delete(keys.DEGRADATION_FORCED_SEEN)
+    pipe.delete(keys.DEGRADATION_STATE)  # fresh streaks: the forced period says nothing
+    released = bool(pipe.execute()[0])
+    if released:
+        _system_event(redis, f"forced level released: {reason}")
+    return released
+
+
+def forced_level(redis: Any) -> dict[str, Any] | None:
+    raw = redis.get(keys.DEGRADATION_FORCED)
+    return json.loads(_text(raw)) if raw else None
+
+
+def _was_forced(redis: Any) -> bool:
+    """True once after a timed force expired (its marker outlives it by design)."""
+    return bool(redis.delete(keys.DEGRADATION_FORCED_SEEN))
+
+
+def _system_event(redis: Any, reason: str) -> None:
+    redis.xadd(
+        keys.SYSTEM_EVENTS,
+        {
+            "type": "degradation",
+            "level": get_level(redis),
+            "reason": reason,
+            "ts": repr(time.time()),
+        },
+        maxlen=SYSTEM_EVENTS_MAXLEN,
+        approximate=True,
+    )
 
 
 def shed_below(level: int, priority: int) -> int | None:

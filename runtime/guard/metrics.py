@@ -64,9 +64,11 @@ def record_job(
     steps: int,
     tokens: int,
     cost_usd: float,
+    models: str = "",
     maxlen: int = JOBS_MAXLEN,
 ) -> Any:
-    """Append one finished job's end-to-end record (pipeline-friendly like `record_step`)."""
+    """Append one finished job's end-to-end record (pipeline-friendly like `record_step`).
+    `models`: the models it used, comma-separated (its e2e budget depends on them)."""
     fields = {
         "j": job_id,
         "e": f"{e2e_ms:.3f}",
@@ -74,6 +76,7 @@ def record_job(
         "st": int(steps),
         "t": int(tokens),
         "c": repr(float(cost_usd)),
+        "m": models,
     }
     return redis.xadd(keys.METRICS_JOBS, fields, maxlen=maxlen, approximate=True)
 
@@ -129,6 +132,8 @@ class MetricsSnapshot:
     kinds: dict[str, LatencyStats] = dataclasses.field(default_factory=dict)
     names: dict[str, dict[str, LatencyStats]] = dataclasses.field(default_factory=dict)
     jobs: JobStats = dataclasses.field(default_factory=JobStats)
+    # The same, per set of models the jobs used ("" for jobs that used none).
+    jobs_by_model: dict[str, JobStats] = dataclasses.field(default_factory=dict)
     step_count: int = 0
     tokens_per_request: float | None = None
     cost_per_request_usd: float | None = None
@@ -186,6 +191,7 @@ def snapshot(redis: Any, window_s: float, *, max_records: int = MAX_RECORDS) -> 
                 "steps": int(f.get("st", 0)),
                 "tokens": int(f.get("t", 0)),
                 "cost_usd": float(f.get("c", 0)),
+                "models": f.get("m", ""),
             }
             for f in raw_jobs
         ],
@@ -212,19 +218,11 @@ def summarize(
 
     job_stats = JobStats()
     tokens_per_request = cost_per_request = avg_steps = None
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for j in jobs:
+        groups[j.get("models", "")].append(j)
     if jobs:
-        e2e = [j["e2e_ms"] for j in jobs]
-        statuses: dict[str, int] = defaultdict(int)
-        for j in jobs:
-            statuses[j["status"]] += 1
-        job_stats = JobStats(
-            count=len(jobs),
-            by_status=dict(statuses),
-            e2e_mean_ms=statistics.fmean(e2e),
-            e2e_p50_ms=percentile(e2e, 50),
-            e2e_p95_ms=percentile(e2e, 95),
-            e2e_p99_ms=percentile(e2e, 99),
-        )
+        job_stats = _job_stats(jobs)
         tokens_per_request = statistics.fmean(j["tokens"] for j in jobs)
         cost_per_request = statistics.fmean(j["cost_usd"] for j in jobs)
         avg_steps = statistics.fmean(j["steps"] for j in jobs)
@@ -234,6 +232,7 @@ def summarize(
         kinds=kinds,
         names=names,
         jobs=job_stats,
+        jobs_by_model={models: _job_stats(rows) for models, rows in groups.items()},
         step_count=len(steps),
         tokens_per_request=tokens_per_request,
         cost_per_request_usd=cost_per_request,
@@ -243,6 +242,21 @@ def summarize(
         llm_share_of_e2e=_llm_share(steps, jobs),
         avg_steps_per_job=avg_steps,
         truncated=truncated,
+    )
+
+
+def _job_stats(jobs: list[dict[str, Any]]) -> JobStats:
+    e2e = [j["e2e_ms"] for j in jobs]
+    statuses: dict[str, int] = defaultdict(int)
+    for j in jobs:
+        statuses[j["status"]] += 1
+    return JobStats(
+        count=len(jobs),
+        by_status=dict(statuses),
+        e2e_mean_ms=statistics.fmean(e2e),
+        e2e_p50_ms=percentile(e2e, 50),
+        e2e_p95_ms=percentile(e2e, 95),
+        e2e_p99_ms=percentile(e2e, 99),
     )
 
 

@@ -81,6 +81,7 @@ def end(
         steps=len(result.steps),
         tokens=result.usage.total_tokens,
         cost_usd=result.usage.cost_usd,
+        models=",".join(result.models),
     )
     payload = {"status": status.value, "e2e_ms": result.timings.e2e_ms, "error": error}
     events.emit(pipe, job_id, EventType(status.value), {**payload, **(extra_event or {})})

@@ -60,6 +60,8 @@ class ModelProfile:
     tier: str = "fast"
     model_id: str | None = None  # the name sent to the server; defaults to `name`
     routable: bool = True  # False: only used when asked for by name
+    # Its LLM-call p95 budget; None: derived from typical_latency_s (guard/performance.py).
+    p95_budget_s: float | None = None
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property

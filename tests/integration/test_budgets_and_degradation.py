@@ -63,12 +63,13 @@ def test_a_repeated_prompt_is_answered_from_the_prompt_cache(client: Client) -> 
 
 
 def test_level_two_sheds_low_priority_jobs_with_a_canned_reply(client: Client) -> None:
-    degrade.set_level(client.redis, degrade.CANNED, "test: forced")
+    degrade.force_level(client.redis, degrade.CANNED, "test: forced")
     try:
         low = client.submit({"query": "hello there", "priority": 1, "model": "fake-fast"})
         high = client.submit({"query": "hello there", "priority": 9, "model": "fake-fast"})
         shed, kept = low.result(timeout=20), high.result(timeout=20)
     finally:
+        degrade.release(client.redis, "test: done")
         degrade.set_level(client.redis, degrade.NORMAL, "test: restored")
     assert shed.status is JobStatus.degraded
     assert low.id in shed.answer and shed.usage.llm_calls == 0

@@ -10,12 +10,12 @@ from runtime.config import Settings
 from runtime.errors import BudgetExceeded
 from runtime.guard.budget import (
     NANO,
-    PerformanceBudget,
     Reservation,
     _to_nano,
     current_period,
 )
 from runtime.guard.metrics import JobStats, LatencyStats, MetricsSnapshot
+from runtime.guard.performance import PerformanceBudget
 
 
 def _lat(mean_ms: float, p95_ms: float | None = None) -> LatencyStats:

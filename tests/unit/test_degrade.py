@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.guard.budget import PerformanceBudget
 from runtime.guard.degrade import CANNED, FAST, NORMAL, DegradationPolicy, canned_reply, effects
 from runtime.guard.metrics import JobStats, MetricsSnapshot
+from runtime.guard.performance import PerformanceBudget
 
 PERF = PerformanceBudget()
 HEALTHY = MetricsSnapshot(window_s=60, jobs=JobStats(count=5, e2e_p95_ms=2_000))
@@ -39,19 +39,53 @@ def test_steps_up_only_after_n_consecutive_bad_evaluations():
     assert run(p, NORMAL, [SLOW]) == [1]  # third in a row after the two above
 
 
-def test_steps_up_one_level_at_a_time_even_when_critical():
+def test_steps_up_straight_to_the_level_the_numbers_call_for():
     p = DegradationPolicy(up_after=2, down_after=5)
-    assert run(p, NORMAL, [VERY_SLOW] * 4) == [0, 1, 1, 2]
+    assert run(p, NORMAL, [VERY_SLOW] * 3) == [0, 2, 2]  # one change, not two
     assert run(p, CANNED, [VERY_SLOW] * 3) == [2, 2, 2]  # capped
 
 
-def test_steps_down_after_m_healthy_and_never_two_at_once():
-    p = DegradationPolicy(up_after=2, down_after=3)
-    assert run(p, CANNED, [HEALTHY] * 6) == [2, 2, 1, 1, 1, 0]
+def test_steps_down_after_m_healthy_straight_to_normal():
+    p = DegradationPolicy(up_after=2, down_after=3, min_dwell_s=0)
+    assert run(p, CANNED, [HEALTHY] * 4) == [2, 2, 0, 0]
+    assert run(p, CANNED, [SLOW] * 10) == [2] * 10  # level 1 would do: no partial step
+
+
+def test_no_step_down_within_the_dwell_time_of_the_last_change():
+    p = DegradationPolicy(up_after=1, down_after=2, min_dwell_s=30)
+    assert p.next_level(NORMAL, SLOW, QUIET, PERF, now=1000.0) == FAST  # changed at 1000
+    levels = [p.next_level(FAST, HEALTHY, QUIET, PERF, now=1000.0 + t) for t in (5, 10, 20)]
+    assert levels == [FAST, FAST, FAST]  # healthy long enough, but too soon
+    assert p.next_level(FAST, HEALTHY, QUIET, PERF, now=1031.0) == NORMAL
+
+
+def test_hysteresis_just_under_the_budget_is_not_healthy_enough_to_step_down():
+    near = MetricsSnapshot(window_s=60, jobs=JobStats(count=5, e2e_p95_ms=14_000))  # < 15 s
+    p = DegradationPolicy(up_after=1, down_after=2, min_dwell_s=0)
+    assert run(p, FAST, [near] * 10) == [FAST] * 10  # over 0.7 x budget: stays degraded
+    assert run(p, NORMAL, [near] * 10) == [NORMAL] * 10  # under budget: no reason to degrade
+    assert run(p, FAST, [HEALTHY] * 2) == [FAST, NORMAL]
+
+
+def test_one_overload_episode_changes_the_level_at_most_twice():
+    """Calm, a critical surge, a long tail just under the budget (the degraded service looks
+    healthy because it is degraded), then calm: up once, down once. (A surge that worsens
+    after the first step up escalates 0 -> 1 -> 2: three changes.)"""
+    mid = MetricsSnapshot(window_s=60, jobs=JobStats(count=5, e2e_p95_ms=12_000))
+    timeline = [HEALTHY] * 10 + [VERY_SLOW] * 10 + [SLOW] * 10 + [mid] * 40 + [HEALTHY] * 60
+    p = DegradationPolicy()
+    level, changes = NORMAL, []
+    for t, snap in enumerate(timeline):
+        new = p.next_level(level, snap, QUIET, PERF, now=float(t))
+        if new != level:
+            changes.append((t, new))
+        level = new
+    assert len(changes) <= 2 and changes[-1][1] == NORMAL, changes
+    assert run(DegradationPolicy(), NORMAL, [HEALTHY] * 50) == [NORMAL] * 50  # calm: none
 
 
 def test_a_bad_evaluation_resets_the_healthy_streak():
-    p = DegradationPolicy(up_after=5, down_after=3)
+    p = DegradationPolicy(up_after=5, down_after=3, min_dwell_s=0)
     assert run(p, FAST, [HEALTHY, HEALTHY, SLOW, HEALTHY, HEALTHY, HEALTHY]) == [1, 1, 1, 1, 1, 0]
 
 
@@ -86,7 +120,7 @@ def test_canned_reply_carries_the_job_id(job_id):
 
 
 def test_a_relapse_doubles_the_healthy_streak_needed_to_step_down_again() -> None:
-    policy = DegradationPolicy(up_after=1, down_after=2)
+    policy = DegradationPolicy(up_after=1, down_after=2, min_dwell_s=0)
     budget = PERF
     calm, busy = {"agent": 0}, {"agent": 150}  # depth >= queue_depth_high: wants level 1
     snap = HEALTHY
@@ -105,7 +139,7 @@ def test_a_relapse_doubles_the_healthy_streak_needed_to_step_down_again() -> Non
 
 
 def test_the_penalty_survives_while_still_degraded_and_relaxes_when_calm_at_normal() -> None:
-    policy = DegradationPolicy(up_after=1, down_after=1, relapse_window=3)
+    policy = DegradationPolicy(up_after=1, down_after=1, relapse_window=3, min_dwell_s=0)
     calm, busy = {"agent": 0}, {"agent": 150}
     level = policy.next_level(0, HEALTHY, busy, PERF)  # up to 1
     level = policy.next_level(level, HEALTHY, calm, PERF)  # down to 0

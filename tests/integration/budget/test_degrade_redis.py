@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from runtime import keys
-from runtime.guard.budget import PerformanceBudget
+from runtime.config import Settings
+from runtime.guard import degrade
 from runtime.guard.degrade import DegradationPolicy, evaluate, get_level, set_level
 from runtime.guard.metrics import JobStats, MetricsSnapshot
+from runtime.guard.performance import PerformanceBudget
 
 SLOW = MetricsSnapshot(window_s=60, jobs=JobStats(count=5, e2e_p95_ms=16_000))
 HEALTHY = MetricsSnapshot(window_s=60, jobs=JobStats(count=5, e2e_p95_ms=1_000))
@@ -35,11 +39,16 @@ def test_set_level_writes_an_event_only_on_change(raw_redis):
 
 
 def test_evaluate_keeps_streaks_in_redis_between_ticks(redis):
-    policy = DegradationPolicy(up_after=2, down_after=2)
+    policy = DegradationPolicy(up_after=2, down_after=2, min_dwell_s=0)
     perf = PerformanceBudget()
     depths = {"llm": 0}
     # Each tick builds a fresh policy object, as a beat task in a new process would.
-    assert evaluate(redis, SLOW, depths, perf, DegradationPolicy(up_after=2, down_after=2)) == 0
+    assert (
+        evaluate(
+            redis, SLOW, depths, perf, DegradationPolicy(up_after=2, down_after=2, min_dwell_s=0)
+        )
+        == 0
+    )
     assert evaluate(redis, SLOW, depths, perf, policy) == 1
     assert get_level(redis) == 1
     assert evaluate(redis, HEALTHY, depths, perf, policy) == 1
@@ -47,3 +56,31 @@ def test_evaluate_keeps_streaks_in_redis_between_ticks(redis):
     reasons = [f["reason"] for _id, f in redis.xrange(keys.SYSTEM_EVENTS)]
     assert len(reasons) == 2
     assert "job e2e p95" in reasons[0] and "down" in reasons[1]
+
+
+def _reasons(redis) -> list[str]:
+    return [f["reason"] for _id, f in redis.xrange(keys.SYSTEM_EVENTS)]
+
+
+def test_a_forced_level_holds_against_the_monitor_until_released(redis):
+    settings = Settings(metrics_window_s=60)
+    degrade.force_level(redis, 2, "launch traffic")
+    for _ in range(3):  # a calm system: the monitor would step down at once
+        assert degrade.tick(redis, settings) == 2
+    assert get_level(redis) == 2
+    assert degrade.release(redis, "launch over")
+    assert not degrade.release(redis, "again")  # nothing left to release
+    degrade.tick(redis, settings)  # the monitor decides again (streaks start afresh)
+    reasons = _reasons(redis)
+    assert reasons[0] == "forced (until released): launch traffic"
+    assert reasons[1] == "forced level released: launch over"
+
+
+def test_a_timed_force_expires_and_says_so(redis):
+    settings = Settings(metrics_window_s=60)
+    degrade.force_level(redis, 1, "drill", for_s=0.2)
+    assert degrade.tick(redis, settings) == 1
+    time.sleep(0.3)
+    degrade.tick(redis, settings)
+    assert degrade.forced_level(redis) is None
+    assert "forced level expired" in _reasons(redis)[-1]
