@@ -7,6 +7,7 @@
     ├── ConfigError          the deployment is wrong (no Redis, bad setting); fix the environment
     ├── BudgetExceeded       a per-job or per-tenant budget refused the next step
     ├── RetryableError       a transient failure (timeout, 429, 5xx, connection reset); retry later
+    │   └── Overloaded       refused at submit: it would wait past its deadline; retry_after_s
     └── TerminalError        a failure that retrying will not fix (401, tool refused, job cancelled)
         ├── ToolError        a tool ran and failed
         └── JobTimeout       the job passed its deadline
@@ -51,6 +52,14 @@ class BudgetExceeded(CeleragentError):
 
 class RetryableError(CeleragentError):
     """A transient failure; the step may be retried with backoff."""
+
+
+class Overloaded(RetryableError):
+    """Refused at submit: the job would wait past its deadline; retry after `retry_after_s`."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class TerminalError(CeleragentError):

@@ -108,6 +108,9 @@ CACHE_COUNTERS = f"{PREFIX}cache:counters"  # Hash: hit/miss counters per cache.
 # --- metrics, budgets, degradation ---------------------------------------------------------
 METRICS_STEPS = f"{PREFIX}metrics:steps"  # Stream of step records (MAXLEN bounded).
 METRICS_JOBS = f"{PREFIX}metrics:jobs"  # Stream of job e2e records (MAXLEN bounded).
+# Hash: model queue -> JSON {rate_per_s, p50_s: {model: s}}, what each queue served lately;
+# the monitor writes it every tick, admission control reads it at submit.
+SERVICE_ESTIMATES = f"{PREFIX}admission:service"
 DEGRADATION_LEVEL = f"{PREFIX}degrade:level"
 DEGRADATION_STATE = f"{PREFIX}degrade:level:state"  # String: the policy's streaks, JSON.
 # String, JSON {level, reason, until}: a level an operator forced; expires with it (if timed).

@@ -1,13 +1,14 @@
 """Beat: the periodic tick. Requeues the messages of workers that died, expires approvals,
 ends jobs past their deadline (watchdog), sets the degradation level from live p95s, spend
-and queue depths, and re-drives jobs whose messages were lost."""
+and queue depths, records what each model queue served (for admission control at submit),
+and re-drives jobs whose messages were lost."""
 
 from __future__ import annotations
 
 from runtime.broker import tasks
 from runtime.broker.app import app
 from runtime.guard import degrade
-from runtime.job import approval, lifecycle
+from runtime.job import admission, approval, lifecycle
 from runtime.recovery import liveness, stalls
 from workers.base import CeleragentTask
 
@@ -21,6 +22,7 @@ def tick(self: CeleragentTask) -> dict[str, int]:
         "approvals_expired": approval.expire(r, self.app),
         "timed_out": lifecycle.end_overdue(r, self.app),
         "level": degrade.tick(r, settings),
+        "served_queues": len(admission.record_service(r)),
         "restored": sum(restored.values()) + orphans,
         "redriven": stalls.redrive_lost(r, self.app, settings),
     }

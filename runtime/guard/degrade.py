@@ -142,7 +142,11 @@ def _text(value: Any) -> str:
 
 def get_level(redis: Any) -> int:
     """The current level; 0 when unset or unreadable (never degrade by accident)."""
-    raw = redis.get(keys.DEGRADATION_LEVEL)
+    return parse_level(redis.get(keys.DEGRADATION_LEVEL))
+
+
+def parse_level(raw: Any) -> int:
+    """The level from the stored value (for callers that read it in their own pipeline)."""
     try:
         level = int(_text(raw)) if raw is not None else NORMAL
     except ValueError:

@@ -41,7 +41,7 @@ class Client:
     def submit(self, spec: JobSpec | dict[str, Any] | str) -> JobHandle:
         """Validate, record and queue a job. A bad spec raises SpecError; nothing is queued."""
         parsed, layer_ids = check_spec(spec, self.settings)
-        admission.check_servable(self.redis, parsed, self.settings)
+        admitted = admission.admit(self.redis, parsed, self.settings)
         job_id = uuid.uuid4().hex
         if parsed.idempotency_key:
             key = keys.idempotency(parsed.tenant, parsed.idempotency_key)
@@ -49,7 +49,9 @@ class Client:
                 existing = self.redis.get(key)
                 if existing:
                     return JobHandle(self, str(existing))
-        store.create(self.redis, job_id, parsed, layer_ids, self.settings.job_ttl_s)
+        store.create(
+            self.redis, job_id, parsed, layer_ids, self.settings.job_ttl_s, admitted.level_floor
+        )
         self._app.send_task(
             tasks.START,
             args=[job_id],

@@ -19,6 +19,7 @@ import time
 import redis
 from celery import Celery
 
+from runtime import keys
 from runtime.agent import model_steps, reuse
 from runtime.broker import tasks
 from runtime.broker.queues import AGENT
@@ -30,8 +31,8 @@ from runtime.job.canvas import broker_priority
 from runtime.job.state import JobState, load_state
 from runtime.job.validation import plan_layers
 from runtime.llm.profiles import QUEUES as MODEL_QUEUES
-from runtime.llm.profiles import ModelProfile
-from runtime.recovery import liveness, stalls
+from runtime.llm.profiles import ModelProfile, get_profile
+from runtime.recovery import stalls
 from runtime.schemas import EventType, JobSpec
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def _start(r: redis.Redis, app: Celery, state: JobState, settings: Settings) -> 
         return
     spec = state.spec
     if spec.plan is None:
-        _request_plan(r, app, state.job_id, spec, settings)
+        _request_plan(r, app, state.job_id, spec, settings, state.level_floor)
         return
     if not state.layer_ids and spec.plan.calls:
         # A record written without its layers (by a client older than this worker): the
@@ -96,19 +97,19 @@ def _after_tools(r: redis.Redis, app: Celery, state: JobState, settings: Setting
     if not spec.wants_model_answer:
         endings.tools_done(r, state.job_id)
         return
-    profile = _route_or_end(r, state.job_id, spec, settings)
+    profile = _route_or_end(r, state.job_id, spec, settings, state.level_floor)
     if profile is not None:
         plans = sum(1 for s in state.steps.values() if s.kind == "plan")
         _send_model_step(app, tasks.SYNTHESIZE, state.job_id, profile, max(1, plans), spec)
 
 
 def _request_plan(
-    r: redis.Redis, app: Celery, job_id: str, spec: JobSpec, settings: Settings
+    r: redis.Redis, app: Celery, job_id: str, spec: JobSpec, settings: Settings, floor: int = 0
 ) -> None:
     """No plan in the spec: an equivalent question answered before ends the job at once;
     otherwise the routed model plans (on `llm` or `gpu`), while the tool calls that similar
     questions needed are prefetched into the tool cache."""
-    profile = _route_or_end(r, job_id, spec, settings)
+    profile = _route_or_end(r, job_id, spec, settings, floor)
     if profile is None:
         return
     cached = reuse.cached_answer(r, spec, profile, settings)
@@ -124,21 +125,30 @@ def _request_plan(
 
 
 def _route_or_end(
-    r: redis.Redis, job_id: str, spec: JobSpec, settings: Settings
+    r: redis.Redis, job_id: str, spec: JobSpec, settings: Settings, floor: int = 0
 ) -> ModelProfile | None:
     """The model for the job's next model step, or None when the job ended instead: shed at
-    degradation level 2 (low priority), or no model can serve it."""
-    level = degrade.get_level(r)
+    degradation level 2 (low priority), or no model can serve it. Routed at the current
+    level, or at `floor` (admission control's choice for this job) if higher, among the
+    models some live worker serves."""
+    level, live = _level_and_live_queues(r)
     below = degrade.shed_below(level, spec.priority)
     if below is not None:
         endings.shed(r, job_id, level, spec.priority, below)
         return None
     try:
-        live = liveness.live_queues(r, MODEL_QUEUES)
-        return model_steps.route(spec, settings, level, live)
+        return model_steps.route(spec, settings, max(level, floor), live)
     except CeleragentError as exc:
         endings.model_failed(r, job_id, exc)
         return None
+
+
+def _level_and_live_queues(r: redis.Redis) -> tuple[int, set[str]]:
+    """The degradation level and the model queues with a live worker, in one round trip."""
+    names = [keys.DEGRADATION_LEVEL, *(keys.queue_alive(q) for q in MODEL_QUEUES)]
+    raw = r.mget(names)
+    live = {q for q, holder in zip(MODEL_QUEUES, raw[1:], strict=True) if holder}
+    return degrade.parse_level(raw[0]), live
 
 
 def _send_model_step(
@@ -160,10 +170,12 @@ def plan_step(
 ) -> None:
     """The model plans; its plan (validated once, in the planner) is adopted and its first
     layer runs. A plan with no calls goes straight to the answer."""
-    step = model_steps.get_step(job_id, model, round_, "plan")
     state = load_state(r, job_id)
     if state.finalized:
         return
+    step = model_steps.get_step(
+        job_id, _at_current_level(r, state, model, settings), round_, "plan"
+    )
     try:
         outcome = model_steps.plan(r, step, state, settings)
     except RetryableError:
@@ -187,6 +199,7 @@ def answer_step(
         return
     spec, budget = state.spec, state.spec.budget
     rounds_before = state.model_rounds()
+    model = _at_current_level(r, state, model, settings)
     step = model_steps.get_step(job_id, model, round_, "answer")
     answer = model_steps.synthesize(r, step, state, settings)
     if answer.text is None:
@@ -199,6 +212,22 @@ def answer_step(
     endings.answered(r, job_id, answer.text)
     if reuse.eligible(spec):
         app.send_task(tasks.REMEMBER, args=[job_id], queue=AGENT)
+
+
+def _at_current_level(r: redis.Redis, state: JobState, model: str, settings: Settings) -> str:
+    """The model for a model step of an auto-routed job that waited in its queue while the
+    degradation level rose: the one the router picks now, if it is served by this same queue.
+    So a backlog built at level 0 drains at the faster level's speed, instead of every job
+    queued before the change paying for the slow model it was routed to."""
+    spec = state.spec
+    level = max(degrade.get_level(r), state.level_floor)
+    if level == degrade.NORMAL or spec.model not in (None, "auto"):
+        return model
+    try:
+        now = model_steps.route(spec, settings, level)
+    except CeleragentError:
+        return model
+    return now.name if now.queue == get_profile(model).queue else model
 
 
 def model_step_failed(r: redis.Redis, job_id: str, exc: Exception, can_retry: bool) -> bool:

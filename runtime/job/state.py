@@ -23,6 +23,7 @@ class JobState:
     steps: dict[str, StepResult]
     cancelled: bool
     finalized: bool = False  # the job has ended (runtime/job/endings.py): nothing more to do
+    level_floor: int = 0  # its model steps run at least at this degradation level (admission)
 
     @property
     def deadline(self) -> float:
@@ -42,12 +43,12 @@ class JobState:
 
 def load_state(r: redis.Redis, job_id: str) -> JobState:
     pipe = r.pipeline(transaction=False)
-    pipe.hmget(keys.job(job_id), ["spec", "plan", "layers", "submitted_at"])
+    pipe.hmget(keys.job(job_id), ["spec", "plan", "layers", "submitted_at", "level_floor"])
     pipe.hgetall(keys.job_steps(job_id))
     pipe.exists(keys.job_cancelled(job_id))
     pipe.exists(keys.job_finalized(job_id))
     replies = pipe.execute()
-    (spec_raw, plan_raw, layers_raw, submitted), steps_raw, cancelled, finalized = replies
+    (spec_raw, plan_raw, layers_raw, submitted, floor), steps_raw, cancelled, finalized = replies
     if spec_raw is None:
         raise JobNotFound(f"job {job_id!r} has no record; it expired or never existed.")
     return JobState(
@@ -59,4 +60,5 @@ def load_state(r: redis.Redis, job_id: str) -> JobState:
         steps={k: StepResult.model_validate_json(v) for k, v in steps_raw.items()},
         cancelled=bool(cancelled),
         finalized=bool(finalized),
+        level_floor=int(floor or 0),
     )

@@ -36,6 +36,7 @@ def create(
     spec: JobSpec,
     layer_ids: list[list[str]] | None,
     ttl_s: int,
+    level_floor: int = 0,
 ) -> float:
     """Record a validated job. `layer_ids` are its plan's layers, computed when the plan was
     validated at submit, so the worker that starts the job need not validate it again."""
@@ -52,6 +53,8 @@ def create(
     )
     if layer_ids is not None:
         pipe.hset(keys.job(job_id), "layers", json.dumps(layer_ids))
+    if level_floor:  # admission control serves it degraded (runtime/job/admission.py)
+        pipe.hset(keys.job(job_id), "level_floor", level_floor)
     pipe.expire(keys.job(job_id), ttl_s)
     pipe.zadd(keys.JOBS_INDEX, {job_id: now})
     pipe.zadd(keys.DEADLINES, {job_id: now + spec.budget.deadline_s})
