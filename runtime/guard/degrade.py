@@ -15,7 +15,15 @@ changes, up once and down once, and calm costs none:
   limit), not just under it; the degraded service looks healthy *because* it is degraded.
 - Dwell: no step down within `min_dwell_s` of the last change, and only after `down_after`
   healthy evaluations in a row; then straight to normal (never 2 -> 1: that extra change is
-  what a long overload tail makes, and the next relapse undoes).
+  what a long overload tail makes, and the next relapse undoes). No escalation (1 -> 2)
+  within `escalate_after_s` of the last change, nor while the queues are shorter than when
+  the level went up: level 1 is working, and the p95 still rising comes from jobs that
+  waited before the change.
+- Demand: the degraded service looks healthy *because* it is degraded, so healthy numbers
+  alone do not end an overload that is still arriving. A step down also needs the job
+  arrival rate to have fallen to `down_arrival_share` of what it was when the level went
+  up, or `probe_after_s` to have passed (the cause may have been a slow provider, which the
+  arrival rate says nothing about: then the step down is a probe).
 - Relapse backoff: stepping back up soon after a step down doubles the healthy streak the
   next step down needs (up to `max_penalty` times); a calm window halves it again.
 
@@ -56,6 +64,9 @@ class DegradationPolicy:
     critical_factor: float = 1.5  # e2e p95 this many times the budget is critical
     down_margin: float = 0.7  # to step down, every number within this share of its limit
     min_dwell_s: float = 30.0  # no step down sooner than this after the last change
+    escalate_after_s: float = 10.0  # no 1 -> 2 sooner than this after the last change
+    down_arrival_share: float = 0.5  # step down once arrivals fell to this share ...
+    probe_after_s: float = 300.0  # ... or after this long degraded
     relapse_window: int = 30
     max_penalty: int = 16
     # state, kept between ticks (STATE_FIELDS)
@@ -64,6 +75,8 @@ class DegradationPolicy:
     down_penalty: int = 1
     since_down: int = -1  # evaluations since the last step down; -1: none recently
     changed_at: float = 0.0  # time of the last change
+    up_arrivals: float = -1.0  # jobs/s arriving when the level went up; -1: unknown
+    changed_depth: int = 0  # total queue depth when the level last went up
 
     def severity(
         self,
@@ -89,8 +102,10 @@ class DegradationPolicy:
         queue_depths: Mapping[str, int],
         perf_budget: PerformanceBudget,
         now: float | None = None,
+        arrivals_per_s: float | None = None,
     ) -> int:
-        """One evaluation: returns the level to run at next and updates the streaks."""
+        """One evaluation: returns the level to run at next and updates the streaks.
+        `arrivals_per_s`: jobs submitted per second lately (None: unknown)."""
         now = time.time() if now is None else now
         current = min(max(int(current), NORMAL), MAX_LEVEL)
         wanted = self.severity(snapshot, queue_depths, perf_budget)
@@ -106,8 +121,17 @@ class DegradationPolicy:
         if wanted > current:
             self.bad_streak += 1
             self.good_streak = 0
-            if self.bad_streak >= self.up_after:
+            depth = sum(queue_depths.values())
+            # Escalate only when level 1 is not working: too soon, or the backlog it found
+            # is draining (the p95 then still rises from jobs that waited before the change).
+            escalating = current > NORMAL and (
+                now - self.changed_at < self.escalate_after_s or depth < self.changed_depth
+            )
+            if self.bad_streak >= self.up_after and not escalating:
                 self.bad_streak = 0
+                if current == NORMAL:
+                    self.up_arrivals = -1.0 if arrivals_per_s is None else arrivals_per_s
+                self.changed_depth = depth
                 if self.since_down >= 0:  # a relapse: be slower to step down next time
                     self.down_penalty = min(self.max_penalty, self.down_penalty * 2)
                 self.changed_at = now
@@ -118,7 +142,13 @@ class DegradationPolicy:
             self.good_streak += 1
             self.bad_streak = 0
             dwelt = now - self.changed_at >= self.min_dwell_s
-            if dwelt and self.good_streak >= self.down_after * self.down_penalty:
+            demand_fell = (
+                arrivals_per_s is None
+                or self.up_arrivals < 0
+                or arrivals_per_s <= self.down_arrival_share * self.up_arrivals
+                or now - self.changed_at >= self.probe_after_s
+            )
+            if dwelt and demand_fell and self.good_streak >= self.down_after * self.down_penalty:
                 self.good_streak = 0
                 self.since_down = 0
                 self.changed_at = now
@@ -180,7 +210,15 @@ def set_level(redis: Any, level: int, reason: str) -> int:
 
 
 # What evaluate() keeps in Redis between ticks (beat ticks may run in different processes).
-STATE_FIELDS = ("bad_streak", "good_streak", "down_penalty", "since_down", "changed_at")
+STATE_FIELDS = (
+    "bad_streak",
+    "good_streak",
+    "down_penalty",
+    "since_down",
+    "changed_at",
+    "up_arrivals",
+    "changed_depth",
+)
 
 
 def evaluate(
@@ -189,6 +227,7 @@ def evaluate(
     queue_depths: Mapping[str, int],
     perf_budget: PerformanceBudget,
     policy: DegradationPolicy | None = None,
+    arrivals_per_s: float | None = None,
 ) -> int:
     """The monitor's tick: load the policy's streaks, decide, store streaks and level.
 
@@ -204,7 +243,9 @@ def evaluate(
         {**thresholds, **{k: state.get(k, getattr(defaults, k)) for k in STATE_FIELDS}}
     )
     current = get_level(redis)
-    level = policy.next_level(current, snapshot, queue_depths, perf_budget)
+    level = policy.next_level(
+        current, snapshot, queue_depths, perf_budget, arrivals_per_s=arrivals_per_s
+    )
     redis.set(keys.DEGRADATION_STATE, json.dumps({k: getattr(policy, k) for k in STATE_FIELDS}))
     if level != current:
         problems = perf_budget.violations(snapshot)
@@ -242,7 +283,18 @@ def tick(redis: Any, settings: Settings) -> int:
         return NORMAL
     window = snapshot(redis, settings.metrics_window_s)
     perf = PerformanceBudget.from_settings(settings)
-    return evaluate(redis, window, queue_depths(redis), perf, policy_from_settings(settings))
+    policy = policy_from_settings(settings)
+    arrivals = arrival_rate(redis, min(settings.metrics_window_s, ARRIVALS_WINDOW_S))
+    return evaluate(redis, window, queue_depths(redis), perf, policy, arrivals)
+
+
+ARRIVALS_WINDOW_S = 30.0
+
+
+def arrival_rate(redis: Any, window_s: float) -> float:
+    """Jobs submitted per second over the last `window_s` (from the jobs index)."""
+    now = time.time()
+    return int(redis.zcount(keys.JOBS_INDEX, now - window_s, now)) / window_s
 
 
 # --- a level forced by an operator ----------------------------------------------------------

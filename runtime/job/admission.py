@@ -31,7 +31,7 @@ import redis
 
 from runtime import keys
 from runtime.agent import model_steps
-from runtime.broker.queues import queue_depths
+from runtime.broker.queues import priority_lists, queue_depths
 from runtime.config import Settings
 from runtime.errors import ConfigError, Overloaded, SpecError
 from runtime.guard import degrade
@@ -99,6 +99,26 @@ def judge(
         f"{math.ceil(retry)} s or give it a longer deadline.",
         retry_after_s=float(math.ceil(retry)),
     )
+
+
+def too_slow_now(
+    r: redis.Redis, profile: ModelProfile, elapsed_s: float, settings: Settings
+) -> bool:
+    """Whether one more model step on `profile`, queued now, would take the job (already
+    `elapsed_s` old) past that model's e2e budget: then the step is routed as at level 1.
+    Admission control again for each model step, since the queue may have grown since the
+    job was admitted. False without data."""
+    pipe = r.pipeline(transaction=False)
+    pipe.hget(keys.SERVICE_ESTIMATES, profile.queue)
+    for name in priority_lists(profile.queue):
+        pipe.llen(name)
+    raw, *lengths = pipe.execute()
+    if not raw:
+        return False
+    estimates = {profile.queue: json.loads(raw)}
+    predicted = _predict(profile, 1, {profile.queue: sum(lengths)}, estimates)
+    budget = PerformanceBudget.from_settings(settings).e2e_budget_s(profile.name)
+    return predicted is not None and elapsed_s + predicted > budget
 
 
 def _route(spec: JobSpec, settings: Settings, level: int, live: set[str]) -> ModelProfile:

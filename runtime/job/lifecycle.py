@@ -26,7 +26,7 @@ from runtime.broker.queues import AGENT
 from runtime.config import Settings
 from runtime.errors import BudgetExceeded, CeleragentError, JobNotFound, RetryableError
 from runtime.guard import degrade
-from runtime.job import endings, events, fence, layers, revoke, store
+from runtime.job import admission, endings, events, fence, layers, revoke, store
 from runtime.job.canvas import broker_priority
 from runtime.job.state import JobState, load_state
 from runtime.job.validation import plan_layers
@@ -97,7 +97,8 @@ def _after_tools(r: redis.Redis, app: Celery, state: JobState, settings: Setting
     if not spec.wants_model_answer:
         endings.tools_done(r, state.job_id)
         return
-    profile = _route_or_end(r, state.job_id, spec, settings, state.level_floor)
+    elapsed = time.time() - state.submitted_at
+    profile = _route_or_end(r, state.job_id, spec, settings, state.level_floor, elapsed)
     if profile is not None:
         plans = sum(1 for s in state.steps.values() if s.kind == "plan")
         _send_model_step(app, tasks.SYNTHESIZE, state.job_id, profile, max(1, plans), spec)
@@ -125,19 +126,30 @@ def _request_plan(
 
 
 def _route_or_end(
-    r: redis.Redis, job_id: str, spec: JobSpec, settings: Settings, floor: int = 0
+    r: redis.Redis,
+    job_id: str,
+    spec: JobSpec,
+    settings: Settings,
+    floor: int = 0,
+    elapsed_s: float = 0.0,
 ) -> ModelProfile | None:
     """The model for the job's next model step, or None when the job ended instead: shed at
     degradation level 2 (low priority), or no model can serve it. Routed at the current
     level, or at `floor` (admission control's choice for this job) if higher, among the
-    models some live worker serves."""
+    models some live worker serves; as at level 1 when the routed model's queue would now
+    take the job past its budget (admission.too_slow_now)."""
     level, live = _level_and_live_queues(r)
     below = degrade.shed_below(level, spec.priority)
     if below is not None:
         endings.shed(r, job_id, level, spec.priority, below)
         return None
     try:
-        return model_steps.route(spec, settings, max(level, floor), live)
+        level = max(level, floor)
+        profile = model_steps.route(spec, settings, level, live)
+        auto = spec.model in (None, "auto") and level < degrade.FAST
+        if auto and admission.too_slow_now(r, profile, elapsed_s, settings):
+            profile = model_steps.route(spec, settings, degrade.FAST, live)
+        return profile
     except CeleragentError as exc:
         endings.model_failed(r, job_id, exc)
         return None

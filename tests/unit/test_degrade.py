@@ -154,3 +154,37 @@ def test_the_penalty_survives_while_still_degraded_and_relaxes_when_calm_at_norm
     for _ in range(4):  # calm at normal past the window: relaxed
         level = policy.next_level(level, HEALTHY, calm, PERF)
     assert (level, policy.down_penalty) == (0, 1)
+
+
+def test_healthy_numbers_under_the_same_demand_do_not_end_the_overload() -> None:
+    """Degraded, the service looks healthy because it is degraded: with jobs still arriving
+    as fast as when it went up, it stays up; once they fall to half, it comes down."""
+    p = DegradationPolicy(up_after=1, down_after=2, min_dwell_s=10, probe_after_s=300)
+    level = p.next_level(NORMAL, SLOW, QUIET, PERF, now=0.0, arrivals_per_s=5.0)
+    assert level == FAST
+    for t in range(1, 60):
+        level = p.next_level(level, HEALTHY, QUIET, PERF, now=float(t), arrivals_per_s=5.0)
+    assert level == FAST
+    # Healthy all along: the first evaluation with the demand halved steps down.
+    assert p.next_level(FAST, HEALTHY, QUIET, PERF, now=60.0, arrivals_per_s=2.0) == NORMAL
+
+
+def test_a_long_degraded_spell_probes_a_step_down_even_under_the_same_demand() -> None:
+    p = DegradationPolicy(up_after=1, down_after=1, min_dwell_s=10, probe_after_s=120)
+    p.next_level(NORMAL, SLOW, QUIET, PERF, now=0.0, arrivals_per_s=5.0)
+    assert p.next_level(FAST, HEALTHY, QUIET, PERF, now=100.0, arrivals_per_s=5.0) == FAST
+    assert p.next_level(FAST, HEALTHY, QUIET, PERF, now=121.0, arrivals_per_s=5.0) == NORMAL
+
+
+def test_no_escalation_before_level_one_had_time_to_work() -> None:
+    p = DegradationPolicy(up_after=1, escalate_after_s=10)
+    assert p.next_level(NORMAL, SLOW, QUIET, PERF, now=0.0) == FAST
+    assert p.next_level(FAST, VERY_SLOW, QUIET, PERF, now=5.0) == FAST
+    assert p.next_level(FAST, VERY_SLOW, QUIET, PERF, now=11.0) == CANNED
+
+
+def test_no_escalation_while_the_backlog_drains() -> None:
+    p = DegradationPolicy(up_after=1, escalate_after_s=10)
+    assert p.next_level(NORMAL, SLOW, {"llm": 40}, PERF, now=0.0) == FAST
+    assert p.next_level(FAST, VERY_SLOW, {"llm": 25}, PERF, now=12.0) == FAST  # draining
+    assert p.next_level(FAST, VERY_SLOW, {"llm": 45}, PERF, now=13.0) == CANNED  # growing
