@@ -47,6 +47,7 @@ def tool(
     side_effecting: bool = False,
     requires_approval: bool = False,
     timeout_s: float | None = None,
+    isolation: str | None = None,
     version: str = "1",
 ) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
     """Register the decorated function as a tool taking an instance of `args`."""
@@ -63,6 +64,7 @@ def tool(
                 side_effecting=side_effecting,
                 requires_approval=requires_approval,
                 timeout_s=timeout_s,
+                isolation=isolation,
                 version=version,
             )
         )
