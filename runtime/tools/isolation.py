@@ -142,7 +142,7 @@ def run_tool(tool: Tool, arguments: dict[str, Any]) -> Any:
     """`tool.run(arguments)` where its timeout holds (see the module docstring)."""
     left_s, timeout_s = _budget(tool)
     if left_s <= 0:
-        raise timed_out(tool, timeout_s, "no time left after waiting")
+        raise timed_out(tool, timeout_s, "its time was used up before it started")
     if isolation_of(tool) == PROCESS:
         return processes().run(tool, arguments, left_s, timeout_s)
     return lane(tool).run(tool, lambda: tool.run(arguments), left_s, timeout_s)

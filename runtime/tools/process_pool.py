@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 import runtime.errors
-from runtime.errors import CeleragentError, ToolError
+from runtime.errors import CeleragentError, RetryableError, ToolError
 from runtime.tools.base import Tool
 
 START_TIMEOUT_S = 60.0  # an interpreter start on a loaded box; not charged to one call
@@ -136,6 +136,10 @@ class ProcessPool:
         request = {"tool": tool.name, "module": tool.fn.__module__, "arguments": arguments}
         try:
             child.send(request)
+        except OSError:  # it died while idle: not this call's fault, so the task retries
+            self._discard(child)
+            raise RetryableError(f"tool {tool.name!r}: its idle process had exited.") from None
+        try:
             reply = child.receive(until)
         except (EOFError, OSError, ValueError):
             try:

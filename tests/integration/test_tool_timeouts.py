@@ -53,7 +53,7 @@ def test_a_step_past_its_tool_timeout_is_recorded_failed(
         client.redis, job_id, call, settings=get_settings(),
         enqueued_at=None, attempt=1, max_attempts=1,
     )  # fmt: skip
-    expected = f"TimeoutError: tool {tool!r} timed out after 0.5 s ({how})."
+    expected = f"TimeoutError: tool {tool!r} timed out after 2 s ({how})."
     assert step.error == expected and step.output is None
     recorded = json.loads(client.redis.hget(keys.job_steps(job_id), "s"))
     assert recorded["error"] == expected

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from runtime.errors import RetryableError
 from runtime.tools.registry import tool
 
-TIMEOUT_S = 0.5
+TIMEOUT_S = 2.0  # long enough that a loaded machine still starts the call
 MEET_WITHIN_S = 30.0
 RELEASE = threading.Event()  # in-thread `hold` calls return once it is set
 

@@ -8,6 +8,7 @@ a file and waits until N are there, so N calls succeed only if N ran at the same
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -99,7 +100,7 @@ def tool_children() -> list[int]:
 
 
 def warmed() -> None:
-    """All SIZE children started: an interpreter start must not eat a 0.5 s timeout."""
+    """All SIZE children started: an interpreter start must not eat a short timeout."""
     pool = isolation.processes()
     pool.warm()
     assert wait_for(lambda: len(pool.pids()) == SIZE, within_s=120)
@@ -109,19 +110,21 @@ def test_a_process_tool_past_its_timeout_is_killed_and_the_pool_keeps_its_size(
     tmp_path: Path,
 ) -> None:
     warmed()
+    spinner = isolation.processes().pids()[-1]  # the idle child handed out next
     with pytest.raises(TimeoutError) as exc:
         call("stubborn_process", stubborn_tools.TIMEOUT_S, mode="spin", folder=str(tmp_path))
     assert describe_error(exc.value) == (
-        "TimeoutError: tool 'stubborn_process' timed out after 0.5 s (its process was stopped)."
+        "TimeoutError: tool 'stubborn_process' timed out after 2 s (its process was stopped)."
     )
-    spun = [int(p.name.split("-")[1]) for p in tmp_path.glob("spin-*")]
-    assert len(spun) == 1 and not alive(spun[0])  # killed and reaped: no zombie either
+    assert not alive(spinner)  # killed and reaped: no zombie either
+    # (On a loaded machine the child may be killed before it even starts spinning.)
+    assert {p.name for p in tmp_path.glob("spin-*")} <= {f"spin-{spinner}"}
     met = tmp_path / "meet"
     met.mkdir()
     replies = meet_all("stubborn_process", met, SIZE)
     assert all(r["met"] for r in replies)  # SIZE calls ran at once after the kill
     pids = {r["pid"] for r in replies}
-    assert len(pids) == SIZE and spun[0] not in pids and os.getpid() not in pids
+    assert len(pids) == SIZE and spinner not in pids and os.getpid() not in pids
     assert isolation.processes().started == SIZE + 1  # the killed child was replaced once
     isolation.shutdown()
     assert not any(alive(pid) for pid in pids)
@@ -129,7 +132,7 @@ def test_a_process_tool_past_its_timeout_is_killed_and_the_pool_keeps_its_size(
 
 
 def test_a_thread_tool_past_its_timeout_gives_its_slot_back() -> None:
-    with pytest.raises(TimeoutError, match=r"'stubborn' timed out after 0.5 s \(its thread"):
+    with pytest.raises(TimeoutError, match=r"'stubborn' timed out after 2 s \(its thread"):
         call("stubborn", stubborn_tools.TIMEOUT_S, mode="hold")
     tool_lane = isolation.lane(get_tool("stubborn"))
     assert tool_lane.abandoned == 1
@@ -170,7 +173,17 @@ def test_a_process_tool_fails_as_it_would_in_a_thread() -> None:
     with pytest.raises(ToolError, match=r"'stubborn_process': its process died \(exit code 3\)"):
         call("stubborn_process", PATIENT_S, mode="exit")
     # The dead child is replaced: a fresh one is started in its place.
-    assert wait_for(lambda: isolation.processes().started == SIZE + 1, within_s=120)
+    pool = isolation.processes()
+    assert wait_for(lambda: len(pool.pids()) == SIZE, within_s=120) and pool.started == SIZE + 1
+    # A child that dies while idle costs the call that finds it a retry, not a failed step.
+    victim = pool.pids()[-1]  # the next one handed out
+    os.kill(victim, signal.SIGKILL)
+    # Wait until every thread of it has exited (its pipes closed), without reaping it: a
+    # zombie leader alone does not mean its watchdog thread has let go of stdin yet.
+    os.waitid(os.P_PID, victim, os.WEXITED | os.WNOWAIT)
+    with pytest.raises(RetryableError, match="its idle process had exited"):
+        call("stubborn_process", PATIENT_S, mode="ok")
+    assert not alive(victim)  # reaped
 
 
 def test_the_setting_runs_every_tool_in_a_process() -> None:
