@@ -73,7 +73,9 @@ class Lane:
     def __init__(self, name: str, size: int) -> None:
         self.name, self.size = name, size
         self._slots = threading.BoundedSemaphore(size)
-        self._lock = threading.Lock()
+        # Reentrant: add_done_callback runs _returned at once, under this lock, if the call
+        # finished just after the timeout.
+        self._lock = threading.RLock()
         self.abandoned = 0
         # Admission allows `size` running calls while fewer than `size` are abandoned, so at
         # most 2 * size - 1 abandoned plus size running threads: the executor never queues.
@@ -98,9 +100,12 @@ class Lane:
             return future.result(timeout=max(0.0, left_s - (time.monotonic() - start)))
         except FutureTimeout:
             with self._lock:
-                if not future.done():  # it might finish between the timeout and here
+                finished = future.done()  # it may have finished since the wait gave up
+                if not finished:
                     self.abandoned += 1
                     future.add_done_callback(self._returned)
+            if finished:
+                return future.result()
             raise timed_out(tool, timeout_s, "its thread is left to finish") from None
         finally:
             self._slots.release()  # an abandoned call no longer holds a slot: the size holds
