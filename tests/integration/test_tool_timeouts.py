@@ -29,7 +29,8 @@ def pools() -> Iterator[None]:
         reset_settings()
         isolation.shutdown()
         try:
-            yield
+            with stubborn_tools.registered():
+                yield
         finally:
             stubborn_tools.RELEASE.set()
             isolation.shutdown()

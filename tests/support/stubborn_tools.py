@@ -13,13 +13,17 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from runtime.errors import RetryableError
-from runtime.tools.registry import tool
+from runtime.tools import registry
+from runtime.tools.base import Tool
+from runtime.tools.registry import register
 
 TIMEOUT_S = 2.0  # long enough that a loaded machine still starts the call
 MEET_WITHIN_S = 30.0
@@ -66,12 +70,34 @@ def behave(args: StubbornArgs) -> dict[str, Any]:
     return {"pid": os.getpid()}
 
 
-for _name, _isolation in (("stubborn", "thread"), ("stubborn_process", "process")):
-    tool(
-        _name,
-        args=StubbornArgs,
+TOOLS = [
+    Tool(
+        name=name,
         description="Misbehaves on purpose (tests).",
+        args_model=StubbornArgs,
+        fn=behave,
         cacheable=False,
         timeout_s=TIMEOUT_S,
-        isolation=_isolation,
-    )(behave)
+        isolation=where,
+    )
+    for name, where in (("stubborn", "thread"), ("stubborn_process", "process"))
+]
+if "pytest" not in sys.modules:
+    # A tool process imports this module to find its tool: register at import there. The
+    # test process registers them only within `registered()`, since it imports every test
+    # module at collection and other tests list all registered tools.
+    for _tool in TOOLS:
+        register(_tool)
+
+
+@contextmanager
+def registered() -> Iterator[None]:
+    """The tools registered for a test and gone afterwards, so that tests listing every
+    registered tool (planner prompts, schemas) never see them."""
+    for each in TOOLS:
+        register(each)
+    try:
+        yield
+    finally:
+        for each in TOOLS:
+            registry._TOOLS.pop(each.name, None)

@@ -39,7 +39,8 @@ def small_pools() -> Iterator[None]:
         isolation.shutdown()
         stubborn_tools.RELEASE.clear()
         try:
-            yield
+            with stubborn_tools.registered():
+                yield
         finally:
             stubborn_tools.RELEASE.set()
             isolation.shutdown()
