@@ -38,6 +38,7 @@ from runtime.config import get_settings
 from runtime.errors import ToolError
 from runtime.tools.base import Tool
 from runtime.tools.process_pool import ProcessPool, timed_out
+from runtime.tools.registry import all_tools
 
 THREAD, PROCESS = "thread", "process"
 
@@ -141,6 +142,13 @@ def processes() -> ProcessPool:
 
 def isolation_of(tool: Tool) -> str:
     return tool.isolation or get_settings().tool_isolation
+
+
+def warm() -> None:
+    """Start the tool processes now when some tool runs in one (a `tools` worker at start),
+    so the first call does not pay an interpreter start out of its timeout."""
+    if any(isolation_of(t) == PROCESS for t in all_tools()):
+        processes().warm()
 
 
 def run_tool(tool: Tool, arguments: dict[str, Any]) -> Any:
