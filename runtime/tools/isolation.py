@@ -26,10 +26,11 @@ cache still ends on time.
 from __future__ import annotations
 
 import contextvars
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from typing import Any
@@ -68,6 +69,54 @@ def _budget(tool: Tool) -> tuple[float, float]:
     return bound[0] - time.monotonic(), bound[1]
 
 
+class DaemonThreads:
+    """A minimal thread pool of daemon threads, made on demand up to `most` and reused.
+
+    Not concurrent.futures.ThreadPoolExecutor: its threads are joined at interpreter exit,
+    so one call stuck past its timeout kept a worker from stopping (seen: a tools worker
+    waiting out its stop timeout until SIGKILL). A daemon thread dies with the process."""
+
+    def __init__(self, name: str, most: int) -> None:
+        self.name, self.most = name, most
+        self._work: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._idle = threading.Semaphore(0)
+        self._lock = threading.Lock()
+        self.threads = 0
+
+    def submit(self, fn: Callable[[], Any]) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._work.put((future, fn))
+        if not self._idle.acquire(timeout=0):  # no idle thread will take it: make one
+            with self._lock:
+                if self.threads < self.most:
+                    self.threads += 1
+                    name = f"celeragent-tool:{self.name}:{self.threads}"
+                    threading.Thread(target=self._serve, name=name, daemon=True).start()
+        return future
+
+    def _serve(self) -> None:
+        while (item := self._work.get()) is not None:
+            future, fn = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn())
+                except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+                    future.set_exception(exc)
+            del item, future, fn
+            self._idle.release()
+        with self._lock:
+            self.threads -= 1
+
+    def close(self) -> None:
+        """Idle threads exit now, busy ones after their call."""
+        with self._lock:
+            count = self.threads
+        for _ in range(count):
+            self._work.put(None)
+
+
 class Lane:
     """One tool's threads: `size` calls within their timeout, plus up to `size` abandoned."""
 
@@ -81,9 +130,7 @@ class Lane:
         # Admission allows `size` running calls while fewer than `size` are abandoned, so at
         # most 2 * size - 1 abandoned plus size running threads: the executor never queues.
         # Threads are made on demand, so a well-behaved tool uses only its peak concurrency.
-        self._executor = ThreadPoolExecutor(
-            max_workers=3 * size, thread_name_prefix=f"celeragent-tool-{name}"
-        )
+        self._executor = DaemonThreads(name, 3 * size)
 
     def run(self, tool: Tool, fn: Callable[[], Any], left_s: float, timeout_s: float) -> Any:
         start = time.monotonic()
@@ -116,7 +163,7 @@ class Lane:
             self.abandoned -= 1
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor.close()
 
 
 _lanes: dict[str, Lane] = {}

@@ -28,6 +28,7 @@ def pools() -> Iterator[None]:
         os.environ["CELERAGENT_TOOLS_CONCURRENCY"] = "2"
         reset_settings()
         isolation.shutdown()
+        stubborn_tools.RELEASE.clear()  # an earlier test may have set it
         try:
             with stubborn_tools.registered():
                 yield

@@ -2,8 +2,9 @@
 benchmark: they ignore their timeout (spin, hold), meet other calls (to prove how many run
 at once without timing anything), fail in the ways a child process must report faithfully.
 
-The same function is registered twice: `stubborn` runs in a thread lane, `stubborn_process`
-in a child process, which imports this module to find it.
+The same function is registered four times: `stubborn` (thread lane) and `stubborn_process`
+(child process, which imports this module to find it) with a short timeout, and `patient`,
+`patient_process` with a long one.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from runtime.tools.base import Tool
 from runtime.tools.registry import register
 
 TIMEOUT_S = 2.0  # long enough that a loaded machine still starts the call
+PATIENT_S = 60.0
 MEET_WITHIN_S = 30.0
 RELEASE = threading.Event()  # in-thread `hold` calls return once it is set
 
@@ -77,10 +79,16 @@ TOOLS = [
         args_model=StubbornArgs,
         fn=behave,
         cacheable=False,
-        timeout_s=TIMEOUT_S,
+        timeout_s=timeout,
         isolation=where,
     )
-    for name, where in (("stubborn", "thread"), ("stubborn_process", "process"))
+    for name, where, timeout in (
+        ("stubborn", "thread", TIMEOUT_S),
+        ("stubborn_process", "process", TIMEOUT_S),
+        # Same function, a timeout a rendezvous on a loaded machine fits in.
+        ("patient", "thread", PATIENT_S),
+        ("patient_process", "process", PATIENT_S),
+    )
 ]
 if "pytest" not in sys.modules:
     # A tool process imports this module to find its tool: register at import there. The

@@ -70,7 +70,7 @@ def alive(pid: int) -> bool:
 
 
 def lane_threads(name: str) -> list[threading.Thread]:
-    prefix = f"celeragent-tool-{name}_"
+    prefix = f"celeragent-tool:{name}:"
     return [t for t in threading.enumerate() if t.name.startswith(prefix)]
 
 
@@ -153,7 +153,9 @@ def test_the_lane_keeps_its_size_and_refuses_only_that_tool_when_full(tmp_path: 
         call("stubborn", PATIENT_S, mode="ok")
     # ... and other tools are not affected.
     assert call("echo", PATIENT_S, value="still here") is not None
-    assert len(lane_threads("stubborn")) <= 3 * SIZE
+    held = lane_threads("stubborn")
+    assert len(held) <= 3 * SIZE
+    assert all(t.daemon for t in held)  # a stuck call cannot keep the worker from exiting
     stubborn_tools.RELEASE.set()  # the held calls return; their threads count again
     assert wait_for(lambda: isolation.lane(get_tool("stubborn")).abandoned == 0)
     assert call("stubborn", PATIENT_S, mode="ok")["pid"] == os.getpid()
