@@ -8,7 +8,7 @@ every tool in the worker. Now:
   of which at most `tools_concurrency` run calls that are within their timeout. A call past
   its timeout fails its step at once; its thread is left to finish but no longer counts
   against the lane, so the lane keeps its size. At most `tools_concurrency` such abandoned
-  threads per tool: beyond that the tool's calls are refused at once (only that tool's),
+  threads per tool: then that tool's calls are refused at once (only that tool's),
   with a sentence saying to isolate it in a process. Cost: a thread handoff per call
   (ops/bench/tool_isolation.py measures it).
 - `process` (`@tool(..., isolation="process")`, or the setting for every tool): the call runs
@@ -137,9 +137,9 @@ class Lane:
         with self._lock:
             if self.abandoned >= self.size:
                 raise ToolError(
-                    f"tool {tool.name!r}: all {self.size} of its spare threads are held by calls "
-                    "that ran past their timeout; it ignores its timeout, so run it with "
-                    '@tool(..., isolation="process").'
+                    f"tool {tool.name!r} is refused: {self.size} of its calls are still running "
+                    "past their timeout, the most one tool may leave behind; it ignores its "
+                    'timeout, so run it with @tool(..., isolation="process").'
                 )
         if left_s <= 0 or not self._slots.acquire(timeout=left_s):
             raise timed_out(tool, timeout_s, "waiting for a free thread")

@@ -149,7 +149,7 @@ def test_the_lane_keeps_its_size_and_refuses_only_that_tool_when_full(tmp_path: 
     with pytest.raises(TimeoutError):
         call("stubborn", stubborn_tools.TIMEOUT_S, mode="hold")
     # SIZE abandoned is the cap: this tool is now refused at once, with a way out ...
-    with pytest.raises(ToolError, match=r'spare threads are held.*isolation="process"'):
+    with pytest.raises(ToolError, match=r'still running past their timeout.*isolation="process"'):
         call("stubborn", PATIENT_S, mode="ok")
     # ... and other tools are not affected.
     assert call("echo", PATIENT_S, value="still here") is not None
