@@ -5,7 +5,6 @@ rendezvous, not a timing); and stopping the worker leaves no tool process behind
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,19 +102,10 @@ def test_a_stuck_tool_fails_its_step_and_the_worker_keeps_its_size(
         assert {s.output["pid"] for s in met.steps} == after
 
 
-def test_stopping_the_worker_leaves_no_tool_process(tmp_path_factory: Any) -> None:
-    env = {**STACK_ENV, "CELERAGENT_TOOL_ISOLATION": "process", "CELERAGENT_TOOLS_CONCURRENCY": "2"}
-    stack = Stack(data_dir=tmp_path_factory.mktemp("stop-stack"), queues=("tools",))
-    stack.beat = False
-    stack.extra_env = env
-    stack.start(wait=True, timeout_s=180)
-    worker = stack.children["tools"].process
-    assert worker is not None
-    pid = worker.pid
-    try:
-        assert wait_for(lambda: len(tool_processes(pid)) == 2)
-        children = tool_processes(pid)
-    finally:
-        stack.stop()
+def test_stopping_the_worker_leaves_no_tool_process(tools_stack: tuple[Stack, int]) -> None:
+    """Last in this module: it stops the module's stack (stopping twice is harmless)."""
+    stack, worker = tools_stack
+    children = tool_processes(worker)
+    assert len(children) == SIZE
+    stack.stop()
     assert wait_for(lambda: not set(children) & set(tool_processes()), within_s=30)
-    assert os.getpid() not in children
