@@ -26,6 +26,7 @@ cache still ends on time.
 from __future__ import annotations
 
 import contextvars
+import os
 import queue
 import threading
 import time
@@ -168,11 +169,23 @@ class Lane:
 
 _lanes: dict[str, Lane] = {}
 _processes: ProcessPool | None = None
+_owner = os.getpid()
 _lock = threading.Lock()
+
+
+def _forked() -> None:
+    """After a fork (a prefork pool) the lanes' threads and the children's pipes belong to
+    the parent: this process starts its own. Called with _lock held."""
+    global _processes, _owner
+    if _owner != os.getpid():
+        _lanes.clear()
+        _processes = None
+        _owner = os.getpid()
 
 
 def lane(tool: Tool) -> Lane:
     with _lock:
+        _forked()
         found = _lanes.get(tool.name)
         if found is None:
             found = _lanes[tool.name] = Lane(tool.name, get_settings().tools_concurrency)
@@ -182,6 +195,7 @@ def lane(tool: Tool) -> Lane:
 def processes() -> ProcessPool:
     global _processes
     with _lock:
+        _forked()
         if _processes is None:
             _processes = ProcessPool(get_settings().tools_concurrency)
         return _processes

@@ -205,3 +205,14 @@ def test_an_invalid_isolation_is_refused_at_registration() -> None:
 
     with pytest.raises(ValueError, match="isolation must be"):
         Tool(name="x", description="", args_model=BaseModel, fn=lambda a: a, isolation="fork")
+
+
+def test_a_forked_process_gets_its_own_lanes_and_tool_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tool = get_tool("stubborn")
+    parents_lane, parents_pool = isolation.lane(tool), isolation.processes()
+    monkeypatch.setattr(isolation, "_owner", -1)  # as if this process were a fork's child
+    assert isolation.lane(tool) is not parents_lane
+    assert isolation.processes() is not parents_pool
+    assert isolation.lane(tool) is isolation.lane(tool)  # then kept, in this process
