@@ -10,7 +10,7 @@ from __future__ import annotations
 import ssl
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator
@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         default_factory=list, description="Extra modules that register tools (comma separated)."
     )
     tool_timeout_s: float = Field(default=30.0, gt=0, description="Default tool timeout.")
+    tool_isolation: Literal["thread", "process"] = Field(
+        default="thread",
+        description="Where a tool that does not say runs: its own thread lane, or a child "
+        "process killed at its timeout (runtime/tools/isolation.py).",
+    )
     max_deliveries: int = Field(
         default=3,
         ge=1,

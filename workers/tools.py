@@ -6,13 +6,16 @@ import logging
 from typing import Any
 
 from celery.exceptions import Ignore
+from celery.signals import worker_ready
 
 from runtime.broker import tasks
 from runtime.broker.app import app
+from runtime.broker.queues import TOOLS
 from runtime.errors import RetryableError
 from runtime.job import lifecycle
 from runtime.job.executor import execute_call, prefetch_call
 from runtime.job.fence import Stopped
+from runtime.tools import isolation
 from runtime.tools.registry import load_tools
 from workers.base import CeleragentTask
 
@@ -20,6 +23,14 @@ log = logging.getLogger(__name__)
 
 # Import every tool module now, not inside the first job's step.
 load_tools()
+
+
+@worker_ready.connect
+def _warm_tool_processes(sender: Any = None, **_: Any) -> None:
+    """A worker consuming `tools` starts its tool processes now, not in a call's timeout."""
+    queues = getattr(getattr(sender, "task_consumer", None), "queues", None) or []
+    if TOOLS in {queue.name for queue in queues}:
+        isolation.warm()
 
 
 @app.task(name=tasks.TOOL, base=CeleragentTask, bind=True, max_retries=2)

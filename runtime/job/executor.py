@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 import redis
@@ -23,19 +21,16 @@ from runtime.guard import metrics
 from runtime.job import events, fence, store
 from runtime.recovery import redelivery
 from runtime.schemas import EventType, StepResult
+from runtime.tools import isolation
 from runtime.tools.base import Tool
 from runtime.tools.registry import get_tool
-
-# Tools run here rather than on the Celery thread so a timeout can be enforced without
-# killing the worker; a tool that ignores its timeout keeps one of these threads until it
-# returns, which is why the pool is larger than any sane tools concurrency.
-_pool = ThreadPoolExecutor(max_workers=64, thread_name_prefix="celeragent-tool")
 
 Runner = Callable[[Tool, dict[str, Any]], tuple[Any, bool]]
 
 
 def direct_runner(tool: Tool, arguments: dict[str, Any]) -> tuple[Any, bool]:
-    return tool.run(arguments), False
+    # Never on the caller's thread: in the tool's own lane, or a process killed at the timeout.
+    return isolation.run_tool(tool, arguments), False
 
 
 def runner_for(r: redis.Redis, settings: Settings) -> Runner:
@@ -49,7 +44,9 @@ def runner_for(r: redis.Redis, settings: Settings) -> Runner:
         if not cache.cacheable(tool):
             return direct_runner(tool, arguments)
         wait_s = tool.timeout_s or settings.tool_timeout_s
-        return cache.run_single_flight(tool, arguments, lambda: tool.run(arguments), wait_s)
+        return cache.run_single_flight(
+            tool, arguments, lambda: isolation.run_tool(tool, arguments), wait_s
+        )
 
     return runner
 
@@ -68,12 +65,11 @@ def prefetch_call(r: redis.Redis, name: str, arguments: dict[str, Any], settings
 
 
 def run_with_timeout(fn: Callable[[], Any], timeout_s: float) -> Any:
-    future = _pool.submit(fn)
-    try:
-        return future.result(timeout=timeout_s)
-    except FutureTimeout:
-        future.cancel()
-        raise TimeoutError(f"timed out after {timeout_s:g} s") from None
+    """`fn()` (a runner), its tool runs ending within `timeout_s` of now. The timeout is kept
+    where the tool runs (runtime/tools/isolation.py): a tool that ignores it fails its step
+    then and cannot hold a thread that other tools need; the cache work around it runs here."""
+    with isolation.deadline(timeout_s):
+        return fn()
 
 
 def describe_error(exc: BaseException) -> str:

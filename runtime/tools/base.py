@@ -30,7 +30,8 @@ class Tool:
 
     `fn` takes the validated argument model and returns JSON-serialisable data.
     `cacheable` tools have results stored for `ttl_s`; `side_effecting` tools are never
-    cached, prefetched or run twice for one step.
+    cached, prefetched or run twice for one step. A call that passes `timeout_s` fails its
+    step then; `isolation="process"` also stops it there (runtime/tools/isolation.py).
     """
 
     name: str
@@ -41,7 +42,11 @@ class Tool:
     ttl_s: int = DEFAULT_TTL_S
     side_effecting: bool = False
     requires_approval: bool = False  # side-effecting only: wait for `celeragent approve`
-    timeout_s: float | None = None
+    timeout_s: float | None = None  # None: CELERAGENT_TOOL_TIMEOUT_S
+    # Where a call runs (runtime/tools/isolation.py): "thread" (the tool's own thread lane) or
+    # "process" (a child interpreter killed at the timeout: for tools that may ignore it).
+    # None: CELERAGENT_TOOL_ISOLATION.
+    isolation: str | None = None
     version: str = "1"
     tags: tuple[str, ...] = field(default_factory=tuple)
     # Seconds a call takes at the least, from its validated arguments (`sleep`'s ms): lets
@@ -49,6 +54,8 @@ class Tool:
     fixed_wait: Callable[[Any], float] | None = None
 
     def __post_init__(self) -> None:
+        if self.isolation not in (None, "thread", "process"):
+            raise ValueError(f"tool {self.name!r}: isolation must be 'thread' or 'process'.")
         if self.side_effecting and self.cacheable:
             # A side effect must happen each time it is asked for; a cache would skip it.
             object.__setattr__(self, "cacheable", False)

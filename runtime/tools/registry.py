@@ -47,6 +47,7 @@ def tool(
     side_effecting: bool = False,
     requires_approval: bool = False,
     timeout_s: float | None = None,
+    isolation: str | None = None,
     version: str = "1",
     fixed_wait: Callable[[Any], float] | None = None,
 ) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
@@ -64,6 +65,7 @@ def tool(
                 side_effecting=side_effecting,
                 requires_approval=requires_approval,
                 timeout_s=timeout_s,
+                isolation=isolation,
                 version=version,
                 fixed_wait=fixed_wait,
             )
