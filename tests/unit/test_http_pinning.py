@@ -92,26 +92,34 @@ def fresh_client() -> Iterator[Callable[..., None]]:
             http_get_module._client = None
 
 
+class _Dns:
+    """Stub answers: each name maps to a list, one answer per call (the last one repeats)."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, list[str]] = {}
+        self.asked: dict[str, int] = {}
+
+    def __setitem__(self, name: str, answers: list[str]) -> None:
+        self.answers[name] = answers
+
+
 @pytest.fixture
-def resolver(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """Stub DNS: each name maps to a list of answers, one per call (the last one repeats);
-    IP literals resolve as usual. Returns the answer lists; `asked` counts calls per name."""
-    answers: dict[str, list[str]] = {}
-    asked: dict[str, int] = {}
+def resolver(monkeypatch: pytest.MonkeyPatch) -> _Dns:
+    """socket.getaddrinfo answering the stubbed names; IP literals resolve as usual."""
+    dns = _Dns()
     real = socket.getaddrinfo
 
     def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
         name = host.decode() if isinstance(host, bytes) else str(host)
-        if name not in answers:
+        if name not in dns.answers:
             return real(host, port, *args, **kwargs)
-        n = asked.get(name, 0)
-        asked[name] = n + 1
-        address = answers[name][min(n, len(answers[name]) - 1)]
+        n = dns.asked.get(name, 0)
+        dns.asked[name] = n + 1
+        address = dns.answers[name][min(n, len(dns.answers[name]) - 1)]
         return real(address, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    answers["__asked__"] = asked  # type: ignore[assignment]
-    return answers
+    return dns
 
 
 class _Net:
@@ -148,7 +156,7 @@ def private() -> Iterator[_Server]:
 
 
 def test_a_name_that_rebinds_to_loopback_is_fetched_from_the_checked_address(
-    fresh_client: Callable[..., None], resolver: dict[str, list[str]], net: _Net, private: _Server
+    fresh_client: Callable[..., None], resolver: _Dns, net: _Net, private: _Server
 ) -> None:
     public = _Server(b"public page")
     net.public_port = public.port
@@ -160,12 +168,12 @@ def test_a_name_that_rebinds_to_loopback_is_fetched_from_the_checked_address(
         public.close()
     assert (out["status"], out["text"]) == (200, "public page")
     assert private.hits == 0 and public.hits == 1
-    assert resolver["__asked__"][REBIND] == 1  # type: ignore[index]  # resolved once
+    assert resolver.asked[REBIND] == 1  # resolved once
     assert net.connected == [(PUBLIC_IP, private.port)]
 
 
 def test_every_redirect_hop_connects_where_it_was_checked(
-    fresh_client: Callable[..., None], resolver: dict[str, list[str]], net: _Net, private: _Server
+    fresh_client: Callable[..., None], resolver: _Dns, net: _Net, private: _Server
 ) -> None:
     # Both names answer PUBLIC_IP, then 127.0.0.1. The "public" server redirects /redirect
     # to the second name and serves its page on any other path.
@@ -180,12 +188,12 @@ def test_every_redirect_hop_connects_where_it_was_checked(
         public.close()
     assert (out["url"], out["text"]) == (f"http://{REBIND_2}:{private.port}/next", "public page")
     assert private.hits == 0 and public.hits == 2
-    assert resolver["__asked__"] == {REBIND: 1, REBIND_2: 1}  # type: ignore[comparison-overlap]
+    assert resolver.asked == {REBIND: 1, REBIND_2: 1}
     assert net.connected == [(PUBLIC_IP, private.port), (PUBLIC_IP, private.port)]
 
 
 def test_a_redirect_to_a_name_that_resolves_privately_is_refused(
-    fresh_client: Callable[..., None], resolver: dict[str, list[str]], net: _Net
+    fresh_client: Callable[..., None], resolver: _Dns, net: _Net
 ) -> None:
     public = _Server(b"", redirect_to=f"http://{REBIND_2}/admin")
     net.public_port = public.port
@@ -238,7 +246,7 @@ def site_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
 
 def test_tls_verifies_the_certificate_for_the_name_not_the_address(
     fresh_client: Callable[..., None],
-    resolver: dict[str, list[str]],
+    resolver: _Dns,
     site_cert: tuple[Path, Path, Path],
 ) -> None:
     ca, cert, key = site_cert
@@ -264,7 +272,7 @@ def test_tls_verifies_the_certificate_for_the_name_not_the_address(
 
 
 def test_transport_failures_other_than_certificates_stay_retryable(
-    fresh_client: Callable[..., None], resolver: dict[str, list[str]]
+    fresh_client: Callable[..., None], resolver: _Dns
 ) -> None:
     fresh_client(http_allow_private="true")
     closed = socket.socket()
