@@ -21,6 +21,7 @@ from runtime.errors import SpecError
 from runtime.gateway import metrics
 from runtime.gateway.http import caller_of, error_body, read_json
 from runtime.gateway.jobs import spec_for, submit_spec
+from runtime.agent.answer_prompt import CONTEXT_KEY
 from runtime.gateway.streams import follow
 from runtime.job.client import AsyncClient
 from runtime.schemas import EventType, JobResult, JobStatus
@@ -60,7 +61,7 @@ def chat_spec(body: dict[str, Any]) -> dict[str, Any]:
     if model != "auto":
         spec["model"] = model
     if context:
-        spec["metadata"] = {"chat_context": context}
+        spec["metadata"] = {CONTEXT_KEY: context}
     return spec
 
 
