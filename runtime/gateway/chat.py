@@ -17,11 +17,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from runtime import keys
+from runtime.agent.answer_prompt import CONTEXT_KEY
 from runtime.errors import SpecError
 from runtime.gateway import metrics
 from runtime.gateway.http import caller_of, error_body, read_json
 from runtime.gateway.jobs import spec_for, submit_spec
-from runtime.agent.answer_prompt import CONTEXT_KEY
 from runtime.gateway.streams import follow
 from runtime.job.client import AsyncClient
 from runtime.schemas import EventType, JobResult, JobStatus
