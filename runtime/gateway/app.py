@@ -17,10 +17,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from runtime.broker.connection import redis_client_kwargs
 from runtime.config import Settings, get_settings
 from runtime.errors import CeleragentError
 from runtime.gateway import chat, jobs, metrics, streams
 from runtime.gateway.http import SizeLimits, error_response
+from runtime.gateway.hub import EventHub
 from runtime.job.client import AsyncClient
 
 
@@ -68,12 +70,15 @@ def create_app(settings: Settings | None = None, redis_url: str | None = None) -
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         client = AsyncClient(redis_url, settings=conf)
+        url = redis_url or conf.resolve_redis_url()
         app.state.client = client
         app.state.redis = client.redis
         app.state.settings = conf
+        app.state.hub = EventHub(url, **redis_client_kwargs(url, conf))
         try:
             yield
         finally:
+            await app.state.hub.close()
             await client.close()
 
     return Starlette(

@@ -114,13 +114,12 @@ def _chunk(job_id: str, model: str, delta: dict[str, Any], finish: str | None = 
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
-async def _chunks(
-    client: AsyncClient, job_id: str, model: str, keepalive_s: float
-) -> AsyncIterator[str]:
+async def _chunks(request: Request, job_id: str, model: str) -> AsyncIterator[str]:
+    client: AsyncClient = request.app.state.client
     streamed: list[str] = []
     with metrics.open_stream("chat"):
         yield _chunk(job_id, model, {"role": "assistant", "content": ""})
-        async for event in follow(client, job_id, None, keepalive_s):
+        async for event in follow(request.app.state, job_id, None):
             if event is None:
                 yield ": ping\n\n"
             elif event.type is EventType.token:
@@ -150,9 +149,8 @@ async def chat_completions(request: Request) -> Response:
     headers = {JOB_HEADER: job_id}
     model = str(body["model"])
     if body.get("stream"):
-        keepalive = request.app.state.settings.gateway_keepalive_s
         headers["Cache-Control"] = "no-cache"
-        chunks = _chunks(client, job_id, model, keepalive)
+        chunks = _chunks(request, job_id, model)
         return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
     result = await _result(client, job_id)
     failure = _failure(result)

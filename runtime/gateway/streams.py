@@ -2,9 +2,9 @@
 its stream id, `Last-Event-ID` resumes after it) and a WebSocket (`/v1/jobs/{id}/stream`:
 `plan`, `step`, `chunk`, `done` messages).
 
-Both read the job's Redis stream through `AsyncJobHandle.events` (XREAD from the last id
-sent), so a reconnect from the last id it saw gets exactly what came after: nothing lost,
-nothing repeated.
+Both read the job's Redis stream through the process's `EventHub` (runtime/gateway/hub.py:
+one XREAD for every open stream, each served from the last id it was sent), so a reconnect
+from the last id it saw gets exactly what came after: nothing lost, nothing repeated.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
+import redis.asyncio as aioredis
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -21,6 +23,7 @@ from runtime import keys
 from runtime.errors import CeleragentError, SpecError
 from runtime.gateway import metrics
 from runtime.gateway.http import caller_of, error_body, error_response, owned_job
+from runtime.gateway.hub import EventHub
 from runtime.job.client import AsyncClient
 from runtime.schemas import Event, EventType, JobResult, JobStatus
 
@@ -36,27 +39,22 @@ def resume_from(value: str | None) -> str | None:
     return value
 
 
-async def follow(
-    client: AsyncClient, job_id: str, after: str | None, keepalive_s: float
-) -> AsyncIterator[Event | None]:
-    """The job's events after `after`, up to its terminal one; None every `keepalive_s` of
-    quiet (the caller sends a ping). A job that ended before the reader came ends its
-    stream once nothing follows `after`."""
-    last = after
-    handle = client.job(job_id)
-    while True:
-        quiet = True
-        async for event in handle.events(from_id=last, timeout=keepalive_s):
-            quiet = False
-            last = event.id
+async def follow(app_state: State, job_id: str, after: str | None) -> AsyncIterator[Event | None]:
+    """The job's events after `after`, up to its terminal one (through the process's
+    `EventHub`); None after every `gateway_keepalive_s` of quiet (the caller sends a ping).
+    A job that ended before the reader came ends its stream once nothing follows `after`."""
+    hub: EventHub = app_state.hub
+    r: aioredis.Redis = app_state.redis
+    async for event in hub.watch(job_id, after, app_state.settings.gateway_keepalive_s):
+        if event is not None:
             yield event
             if event.type.terminal:
                 return
-        if quiet:
-            status = await client.redis.hget(keys.job(job_id), "status")  # type: ignore[misc]
-            if status is None or JobStatus(str(status)).terminal:
-                return
-            yield None
+            continue
+        status = await r.hget(keys.job(job_id), "status")  # type: ignore[misc]
+        if status is None or JobStatus(str(status)).terminal:
+            return
+        yield None
 
 
 def sse_frame(event: Event) -> str:
@@ -71,11 +69,10 @@ async def events_sse(request: Request) -> StreamingResponse:
     after = resume_from(
         request.headers.get("last-event-id") or request.query_params.get("last_event_id")
     )
-    keepalive = request.app.state.settings.gateway_keepalive_s
 
     async def frames() -> AsyncIterator[str]:
         with metrics.open_stream("sse"):
-            async for event in follow(client, job_id, after, keepalive):
+            async for event in follow(request.app.state, job_id, after):
                 yield ": ping\n\n" if event is None else sse_frame(event)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -131,10 +128,9 @@ async def stream_ws(ws: WebSocket) -> None:
                                                            response.status_code)})  # fmt: skip
         await ws.close(code=4000 + response.status_code)
         return
-    keepalive = ws.app.state.settings.gateway_keepalive_s
     try:
         with metrics.open_stream("websocket"):
-            async for event in follow(client, job_id, after, keepalive):
+            async for event in follow(ws.app.state, job_id, after):
                 if event is None:
                     await ws.send_json({"type": "ping"})
                     continue
