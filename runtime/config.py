@@ -173,6 +173,9 @@ class Settings(BaseSettings):
     gateway_max_query_bytes: int = Field(
         default=2_048, ge=64, description="Longer URL query strings answer 414."
     )
+    gateway_redis_connections: int = Field(
+        default=50, ge=2, description="Redis connections of one gateway process's requests."
+    )
     gateway_keepalive_s: float = Field(
         default=15.0, gt=0, description="A quiet SSE or WebSocket stream sends a ping this often."
     )

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
+import redis.asyncio as aioredis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -71,14 +72,23 @@ def create_app(settings: Settings | None = None, redis_url: str | None = None) -
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         client = AsyncClient(redis_url, settings=conf)
         url = redis_url or conf.resolve_redis_url()
+        tls = redis_client_kwargs(url, conf)
+        # Requests wait for a free connection rather than fail: a burst larger than the
+        # pool (redis-py's default pool raises past its size) queues for a few ms instead.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, decode_responses=True, max_connections=conf.gateway_redis_connections,
+            timeout=10, **tls,
+        )  # fmt: skip
         app.state.client = client
-        app.state.redis = client.redis
+        app.state.redis = aioredis.Redis(connection_pool=pool)
         app.state.settings = conf
-        app.state.hub = EventHub(url, **redis_client_kwargs(url, conf))
+        app.state.hub = EventHub(app.state.redis, url, **tls)
         try:
             yield
         finally:
             await app.state.hub.close()
+            await app.state.redis.aclose()
+            await pool.aclose()
             await client.close()
 
     return Starlette(

@@ -13,12 +13,13 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from runtime import keys
 from runtime.agent.answer_prompt import CONTEXT_KEY
-from runtime.errors import SpecError
+from runtime.errors import JobNotFound, SpecError
 from runtime.gateway import metrics
 from runtime.gateway.http import caller_of, error_body, read_json
 from runtime.gateway.jobs import spec_for, submit_spec
@@ -65,10 +66,14 @@ def chat_spec(body: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-async def _result(client: AsyncClient, job_id: str) -> JobResult:
-    raw = await client.redis.hget(keys.job(job_id), "result")  # type: ignore[misc]
+async def _result(state: State, job_id: str) -> JobResult:
+    """The job's result, once its terminal event has come (through the process's hub, so a
+    waiting request holds no Redis connection)."""
+    async for _event in follow(state, job_id, None):
+        pass
+    raw = await state.redis.hget(keys.job(job_id), "result")
     if raw is None:
-        return await client.job(job_id).result()
+        raise JobNotFound(f"job {job_id!r} does not exist or its record has expired.")
     return JobResult.model_validate_json(raw)
 
 
@@ -115,7 +120,6 @@ def _chunk(job_id: str, model: str, delta: dict[str, Any], finish: str | None = 
 
 
 async def _chunks(request: Request, job_id: str, model: str) -> AsyncIterator[str]:
-    client: AsyncClient = request.app.state.client
     streamed: list[str] = []
     with metrics.open_stream("chat"):
         yield _chunk(job_id, model, {"role": "assistant", "content": ""})
@@ -126,7 +130,7 @@ async def _chunks(request: Request, job_id: str, model: str) -> AsyncIterator[st
                 text = str(event.data.get("text", ""))
                 streamed.append(text)
                 yield _chunk(job_id, model, {"content": text})
-        result = await _result(client, job_id)
+        result = await _result(request.app.state, job_id)
         failure = _failure(result)
         if failure is not None:
             yield f"data: {json.dumps(failure[1])}\n\n"
@@ -152,7 +156,7 @@ async def chat_completions(request: Request) -> Response:
         headers["Cache-Control"] = "no-cache"
         chunks = _chunks(request, job_id, model)
         return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
-    result = await _result(client, job_id)
+    result = await _result(request.app.state, job_id)
     failure = _failure(result)
     if failure is not None:
         return JSONResponse(failure[1], status_code=failure[0], headers=headers)

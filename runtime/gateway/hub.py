@@ -46,10 +46,12 @@ class Watcher:
 
 
 class EventHub:
-    def __init__(self, redis_url: str, **redis_kwargs: Any) -> None:
-        # Its own connection: the blocking XREAD must not hold one of the request pool's.
+    def __init__(self, requests: aioredis.Redis, redis_url: str, **redis_kwargs: Any) -> None:
+        """`requests`: the process's pool for short commands (a watcher's catch-up);
+        the blocking XREAD gets a connection of its own, so it never holds one of those."""
+        self._requests = requests
         self._redis = aioredis.Redis.from_url(
-            redis_url, decode_responses=True, max_connections=2, **redis_kwargs
+            redis_url, decode_responses=True, max_connections=1, **redis_kwargs
         )
         self._watchers: dict[str, set[Watcher]] = {}
         self._joined = asyncio.Event()
@@ -66,7 +68,7 @@ class EventHub:
         None after every `quiet_s` without one."""
         stream = keys.job_events(job_id)
         start = f"({after}" if after else "-"
-        backlog = cast(events.Entries, await self._redis.xrange(stream, min=start) or [])
+        backlog = cast(events.Entries, await self._requests.xrange(stream, min=start) or [])
         for entry_id, fields in backlog:
             after = entry_id
             yield events.decode(entry_id, fields)

@@ -138,9 +138,9 @@ async def cancel(request: Request) -> JSONResponse:
     caller = await caller_of(request)
     job_id = request.path_params["job_id"]
     client: AsyncClient = request.app.state.client
-    await owned_job(client.redis, caller, job_id)
+    await owned_job(request.app.state.redis, caller, job_id)
     cancelled = await client.job(job_id).cancel()
-    view = await job_view(client.redis, job_id)
+    view = await job_view(request.app.state.redis, job_id)
     return JSONResponse({**view, "cancelled": cancelled})
 
 
@@ -149,7 +149,7 @@ async def approve(request: Request) -> JSONResponse:
     caller = await caller_of(request)
     job_id, step = request.path_params["job_id"], request.path_params["step"]
     client: AsyncClient = request.app.state.client
-    await owned_job(client.redis, caller, job_id)
+    await owned_job(request.app.state.redis, caller, job_id)
     body = await read_json(request) if await request.body() else {}
     decision = body.get("approve", True)
     if not isinstance(decision, bool):

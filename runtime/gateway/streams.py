@@ -24,7 +24,6 @@ from runtime.errors import CeleragentError, SpecError
 from runtime.gateway import metrics
 from runtime.gateway.http import caller_of, error_body, error_response, owned_job
 from runtime.gateway.hub import EventHub
-from runtime.job.client import AsyncClient
 from runtime.schemas import Event, EventType, JobResult, JobStatus
 
 _STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
@@ -64,8 +63,7 @@ def sse_frame(event: Event) -> str:
 async def events_sse(request: Request) -> StreamingResponse:
     caller = await caller_of(request)
     job_id = request.path_params["job_id"]
-    client: AsyncClient = request.app.state.client
-    await owned_job(client.redis, caller, job_id)
+    await owned_job(request.app.state.redis, caller, job_id)
     after = resume_from(
         request.headers.get("last-event-id") or request.query_params.get("last_event_id")
     )
@@ -116,11 +114,10 @@ async def stream_ws(ws: WebSocket) -> None:
     """`WS /v1/jobs/{id}/stream[?after=EVENT_ID]`: plan, step, chunk, done; then close. A
     refused request gets one `error` message (the HTTP error's body) and a 4xxx close code."""
     await ws.accept(subprotocol=_offered_bearer(ws))
-    client: AsyncClient = ws.app.state.client
     job_id = ws.path_params["job_id"]
     try:
         caller = await caller_of(ws)
-        await owned_job(client.redis, caller, job_id)
+        await owned_job(ws.app.state.redis, caller, job_id)
         after = resume_from(ws.query_params.get("after"))
     except CeleragentError as exc:
         response = error_response(exc)
@@ -136,7 +133,7 @@ async def stream_ws(ws: WebSocket) -> None:
                     continue
                 result = None
                 if event.type.terminal:  # written with the terminal event, in one transaction
-                    raw = await client.redis.hget(keys.job(job_id), "result")  # type: ignore[misc]
+                    raw = await ws.app.state.redis.hget(keys.job(job_id), "result")  # type: ignore[misc]
                     result = JobResult.model_validate_json(raw) if raw else None
                 message = ws_message(event, result)
                 if message is not None:

@@ -4,6 +4,7 @@ WebSocket contract (plan, step, chunk, done)."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -135,3 +136,60 @@ def test_websocket_refuses_another_tenants_job(api: httpx.Client, gateway: str, 
             },
         }
     ]
+
+
+def test_many_streams_on_one_gateway_each_get_every_event_once(
+    api: httpx.Client, gateway: str, client: Client
+) -> None:
+    """More streams than a Redis connection pool holds (100): the gateway's one reader
+    serves them all, each its own events in order, none twice."""
+    import asyncio
+
+    from runtime.config import get_settings
+    from runtime.job import events, store
+    from runtime.schemas import EventType, JobSpec
+
+    streams = 150
+    spec = JobSpec(query="watched", tenant=api.tenant)  # type: ignore[attr-defined]
+    job_ids = [f"many{i}{uuid.uuid4().hex[:8]}" for i in range(streams)]
+    for job_id in job_ids:  # records only: nothing runs them, this test writes their events
+        store.create(client.redis, job_id, spec, None, get_settings().job_ttl_s)
+
+    async def watch(http: httpx.AsyncClient, job_id: str, opened: asyncio.Event) -> list[str]:
+        got = []
+        async with http.stream("GET", f"/v1/jobs/{job_id}/events") as response:
+            async for line in response.aiter_lines():
+                if line.startswith("data: "):
+                    data = json.loads(line[6:])
+                    got.append(data["type"] + ":" + json.dumps(data["data"]))
+                    opened.set()
+        return got
+
+    async def main() -> list[list[str]]:
+        limits = httpx.Limits(max_connections=streams + 10)
+        headers = {"Authorization": f"Bearer {api.key}"}  # type: ignore[attr-defined]
+        async with httpx.AsyncClient(
+            base_url=gateway, headers=headers, limits=limits, timeout=60
+        ) as http:
+            opened = [asyncio.Event() for _ in job_ids]
+            tasks = [
+                asyncio.create_task(watch(http, j, o)) for j, o in zip(job_ids, opened, strict=True)
+            ]
+            await asyncio.wait_for(asyncio.gather(*(o.wait() for o in opened)), 60)
+            for n in range(3):
+                pipe = client.redis.pipeline(transaction=False)
+                for job_id in job_ids:
+                    events.emit(pipe, job_id, EventType.token, {"text": f"{job_id}/{n}"})
+                pipe.execute()
+                await asyncio.sleep(0.05)
+            pipe = client.redis.pipeline(transaction=False)
+            for job_id in job_ids:
+                events.emit(pipe, job_id, EventType.cancelled, {})
+            pipe.execute()
+            return await asyncio.wait_for(asyncio.gather(*tasks), 60)
+
+    received = asyncio.run(main())
+    for job_id, got in zip(job_ids, received, strict=True):
+        tokens = [f'token:{{"text": "{job_id}/{n}"}}' for n in range(3)]
+        assert got == [got[0], *tokens, "cancelled:{}"], got
+        assert got[0].startswith("submitted:")
