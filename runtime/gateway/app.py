@@ -7,11 +7,13 @@ any number of processes can run behind a load balancer. `celeragent gateway` ser
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -25,6 +27,8 @@ from runtime.gateway import chat, jobs, metrics, streams
 from runtime.gateway.http import SizeLimits, error_response
 from runtime.gateway.hub import EventHub
 from runtime.job.client import AsyncClient
+
+log = logging.getLogger(__name__)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -45,6 +49,12 @@ async def page(_request: Request) -> HTMLResponse:
 
 
 async def _celeragent_error(_request: Request, exc: Exception) -> Response:
+    return error_response(exc)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> Response:
+    """Anything else (Redis unreachable included) still answers JSON: 503 or 500."""
+    log.exception("gateway: request failed", exc_info=exc)
     return error_response(exc)
 
 
@@ -94,6 +104,11 @@ def create_app(settings: Settings | None = None, redis_url: str | None = None) -
     return Starlette(
         routes=routes(),
         middleware=[Middleware(metrics.RequestMetrics), Middleware(SizeLimits, settings=conf)],
-        exception_handlers={CeleragentError: _celeragent_error, TimeoutError: _celeragent_error},
+        exception_handlers={
+            CeleragentError: _celeragent_error,
+            TimeoutError: _celeragent_error,
+            RedisError: _unexpected,
+            Exception: _unexpected,
+        },
         lifespan=lifespan,
     )

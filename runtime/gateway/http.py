@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,7 +56,19 @@ def error_body(kind: str, message: str, code: int) -> dict[str, Any]:
     return {"error": {"type": kind, "message": message, "code": code}}
 
 
+REDIS_DOWN = (
+    "the gateway cannot reach Redis ({problem}); retry shortly. Operators: see "
+    "ops/runbooks/redis-down.md."
+)
+INTERNAL = "the gateway failed on this request ({kind}); its log says more. Retry, or report it."
+
+
 def error_response(exc: BaseException) -> JSONResponse:
+    if isinstance(exc, RedisError):
+        problem = type(exc).__name__
+        exc = ConfigError(REDIS_DOWN.format(problem=problem))
+    elif not isinstance(exc, CeleragentError | TimeoutError):
+        exc = CeleragentError(INTERNAL.format(kind=type(exc).__name__))
     status = exc.status if isinstance(exc, TooLarge) else 500
     if not isinstance(exc, TooLarge):
         status = next(code for cls, code in STATUS_OF if isinstance(exc, cls))

@@ -81,3 +81,24 @@ def test_websocket_messages() -> None:
     done = ws_message(event(EventType.cancelled))
     assert done["type"] == "done" and done["status"] == "cancelled" and done["result"] is None
     assert ws_message(event(EventType.submitted)) is None
+
+
+def test_every_error_is_json_with_a_sentence() -> None:
+    import json
+
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from runtime.errors import JobNotFound, RateLimited
+    from runtime.gateway.http import error_response
+
+    def body(exc: BaseException) -> tuple[int, dict]:
+        response = error_response(exc)
+        return response.status_code, json.loads(response.body)["error"]
+
+    assert body(JobNotFound("job 'x' does not exist."))[0] == 404
+    limited = error_response(RateLimited("slow down.", 7))
+    assert limited.status_code == 429 and limited.headers["retry-after"] == "7"
+    status, error = body(RedisConnectionError("refused"))
+    assert status == 503 and "cannot reach Redis" in error["message"]
+    status, error = body(KeyError("boom"))
+    assert status == 500 and "KeyError" in error["message"] and "boom" not in error["message"]
