@@ -230,6 +230,8 @@ def main() -> int:
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--browser-questions", type=int, default=10)
+    parser.add_argument("--parts", default="submit,sse,browser", help="which to run")
+    parser.add_argument("--name", default="gateway", help="the report's file name")
     args = parser.parse_args()
 
     os.environ["CELERAGENT_MODELS_FILE"] = str(MODELS)
@@ -246,20 +248,23 @@ def main() -> int:
     series: dict[str, list[float]] = {}
     try:
         key = create_key(client.redis, "bench", 1_000_000)[1]
-        submit = bench_submit(client, base, key, args.submits, args.warmup)
-        results["submit"] = {name: ms(s) for name, s in submit.items()}
-        for name, s in submit.items():
-            series[f"submit\n{name}"] = [x * 1000 for x in s.samples]
-        print("submit", json.dumps(results["submit"]), flush=True)
-        time.sleep(3)  # the submitted jobs finish
-        streams = asyncio.run(
-            bench_streams(client, gateway.pid, port, key, args.streams, args.rounds)
-        )
-        delivery = streams.pop("_stats")
-        results["sse"] = streams
-        series[f"SSE delivery\n{args.streams} streams"] = [x * 1000 for x in delivery.samples]  # type: ignore[attr-defined]
-        print("sse", json.dumps(streams), flush=True)
-        browser = bench_browser(base, key, args.browser_questions)
+        parts = set(args.parts.split(","))
+        if "submit" in parts:
+            submit = bench_submit(client, base, key, args.submits, args.warmup)
+            results["submit"] = {name: ms(s) for name, s in submit.items()}
+            for name, s in submit.items():
+                series[f"submit\n{name}"] = [x * 1000 for x in s.samples]
+            print("submit", json.dumps(results["submit"]), flush=True)
+            time.sleep(3)  # the submitted jobs finish
+        if "sse" in parts:
+            streams = asyncio.run(
+                bench_streams(client, gateway.pid, port, key, args.streams, args.rounds)
+            )
+            delivery = streams.pop("_stats")
+            results["sse"] = streams
+            series[f"SSE delivery\n{args.streams} streams"] = [x * 1000 for x in delivery.samples]  # type: ignore[attr-defined]
+            print("sse", json.dumps(streams), flush=True)
+        browser = bench_browser(base, key, args.browser_questions) if "browser" in parts else None
         if browser is not None:
             results["browser_first_token"] = {k: ms(s) for k, s in browser.items()}
             series["first token\nmodel->page"] = [
@@ -275,8 +280,8 @@ def main() -> int:
         f"{os.cpu_count()} cores shared by Valkey, the workers, one gateway process and the "
         "clients of this script (and other users of the machine)"
     )
-    print(write_report("gateway", results))
-    print(plot("gateway", series, title="gateway: latencies (ms)", ylabel="ms"))
+    print(write_report(args.name, results))
+    print(plot(args.name, series, title="gateway: latencies (ms)", ylabel="ms"))
     return 0
 
 

@@ -78,10 +78,16 @@ class EventHub:
         self._start()
         try:
             while True:
+                if not watcher.inbox.empty():  # a burst: no timer to arm
+                    yield watcher.inbox.get_nowait()
+                    continue
                 try:
-                    yield await asyncio.wait_for(watcher.inbox.get(), quiet_s)
+                    async with asyncio.timeout(quiet_s):  # no task per wait, unlike wait_for
+                        event = await watcher.inbox.get()
                 except TimeoutError:
                     yield None
+                    continue
+                yield event
         finally:
             group = self._watchers.get(stream)
             if group is not None:
