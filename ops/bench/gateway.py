@@ -276,6 +276,7 @@ def main() -> int:
         gateway.wait(10)
         client.close()
         stack.stop()
+    results["load_average_1_5_15"] = os.getloadavg()  # other users of the machine show here
     results["machine_note"] = (
         f"{os.cpu_count()} cores shared by Valkey, the workers, one gateway process and the "
         "clients of this script (and other users of the machine)"

@@ -19,9 +19,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from runtime import keys
 from runtime.agent.answer_prompt import CONTEXT_KEY
-from runtime.errors import JobNotFound, SpecError
+from runtime.errors import SpecError
 from runtime.gateway import metrics
-from runtime.gateway.http import caller_of, error_body, read_json
+from runtime.gateway.http import caller_of, error_body, job_not_found, read_json
 from runtime.gateway.jobs import spec_for, submit_spec
 from runtime.gateway.streams import follow
 from runtime.job.client import AsyncClient
@@ -73,7 +73,7 @@ async def _result(state: State, job_id: str) -> JobResult:
         pass
     raw = await state.redis.hget(keys.job(job_id), "result")
     if raw is None:
-        raise JobNotFound(f"job {job_id!r} does not exist or its record has expired.")
+        raise job_not_found(job_id)
     return JobResult.model_validate_json(raw)
 
 

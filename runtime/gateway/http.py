@@ -164,4 +164,9 @@ async def owned_job(r: aioredis.Redis, caller: Caller, job_id: str) -> None:
     tenant's job reads exactly like one that never existed (404, the same sentence)."""
     tenant = await r.hget(keys.job(job_id), "tenant")  # type: ignore[misc]
     if tenant is None or tenant != caller.tenant:
-        raise JobNotFound(f"job {job_id!r} does not exist or its record has expired.")
+        raise job_not_found(job_id)
+
+
+def job_not_found(job_id: str) -> JobNotFound:
+    """The error `Client.job` raises for an unknown id, word for word."""
+    return JobNotFound(f"job {job_id!r} does not exist or its record has expired.")

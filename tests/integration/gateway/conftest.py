@@ -3,55 +3,19 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.gateway import start_gateway
 
 
 @pytest.fixture(scope="session")
 def gateway(stack: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a gateway process started with the CLI, as an operator runs it."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("gateway") / "gateway.log").open("wb")
-    env = {**os.environ, "CELERAGENT_GATEWAY_KEEPALIVE_S": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "runtime.cli.main", "gateway", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            raise RuntimeError(f"the gateway did not start; see {log.name}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    """The session's gateway process."""
+    with start_gateway(tmp_path_factory.mktemp("gateway") / "gateway.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -157,16 +157,27 @@ def test_missing_unknown_and_revoked_keys_are_refused(
     assert refused.status_code == 401 and "revoked" in refused.json()["error"]["message"]
 
 
-def test_rate_limit_answers_429_with_retry_after(gateway: str, make_key) -> None:
-    headers = {"Authorization": f"Bearer {make_key('limited', rate_per_min=3)}"}
-    codes = [httpx.get(f"{gateway}/v1/jobs", headers=headers) for _ in range(4)]
-    # A minute may turn between requests (a new window): then the 4th passes and the 5th..
-    if codes[-1].status_code == 200:
-        codes += [httpx.get(f"{gateway}/v1/jobs", headers=headers) for _ in range(3)]
-    refused = [c for c in codes if c.status_code == 429]
-    assert refused, [c.status_code for c in codes]
-    assert 1 <= int(refused[0].headers["retry-after"]) <= 60
-    assert refused[0].json()["error"]["type"] == "RateLimited"
+def test_rate_limit_is_shared_by_gateway_processes(gateway: str, make_key, tmp_path) -> None:
+    """Two gateway processes, one key of 4 requests a minute: the 5th request, whichever
+    process answers it, is refused (429 with Retry-After)."""
+    from tests.support.gateway import start_gateway
+
+    rate = 4
+    headers = {"Authorization": f"Bearer {make_key('limited', rate_per_min=rate)}"}
+    with start_gateway(tmp_path / "second.log") as second:
+        for _attempt in range(2):  # a minute may turn during the burst: then once more
+            minute = time.time() // 60
+            codes = [
+                httpx.get(f"{(gateway, second)[i % 2]}/v1/jobs", headers=headers)
+                for i in range(rate + 2)
+            ]
+            if time.time() // 60 == minute:
+                break
+    assert [c.status_code for c in codes] == [200] * rate + [429, 429]
+    refused = codes[rate]
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.json()["error"]["type"] == "RateLimited"
+    assert f"more than {rate} requests this minute" in refused.json()["error"]["message"]
 
 
 def test_bad_requests_carry_the_clients_sentence(api: httpx.Client, gateway: str) -> None:
