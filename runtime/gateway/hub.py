@@ -85,6 +85,7 @@ class EventHub:
                     async with asyncio.timeout(quiet_s):  # no task per wait, unlike wait_for
                         event = await watcher.inbox.get()
                 except TimeoutError:
+                    self._start()  # a reader that died (it should not) starts again
                     yield None
                     continue
                 yield event
@@ -105,23 +106,25 @@ class EventHub:
                 self._joined.clear()
                 await self._joined.wait()
                 continue
-            # From the oldest position among each stream's watchers.
-            cursors = {
-                stream: min((w.last for w in group), key=_pos)
-                for stream, group in self._watchers.items()
-            }
             try:
-                reply = await self._redis.xread(cursors, block=BLOCK_MS, count=COUNT)  # type: ignore[arg-type]
-            except Exception:  # Redis away: the watchers wait (their pings go on), we retry
-                log.warning("event hub: XREAD failed; retrying in 1 s", exc_info=True)
+                await self._round()
+            except Exception:  # Redis away (or a bad entry): the watchers wait, pinging
+                log.warning("event hub: a read failed; retrying in 1 s", exc_info=True)
                 await asyncio.sleep(1.0)
-                continue
-            for stream, entries in cast(events.StreamReply, reply or []):
-                for watcher in list(self._watchers.get(stream, ())):
-                    for entry_id, fields in entries:
-                        if _pos(entry_id) > _pos(watcher.last):
-                            watcher.last = entry_id
-                            watcher.inbox.put_nowait(events.decode(entry_id, fields))
+
+    async def _round(self) -> None:
+        # From the oldest position among each stream's watchers.
+        cursors = {
+            stream: min((w.last for w in group), key=_pos)
+            for stream, group in self._watchers.items()
+        }
+        reply = await self._redis.xread(cursors, block=BLOCK_MS, count=COUNT)  # type: ignore[arg-type]
+        for stream, entries in cast(events.StreamReply, reply or []):
+            for watcher in list(self._watchers.get(stream, ())):
+                for entry_id, fields in entries:
+                    if _pos(entry_id) > _pos(watcher.last):
+                        watcher.last = entry_id
+                        watcher.inbox.put_nowait(events.decode(entry_id, fields))
 
     async def close(self) -> None:
         if self._task is not None:

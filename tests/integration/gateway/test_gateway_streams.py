@@ -169,13 +169,13 @@ def test_many_streams_on_one_gateway_each_get_every_event_once(
         limits = httpx.Limits(max_connections=streams + 10)
         headers = {"Authorization": f"Bearer {api.key}"}  # type: ignore[attr-defined]
         async with httpx.AsyncClient(
-            base_url=gateway, headers=headers, limits=limits, timeout=60
+            base_url=gateway, headers=headers, limits=limits, timeout=120
         ) as http:
             opened = [asyncio.Event() for _ in job_ids]
             tasks = [
                 asyncio.create_task(watch(http, j, o)) for j, o in zip(job_ids, opened, strict=True)
             ]
-            await asyncio.wait_for(asyncio.gather(*(o.wait() for o in opened)), 60)
+            await asyncio.wait_for(asyncio.gather(*(o.wait() for o in opened)), 120)
             for n in range(3):
                 pipe = client.redis.pipeline(transaction=False)
                 for job_id in job_ids:
@@ -186,7 +186,7 @@ def test_many_streams_on_one_gateway_each_get_every_event_once(
             for job_id in job_ids:
                 events.emit(pipe, job_id, EventType.cancelled, {})
             pipe.execute()
-            return await asyncio.wait_for(asyncio.gather(*tasks), 60)
+            return await asyncio.wait_for(asyncio.gather(*tasks), 120)
 
     received = asyncio.run(main())
     for job_id, got in zip(job_ids, received, strict=True):
