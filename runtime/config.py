@@ -174,6 +174,26 @@ class Settings(BaseSettings):
         default=None, description="user:password for Flower (from the environment only)."
     )
 
+    # --- gateway (runtime/gateway/) -------------------------------------------------------
+    gateway_host: str = Field(default="127.0.0.1", description="`celeragent gateway` binds here.")
+    gateway_port: int = Field(default=8000, ge=1, le=65535)
+    gateway_workers: int = Field(default=1, ge=1, description="Gateway processes (uvicorn).")
+    gateway_rate_per_min: int = Field(
+        default=600, ge=1, description="Requests a minute of a key created without a rate."
+    )
+    gateway_max_body_bytes: int = Field(
+        default=1_048_576, ge=1_024, description="Larger request bodies answer 413."
+    )
+    gateway_max_query_bytes: int = Field(
+        default=2_048, ge=64, description="Longer URL query strings answer 414."
+    )
+    gateway_redis_connections: int = Field(
+        default=50, ge=2, description="Redis connections of one gateway process's requests."
+    )
+    gateway_keepalive_s: float = Field(
+        default=15.0, gt=0, description="A quiet SSE or WebSocket stream sends a ping this often."
+    )
+
     task_events: bool = Field(
         default=False, description="Publish Celery task events always (Flower enables them)."
     )

@@ -7,7 +7,9 @@
     ├── ConfigError          the deployment is wrong (no Redis, bad setting); fix the environment
     ├── BudgetExceeded       a per-job or per-tenant budget refused the next step
     ├── RetryableError       a transient failure (timeout, 429, 5xx, connection reset); retry later
-    │   └── Overloaded       refused at submit: it would wait past its deadline; retry_after_s
+    │   ├── Overloaded       refused at submit: it would wait past its deadline; retry_after_s
+    │   └── RateLimited      a gateway key sent more requests this minute than it may
+    ├── AuthError            a gateway request without a valid API key
     └── TerminalError        a failure that retrying will not fix (401, tool refused, job cancelled)
         ├── ToolError        a tool ran and failed
         └── JobTimeout       the job passed its deadline
@@ -76,3 +78,15 @@ class JobTimeout(TerminalError):
 
 class JobNotFound(CeleragentError, LookupError):
     """No job with this id exists (or its record has expired)."""
+
+
+class AuthError(CeleragentError):
+    """A gateway request without a valid API key (missing, unknown or revoked)."""
+
+
+class RateLimited(RetryableError):
+    """An API key sent more requests this minute than its rate allows; retry later."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -71,6 +71,13 @@ def idempotency(tenant: str, key: str) -> str:
 
 
 JOBS_INDEX = f"{PREFIX}jobs"  # Sorted set: job id by submission time (for `status`).
+
+
+def tenant_jobs(tenant: str) -> str:
+    """Sorted set: the tenant's job ids by submission time (the gateway's `GET /v1/jobs`)."""
+    return f"{PREFIX}tenant:{tenant}:jobs"
+
+
 DEADLINES = f"{PREFIX}deadlines"  # Sorted set: unfinished job id by deadline (watchdog).
 
 # --- caches --------------------------------------------------------------------------------
@@ -152,3 +159,18 @@ def worker_holding(holder: str) -> str:
 def outbox(channel: str) -> str:
     """List: messages the `notify` tool sent to a channel."""
     return f"{PREFIX}outbox:{channel}"
+
+
+# --- gateway (runtime/gateway/) -------------------------------------------------------------
+API_KEYS = f"{PREFIX}apikeys"  # Set: ids of every API key ever created (revoked ones too).
+
+
+def api_key(key_id: str) -> str:
+    """Hash: tenant, sha256 of the secret, rate_per_min, created_at, revoked_at."""
+    return f"{PREFIX}apikey:{key_id}"
+
+
+def api_rate(key_id: str) -> str:
+    """Prefix of a key's request counters: `<prefix>:<minute>` is a string counter of that
+    minute on Redis's clock, expiring after two (runtime/gateway/auth.py builds it in Lua)."""
+    return f"{PREFIX}apikey:{key_id}:rate"

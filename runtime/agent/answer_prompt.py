@@ -115,27 +115,49 @@ def final_scalar(
     return scalar_result(finals) if len(finals) == 1 else None
 
 
+# A JobSpec's `metadata[CONTEXT_KEY]`: the conversation before the question, as
+# [{"role", "content"}] (the gateway's /v1/chat/completions puts the earlier messages there).
+CONTEXT_KEY = "chat_context"
+
+
+def context_turns(metadata: dict[str, Any]) -> list[dict[str, str]]:
+    """The earlier user and assistant turns of a conversation, in order. A caller's own
+    `system` messages are left out: the answer's system prompt (and its fencing of tool
+    output) stays ours."""
+    turns = metadata.get(CONTEXT_KEY)
+    if not isinstance(turns, list):
+        return []
+    return [
+        {"role": t["role"], "content": str(t.get("content", ""))}
+        for t in turns
+        if isinstance(t, dict) and t.get("role") in ("user", "assistant")
+    ]
+
+
 def build_answer_messages(
     query: str,
     steps: list[dict[str, Any]],
     *,
     final_ids: Collection[str] | None = None,
     local: bool = False,
+    context: list[dict[str, str]] | None = None,
 ) -> list[dict[str, str]]:
     """The answer prompt. `final_ids`: the plan's leaves (whose outputs are the answer);
     `local`: the small local model, which gets the short prompt and a worked turn when the
-    answer is one number."""
+    answer is one number; `context`: earlier turns of the conversation, before the question."""
     scalar = final_scalar(steps, final_ids)
     user = {"role": "user", "content": _user_message(query, steps, scalar)}
+    earlier = list(context or [])
     if scalar is not None and local:
-        return [{"role": "system", "content": _SCALAR_SYSTEM}, *_shot_turns(query), user]
+        shots = _shot_turns(query)
+        return [{"role": "system", "content": _SCALAR_SYSTEM}, *shots, *earlier, user]
     system = (
         "You answer the user's question using the tool results below when they help.\n"
         + _FENCING
         + "If a tool failed, say what could not be found. Answer concisely, in the language "
         "of the question. " + _NEED_TOOLS_RULE
     )
-    return [{"role": "system", "content": system}, user]
+    return [{"role": "system", "content": system}, *earlier, user]
 
 
 _NEED = re.compile(rf"^\s*`?{NEED_TOOLS_PREFIX}\s*(.*?)`?\s*$", re.MULTILINE)

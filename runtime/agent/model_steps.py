@@ -15,7 +15,7 @@ from typing import Any
 import redis
 
 from runtime.agent import answer_check
-from runtime.agent.answer_prompt import build_answer_messages, needs_more_tools
+from runtime.agent.answer_prompt import build_answer_messages, context_turns, needs_more_tools
 from runtime.agent.guarded import GuardedBackend
 from runtime.agent.planner import PlanOutcome, plan_with_model
 from runtime.cache.prompt_cache import PromptCache
@@ -219,7 +219,10 @@ def synthesize(
     # The plan's leaves hold the answer ("area, then double it": the doubling, not the area).
     final_ids = dag.leaves(state.plan) if state.plan is not None else None
     checked = answer_check.checks(step.profile.backend)
-    messages = build_answer_messages(spec.query, tool_steps, final_ids=final_ids, local=checked)
+    context = context_turns(spec.metadata)
+    messages = build_answer_messages(
+        spec.query, tool_steps, final_ids=final_ids, local=checked, context=context
+    )
     started = time.time()
     _announce(r, step, "answer", settings)  # the lease first: a duplicate reserves nothing
     backend = guarded(r, step, spec, settings)

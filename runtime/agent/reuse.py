@@ -15,7 +15,7 @@ from typing import Any
 import redis
 from celery import Celery
 
-from runtime.agent.answer_prompt import build_answer_messages
+from runtime.agent.answer_prompt import build_answer_messages, context_turns
 from runtime.broker import tasks
 from runtime.broker.queues import TOOLS
 from runtime.cache.prefetch import PrefetchPredictor
@@ -75,8 +75,10 @@ def predictor(r: redis.Redis, settings: Settings) -> PrefetchPredictor | None:
 
 
 def eligible(spec: JobSpec) -> bool:
-    """Only a plain question reuses answers: an explicit plan asks for those tools to run."""
-    return spec.plan is None and spec.wants_model_answer and bool(spec.query.strip())
+    """Only a plain question reuses answers: an explicit plan asks for those tools to run,
+    and a question asked inside a conversation (chat context) depends on what came before."""
+    plain = spec.plan is None and spec.wants_model_answer and bool(spec.query.strip())
+    return plain and not context_turns(spec.metadata)
 
 
 def cached_answer(

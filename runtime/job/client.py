@@ -164,6 +164,11 @@ class AsyncClient:
         handle = await asyncio.to_thread(self._sync.submit, spec)
         return AsyncJobHandle(self, handle)
 
+    def job(self, job_id: str) -> AsyncJobHandle:
+        """A handle on a job by id, unchecked (the caller knows it exists: the gateway checks
+        the job's tenant first)."""
+        return AsyncJobHandle(self, JobHandle(self._sync, job_id))
+
     async def close(self) -> None:
         await self.redis.aclose()
         self._sync.close()
@@ -206,6 +211,9 @@ class AsyncJobHandle:
             if event.type.terminal:
                 break
         return await asyncio.to_thread(self._handle.result, 0.0)
+
+    async def approve(self, step: str, *, approve: bool = True) -> None:
+        await asyncio.to_thread(self._handle.approve, step, approve=approve)
 
     async def cancel(self) -> bool:
         return await asyncio.to_thread(self._handle.cancel)

@@ -57,6 +57,11 @@ def create(
         pipe.hset(keys.job(job_id), "level_floor", level_floor)
     pipe.expire(keys.job(job_id), ttl_s)
     pipe.zadd(keys.JOBS_INDEX, {job_id: now})
+    # The tenant's own index (the gateway lists a caller's jobs from it); entries older than
+    # a job's record are trimmed here, so it never outgrows the records it points at.
+    pipe.zadd(keys.tenant_jobs(spec.tenant), {job_id: now})
+    pipe.zremrangebyscore(keys.tenant_jobs(spec.tenant), 0, now - ttl_s)
+    pipe.expire(keys.tenant_jobs(spec.tenant), ttl_s)
     pipe.zadd(keys.DEADLINES, {job_id: now + spec.budget.deadline_s})
     events.emit(pipe, job_id, EventType.submitted, {"query": spec.query[:200]})
     pipe.expire(keys.job_events(job_id), ttl_s)

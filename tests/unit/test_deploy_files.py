@@ -119,9 +119,10 @@ def test_procfile_has_one_worker_per_queue_with_stack_flags() -> None:
 
 def test_procfile_every_celery_command_names_the_app() -> None:
     entries = procfile()
-    assert set(entries) == {*QUEUES, "beat", "flower"}
+    assert set(entries) == {*QUEUES, "beat", "flower", "gateway"}
     for name, command in entries.items():
-        check_celery(celery_argv(command), f"Procfile {name}")
+        if name != "gateway":
+            check_celery(celery_argv(command), f"Procfile {name}")
     assert "beat" in celery_argv(entries["beat"])
 
 
@@ -168,7 +169,7 @@ def test_compose_workers_can_be_scaled(services: dict[str, dict[str, Any]]) -> N
 
 
 def test_compose_celery_services(services: dict[str, dict[str, Any]]) -> None:
-    celery_services = {n: s for n, s in services.items() if n != "valkey"}
+    celery_services = {n: s for n, s in services.items() if n not in ("valkey", "gateway")}
     assert set(celery_services) == {*QUEUES, "beat", "flower"}
     for name, service in celery_services.items():
         check_celery(celery_argv(service["command"]), f"compose {name}")
@@ -194,6 +195,25 @@ def test_dockerfile_installs_the_project() -> None:
     assert any(line.startswith("RUN pip install") and "." in line for line in lines)
     for path in ("pyproject.toml", "runtime", "workers"):
         assert any(line.startswith("COPY") and path in line for line in lines), path
+
+
+# --- the gateway ----------------------------------------------------------------------------
+
+
+def test_procfile_and_compose_run_the_gateway_on_all_interfaces(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for where, argv in (
+        ("Procfile", shlex.split(procfile()["gateway"])),
+        ("compose", services["gateway"]["command"]),
+    ):
+        assert argv[:2] == ["celeragent", "gateway"], where
+        assert option(argv, "--host") == "0.0.0.0", where
+    gateway = services["gateway"]
+    assert gateway["build"]["args"]["EXTRAS"] == "gateway"  # starlette and uvicorn
+    assert env_of(gateway).get("CELERAGENT_REDIS_URL") == REDIS_URL
+    assert "valkey" in gateway["depends_on"]
+    assert gateway["ports"] == [f"{option(gateway['command'], '--port')}:8000"]
 
 
 # --- the parsers above can fail ------------------------------------------------------------
