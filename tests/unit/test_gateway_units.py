@@ -102,3 +102,15 @@ def test_every_error_is_json_with_a_sentence() -> None:
     assert status == 503 and "cannot reach Redis" in error["message"]
     status, error = body(KeyError("boom"))
     assert status == 500 and "KeyError" in error["message"] and "boom" not in error["message"]
+
+
+def test_a_job_refused_by_admission_control_is_a_503_with_retry_after() -> None:
+    import json
+
+    from runtime.errors import Overloaded
+    from runtime.gateway.http import error_response
+
+    response = error_response(Overloaded("the service is overloaded: retry in 12 s.", 12.0))
+    assert response.status_code == 503 and response.headers["Retry-After"] == "12"
+    body = json.loads(bytes(response.body))
+    assert body["error"]["type"] == "Overloaded" and "retry in 12 s" in body["error"]["message"]
