@@ -29,10 +29,14 @@ from runtime.job import events, store
 from runtime.job.client import Client, JobHandle
 from runtime.llm.profiles import reset_profiles
 from runtime.schemas import EventType, JobResult, JobStatus
+from runtime.tools import registry
+from runtime.tools.registry import load_tools
 from tests.integration.test_chaos import call, logs, wait_until
 from tests.support.env import restored_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]
+
+LEASE_TOOLS = ("gil_hog", "nap")  # tests/support/lease_tools.py
 
 LEASE_ENV = {
     "CELERAGENT_MONITOR_INTERVAL_S": "1",
@@ -52,6 +56,10 @@ def lease_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stac
         os.environ.pop("CELERAGENT_REDIS_URL", None)
         reset_settings()
         reset_profiles()
+        # This process validates specs too: its tool registry was loaded before this module
+        # set CELERAGENT_TOOL_MODULES. The tools leave it again afterwards, so that tests
+        # listing every registered tool never see them.
+        load_tools(["tests.support.lease_tools"])
         stack = Stack(data_dir=data_dir, extra_env=dict(LEASE_ENV), queues=("agent", "llm", TOOLS))
         try:
             stack.start(wait=True, timeout_s=120)
@@ -66,6 +74,8 @@ def lease_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stac
             raise
         finally:
             stack.stop()
+            for name in LEASE_TOOLS:
+                registry._TOOLS.pop(name, None)
     reset_settings()
     reset_profiles()
 

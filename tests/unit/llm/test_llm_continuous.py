@@ -185,7 +185,10 @@ def test_a_failing_request_fails_alone(model, monkeypatch):
     with pytest.raises(ValueError, match="exceeds"):
         too_long.result(timeout=1)
     assert good.result(timeout=300).completion_tokens == 6
-    assert rude.result(timeout=300).completion_tokens == 6  # streaming stopped, not the row
+    # A callback that raises is its caller stopping the call (fence.Stopped, a cancel): its
+    # row ends with that error; no other row notices.
+    with pytest.raises(RuntimeError, match="callback broke"):
+        rude.result(timeout=300)
 
 
 @pytest.mark.model
