@@ -44,6 +44,7 @@ class Recorded:
     headers: dict[str, str]
     client_port: int
     at: float = 0.0  # time.time() of arrival
+    done_at: float | None = None  # ... and when it stopped counting as in flight
 
 
 @dataclass
@@ -104,15 +105,15 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         length = int(self.headers.get("Content-Length", "0"))
         body = json.loads(self.rfile.read(length) or b"{}")
+        record = Recorded(
+            body,
+            {k.lower(): v for k, v in self.headers.items()},
+            self.client_address[1],
+            time.time(),
+        )
+        self._record = record
         with state.lock:
-            state.requests.append(
-                Recorded(
-                    body,
-                    {k.lower(): v for k, v in self.headers.items()},
-                    self.client_address[1],
-                    time.time(),
-                )
-            )
+            state.requests.append(record)
             state.in_flight += 1
             state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
         self._counted = True  # one handler serves every request of a keep-alive connection
@@ -125,6 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
         with state.lock:
             if self._counted:
                 state.in_flight -= 1
+                self._record.done_at = time.time()
             self._counted = False
 
     def _respond(self, state: ServerState, body: dict[str, Any]) -> None:
