@@ -12,6 +12,11 @@ Phases, in one run and one stack:
 - `capped-slow`: capped model, the server takes 1.0 s a call (the concurrency cap binds);
 - `capped-fast`: capped model, 0.05 s a call (the rate cap binds).
 
+The limiter spaces grants at least 1/rate apart on Redis's clock; the server sees arrivals,
+so the time from a grant to the request reaching the server (a thread of a busy worker)
+can bring two arrivals closer: `min_gap_ms`, `gaps_under_100ms` and
+`windows_over_rate_cap` show how much.
+
 Writes ops/bench/results/limits.json and limits.png (in flight and calls in the trailing
 1 s, over time, per phase).
 
@@ -76,6 +81,17 @@ def max_in_window(times: list[float], window_s: float = 1.0) -> int:
     return best
 
 
+def gaps_ms(times: list[float]) -> list[float]:
+    ordered = sorted(times)
+    return [(b - a) * 1000 for a, b in zip(ordered, ordered[1:], strict=False)]
+
+
+def windows_over(times: list[float], cap: float, window_s: float = 1.0) -> int:
+    """How many windows [arrival, arrival + window_s) hold more than `cap` arrivals."""
+    ordered = sorted(times)
+    return sum(1 for t in ordered if sum(1 for u in ordered if t <= u < t + window_s) > cap)
+
+
 def timeline(requests: list[Recorded], t0: float, step_s: float = 0.02) -> dict[str, list]:
     """In flight and starts in the trailing 1 s, sampled every `step_s`, from the server."""
     end = max((r.done_at or r.at) for r in requests)
@@ -91,6 +107,7 @@ def timeline(requests: list[Recorded], t0: float, step_s: float = 0.02) -> dict[
 
 def run_phase(client: Client, server: OpenAITestServer, model: str, delay_s: float, jobs: int):
     server.reset(reply="An answer from the capped model.", delay_s=delay_s)
+    before = limits.stats(client.redis).get("model:bench-capped", {})
     t0 = time.time()
     spec = lambda i: {  # noqa: E731 - a one-line spec per job
         "query": f"job {i} {uuid.uuid4().hex}",
@@ -103,6 +120,9 @@ def run_phase(client: Client, server: OpenAITestServer, model: str, delay_s: flo
         results = list(pool.map(lambda h: h.result(timeout=600), handles))
     requests = list(server.requests)
     e2e = [r.timings.e2e_ms / 1000 for r in results if r.timings.e2e_ms is not None]
+    after = limits.stats(client.redis).get("model:bench-capped", {})
+    arrivals = [r.at for r in requests]
+    gaps = gaps_ms(arrivals)
     return {
         "model": model,
         "server_delay_s": delay_s,
@@ -111,10 +131,13 @@ def run_phase(client: Client, server: OpenAITestServer, model: str, delay_s: flo
         "statuses": sorted({r.status.value for r in results}),
         "model_requests": len(requests),
         "peak_in_flight": server.state.peak_in_flight,
-        "max_calls_in_any_1s": max_in_window([r.at for r in requests]),
+        "max_calls_in_any_1s": max_in_window(arrivals),
+        "windows_over_rate_cap": windows_over(arrivals, CAP_RATE),
+        "min_gap_ms": round(min(gaps), 1) if gaps else None,
+        "gaps_under_100ms": sum(1 for g in gaps if g < 1000 / CAP_RATE),
         "wall_s": round(max(r.done_at or r.at for r in requests) - t0, 2),
         "e2e_s": Stats.from_samples(e2e).to_dict(samples=False),
-        "limit_stats": limits.stats(client.redis).get("model:bench-capped", {}),
+        "limit_stats": {k: v - before.get(k, 0) for k, v in after.items()},
         "timeline": timeline(requests, t0),
     }
 
