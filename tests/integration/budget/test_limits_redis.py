@@ -153,3 +153,16 @@ def test_works_with_a_bytes_client(raw_redis) -> None:
         g.acquire(0)
     g.release(slot)
     assert limits.stats(raw_redis)["model:m"]["timeouts"] == 1
+
+
+def test_waits_reach_prometheus(redis) -> None:
+    from prometheus_client import generate_latest
+
+    from runtime.guard.prometheus import registry
+
+    g = gate(redis, scope="tool:http_get", max_concurrency=1)
+    g.acquire(0)
+    with pytest.raises(LimitTimeout):
+        g.acquire(0)
+    text = generate_latest(registry(redis, window_s=60)).decode()
+    assert 'celeragent_limit_total{counter="timeouts",scope="tool:http_get"} 1.0' in text
