@@ -53,14 +53,16 @@ def test_the_semaphore_caps_concurrent_calls_and_a_release_frees_a_slot(redis) -
 def test_threads_never_hold_more_slots_than_the_cap(redis) -> None:
     g = gate(redis, max_concurrency=3)
     held, peak, lock = [0], [0], threading.Lock()
+    start = threading.Barrier(8)
 
     def worker() -> None:
-        for _ in range(10):
-            with g.held(30):
+        start.wait()
+        for _ in range(5):
+            with g.held(60):
                 with lock:
                     held[0] += 1
                     peak[0] = max(peak[0], held[0])
-                time.sleep(0.005)
+                time.sleep(0.02)
                 with lock:
                     held[0] -= 1
 
@@ -69,7 +71,9 @@ def test_threads_never_hold_more_slots_than_the_cap(redis) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert peak[0] == 3  # reached, never passed
+    # Never passed (reaching it depends on the scheduler; test_the_semaphore_caps... checks
+    # that a full set refuses).
+    assert 1 <= peak[0] <= 3
     assert redis.zcard(keys.limit_slots("model:m")) == 0
 
 
