@@ -67,7 +67,7 @@ def test_a_429_in_one_process_holds_the_models_calls_in_a_worker(client: Client,
 
 
 def test_a_capped_model_is_never_called_more_at_once_than_its_cap(client: Client, server) -> None:
-    server.reset(reply="One at a time.", chunk_delay_s=0.05)
+    server.reset(reply="One at a time.", delay_s=0.5)  # long enough for the calls to meet
     handles = [
         client.submit(with_plan(f"capped {i} {uuid.uuid4().hex}", "remote-capped"))
         for i in range(4)
