@@ -23,6 +23,7 @@ from runtime.schemas import (
     ToolCall,
     Usage,
 )
+from runtime.tools.base import RetryPolicy
 from runtime.tools.registry import tool
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "JobStatus",
     "Plan",
     "PlanError",
+    "RetryPolicy",
     "RetryableError",
     "SpecError",
     "StepResult",

@@ -102,6 +102,19 @@ class Settings(BaseSettings):
     http_timeout_s: float = Field(default=10.0, gt=0)
     http_max_bytes: int = Field(default=1_000_000, ge=1)
 
+    tool_limits: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Per-tool limits shared by every worker, JSON: "
+        '{"http_get": {"max_concurrency": 4, "max_calls_per_s": 10, "rate_burst": 1}} '
+        "(override the tool's own).",
+    )
+    tool_retry: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Per-tool retry policy overrides, JSON: "
+        '{"http_get": {"attempts": 4, "backoff_s": 1, "max_backoff_s": 10, '
+        '"retry_on": ["RetryableError", "TimeoutError"]}}.',
+    )
+
     # --- models --------------------------------------------------------------------------
     llm_timeout_s: float = Field(default=120.0, gt=0)
     models_file: Path | None = Field(default=None, description="TOML of model profiles.")
@@ -114,6 +127,11 @@ class Settings(BaseSettings):
         default=True,
         description="On CPU, reorder the local model's fp32 linear weights once for oneDNN "
         "(runtime/llm/local/packed_linear.py); false keeps torch's default MKL path.",
+    )
+    model_limits: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Per-model limits shared by every worker, JSON: "
+        '{"gpt-4o": {"max_concurrency": 5, "max_calls_per_s": 10}} (override the profile).',
     )
     batch_window_ms: float = Field(default=15.0, ge=0)
     max_batch_size: int = Field(default=16, ge=1)

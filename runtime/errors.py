@@ -64,6 +64,20 @@ class Overloaded(RetryableError):
         self.retry_after_s = retry_after_s
 
 
+class LimitTimeout(RetryableError):
+    """A shared limit (runtime/guard/limits.py) gave no slot or token within the call's
+    bound; retrying later may succeed."""
+
+
+class RetryStep(RetryableError):
+    """Raised by a tools worker's step when the tool's RetryPolicy asks for another run
+    in `delay_s` seconds (runtime/job/executor.py)."""
+
+    def __init__(self, message: str, delay_s: float) -> None:
+        super().__init__(message)
+        self.delay_s = delay_s
+
+
 class TerminalError(CeleragentError):
     """A failure that retrying will not fix."""
 

@@ -136,6 +136,24 @@ def tenant_budget(tenant: str, period: str) -> str:
     return f"{PREFIX}budget:tenant:{tenant}:{period}"
 
 
+def limit_slots(scope: str) -> str:
+    """Sorted set: "holder nonce" of each call holding a slot of `scope`, by hard expiry (ms)
+    (runtime/guard/limits.py; `scope` is "model:<name>" or "tool:<name>")."""
+    return f"{PREFIX}limit:{scope}:slots"
+
+
+def limit_bucket(scope: str) -> str:
+    """Hash: tokens, ts (ms): the token bucket of `scope`'s calls per second."""
+    return f"{PREFIX}limit:{scope}:bucket"
+
+
+def limit_cooldown(scope: str) -> str:
+    """String: Redis time (ms) until which no call of `scope` starts (a provider's 429)."""
+    return f"{PREFIX}limit:{scope}:cooldown"
+
+
+LIMIT_STATS = f"{PREFIX}limit:stats"  # Hash: "<scope>:waits|wait_ms|timeouts|cooldowns|by_*".
+
 DEAD_LETTERS = f"{PREFIX}dead-letters"  # List of poison steps with their errors.
 
 WORKERS = f"{PREFIX}workers"  # Set of worker holders (nodename/pid) that sent a heartbeat.

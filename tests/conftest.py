@@ -68,6 +68,19 @@ max_retries = 2
 backoff_base_s = 0.05
 timeout_s = 5
 
+# remote-test with a shared limit (tests/integration/test_limits.py).
+[models.remote-capped]
+backend = "openai"
+queue = "llm"
+model_id = "test-model"
+base_url = "{server_url}"
+api_key_env = "CELERAGENT_TEST_REMOTE_KEY"
+encoding = "o200k_base"
+typical_latency_s = 0.5
+routable = false
+timeout_s = 10
+max_concurrency = 1
+
 [models.tiny]
 backend = "fake"
 queue = "llm"

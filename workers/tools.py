@@ -11,7 +11,7 @@ from celery.signals import worker_ready
 from runtime.broker import tasks
 from runtime.broker.app import app
 from runtime.broker.queues import TOOLS
-from runtime.errors import RetryableError
+from runtime.errors import RetryStep
 from runtime.job import lifecycle
 from runtime.job.executor import execute_call, prefetch_call
 from runtime.job.fence import Stopped
@@ -33,7 +33,8 @@ def _warm_tool_processes(sender: Any = None, **_: Any) -> None:
         isolation.warm()
 
 
-@app.task(name=tasks.TOOL, base=CeleragentTask, bind=True, max_retries=2)
+# max_retries=None: the tool's RetryPolicy (runtime/tools/base.py) decides, in execute_call.
+@app.task(name=tasks.TOOL, base=CeleragentTask, bind=True, max_retries=None)
 def run(
     self: CeleragentTask, job_id: str, layer: int, call: dict[str, Any], meta: dict[str, Any]
 ) -> dict[str, Any]:
@@ -45,11 +46,9 @@ def run(
             settings=self.settings,
             enqueued_at=meta.get("enqueued_at"),
             attempt=self.request.retries + 1,
-            max_attempts=self.max_retries + 1,
         )
-    except RetryableError as exc:
-        # Exponential backoff with the jitter Celery adds: 0.5 s, 1 s, ...
-        raise self.retry(exc=exc, countdown=0.5 * 2**self.request.retries) from None
+    except RetryStep as exc:
+        raise self.retry(exc=exc, countdown=exc.delay_s) from None
     except Stopped as exc:
         # The job ended, or another run owns this step: no result, and Ignore keeps this
         # run out of the layer's chord count (the owning run reports for the step).

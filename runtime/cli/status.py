@@ -15,6 +15,7 @@ from runtime import keys
 from runtime.broker.queues import QUEUES
 from runtime.broker.queues import queue_depths as _queue_depths
 from runtime.guard.degrade import get_level
+from runtime.guard.limits import stats as limit_stats
 from runtime.guard.metrics import snapshot
 from runtime.job import store
 from runtime.job.client import Client
@@ -133,6 +134,8 @@ def system_status(client: Client) -> dict[str, Any]:
         "jobs": latency["jobs"],
         "cost_per_minute_usd": latency["cost_per_minute_usd"],
         "cache_hit_rates": {c: s["hit_ratio"] for c, s in cache_stats(r).items()},
+        # Waits on shared limits per scope ("model:gpt-4o"): runtime/guard/limits.py.
+        "limits": limit_stats(r),
         "recent_jobs": [
             {"job_id": j, "status": s or "expired"} for j, s in zip(recent, statuses, strict=True)
         ],

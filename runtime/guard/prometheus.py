@@ -20,6 +20,7 @@ from runtime import keys
 from runtime.broker.queues import queue_depths
 from runtime.guard.budget import NANO, current_period
 from runtime.guard.degrade import get_level
+from runtime.guard.limits import stats as limit_stats
 from runtime.guard.metrics import snapshot
 
 QUANTILES = (("0.5", "p50_ms"), ("0.95", "p95_ms"), ("0.99", "p99_ms"))
@@ -149,6 +150,17 @@ class CeleragentCollector(Collector):
         for tenant, usd in sorted(tenant_spend(self.redis).items()):
             spend.add_metric([tenant], usd)
         yield spend
+
+        limited = GaugeMetricFamily(
+            "celeragent_limit_total",
+            "Shared limits (runtime/guard/limits.py) per scope since the keys were made: waits, "
+            "wait_ms, timeouts, cooldowns, by_concurrency, by_rate, by_cooldown",
+            labels=["scope", "counter"],
+        )
+        for scope, counters in sorted(limit_stats(self.redis).items()):
+            for name, value in sorted(counters.items()):
+                limited.add_metric([scope, name], value)
+        yield limited
 
         level = GaugeMetricFamily("celeragent_degradation_level", "0 normal, 1 fast, 2 canned")
         level.add_metric([], get_level(self.redis))

@@ -1,8 +1,10 @@
 """Run one tool call inside a `tools` worker and record it as a step.
 
 A tool's failure is data: it becomes a StepResult with `error`, the layer still joins and
-the job still finishes. Only a RetryableError with attempts left propagates (the task
-retries it with backoff); everything else is caught here.
+the job still finishes. Only a failure the tool's RetryPolicy retries, with attempts left,
+propagates as RetryStep (the task runs again after the policy's backoff); everything else is
+caught here. A tool's shared limits (runtime/guard/limits.py) hold around its run only, not
+around a cache hit or a wait for an identical call in flight.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import redis
 from runtime import keys
 from runtime.cache.tool_cache import ToolCache
 from runtime.config import Settings
-from runtime.errors import CeleragentError, RetryableError
-from runtime.guard import metrics
+from runtime.errors import CeleragentError, RetryStep
+from runtime.guard import limits, metrics
 from runtime.job import events, fence, store
 from runtime.recovery import redelivery
 from runtime.schemas import EventType, StepResult
@@ -36,17 +38,19 @@ def direct_runner(tool: Tool, arguments: dict[str, Any]) -> tuple[Any, bool]:
 def runner_for(r: redis.Redis, settings: Settings) -> Runner:
     """Cacheable tools run through the tool cache with single-flight (identical calls in
     flight run once); others, and every tool when caching is off, run directly."""
-    if not settings.cache_enabled:
-        return direct_runner
-    cache = ToolCache(r, settings.tool_cache_ttls)
+    cache = ToolCache(r, settings.tool_cache_ttls) if settings.cache_enabled else None
 
     def runner(tool: Tool, arguments: dict[str, Any]) -> tuple[Any, bool]:
-        if not cache.cacheable(tool):
-            return direct_runner(tool, arguments)
+        def run() -> Any:
+            # The shared limits around the run only; the run in the tool's own lane or process.
+            return limits.run_limited(
+                r, tool, settings, lambda: isolation.run_tool(tool, arguments)
+            )
+
+        if cache is None or not cache.cacheable(tool):
+            return run(), False
         wait_s = tool.timeout_s or settings.tool_timeout_s
-        return cache.run_single_flight(
-            tool, arguments, lambda: isolation.run_tool(tool, arguments), wait_s
-        )
+        return cache.run_single_flight(tool, arguments, run, wait_s)
 
     return runner
 
@@ -86,10 +90,11 @@ def execute_call(
     settings: Settings,
     enqueued_at: float | None,
     attempt: int,
-    max_attempts: int,
+    max_attempts: int | None = None,
 ) -> StepResult:
     """Run the call and record it. Raises fence.Stopped when this run must not record
-    anything: the job has ended, or the step belongs to another run."""
+    anything: the job has ended, or the step belongs to another run. Raises RetryStep when
+    the tool's retry policy (at most `max_attempts` runs, when given) runs the call again."""
     started = time.time()
     output: Any = None
     error: str | None = None
@@ -128,13 +133,14 @@ def execute_call(
             timeout = tool.timeout_s or settings.tool_timeout_s
             runner = runner_for(r, settings)
             output, cached = run_with_timeout(lambda: runner(tool, call["arguments"]), timeout)
-        except RetryableError as exc:
-            if attempt < max_attempts:
-                fence.release(r, lease)  # the retry is a new run of this step
-                raise
-            error = f"failed after {attempt} attempts: {describe_error(exc)}"
         except Exception as exc:  # noqa: BLE001 - a tool failure is data, not a crash
+            policy = tool.retry.updated(settings.tool_retry.get(tool.name))
+            if policy.retries(exc, attempt) and (max_attempts is None or attempt < max_attempts):
+                fence.release(r, lease)  # the retry is a new run of this step
+                raise RetryStep(describe_error(exc), policy.delay_s(attempt)) from exc
             error = describe_error(exc)
+            if attempt > 1:
+                error = f"failed after {attempt} attempts: {error}"
     finished = time.time()
     step = StepResult(
         id=call["id"],

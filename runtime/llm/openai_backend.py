@@ -4,6 +4,9 @@ One pooled HTTP client per process is shared by every profile, so llm-worker thr
 keep-alive connections instead of paying a TLS handshake per call. The SDK's own retries
 are off: ours are explicit (exponential backoff with full jitter, Retry-After honoured) so
 the policy is visible and a stream that already emitted tokens is never silently replayed.
+Called through GuardedBackend, a 429 also cools the model's scope down for every worker
+(Retry-After, else our backoff), and each retry takes a token of the model's shared rate
+(runtime/guard/limits.py `current`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import httpx2  # the HTTP library this openai SDK is built on
 import openai
 
 from runtime.errors import RetryableError, TerminalError
+from runtime.guard import limits
 from runtime.llm import response_format, tokens
 from runtime.llm.base import Completion, LLMUsage, Messages, TokenCallback
 from runtime.llm.profiles import is_loopback_url
@@ -239,11 +243,15 @@ class OpenAIBackend:
                     f"the stream from model {self.profile.name!r} broke after "
                     f"{emitted[0]} tokens ({last_error}); retry the step."
                 ) from None
+            delay = random.uniform(0, min(BACKOFF_CAP_S, self.backoff_base_s * 2**attempt))
+            hinted = _retry_after_s(last_error)
+            gate = limits.current()
+            if gate is not None and getattr(last_error, "status_code", None) == 429:
+                # The provider is limiting us: every worker waits, not only this call.
+                gate.cool_down(hinted if hinted is not None else delay)
+            if hinted is not None:
+                delay = max(delay, min(hinted, BACKOFF_CAP_S))
             if attempt < self.max_retries:
-                delay = random.uniform(0, min(BACKOFF_CAP_S, self.backoff_base_s * 2**attempt))
-                hinted = _retry_after_s(last_error)
-                if hinted is not None:
-                    delay = max(delay, min(hinted, BACKOFF_CAP_S))
                 log.info(
                     "model %s attempt %d failed (%s); retrying in %.2fs",
                     self.profile.name,
@@ -252,6 +260,10 @@ class OpenAIBackend:
                     delay,
                 )
                 time.sleep(delay)
+                if gate is not None:
+                    # A retry is a call: it waits out a cool-down and takes a token (it keeps
+                    # the slot its first attempt holds).
+                    gate.acquire(self._timeout().read or 60.0, concurrency=False)
         if isinstance(last_error, openai.APIConnectionError | httpx2.TransportError):
             timed_out = isinstance(last_error, openai.APITimeoutError | httpx2.TimeoutException)
             what = "did not answer in time" if timed_out else "could not be reached"

@@ -62,6 +62,12 @@ class ModelProfile:
     routable: bool = True  # False: only used when asked for by name
     # Its LLM-call p95 budget; None: derived from typical_latency_s (guard/performance.py).
     p95_budget_s: float | None = None
+    # Shared by every worker (runtime/guard/limits.py); 0: no cap. Profiles with the same
+    # `limit_scope` (e.g. one provider account) share slots, tokens and 429 cool-downs.
+    max_concurrency: int = 0
+    max_calls_per_s: float = 0.0
+    rate_burst: int = 1
+    limit_scope: str | None = None
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -110,6 +116,10 @@ def _profile(name: str, table: dict[str, Any], source: Path | str) -> ModelProfi
         raise ConfigError(f"{where}: {exc}.") from None
     if profile.context_window <= 0 or profile.input_per_m < 0 or profile.output_per_m < 0:
         raise ConfigError(f"{where}: context_window must be positive and prices not negative.")
+    if profile.max_concurrency < 0 or profile.max_calls_per_s < 0 or profile.rate_burst < 1:
+        raise ConfigError(
+            f"{where}: max_concurrency and max_calls_per_s must not be negative, rate_burst >= 1."
+        )
     return profile
 
 

@@ -1,8 +1,11 @@
-"""What a tool is: a named function with a pydantic argument model and a caching policy."""
+"""What a tool is: a named function with a pydantic argument model, a caching policy, its
+shared limits and its retry policy."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -22,6 +25,40 @@ def raise_argument_error(tool: str, call_id: str, problems: list[tuple[str, str]
         f"call {call_id!r}: arguments for tool {tool!r} are invalid ({listed}).",
         call_id=call_id,
     )
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a failed call of a tool is tried again: at most `attempts` runs in all, the n-th
+    retry after about `backoff_s * 2**(n-1)` (capped, with jitter), and only for exceptions
+    whose class, or a base class, is named in `retry_on` (names, so JSON settings can list
+    them). Anything else fails the step at once."""
+
+    attempts: int = 3
+    backoff_s: float = 0.5
+    max_backoff_s: float = 30.0
+    retry_on: tuple[str, ...] = ("RetryableError",)
+
+    def retries(self, exc: BaseException, attempt: int) -> bool:
+        """Whether the run numbered `attempt` (from 1) that raised `exc` is tried again."""
+        names = {cls.__name__ for cls in type(exc).__mro__}
+        return attempt < self.attempts and not names.isdisjoint(self.retry_on)
+
+    def delay_s(self, attempt: int) -> float:
+        """Seconds before the run after `attempt`: half fixed, half jitter, so workers that
+        failed together do not retry together."""
+        full = min(self.max_backoff_s, self.backoff_s * 2 ** max(0, attempt - 1))
+        return full / 2 + random.uniform(0, full / 2)
+
+    def updated(self, override: dict[str, Any] | None) -> RetryPolicy:
+        """This policy with the fields of `override` (Settings.tool_retry) replaced."""
+        if not override:
+            return self
+        known = {f.name for f in dataclasses.fields(self)}
+        changes = {k: v for k, v in override.items() if k in known}
+        if "retry_on" in changes:
+            changes["retry_on"] = tuple(changes["retry_on"])
+        return dataclasses.replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -52,6 +89,12 @@ class Tool:
     # Seconds a call takes at the least, from its validated arguments (`sleep`'s ms): lets
     # a spec whose deadline cannot cover its own waits be refused at submit.
     fixed_wait: Callable[[Any], float] | None = None
+    # Shared by every worker (runtime/guard/limits.py); 0: no cap. Settings.tool_limits
+    # overrides them.
+    max_concurrency: int = 0
+    max_calls_per_s: float = 0.0
+    rate_burst: int = 1
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def __post_init__(self) -> None:
         if self.isolation not in (None, "thread", "process"):

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from runtime.errors import ConfigError, PlanError
-from runtime.tools.base import DEFAULT_TTL_S, Tool
+from runtime.tools.base import DEFAULT_TTL_S, RetryPolicy, Tool
 
 BUILTIN_MODULES = (
     "runtime.tools.sleep",
@@ -50,6 +50,10 @@ def tool(
     isolation: str | None = None,
     version: str = "1",
     fixed_wait: Callable[[Any], float] | None = None,
+    max_concurrency: int = 0,
+    max_calls_per_s: float = 0.0,
+    rate_burst: int = 1,
+    retry: RetryPolicy | None = None,
 ) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
     """Register the decorated function as a tool taking an instance of `args`."""
 
@@ -68,6 +72,10 @@ def tool(
                 isolation=isolation,
                 version=version,
                 fixed_wait=fixed_wait,
+                max_concurrency=max_concurrency,
+                max_calls_per_s=max_calls_per_s,
+                rate_burst=rate_burst,
+                retry=retry or RetryPolicy(),
             )
         )
         return fn

@@ -3,7 +3,10 @@
 It speaks `POST /v1/chat/completions` with real SSE chunks (HTTP/1.1 chunked encoding, so
 keep-alive works and connection reuse can be observed). Tests script faults through
 `server.behaviour`: fail the next N requests with a status, answer slowly, omit usage,
-require an API key, or drop the connection mid-stream.
+require an API key, or drop the connection mid-stream. It also counts what a rate-limited
+provider would: when each request arrived and how many were in flight at once
+(`peak_in_flight`, from a request's arrival until its last SSE event, before the chunked
+body's end that lets the client finish).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ class Recorded:
     body: dict[str, Any]
     headers: dict[str, str]
     client_port: int
+    at: float = 0.0  # time.time() of arrival
+    done_at: float | None = None  # ... and when it stopped counting as in flight
 
 
 @dataclass
@@ -47,6 +52,8 @@ class ServerState:
     behaviour: Behaviour = field(default_factory=Behaviour)
     requests: list[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0
+    peak_in_flight: int = 0
 
 
 def _format_kinds(body: dict[str, Any]) -> list[str]:
@@ -72,6 +79,7 @@ def _words(text: str) -> list[str]:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    _counted = False
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass  # keep pytest output clean
@@ -97,12 +105,32 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         length = int(self.headers.get("Content-Length", "0"))
         body = json.loads(self.rfile.read(length) or b"{}")
+        record = Recorded(
+            body,
+            {k.lower(): v for k, v in self.headers.items()},
+            self.client_address[1],
+            time.time(),
+        )
+        self._record = record
         with state.lock:
-            state.requests.append(
-                Recorded(
-                    body, {k.lower(): v for k, v in self.headers.items()}, self.client_address[1]
-                )
-            )
+            state.requests.append(record)
+            state.in_flight += 1
+            state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
+        self._counted = True  # one handler serves every request of a keep-alive connection
+        try:
+            self._respond(state, body)
+        finally:
+            self._done(state)
+
+    def _done(self, state: ServerState) -> None:
+        with state.lock:
+            if self._counted:
+                state.in_flight -= 1
+                self._record.done_at = time.time()
+            self._counted = False
+
+    def _respond(self, state: ServerState, body: dict[str, Any]) -> None:
+        with state.lock:
             b = state.behaviour
             failing = b.fail_status is not None and b.fail_times > 0
             if failing:
@@ -186,6 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
         if include and not b.omit_usage:
             event([], usage)
         self._chunk(b"data: [DONE]\n\n")
+        self._done(state)  # before the body's end: the client cannot have finished yet
         self._chunk(b"")  # end of chunked body; the connection stays open for reuse
 
 
@@ -221,6 +250,7 @@ class OpenAITestServer:
         with self.state.lock:
             self.state.behaviour = Behaviour(**changes)
             self.state.requests.clear()
+            self.state.peak_in_flight = self.state.in_flight
         return self.state.behaviour
 
     @property
