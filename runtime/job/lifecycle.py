@@ -66,10 +66,18 @@ def _start(r: redis.Redis, app: Celery, state: JobState, settings: Settings) -> 
     _advance(r, app, state, 0, settings)
 
 
-def advance(r: redis.Redis, app: Celery, job_id: str, layer: int, settings: Settings) -> None:
+def advance(
+    r: redis.Redis,
+    app: Celery,
+    job_id: str,
+    layer: int,
+    settings: Settings,
+    state: JobState | None = None,
+) -> None:
     """After layer `layer - 1` (a join, a one-call layer's own task, an approval decision):
-    run the next layer with work, or go on to the answer when none is left."""
-    _advance(r, app, load_state(r, job_id), layer, settings)
+    run the next layer with work, or go on to the answer when none is left. `state`, when
+    the caller read it already in its last write (executor.run_call), saves a read."""
+    _advance(r, app, state or load_state(r, job_id), layer, settings)
 
 
 def _advance(r: redis.Redis, app: Celery, state: JobState, layer: int, settings: Settings) -> None:
