@@ -76,7 +76,13 @@ def end(
     pipe.hset(
         keys.job(job_id), mapping={"status": status.value, "result": result.model_dump_json()}
     )
-    for key in (keys.job(job_id), keys.job_steps(job_id), keys.job_events(job_id)):
+    pipe.rpush(keys.job_done(job_id), status.value)
+    for key in (
+        keys.job(job_id),
+        keys.job_steps(job_id),
+        keys.job_events(job_id),
+        keys.job_done(job_id),
+    ):
         pipe.expire(key, ttl_s)
     pipe.zrem(keys.DEADLINES, job_id)
     metrics.record_job(
