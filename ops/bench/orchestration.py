@@ -8,7 +8,8 @@ Three parts, all on one embedded stack (the same `agent` and `tools` workers ser
    "Per layer" is the marginal cost of one more one-call layer: (chain_5 - chain_1) / 4.
 2. Throughput: `--jobs` tool-only jobs (a fan-out of 3, then 1 dependent call, each
    `sleep(--tool-ms)`) submitted at once, waited for through the public API (`result()`,
-   `AsyncResult.get()`); rounds alternate raw, ours, ours, raw, ... so drift hits both.
+   `AsyncResult.get()`); rounds alternate raw, ours, ours, raw, ... so drift hits both. With
+   the CPU time each process (workers, Valkey, this client) spent per job in each round.
 3. Overhead per layer: e2e latency of chain_5, fan_16 and layers_4_2_1 of `sleep(100)`,
    ours and raw alternating each repeat; overhead = e2e p50 - critical path, per layer.
 
@@ -27,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
+import redis
 from celery import Celery
 
 from runtime.broker.app import create_app
@@ -110,20 +113,47 @@ def count_traffic(url: str, run: Runner, jobs: int) -> dict[str, Any]:
     return out
 
 
-def throughput(run: Runner, jobs: int, rounds: int, ms: int) -> dict[str, Any]:
+class CPU:
+    """CPU seconds spent by each process of the stack and by this client: what a job costs
+    the machine, less sensitive than wall time to what else runs on it."""
+
+    def __init__(self, stack: Stack, url: str):
+        pid = int(redis.Redis.from_url(url).info("server")["process_id"])
+        self.procs = {"valkey": psutil.Process(pid), "client": psutil.Process()}
+        for name, child in stack.children.items():
+            if child.process is not None:
+                self.procs[f"{name}_worker"] = psutil.Process(child.process.pid)
+
+    def sample(self) -> dict[str, float]:
+        return {k: sum(p.cpu_times()[:2]) for k, p in self.procs.items()}
+
+    @staticmethod
+    def per_job_ms(before: dict[str, float], after: dict[str, float], jobs: int) -> dict:
+        out = {k: round((after[k] - before[k]) * 1000 / jobs, 3) for k in before}
+        out["total"] = round(sum(out.values()), 3)
+        return out
+
+
+def throughput(run: Runner, jobs: int, rounds: int, ms: int, cpu: CPU) -> dict[str, Any]:
     order = []
     for i in range(rounds):
         order += ["raw", "celeragent"] if i % 2 == 0 else ["celeragent", "raw"]
     run.ours(THROUGHPUT_SHAPE, ms, 20)
     run.raw(THROUGHPUT_SHAPE, ms, 20)
     rates: dict[str, list[float]] = {"celeragent": [], "raw": []}
+    cpu_ms: dict[str, list[dict[str, float]]] = {"celeragent": [], "raw": []}
     for side in order:
         fn: Callable[..., None] = run.ours if side == "celeragent" else run.raw
+        before = cpu.sample()
         t0 = time.perf_counter()
         fn(THROUGHPUT_SHAPE, ms, jobs)
         rate = jobs / (time.perf_counter() - t0)
         rates[side].append(rate)
-        print(f"throughput {side:10s} {rate:6.1f} jobs/s", flush=True)
+        cpu_ms[side].append(CPU.per_job_ms(before, cpu.sample(), jobs))
+        print(
+            f"throughput {side:10s} {rate:6.1f} jobs/s  cpu ms/job {cpu_ms[side][-1]}",
+            flush=True,
+        )
     ours, raw = statistics.median(rates["celeragent"]), statistics.median(rates["raw"])
     return {
         "shape": THROUGHPUT_SHAPE,
@@ -131,6 +161,7 @@ def throughput(run: Runner, jobs: int, rounds: int, ms: int) -> dict[str, Any]:
         "jobs": jobs,
         "order": order,
         "jobs_per_s": rates,
+        "cpu_ms_per_job": cpu_ms,
         "celeragent_median": ours,
         "raw_median": raw,
         "ratio": ours / raw,
@@ -199,7 +230,8 @@ def main() -> int:
         if "traffic" not in skip:
             report["traffic"] = count_traffic(url, run, args.count_jobs)
         if "throughput" not in skip:
-            report["throughput"] = throughput(run, args.jobs, args.rounds, args.tool_ms)
+            cpu = CPU(stack, url)
+            report["throughput"] = throughput(run, args.jobs, args.rounds, args.tool_ms, cpu)
         if "latency" not in skip:
             report["latency"], series = latency(run, args.repeats, args.warmup)
     finally:
