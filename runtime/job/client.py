@@ -23,7 +23,7 @@ from runtime.broker.queues import AGENT
 from runtime.config import Settings, get_settings
 from runtime.errors import JobNotFound
 from runtime.job import admission, approval, endings, events, revoke, store
-from runtime.job.canvas import broker_priority
+from runtime.job.canvas import brief, broker_priority
 from runtime.job.validation import check_spec
 from runtime.schemas import Event, JobResult, JobSpec, JobStatus
 
@@ -56,6 +56,7 @@ class Client:
             queue=AGENT,
             priority=broker_priority(parsed.priority),
             task_id=tasks.job_task_id(job_id, "start"),
+            **brief(job_id),
         )
         return JobHandle(self, job_id)
 

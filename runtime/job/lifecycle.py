@@ -26,7 +26,7 @@ from runtime.config import Settings
 from runtime.errors import BudgetExceeded, CeleragentError, JobNotFound, RetryableError
 from runtime.guard import degrade
 from runtime.job import endings, events, fence, layers, revoke, store
-from runtime.job.canvas import broker_priority
+from runtime.job.canvas import brief, broker_priority
 from runtime.job.state import JobState, load_state
 from runtime.job.validation import plan_layers
 from runtime.llm.profiles import QUEUES as MODEL_QUEUES
@@ -160,6 +160,7 @@ def _send_model_step(
         queue=profile.queue,
         priority=broker_priority(spec.priority),
         task_id=tasks.job_task_id(job_id, kind, round_),
+        **brief(job_id, profile.name, round_),
     )
 
 
