@@ -12,7 +12,8 @@ Commands are put into buckets by what they touch: `job` (the runtime's own `ca:`
 rest of kombu's work: fetch, unacked bookkeeping, acks), `result` (Celery's result backend:
 task results, chord counters), and `lua` for commands run inside a script (already counted
 once as their EVALSHA), `liveness` for the workers' own bookkeeping (heartbeats, the messages
-each holds), `tx` for MULTI and EXEC.
+each holds), `tx` for MULTI and EXEC, `other` for the rest (EVALSHA among them: the runtime's
+fence and budget scripts and Celery's chord scripts, whose first argument is the SHA).
 """
 
 from __future__ import annotations
