@@ -59,6 +59,13 @@ def step_lease(job_id: str, step: str) -> str:
 APPROVALS_PENDING = f"{PREFIX}approvals"  # Sorted set: "job/call/layer" by deadline.
 
 
+def job_done(job_id: str) -> str:
+    """List: the terminal status, pushed once by `endings.end` in its transaction. A client
+    waiting for the result blocks on it (BLMOVE onto itself, so every waiter sees it) and
+    wakes once, not at every event of the job."""
+    return f"{PREFIX}job:{job_id}:done"
+
+
 def job_finalized(job_id: str) -> str:
     """String set with NX by whoever ends the job first (runtime/job/endings.py), so a job
     ends exactly once."""

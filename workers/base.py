@@ -1,4 +1,5 @@
-"""The shared Task class: late acks, redelivery when a worker dies, JSON only."""
+"""The shared Task class: late acks, redelivery when a worker dies, JSON only, no stored
+results."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ class CeleragentTask(Task):
     # A task only ever retries on purpose (RetryableError); everything else is data.
     autoretry_for = ()
     max_retries = 3
+    # No Celery result is stored: a job's outcome is its record and its event stream, and
+    # a stored result nobody reads cost a GET and a SETEX + PUBLISH per message. A chord
+    # still counts its members and hands their return values to the join
+    # (`on_chord_part_return` runs whether or not the result is stored).
+    ignore_result = True
 
     @cached_property
     def settings(self) -> Settings:

@@ -13,7 +13,7 @@ from runtime.broker.app import app
 from runtime.broker.queues import TOOLS
 from runtime.errors import RetryStep
 from runtime.job import lifecycle
-from runtime.job.executor import execute_call, prefetch_call
+from runtime.job.executor import prefetch_call, run_call
 from runtime.job.fence import Stopped
 from runtime.tools import isolation
 from runtime.tools.registry import load_tools
@@ -39,13 +39,14 @@ def run(
     self: CeleragentTask, job_id: str, layer: int, call: dict[str, Any], meta: dict[str, Any]
 ) -> dict[str, Any]:
     try:
-        step = execute_call(
+        step, state = run_call(
             self.redis,
             job_id,
             call,
             settings=self.settings,
             enqueued_at=meta.get("enqueued_at"),
             attempt=self.request.retries + 1,
+            read_state=bool(meta.get("inline_join")),
         )
     except RetryStep as exc:
         raise self.retry(exc=exc, countdown=exc.delay_s) from None
@@ -55,10 +56,11 @@ def run(
         log.info("%s", exc)
         raise Ignore() from None
     if meta.get("inline_join"):
-        # A one-call layer has no join task: its own task advances the job.
-        lifecycle.advance(self.redis, self.app, job_id, layer + 1, self.settings)
-    # Only a small summary travels back through the result backend: the join reads the
-    # full step from Redis, so large outputs are not copied through the chord.
+        # A one-call layer has no join task: its own task advances the job, from the state
+        # read by the same script that recorded the step.
+        lifecycle.advance(self.redis, self.app, job_id, layer + 1, self.settings, state)
+    # Only a small summary travels to the join through the chord: the join reads the full
+    # step from Redis, so large outputs are not copied through it.
     return {"id": step.id, "ok": step.ok}
 
 

@@ -23,7 +23,7 @@ from runtime.broker.queues import AGENT
 from runtime.config import Settings, get_settings
 from runtime.errors import JobNotFound
 from runtime.job import admission, approval, endings, events, revoke, store
-from runtime.job.canvas import broker_priority
+from runtime.job.canvas import brief, broker_priority
 from runtime.job.validation import check_spec
 from runtime.schemas import Event, JobResult, JobSpec, JobStatus
 
@@ -58,6 +58,7 @@ class Client:
             queue=AGENT,
             priority=broker_priority(parsed.priority),
             task_id=tasks.job_task_id(job_id, "start"),
+            **brief(job_id),
         )
         return JobHandle(self, job_id)
 
@@ -104,13 +105,10 @@ class JobHandle:
     def result(self, timeout: float | None = None) -> JobResult:
         """Wait for the job to finish and return its result. Never waits past the job's
         deadline (plus the watchdog's interval): raises TimeoutError instead."""
-        wait = self._bounded_wait(timeout)
-        found = store.get_result(self.client.redis, self.id)
+        wait, found = self._bounded_wait_or_result(timeout)
         if found is not None:
             return found
-        for event in self.events(timeout=wait):
-            if event.type.terminal:
-                break
+        wait_done(self.client.redis, self.id, wait)
         found = store.get_result(self.client.redis, self.id)
         if found is None:
             raise TimeoutError(
@@ -120,15 +118,23 @@ class JobHandle:
         return found
 
     def _bounded_wait(self, timeout: float | None) -> float:
+        return self._bounded_wait_or_result(timeout)[0]
+
+    def _bounded_wait_or_result(self, timeout: float | None) -> tuple[float, JobResult | None]:
+        """How long to wait at most, and the result when the job has one already: one
+        round trip for both."""
         r = self.client.redis
-        spec_raw, submitted = r.hmget(keys.job(self.id), ["spec", "submitted_at"])
+        fields = ["spec", "submitted_at", "result"]
+        spec_raw, submitted, result_raw = r.hmget(keys.job(self.id), fields)
         if spec_raw is None:
             raise JobNotFound(f"job {self.id!r} does not exist or its record has expired.")
+        if result_raw is not None:
+            return 0.0, JobResult.model_validate_json(result_raw)
         deadline_s = json.loads(spec_raw)["budget"]["deadline_s"]
         grace = 2 * self.client.settings.monitor_interval_s + 5
         until_deadline = float(cast(str, submitted)) + deadline_s + grace - time.time()
         bound = max(0.1, until_deadline)
-        return bound if timeout is None else max(0.0, min(timeout, bound))
+        return (bound if timeout is None else max(0.0, min(timeout, bound))), None
 
     def approve(self, step: str, *, approve: bool = True) -> None:
         """Approve (or deny) a side-effecting step that waits for approval; the job goes on."""
@@ -147,6 +153,23 @@ class JobHandle:
             return False
         revoke.revoke_queued(r, self.client._app, self.id)
         return True
+
+
+def wait_done(r: redis.Redis, job_id: str, wait_s: float) -> bool:
+    """Block until the job has ended (`keys.job_done`), at most `wait_s`: one wake-up at
+    the end, where following the event stream wakes at every event. BLMOVE onto the same
+    list leaves the status there for every other waiter."""
+    done, until = keys.job_done(job_id), time.monotonic() + wait_s
+    while (left := until - time.monotonic()) > 0:
+        if r.blmove(done, done, _seconds(left), "LEFT", "RIGHT"):
+            return True
+    return False
+
+
+def _seconds(left: float) -> int:
+    # At most a second per call, as events.follow blocks. BLMOVE takes a decimal timeout
+    # (Redis 6+); redis-py's annotation says int.
+    return cast(int, max(0.001, round(min(1.0, left), 3)))  # 0 would block forever
 
 
 class AsyncClient:
@@ -206,9 +229,12 @@ class AsyncJobHandle:
                         return
 
     async def result(self, timeout: float | None = None) -> JobResult:
-        wait = await asyncio.to_thread(self._handle._bounded_wait, timeout)
-        async for event in self.events(timeout=wait):
-            if event.type.terminal:
+        wait, found = await asyncio.to_thread(self._handle._bounded_wait_or_result, timeout)
+        if found is not None:
+            return found
+        done, until = keys.job_done(self.id), time.monotonic() + wait
+        while (left := until - time.monotonic()) > 0:
+            if await self.client.redis.blmove(done, done, _seconds(left), "LEFT", "RIGHT"):
                 break
         return await asyncio.to_thread(self._handle.result, 0.0)
 

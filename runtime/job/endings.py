@@ -55,12 +55,18 @@ def end(
     """End the job once (see the module docstring). Returns the result, or None when the
     job had already ended."""
     ttl_s = (settings or get_settings()).job_ttl_s
-    if not r.set(keys.job_finalized(job_id), status.value, nx=True, ex=ttl_s):
-        return None
-    pipe = r.pipeline(transaction=False)
+    # The claim and the reads in one round trip (a transaction, so nothing runs between
+    # them): every write after the claim is refused by fence.commit, so what is read here
+    # is all the job will ever record. The reads are wasted only when the claim fails.
+    pipe = r.pipeline(transaction=True)
+    pipe.set(keys.job_finalized(job_id), status.value, nx=True, ex=ttl_s)
     pipe.hgetall(keys.job(job_id))
     pipe.hgetall(keys.job_steps(job_id))
-    record, steps_raw = cast(tuple[dict[str, str], dict[str, str]], pipe.execute())
+    claimed, record, steps_raw = cast(
+        tuple[bool | None, dict[str, str], dict[str, str]], pipe.execute()
+    )
+    if not claimed:
+        return None
     steps = {k: StepResult.model_validate_json(v) for k, v in steps_raw.items()}
     if isinstance(answer, _Outputs):
         plan_raw = record.get("plan")
@@ -70,7 +76,13 @@ def end(
     pipe.hset(
         keys.job(job_id), mapping={"status": status.value, "result": result.model_dump_json()}
     )
-    for key in (keys.job(job_id), keys.job_steps(job_id), keys.job_events(job_id)):
+    pipe.rpush(keys.job_done(job_id), status.value)
+    for key in (
+        keys.job(job_id),
+        keys.job_steps(job_id),
+        keys.job_events(job_id),
+        keys.job_done(job_id),
+    ):
         pipe.expire(key, ttl_s)
     pipe.zrem(keys.DEADLINES, job_id)
     metrics.record_job(

@@ -20,7 +20,8 @@ from runtime.cache.tool_cache import ToolCache
 from runtime.config import Settings
 from runtime.errors import CeleragentError, RetryStep
 from runtime.guard import limits, metrics
-from runtime.job import events, fence, store
+from runtime.job import events, fence, state, store
+from runtime.job.state import JobState
 from runtime.recovery import redelivery
 from runtime.schemas import EventType, StepResult
 from runtime.tools import isolation
@@ -95,6 +96,32 @@ def execute_call(
     """Run the call and record it. Raises fence.Stopped when this run must not record
     anything: the job has ended, or the step belongs to another run. Raises RetryStep when
     the tool's retry policy (at most `max_attempts` runs, when given) runs the call again."""
+    step, _ = run_call(
+        r,
+        job_id,
+        call,
+        settings=settings,
+        enqueued_at=enqueued_at,
+        attempt=attempt,
+        max_attempts=max_attempts,
+    )
+    return step
+
+
+def run_call(
+    r: redis.Redis,
+    job_id: str,
+    call: dict[str, Any],
+    *,
+    settings: Settings,
+    enqueued_at: float | None,
+    attempt: int,
+    max_attempts: int | None = None,
+    read_state: bool = False,
+) -> tuple[StepResult, JobState | None]:
+    """`execute_call`; with `read_state`, the script that records the step also reads the
+    job's state for the next hop (a one-call layer advances its job itself): the state as
+    of that commit, or None when this run recorded nothing new."""
     started = time.time()
     output: Any = None
     error: str | None = None
@@ -120,7 +147,7 @@ def execute_call(
         replies[2:], side_effecting=side_effecting, max_deliveries=settings.max_deliveries
     )
     if admission.previous is not None:
-        return admission.previous  # a redelivered side effect that had finished: reuse it
+        return admission.previous, None  # a redelivered side effect that had finished
     if admission.error is not None:
         error = admission.error
         if admission.deliveries > settings.max_deliveries:
@@ -166,7 +193,11 @@ def execute_call(
         ok=step.ok,
         job_id=job_id,
     )
+    if read_state:
+        state.queue_reads(pipe, job_id)
     # Recorded only if this run still holds the step and the job is live; a run that was
     # taken over while stalled stops here and its late result is dropped.
-    fence.commit(r, pipe, job_id, lease, ttl_s=settings.job_ttl_s)
-    return step
+    replies = fence.commit(r, pipe, job_id, lease, ttl_s=settings.job_ttl_s)
+    if not read_state:
+        return step, None
+    return step, state.from_replies(job_id, replies[-3:])  # live: the commit checked it

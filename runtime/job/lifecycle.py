@@ -27,7 +27,7 @@ from runtime.config import Settings
 from runtime.errors import BudgetExceeded, CeleragentError, JobNotFound, RetryableError
 from runtime.guard import degrade
 from runtime.job import admission, endings, events, fence, layers, revoke, store
-from runtime.job.canvas import broker_priority
+from runtime.job.canvas import brief, broker_priority
 from runtime.job.state import JobState, load_state
 from runtime.job.validation import plan_layers
 from runtime.llm.profiles import QUEUES as MODEL_QUEUES
@@ -67,10 +67,18 @@ def _start(r: redis.Redis, app: Celery, state: JobState, settings: Settings) -> 
     _advance(r, app, state, 0, settings)
 
 
-def advance(r: redis.Redis, app: Celery, job_id: str, layer: int, settings: Settings) -> None:
+def advance(
+    r: redis.Redis,
+    app: Celery,
+    job_id: str,
+    layer: int,
+    settings: Settings,
+    state: JobState | None = None,
+) -> None:
     """After layer `layer - 1` (a join, a one-call layer's own task, an approval decision):
-    run the next layer with work, or go on to the answer when none is left."""
-    _advance(r, app, load_state(r, job_id), layer, settings)
+    run the next layer with work, or go on to the answer when none is left. `state`, when
+    the caller read it already in its last write (executor.run_call), saves a read."""
+    _advance(r, app, state or load_state(r, job_id), layer, settings)
 
 
 def _advance(r: redis.Redis, app: Celery, state: JobState, layer: int, settings: Settings) -> None:
@@ -174,6 +182,7 @@ def _send_model_step(
         queue=profile.queue,
         priority=broker_priority(spec.priority),
         task_id=tasks.job_task_id(job_id, kind, round_),
+        **brief(job_id, profile.name, round_),
     )
 
 

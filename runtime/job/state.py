@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any, cast
 
 import redis
 
@@ -41,14 +42,25 @@ class JobState:
         return sum(1 for s in self.steps.values() if s.kind in ("plan", "answer"))
 
 
-def load_state(r: redis.Redis, job_id: str) -> JobState:
-    pipe = r.pipeline(transaction=False)
-    pipe.hmget(keys.job(job_id), ["spec", "plan", "layers", "submitted_at", "level_floor"])
+_FIELDS = ["spec", "plan", "layers", "submitted_at", "level_floor"]
+
+
+def queue_reads(pipe: redis.client.Pipeline, job_id: str) -> None:
+    """Queue the reads of a job's state on `pipe`: three replies, for `from_replies`. A write
+    that ends one hop (a tool step's record, fence.commit) can carry them, so the next hop
+    reads the state in the same round trip instead of another."""
+    pipe.hmget(keys.job(job_id), _FIELDS)
     pipe.hgetall(keys.job_steps(job_id))
     pipe.exists(keys.job_cancelled(job_id))
-    pipe.exists(keys.job_finalized(job_id))
-    replies = pipe.execute()
-    (spec_raw, plan_raw, layers_raw, submitted, floor), steps_raw, cancelled, finalized = replies
+
+
+def from_replies(job_id: str, replies: list[Any], finalized: bool = False) -> JobState:
+    """The state from the three replies `queue_reads` queued, from a pipeline or from a
+    fence.commit script (where a missing field is `false` and a hash a flat list)."""
+    record, steps_raw, cancelled = replies
+    spec_raw, plan_raw, layers_raw, submitted, floor = (v or None for v in record)
+    if isinstance(steps_raw, list):
+        steps_raw = dict(zip(steps_raw[::2], steps_raw[1::2], strict=True))
     if spec_raw is None:
         raise JobNotFound(f"job {job_id!r} has no record; it expired or never existed.")
     return JobState(
@@ -56,9 +68,17 @@ def load_state(r: redis.Redis, job_id: str) -> JobState:
         spec=JobSpec.model_validate_json(spec_raw),
         plan=Plan.model_validate_json(plan_raw) if plan_raw else None,
         layer_ids=json.loads(layers_raw) if layers_raw else [],
-        submitted_at=float(submitted),
+        submitted_at=float(cast(str, submitted)),
         steps={k: StepResult.model_validate_json(v) for k, v in steps_raw.items()},
         cancelled=bool(cancelled),
-        finalized=bool(finalized),
+        finalized=finalized,
         level_floor=int(floor or 0),
     )
+
+
+def load_state(r: redis.Redis, job_id: str) -> JobState:
+    pipe = r.pipeline(transaction=False)
+    queue_reads(pipe, job_id)
+    pipe.exists(keys.job_finalized(job_id))
+    replies = pipe.execute()
+    return from_replies(job_id, replies[:3], finalized=bool(replies[3]))

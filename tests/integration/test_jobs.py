@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -176,3 +177,24 @@ def test_the_async_client_works(redis_url: str) -> None:
     assert types[0] is EventType.submitted and types[-1] is EventType.done
     assert result.status is JobStatus.done
     assert json.loads(result.answer) == {"x": {"expression": "3 * 3", "result": 9}}
+
+
+def test_every_waiter_wakes_once_the_job_ends(client: Client) -> None:
+    # result() blocks on keys.job_done, not on the event stream: BLMOVE onto the same list
+    # must leave the status there for the other waiter.
+    handle = client.submit({"plan": {"calls": [call("s", "sleep", {"ms": 300})]}})
+    with ThreadPoolExecutor(2) as pool:
+        waits = [pool.submit(client.job(handle.id).result, 30) for _ in range(2)]
+        results = [w.result() for w in waits]
+    assert [r.status for r in results] == [JobStatus.done, JobStatus.done]
+    assert client.redis.lrange(keys.job_done(handle.id), 0, -1) == ["done"]
+
+
+def test_the_async_client_waits_for_a_running_job(redis_url: str) -> None:
+    async def main() -> object:
+        async with AsyncClient(redis_url) as aclient:
+            handle = await aclient.submit({"plan": {"calls": [call("s", "sleep", {"ms": 300})]}})
+            return await handle.result(timeout=30)
+
+    result = asyncio.run(main())
+    assert result.status is JobStatus.done

@@ -96,3 +96,13 @@ def test_raw_canvas_is_a_chain_of_plain_tasks_and_chords() -> None:
 def test_raw_canvas_single_layer() -> None:
     flow = canvas.raw_canvas([1], ms=1)
     assert [p.task for p in flow.tasks] == [tasks.RAW_SLEEP]
+
+
+def test_a_message_describes_its_arguments_by_ids() -> None:
+    # Celery would saferepr the whole arguments; the runtime names them by a few ids.
+    calls = [{"id": f"c{i}", "name": "echo", "arguments": {"value": "x" * 500}} for i in range(2)]
+    sig = canvas.layer_canvas("job3", 1, calls, priority=5)
+    member = list(sig.tasks)[0]
+    assert member.options["argsrepr"] == "('job3', 1, 'c0', 'echo')"
+    assert member.options["kwargsrepr"] == "{}"
+    assert sig.body.options["argsrepr"] == "('job3', 1)"
