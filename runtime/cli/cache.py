@@ -74,6 +74,22 @@ def read_pairs(path: str | Path) -> list[dict[str, Any]]:
     return pairs
 
 
+def _eval_pairs(path: str | None, split: str | None) -> list[dict[str, Any]]:
+    """The pairs to measure: a file (optionally only its pairs of one split), else the
+    repository's own pairs of `split` (default: test, the split nothing was tuned on)."""
+    from runtime.cache.evaluate import split_of, split_pairs
+
+    if path is None:
+        return split_pairs(split or "test")
+    pairs = read_pairs(path)
+    if split in (None, "all"):
+        return pairs
+    chosen = [p for p in pairs if split_of(p) == split]
+    if not chosen:
+        raise PairsFileError(f"{path} holds no pairs of split {split!r}.")
+    return chosen
+
+
 def cmd_cache_eval(args: argparse.Namespace) -> int:
     from runtime.cache.embedder import get_embedder
     from runtime.cache.evaluate import evaluate_pairs, format_report
@@ -81,7 +97,7 @@ def cmd_cache_eval(args: argparse.Namespace) -> int:
     threshold = args.threshold if args.threshold is not None else get_settings().semantic_threshold
     if not (0 < threshold <= 1) or math.isnan(threshold):
         raise PairsFileError(f"--threshold must be in (0, 1], got {threshold}.")
-    pairs = read_pairs(args.pairs)
+    pairs = _eval_pairs(args.pairs, args.split)
     if not args.json:
         err.print(f"embedding {len(pairs)} pairs ...")
     result = evaluate_pairs(pairs, threshold, get_embedder())
@@ -199,7 +215,19 @@ def add_cache_commands(subparsers: Any) -> None:
         "true|false}. Each pair is judged alone against a cache holding only its cached "
         "question, with the semantic cache's threshold and verification.",
     )
-    ev.add_argument("pairs", metavar="PAIRS.jsonl")
+    ev.add_argument(
+        "pairs",
+        metavar="PAIRS.jsonl",
+        nargs="?",
+        default=None,
+        help="labelled pairs (default: the repository's own, see --split)",
+    )
+    ev.add_argument(
+        "--split",
+        choices=("tune", "test", "all"),
+        default=None,
+        help="only the pairs of this split (without PAIRS: the repository's pairs; default test)",
+    )
     ev.add_argument(
         "--threshold",
         type=float,
