@@ -384,9 +384,10 @@ FAMILIES = [
         "number_unit",
         "en",
         False,
-        "Which is heavier, {0} or {1}?",
-        "Which is heavier, {1} or {0}?",
-        [("9", "11"), ("2.5", "4")],
+        # Not "which is heavier, 9 or 11?": that one is the same question either way round.
+        "Does {0} go into {1} evenly?",
+        "Does {1} go into {0} evenly?",
+        [("9", "81"), ("2.5", "10")],
     ),
     (
         "number_unit",
