@@ -126,6 +126,13 @@ class Settings(BaseSettings):
     )
     semantic_enabled: bool = True
     semantic_threshold: float = Field(default=0.85, gt=0, le=1)
+    semantic_threshold_zh: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="Cosine threshold for Chinese questions (the embedder is blind to most "
+        "CJK characters; the verifier's checks carry them).",
+    )
     semantic_ttl_s: int = Field(default=86_400, ge=1)
     prefetch_enabled: bool = True
 

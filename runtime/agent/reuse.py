@@ -56,7 +56,11 @@ def semantic_cache(r: redis.Redis, settings: Settings) -> SemanticCache | None:
         from runtime.cache.embedder import get_embedder
 
         cache = SemanticCache(
-            r, get_embedder(), settings.semantic_threshold, settings.semantic_ttl_s
+            r,
+            get_embedder(),
+            settings.semantic_threshold,
+            settings.semantic_ttl_s,
+            zh_threshold=settings.semantic_threshold_zh,
         )
         _semantic[id(r)] = cache
     return cache

@@ -82,7 +82,12 @@ def _score(hits: list[bool], labels: list[bool]) -> dict[str, float]:
     }
 
 
-def evaluate_pairs(pairs: list[dict[str, Any]], threshold: float, embedder: Any) -> dict[str, Any]:
+def evaluate_pairs(
+    pairs: list[dict[str, Any]],
+    threshold: float,
+    embedder: Any,
+    zh_threshold: float | None = None,
+) -> dict[str, Any]:
     if not pairs:
         raise ValueError("no pairs to evaluate; give a JSONL file of {cached, query, should_hit}.")
     sims = _similarities(pairs, embedder)
@@ -91,7 +96,9 @@ def evaluate_pairs(pairs: list[dict[str, Any]], threshold: float, embedder: Any)
     def verified(t: float) -> tuple[list[bool], list[str | None]]:
         hits, reasons = [], []
         for p, s in zip(pairs, sims, strict=True):
-            d = decide(p["query"], [Candidate("cached", float(s), p["cached"])], t)
+            # The sweep moves both thresholds together, keeping the Chinese one's offset.
+            zh = None if zh_threshold is None else zh_threshold + (t - threshold)
+            d = decide(p["query"], [Candidate("cached", float(s), p["cached"])], t, zh)
             hits.append(d.served is not None)
             reasons.append(d.refusals[0][1] if d.refusals else None)
         return hits, reasons
@@ -120,6 +127,7 @@ def evaluate_pairs(pairs: list[dict[str, Any]], threshold: float, embedder: Any)
     ]
     return {
         "threshold": threshold,
+        "zh_threshold": zh_threshold,
         **_score(hits, labels),
         "pairs": len(pairs),
         "should_hit": sum(labels),

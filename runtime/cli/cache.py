@@ -100,7 +100,10 @@ def cmd_cache_eval(args: argparse.Namespace) -> int:
     pairs = _eval_pairs(args.pairs, args.split)
     if not args.json:
         err.print(f"embedding {len(pairs)} pairs ...")
-    result = evaluate_pairs(pairs, threshold, get_embedder())
+    zh = (
+        args.zh_threshold if args.zh_threshold is not None else get_settings().semantic_threshold_zh
+    )
+    result = evaluate_pairs(pairs, threshold, get_embedder(), zh)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -221,6 +224,12 @@ def add_cache_commands(subparsers: Any) -> None:
         nargs="?",
         default=None,
         help="labelled pairs (default: the repository's own, see --split)",
+    )
+    ev.add_argument(
+        "--zh-threshold",
+        type=float,
+        default=None,
+        help="cosine threshold for Chinese questions (default: CELERAGENT_SEMANTIC_THRESHOLD_ZH)",
     )
     ev.add_argument(
         "--split",
