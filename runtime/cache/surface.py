@@ -239,6 +239,12 @@ _NOT_UNITS = set(
 )
 
 
+def unit_spelling(word: str) -> str | None:
+    """The canonical name of a listed unit ("kilometres" -> "km"), else None."""
+    word = word.lower()
+    return _UNIT.get(word) or _UNIT.get(word.rstrip("s"))
+
+
 def _unit(word: str) -> str:
     word = word.lower()
     if word in _UNIT:

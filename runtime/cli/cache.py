@@ -127,7 +127,7 @@ def cmd_cache_stats(args: argparse.Namespace) -> int:
     for col in ("cache", "hits", "misses", "refused", "hit ratio", "other"):
         table.add_column(col, justify="left" if col in ("cache", "other") else "right")
     for cache, s in stats.items():
-        shown = {"hit", "miss", "refused", "lru_hit", "waste"}
+        shown = {"hit", "miss", "refused", "lru_hit", "waste", "shadow:check", "shadow:disagree"}
         other = ", ".join(
             f"{k}={v}"
             for k, v in s["counters"].items()
@@ -146,6 +146,20 @@ def cmd_cache_stats(args: argparse.Namespace) -> int:
             other,
         )
     out.print(table)
+    shadow = stats.get("semantic", {}).get("shadow")
+    if shadow:
+        est = shadow["estimate"]
+        out.print(
+            f"semantic false-hit estimate (shadow checks): "
+            f"{'-' if est is None else f'{est:.1%}'} "
+            f"({shadow['disagreements']} of {shadow['checks']} checks disagreed); "
+            f"suspended scopes: {', '.join(shadow['suspended']) or 'none'}"
+        )
+        for sid, g in shadow["scopes"].items():
+            out.print(
+                f"  scope {sid}: {g['disagreements']}/{g['checks']} in window, "
+                f"threshold +{g['tighten']:.3f}{', SUSPENDED' if g['suspended'] else ''}"
+            )
     return 0
 
 
