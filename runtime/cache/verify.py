@@ -252,8 +252,12 @@ def _word(pattern: str, text: str) -> str:
 # restores it: outside question and function words, a paraphrase may add one character
 # ("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
 _ZH_FUNCTION = set(
-    "的了吗呢吧啊呀嘛么是有在我你您他她它们请问给下和与及或把被让就都也还要会能可以该应得地着过"
-    "这那哪些个怎样如何什谁几多少为想帮忙告诉知道意思一"
+    "的了吗呢吧啊呀嘛么是有在我你您他她它们给下和与及或把被让就都也还要会能该应得地着过"
+    "这那哪些个谁几为想一多少怎样如何什"
+)
+# Function words of two characters whose characters alone carry meaning ("忙" is busy).
+_ZH_FUNCTION_WORDS = re.compile(
+    r"请问|帮忙|帮我|告诉|知道|意思|可以|怎样|怎么|如何|什么|多少|为什么|一下|一般|通常|大概|平时"
 )
 _ZH_ARTICLE = re.compile(r"一[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗]")
 
@@ -264,7 +268,7 @@ _ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|哪个|哪些|哪�
 
 def _zh_content(text: str) -> list[str]:
     """Content characters in order, repeats kept (the order check needs them)."""
-    text = _ZH_WH.sub(" ", _ZH_ARTICLE.sub(" ", text))
+    text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", _ZH_ARTICLE.sub(" ", text)))
     return [ch for ch in _CJK.findall(text) if ch not in _ZH_FUNCTION]
 
 
