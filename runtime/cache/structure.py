@@ -26,6 +26,7 @@ Parses are memoised; a stored question's parse is reused on every hit.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -129,6 +130,7 @@ class Parsed:
     roles: tuple[tuple[str, str], ...]  # (noun lemma, role) for nouns with a clear role
     degrees: tuple[tuple[str, str], ...]  # (adjective/adverb lemma, "more" | "most")
     passive: bool
+    tense: str  # "past", "future" or "" (present, or not told)
 
 
 def _lemma(tok: Any) -> str:
@@ -150,6 +152,10 @@ def _role(tok: Any, passive: bool) -> str | None:
         return f"{'object' if passive else 'subject'} of {verb}"
     if dep in _OBJECT:
         return f"object of {verb}"
+    if dep == "dative":
+        return f"recipient of {verb}"  # "give Kim the keys"
+    if dep == "poss":
+        return f"owner of {verb}"  # "Anna's manager": the owner of the manager
     if dep == "pobj":
         prep = tok.head
         if prep.dep_ == "agent" or (passive and prep.lower_ == "by"):
@@ -197,7 +203,18 @@ def parse_en(text: str) -> Parsed:
         tuple(sorted(roles.items())),
         tuple(degrees),
         passive,
+        _tense(doc),
     )
+
+
+def _tense(doc: Any) -> str:
+    """Past or future, when the question says so: "Who won?" is not "Who will win?"."""
+    lowered = [t.lower_ for t in doc]
+    if any(w in ("will", "shall", "'ll") for w in lowered) or "going to" in " ".join(lowered):
+        return "future"
+    if any(t.tag_ == "VBD" for t in doc):
+        return "past"
+    return ""
 
 
 # --- the checks -------------------------------------------------------------------------------
@@ -339,6 +356,8 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         pair = swapped_blocks(a.order, b.order)
         found = f"order differs: {pair[0]} ... {pair[1]} reversed" if pair else None
     forms = dict(a.forms) | dict(b.forms)
+    if {a.tense, b.tense} == {"past", "future"}:
+        found = found or f"tense differs: {a.tense} vs {b.tense}"
     return (
         found
         or content_clash(a.content, b.content, forms)
@@ -347,7 +366,24 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     )
 
 
-def clash_zh(a_chars: Sequence[str], b_chars: Sequence[str]) -> str | None:
-    """Chinese: the content characters of both, in order (verify.py's `_zh_content`)."""
+_ZH_PAST = re.compile(r"了|过|已经|曾经|刚才")
+_ZH_FUTURE = re.compile(r"会|将|即将|打算")
+
+
+def zh_tense(text: str) -> str:
+    past, future = bool(_ZH_PAST.search(text)), bool(_ZH_FUTURE.search(text))
+    return "past" if past and not future else "future" if future and not past else ""
+
+
+def clash_zh(
+    a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
+) -> str | None:
+    """Chinese: the content characters of both, in order (verify.py's `_zh_content`), and
+    their aspect: 了 / 过 (done) against 会 / 将 (to come)."""
     pair = swapped_blocks(a_chars, b_chars)
-    return f"order differs: {pair[0]} ... {pair[1]} reversed" if pair else None
+    if pair:
+        return f"order differs: {pair[0]} ... {pair[1]} reversed"
+    ta, tb = zh_tense(a_text), zh_tense(b_text)
+    if {ta, tb} == {"past", "future"}:
+        return f"tense differs: {ta} vs {tb}"
+    return None

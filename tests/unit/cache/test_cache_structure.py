@@ -45,6 +45,9 @@ DIFFERENT = [
     ("王老师批评了小明吗", "小明批评了王老师吗", "order differs"),
     ("北京队赢了上海队吗", "上海队赢了北京队吗", "order differs"),
     ("一海里等于多少米", "一米等于多少海里", "units differ"),
+    ("Did Omar send Lucia the photos?", "Did Lucia send Omar the photos?", "roles differ"),
+    ("When did the ferry leave?", "When will the ferry leave?", "tense differs"),
+    ("谁修好了电梯", "谁会修好电梯", "tense differs"),
     # polarity by affix and by an antonym never listed anywhere
     ("Is this clause binding?", "Is this clause nonbinding?", "polarity differs"),
     ("Why is the dough elastic?", "Why is the dough brittle?", "content differs"),
