@@ -30,7 +30,7 @@ import numpy as np
 
 from runtime import keys
 from runtime.cache.base import canonical_json, to_str
-from runtime.cache.serving import Candidate, decide
+from runtime.cache.serving import Candidate, decide, threshold_for
 from runtime.cache.vector_index import VectorIndex
 
 NAME = "semantic"
@@ -205,7 +205,8 @@ class SemanticCache:
         sid = _scope_id(scope)
         index = self._index(sid)
         vector = self.embedder.embed_one(question)
-        near = self._near(index, vector)
+        floor = threshold_for(question, self.threshold, self.zh_threshold)
+        near = self._near(index, vector, floor)
         pipe = self.redis.pipeline(transaction=False)
         pipe.hmget(keys.semantic_guard(sid), ["tighten", "suspended"])
         pipe.xread({keys.semantic_log(sid): self._last_ids.get(sid, "0-0")}, count=self.sync_slice)
@@ -214,7 +215,7 @@ class SemanticCache:
         raise_by = float(to_str(tighten) or 0.0)
         fetched = dict(zip((e for e, _ in near), rows, strict=True))
         if tail and self._apply(sid, tail[0][1])[1]:
-            near = self._near(index, vector)
+            near = self._near(index, vector, floor)
             missing = [(e, s) for e, s in near if e not in fetched]
             if missing:
                 pipe = self.redis.pipeline(transaction=False)
@@ -251,8 +252,10 @@ class SemanticCache:
         pipe.execute()
         return None
 
-    def _near(self, index: VectorIndex, vector: np.ndarray) -> list[tuple[str, float]]:
-        floor = min(self.threshold, self.zh_threshold or self.threshold)
+    def _near(
+        self, index: VectorIndex, vector: np.ndarray, floor: float
+    ) -> list[tuple[str, float]]:
+        # Only neighbours that could pass this question's language's threshold are fetched.
         return [(e, s) for e, s in index.search(vector, self.neighbours) if s >= floor]
 
     @staticmethod
