@@ -64,3 +64,22 @@ def test_error_budget_suspends_the_scope_until_back_under(rc, embedder) -> None:
         shadow.compare(SCOPE.id, entry, 0.5, answer, answer)
     assert shadow.guard(SCOPE.id).suspended is False
     assert cache.lookup(NEAR, SCOPE) is not None
+
+
+def test_a_withheld_hit_is_compared_with_the_jobs_own_answer(rc, embedder) -> None:
+    from runtime.agent import reuse
+    from runtime.config import Settings
+    from runtime.schemas import JobSpec
+
+    settings = Settings(semantic_budget_min_checks=1, semantic_error_budget=0.0)
+    spec = JobSpec(query=NEAR, tenant="shadow-probe")
+    scope = reuse.scope_for(spec, "fake-fast")
+    hit = SemanticHit("Open Settings, then Keys, then Rotate.", 0.93, STORED, "e1")
+    assert reuse._resolve_probe(rc, spec, "fake-fast", "anything", settings) is None  # none kept
+    reuse._keep_probe(rc, scope, spec.query, hit, ttl_s=60)
+    agreed = reuse._resolve_probe(rc, spec, "fake-fast", "Keys cannot be rotated.", settings)
+    assert agreed is False
+    guard = reuse.shadow_verifier(rc, settings).guard(scope.id)
+    assert (guard.checks, guard.disagreements, guard.suspended) == (1, 1, True)
+    # A probe is compared once: it is gone after.
+    assert reuse._resolve_probe(rc, spec, "fake-fast", "anything", settings) is None
