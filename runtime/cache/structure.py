@@ -71,8 +71,6 @@ _FRAME = set(
         "mean",
         "wonder",
         "please",
-        "thank",
-        "thanks",
         "way",
         "method",
         "step",
