@@ -149,7 +149,33 @@ class Settings(BaseSettings):
     )
     semantic_enabled: bool = True
     semantic_threshold: float = Field(default=0.85, gt=0, le=1)
+    semantic_threshold_zh: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="Cosine threshold for Chinese questions (the embedder is blind to most "
+        "CJK characters; the verifier's checks carry them).",
+    )
     semantic_ttl_s: int = Field(default=86_400, ge=1)
+    semantic_shadow_rate: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Share of semantic hits also answered by the model, to compare.",
+    )
+    semantic_shadow_agree: float = Field(
+        default=0.8, gt=0, le=1, description="Answer cosine at which two answers agree."
+    )
+    semantic_error_budget: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Per scope: past this live false-hit estimate, no semantic hits.",
+    )
+    semantic_budget_window: int = Field(default=100, ge=1)
+    semantic_budget_min_checks: int = Field(default=20, ge=1)
+    semantic_tighten_step: float = Field(default=0.01, ge=0, le=1)
+    semantic_tighten_max: float = Field(default=0.1, ge=0, le=1)
     prefetch_enabled: bool = True
 
     # --- budgets and degradation ---------------------------------------------------------

@@ -116,6 +116,22 @@ def semantic_log(scope: str) -> str:
     return f"{PREFIX}cache:sem:{scope}:log"
 
 
+def semantic_shadow(scope: str) -> str:
+    """List: the scope's latest shadow-check outcomes, newest first ("1" agreed, "0" not)."""
+    return f"{PREFIX}cache:sem:{scope}:shadow"
+
+
+def semantic_guard(scope: str) -> str:
+    """Hash: the scope's live false-hit estimate over that window (checks, disagreements,
+    rate), how far its threshold is raised (tighten) and whether it is suspended."""
+    return f"{PREFIX}cache:sem:{scope}:guard"
+
+
+def semantic_probe(job_id: str) -> str:
+    """String (JSON): a hit withheld from a job, to compare with the answer the job gets."""
+    return f"{PREFIX}cache:sem:probe:{job_id}"
+
+
 SEMANTIC_SCOPES = f"{PREFIX}cache:sem:scopes"  # Set of known scopes.
 CACHE_COUNTERS = f"{PREFIX}cache:counters"  # Hash: hit/miss counters per cache.
 

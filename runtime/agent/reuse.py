@@ -4,22 +4,32 @@ while the planner thinks; finished jobs are remembered for both.
 
 All of it runs on `agent` workers, so the embedding model is loaded there and never next to
 the local LLM on `gpu` (the embedder pins torch to one thread per process).
+
+Shadow verification (runtime/cache/shadow.py): a sampled share of hits is also answered by
+the model in a background thread here and the answers compared. A model served by `gpu`
+workers is never loaded here: for those, the sampled hit is withheld instead and becomes a
+probe, like every would-be hit of a suspended scope: the job runs as on a miss, and
+`remember` compares its answer with the withheld one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
 from celery import Celery
 
+from runtime import keys
 from runtime.agent.answer_prompt import build_answer_messages, context_turns
 from runtime.broker import tasks
 from runtime.broker.queues import TOOLS
 from runtime.cache.prefetch import PrefetchPredictor
-from runtime.cache.semantic import Scope, SemanticCache
+from runtime.cache.semantic import Scope, SemanticCache, SemanticHit
+from runtime.cache.shadow import Budget, ShadowVerifier
 from runtime.config import Settings
 from runtime.job import store
 from runtime.job.canvas import broker_priority
@@ -29,6 +39,8 @@ from runtime.schemas import JobSpec, JobStatus, StepResult
 from runtime.tools.registry import all_tools, get_tool
 
 _semantic: dict[int, SemanticCache] = {}
+_shadow: dict[int, ShadowVerifier] = {}
+SHADOW_MAX_TOKENS = 512
 _prefetch: dict[int, PrefetchPredictor] = {}
 
 
@@ -56,10 +68,55 @@ def semantic_cache(r: redis.Redis, settings: Settings) -> SemanticCache | None:
         from runtime.cache.embedder import get_embedder
 
         cache = SemanticCache(
-            r, get_embedder(), settings.semantic_threshold, settings.semantic_ttl_s
+            r,
+            get_embedder(),
+            settings.semantic_threshold,
+            settings.semantic_ttl_s,
+            zh_threshold=settings.semantic_threshold_zh,
         )
         _semantic[id(r)] = cache
     return cache
+
+
+def shadow_verifier(r: redis.Redis, settings: Settings) -> ShadowVerifier:
+    found = _shadow.get(id(r))
+    if found is None:
+        from runtime.cache.embedder import get_embedder
+
+        found = ShadowVerifier(
+            r, get_embedder(), Budget.from_settings(settings), ttl_s=settings.semantic_ttl_s
+        )
+        _shadow[id(r)] = found
+    return found
+
+
+def _asker(profile: ModelProfile) -> Callable[[str], str] | None:
+    """The model, asked the bare question; None for a model that lives on `gpu` workers."""
+    if profile.queue == "gpu":
+        return None
+
+    def ask(question: str) -> str:
+        from runtime.llm.registry import get_backend
+
+        completion = get_backend(profile).complete(
+            build_answer_messages(question, []),
+            model=profile.wire_model,
+            max_tokens=SHADOW_MAX_TOKENS,
+            temperature=0.0,
+        )
+        return completion.text
+
+    return ask
+
+
+def _probe_key(scope: Scope, query: str) -> str:
+    digest = hashlib.sha256(f"{scope.id}\n{query.strip()}".encode()).hexdigest()[:32]
+    return keys.semantic_probe(digest)
+
+
+def _keep_probe(r: redis.Redis, scope: Scope, query: str, hit: SemanticHit, ttl_s: int) -> None:
+    probe = {"sid": scope.id, "entry": hit.entry_id, "sim": hit.similarity, "answer": hit.answer}
+    r.set(_probe_key(scope, query), json.dumps(probe, ensure_ascii=False), ex=ttl_s)
 
 
 def predictor(r: redis.Redis, settings: Settings) -> PrefetchPredictor | None:
@@ -90,9 +147,20 @@ def cached_answer(
     if cache is None:
         return None
     started = time.time()
-    hit = cache.lookup(spec.query, scope_for(spec, profile.name))
+    scope = scope_for(spec, profile.name)
+    withheld: list[SemanticHit] = []
+    hit = cache.lookup(spec.query, scope, withheld=withheld.append)
     if hit is None:
+        if withheld:  # The scope is suspended: compare this hit with the job's own answer.
+            _keep_probe(r, scope, spec.query, withheld[0], settings.job_ttl_s)
         return None
+    shadow = shadow_verifier(r, settings)
+    if shadow.sampled():
+        ask = _asker(profile)
+        if ask is None:
+            _keep_probe(r, scope, spec.query, hit, settings.job_ttl_s)
+            return None
+        shadow.check_in_background(scope.id, hit, spec.query, ask)
     step = StepResult(
         id="semantic_cache",
         tool="semantic",
@@ -142,6 +210,8 @@ def remember(r: redis.Redis, job_id: str, settings: Settings) -> dict[str, Any]:
         for s in tool_steps
     )
     cache = semantic_cache(r, settings)
+    if cache is not None and answered_by and result.answer:
+        stored["probe"] = _resolve_probe(r, state.spec, answered_by[-1], result.answer, settings)
     if cache is not None and durable and answered_by and result.answer:
         cache.store(state.spec.query, result.answer, scope_for(state.spec, answered_by[-1]))
         stored["answer"] = True
@@ -150,3 +220,17 @@ def remember(r: redis.Redis, job_id: str, settings: Settings) -> dict[str, Any]:
         calls = [c.model_dump() for c in state.plan.calls]
         stored["plan"] = found.remember(state.spec.query, calls, state.spec.tenant) is not None
     return stored
+
+
+def _resolve_probe(
+    r: redis.Redis, spec: JobSpec, model: str, answer: Any, settings: Settings
+) -> bool | None:
+    """A hit withheld from this job (suspended scope, or a sampled hit on a `gpu` model):
+    compare it with the answer the job got. None when there was none."""
+    raw = r.getdel(_probe_key(scope_for(spec, model), spec.query))
+    if raw is None:
+        return None
+    probe = json.loads(raw)
+    return shadow_verifier(r, settings).compare(
+        probe["sid"], probe["entry"], float(probe["sim"]), probe["answer"], answer
+    )

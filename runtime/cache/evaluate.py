@@ -4,6 +4,10 @@ Each pair {"cached", "query", "should_hit"} is judged alone, against a fresh ind
 only its cached question, with the same search and serving rule as SemanticCache (`decide`:
 threshold, then verify_match). Beside it, plain cosine thresholds without verification show
 what the verifier buys.
+
+The repository's labelled pairs come in two fixed splits (tests/data/semantic/build.py says
+how they are kept apart): `tune`, the pairs the verifier may be developed against, and
+`test`, the pairs it is measured on and never tuned on. `split_pairs` loads either or both.
 """
 
 from __future__ import annotations
@@ -15,9 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from runtime.cache.semantic import Candidate, decide
+from runtime.cache.serving import Candidate, decide
 from runtime.cache.vector_index import VectorIndex
 
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
+SPLIT_FILES = {
+    "tune": [DATA / "semantic_pairs.jsonl", DATA / "semantic" / "tune.jsonl"],
+    "test": [DATA / "semantic" / "test.jsonl"],
+}
+SPLITS = ("tune", "test", "all")
 SWEEP = [round(0.70 + 0.025 * i, 3) for i in range(12)]  # 0.70 ... 0.975
 BASELINES = [0.8, 0.9, 0.95]
 
@@ -33,6 +43,19 @@ def load_pairs(path: str | Path) -> list[dict[str, Any]]:
             raise ValueError(f"{path}:{n}: pair lacks {', '.join(sorted(missing))}.")
         pairs.append(pair)
     return pairs
+
+
+def split_of(pair: dict[str, Any]) -> str:
+    """A pair's split; pairs that name none (the legacy file) are tune pairs."""
+    return str(pair.get("split", "tune"))
+
+
+def split_pairs(split: str) -> list[dict[str, Any]]:
+    """The repository's labelled pairs of one split ("tune", "test" or "all")."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}.")
+    names = ["tune", "test"] if split == "all" else [split]
+    return [p for name in names for path in SPLIT_FILES[name] for p in load_pairs(path)]
 
 
 def _similarities(pairs: list[dict[str, Any]], embedder: Any) -> np.ndarray:
@@ -59,7 +82,12 @@ def _score(hits: list[bool], labels: list[bool]) -> dict[str, float]:
     }
 
 
-def evaluate_pairs(pairs: list[dict[str, Any]], threshold: float, embedder: Any) -> dict[str, Any]:
+def evaluate_pairs(
+    pairs: list[dict[str, Any]],
+    threshold: float,
+    embedder: Any,
+    zh_threshold: float | None = None,
+) -> dict[str, Any]:
     if not pairs:
         raise ValueError("no pairs to evaluate; give a JSONL file of {cached, query, should_hit}.")
     sims = _similarities(pairs, embedder)
@@ -68,7 +96,9 @@ def evaluate_pairs(pairs: list[dict[str, Any]], threshold: float, embedder: Any)
     def verified(t: float) -> tuple[list[bool], list[str | None]]:
         hits, reasons = [], []
         for p, s in zip(pairs, sims, strict=True):
-            d = decide(p["query"], [Candidate("cached", float(s), p["cached"])], t)
+            # The sweep moves both thresholds together, keeping the Chinese one's offset.
+            zh = None if zh_threshold is None else zh_threshold + (t - threshold)
+            d = decide(p["query"], [Candidate("cached", float(s), p["cached"])], t, zh)
             hits.append(d.served is not None)
             reasons.append(d.refusals[0][1] if d.refusals else None)
         return hits, reasons
@@ -97,6 +127,7 @@ def evaluate_pairs(pairs: list[dict[str, Any]], threshold: float, embedder: Any)
     ]
     return {
         "threshold": threshold,
+        "zh_threshold": zh_threshold,
         **_score(hits, labels),
         "pairs": len(pairs),
         "should_hit": sum(labels),

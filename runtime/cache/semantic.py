@@ -23,15 +23,15 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from runtime import keys
 from runtime.cache.base import canonical_json, to_str
+from runtime.cache.serving import Candidate, decide, threshold_for
 from runtime.cache.vector_index import VectorIndex
-from runtime.cache.verify import verify_match
 
 NAME = "semantic"
 NEIGHBOURS = 4  # Nearest entries examined per lookup; the best verified one is served.
@@ -75,35 +75,6 @@ class SemanticHit:
     entry_id: str
 
 
-@dataclass(frozen=True)
-class Candidate:
-    entry_id: str
-    similarity: float
-    question: str
-    answer: Any = None
-
-
-@dataclass
-class Decision:
-    served: Candidate | None
-    refusals: list[tuple[Candidate, str]] = field(default_factory=list)
-
-
-def decide(question: str, candidates: Sequence[Candidate], threshold: float) -> Decision:
-    """The serving rule, shared by SemanticCache and evaluate.py: the most similar neighbour
-    at or above the threshold that passes verification; refused neighbours are never served."""
-    decision = Decision(served=None)
-    for cand in sorted(candidates, key=lambda c: -c.similarity):
-        if cand.similarity < threshold:
-            break
-        ok, reason = verify_match(cand.question, question)
-        if ok:
-            decision.served = cand
-            return decision
-        decision.refusals.append((cand, reason or "refused"))
-    return decision
-
-
 def _scope_id(scope: Scope | str) -> str:
     return scope.id if isinstance(scope, Scope) else str(scope)
 
@@ -128,12 +99,14 @@ class SemanticCache:
         hnsw_after: int = 20_000,
         clock: Callable[[], float] = time.time,
         name: str = NAME,
+        zh_threshold: float | None = None,
     ) -> None:
         self.redis = getattr(redis, "redis", redis)  # Accept a RedisKV too.
         self.name = name  # Counter prefix: the prefetch predictor reuses this class.
         self.sync_slice = 1000  # Log records replayed per lookup at most (see sync()).
         self.embedder = embedder
         self.threshold = threshold
+        self.zh_threshold = zh_threshold
         self.ttl_s = ttl_s
         self.neighbours = neighbours
         self.hnsw_after = hnsw_after
@@ -212,8 +185,17 @@ class SemanticCache:
         return self._index(sid).add(ids, np.vstack(vectors), expires)
 
     # --- the cache ----------------------------------------------------------------------
-    def lookup(self, question: str, scope: Scope | str) -> SemanticHit | None:
+    def lookup(
+        self,
+        question: str,
+        scope: Scope | str,
+        withheld: Callable[[SemanticHit], None] | None = None,
+    ) -> SemanticHit | None:
         """The most similar stored answer that passes the threshold and verification.
+
+        The scope's guard (runtime/cache/shadow.py) comes in the first round trip: its
+        tightening raises the threshold, and while it is suspended the hit is not served
+        but handed to `withheld` (a probe to compare with the model's answer) as a miss.
 
         Two round trips, hit or miss: (1) the log's tail since our last look, read together
         with the neighbours the index found before it, so an entry another worker stored a
@@ -223,22 +205,35 @@ class SemanticCache:
         sid = _scope_id(scope)
         index = self._index(sid)
         vector = self.embedder.embed_one(question)
-        near = self._near(index, vector)
+        floor = threshold_for(question, self.threshold, self.zh_threshold)
+        near = self._near(index, vector, floor)
         pipe = self.redis.pipeline(transaction=False)
+        pipe.hmget(keys.semantic_guard(sid), ["tighten", "suspended"])
         pipe.xread({keys.semantic_log(sid): self._last_ids.get(sid, "0-0")}, count=self.sync_slice)
         self._queue_fetch(pipe, sid, near)
-        tail, *rows = pipe.execute()
+        (tighten, suspended), tail, *rows = pipe.execute()
+        raise_by = float(to_str(tighten) or 0.0)
         fetched = dict(zip((e for e, _ in near), rows, strict=True))
         if tail and self._apply(sid, tail[0][1])[1]:
-            near = self._near(index, vector)
+            near = self._near(index, vector, floor)
             missing = [(e, s) for e, s in near if e not in fetched]
             if missing:
                 pipe = self.redis.pipeline(transaction=False)
                 self._queue_fetch(pipe, sid, missing)
                 fetched.update(zip((e for e, _ in missing), pipe.execute(), strict=True))
         rows = [fetched[e] for e, _ in near]
-        decision = decide(question, self._candidates(sid, near, rows), self.threshold)
+        zh = None if self.zh_threshold is None else self.zh_threshold + raise_by
+        candidates = self._candidates(sid, near, rows)
+        decision = decide(question, candidates, self.threshold + raise_by, zh)
         served = decision.served
+        if served is not None and to_str(suspended) == "1":
+            self.redis.hincrby(keys.CACHE_COUNTERS, f"{self.name}:withheld", 1)
+            if withheld is not None:
+                hit = SemanticHit(
+                    served.answer, served.similarity, served.question, served.entry_id
+                )
+                withheld(hit)
+            return None
         if served is not None:
             counted = self._count_hit(
                 keys=[keys.semantic_entry(sid, served.entry_id), keys.CACHE_COUNTERS],
@@ -257,26 +252,31 @@ class SemanticCache:
         pipe.execute()
         return None
 
-    def _near(self, index: VectorIndex, vector: np.ndarray) -> list[tuple[str, float]]:
-        return [(e, s) for e, s in index.search(vector, self.neighbours) if s >= self.threshold]
+    def _near(
+        self, index: VectorIndex, vector: np.ndarray, floor: float
+    ) -> list[tuple[str, float]]:
+        # Only neighbours that could pass this question's language's threshold are fetched.
+        return [(e, s) for e, s in index.search(vector, self.neighbours) if s >= floor]
 
     @staticmethod
     def _queue_fetch(pipe: Any, sid: str, near: list[tuple[str, float]]) -> None:
         for entry_id, _ in near:
-            pipe.hmget(keys.semantic_entry(sid, entry_id), ["question", "answer", "expires_at"])
+            pipe.hmget(
+                keys.semantic_entry(sid, entry_id), ["question", "answer", "expires_at", "thr"]
+            )
 
     def _candidates(
         self, sid: str, near: list[tuple[str, float]], rows: list[Any]
     ) -> list[Candidate]:
         candidates: list[Candidate] = []
         now = self._clock()
-        for (entry_id, sim), (q, answer, expires) in zip(near, rows, strict=True):
+        for (entry_id, sim), (q, answer, expires, thr) in zip(near, rows, strict=True):
             if q is None or float(to_str(expires) or 0) <= now:
                 self._index(sid).remove(entry_id)  # Never serve what has expired.
                 continue
-            candidates.append(
-                Candidate(entry_id, sim, to_str(q) or "", json.loads(to_str(answer) or "null"))
-            )
+            answer = json.loads(to_str(answer) or "null")
+            learned = float(to_str(thr) or 0.0)  # Raised by shadow checks that disagreed.
+            candidates.append(Candidate(entry_id, sim, to_str(q) or "", answer, learned))
         return candidates
 
     def store(
@@ -341,6 +341,8 @@ class SemanticCache:
             batch = list(self.redis.scan_iter(match=keys.semantic_entry(sid, "*"), count=1000))
             for i in range(0, len(batch), 500):
                 deleted += int(self.redis.unlink(*batch[i : i + 500]))
+            # A flush also clears the scope's shadow window and guard: a fresh start.
+            self.redis.unlink(keys.semantic_shadow(sid), keys.semantic_guard(sid))
             marker = self.redis.xadd(keys.semantic_log(sid), {"op": "flush"})
             self.redis.xtrim(keys.semantic_log(sid), minid=marker)
             self.redis.expire(keys.semantic_log(sid), self.ttl_s)

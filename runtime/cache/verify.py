@@ -4,6 +4,8 @@ Sentence embeddings put "weather in Paris today" and "weather in London today", 
 from A to B" and "from B to A", very close together; serving one for the other is a wrong
 answer, far worse than a miss. These cheap lexical checks (English and Chinese) catch the
 usual culprits: language, numbers, dates, negation, named entities, direction, antonyms.
+What a word list cannot cover (words it has never seen) is left to surface.py (identifiers,
+times, quantifiers, units) and structure.py (roles, order, swapped content words).
 They are deliberately conservative: when in doubt, refuse (a miss only costs a model call).
 
 Speed: patterns compile once; a question's `features` are memoised (~0.1 ms new, ~10 us a check).
@@ -16,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from runtime.cache import lexicon
+from runtime.cache import lexicon, structure, surface
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -27,67 +29,6 @@ def language(text: str) -> str:
     latin = len(_LATIN.findall(text))
     # A Chinese question with a brand name in it ("iPhone 多少钱") is still Chinese.
     return "zh" if cjk >= 2 and cjk * 3 > latin else "en"
-
-
-# --- dates ----------------------------------------------------------------------------------
-_EN_DATES: list[tuple[str, str]] = [
-    (r"day after tomorrow", "day after tomorrow"),
-    (r"day before yesterday", "day before yesterday"),
-    (r"today|tonight|this (?:morning|afternoon|evening)", "today"),
-    (r"tomorrow", "tomorrow"),
-    (r"yesterday", "yesterday"),
-    (r"(this|next|last|past|coming) (week|weekend|month|year)", "\\1 \\2"),
-    (r"mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?", "<wd>"),
-    (r"january|february|april|june|july|august|september|october|november|december", "<m>"),
-    (r"morning|afternoon|evening|night", "<tod>"),
-]
-_ZH_DATES: list[tuple[str, str]] = [
-    (r"大后天", "in three days"),
-    (r"后天", "day after tomorrow"),
-    (r"前天", "day before yesterday"),
-    (r"今天|今日|今晚|今早", "today"),
-    (r"明天|明日|明晚|明早", "tomorrow"),
-    (r"昨天|昨日|昨晚", "yesterday"),
-    (r"本周|这周|这个星期|这星期|本星期", "this week"),
-    (r"下周|下个星期|下星期|下礼拜", "next week"),
-    (r"上周|上个星期|上星期|上礼拜", "last week"),
-    (r"周末", "weekend"),
-    (r"今年", "this year"),
-    (r"明年", "next year"),
-    (r"去年", "last year"),
-    (r"本月|这个月", "this month"),
-    (r"下个月|下月", "next month"),
-    (r"上个月|上月", "last month"),
-    (r"(?:周|星期|礼拜)[一二三四五六日天]", "<wd>"),
-    (r"[一二三四五六七八九十]{1,2}月", "<m>"),
-    (r"早上|上午|中午|下午|晚上|夜里", "<tod>"),
-]
-_MONTH_MODAL = re.compile(r"(?<![.?!]\s)(?<!^)\b(May|March)\b")
-_EN_DATE_RES = [(re.compile(rf"\b(?:{pattern})\b"), label) for pattern, label in _EN_DATES]
-_ZH_DATE_RES = [(re.compile(pattern), label) for pattern, label in _ZH_DATES]
-
-
-def _dates(text: str, lang: str) -> tuple[list[str], str]:
-    """Date expressions (normalised) and the text with them removed (so 周一 is not a 1)."""
-    found: list[str] = []
-    if lang == "en":
-        # "may"/"march" are months only when capitalised mid-sentence ("in May", not "May I").
-        for m in _MONTH_MODAL.finditer(text):
-            found.append(m.group(1).lower())
-        text = _MONTH_MODAL.sub(" ", text)
-        lowered = text.lower()
-        for regex, label in _EN_DATE_RES:
-            matches = list(regex.finditer(lowered))
-            if matches:
-                found.extend(m.group(0) if label[0] == "<" else m.expand(label) for m in matches)
-                lowered = regex.sub(" ", lowered)
-        return sorted(found), lowered
-    for regex, label in _ZH_DATE_RES:
-        matches = list(regex.finditer(text))
-        if matches:
-            found.extend(m.group(0) if label[0] == "<" else label for m in matches)
-            text = regex.sub(" ", text)
-    return sorted(found), text
 
 
 # --- numbers --------------------------------------------------------------------------------
@@ -216,7 +157,10 @@ def _entities(text: str, lang: str) -> set[str]:
             found.add(word.lower())
     if lang == "zh":
         found.update(p for p in _ZH_PLACES if p in text)
-        found.update(m.group(0) for m in _ZH_SUFFIXED.finditer(text))
+        # "哪个城市" asks which city; it names none.
+        found.update(
+            m.group(0) for m in _ZH_SUFFIXED.finditer(text) if m.group(0)[0] not in "哪这那每各"
+        )
         found.update(_ZH_TITLE.findall(text))
     return found
 
@@ -308,24 +252,29 @@ def _word(pattern: str, text: str) -> str:
 # restores it: outside question and function words, a paraphrase may add one character
 # ("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
 _ZH_FUNCTION = set(
-    "的了吗呢吧啊呀嘛么是有在我你您他她它们请问给下和与及或把被让就都也还要会能可以该应得地着过"
-    "这那哪些个怎样如何什谁几多少为想帮忙告诉知道意思一"
+    "的了吗呢吧啊呀嘛么是有在我你您他她它们给下和与及或把被让就都也还要会能该应得地着过"
+    "这那哪些个谁几为想一多少怎样如何什"
+)
+# Function words of two characters whose characters alone carry meaning ("忙" is busy).
+_ZH_FUNCTION_WORDS = re.compile(
+    r"请问|帮忙|帮我|告诉|知道|意思|可以|怎样|怎么|如何|什么|多少|为什么|一下|一般|通常|大概|平时"
 )
 _ZH_ARTICLE = re.compile(r"一[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗]")
 
 
+# Question words made of content characters: "哪里" and "什么地方" both ask "where".
+_ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|哪个|哪些|哪种|什么")
+
+
 def _zh_content(text: str) -> list[str]:
-    text = _ZH_ARTICLE.sub(" ", text)
-    seen: list[str] = []
-    for ch in _CJK.findall(text):
-        if ch not in _ZH_FUNCTION and ch not in seen:
-            seen.append(ch)
-    return seen
+    """Content characters in order, repeats kept (the order check needs them)."""
+    text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", _ZH_ARTICLE.sub(" ", text)))
+    return [ch for ch in _CJK.findall(text) if ch not in _ZH_FUNCTION]
 
 
 def _zh_content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
-    only_a = [c for c in ca if c not in cb]
-    only_b = [c for c in cb if c not in ca]
+    only_a = [c for c in dict.fromkeys(ca) if c not in cb]
+    only_b = [c for c in dict.fromkeys(cb) if c not in ca]
     if (only_a and only_b) or len(only_a) + len(only_b) > 1:
         return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
     return None
@@ -357,7 +306,7 @@ def features(question: str) -> Features:
     """The analysis of one question, memoised: stored questions come back on every hit."""
     text = question.strip()
     lang = language(text)
-    dates, rest = _dates(text, lang)
+    dates, rest = surface.dates(surface.normalise_times(text), lang)
     return Features(
         text=text,
         lower=text.lower(),
@@ -393,6 +342,15 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
             return False, f"direction differs: {x} to {y} vs {y} to {x}"
     clash = _antonym_clash(a, b) or (
         _zh_content_clash(a.zh_content, b.zh_content) if a.lang == "zh" else None
+    )
+    if clash:
+        return False, clash
+    # Then what generalises beyond word lists: shapes and closed classes (surface.py), and
+    # the structure of the question (structure.py), the dearest check, so the last.
+    clash = surface.clash(a.text, b.text, a.lang) or (
+        structure.clash_en(a.text, b.text)
+        if a.lang == "en"
+        else structure.clash_zh(a.zh_content, b.zh_content, a.text, b.text)
     )
     if clash:
         return False, clash

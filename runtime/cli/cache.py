@@ -74,6 +74,22 @@ def read_pairs(path: str | Path) -> list[dict[str, Any]]:
     return pairs
 
 
+def _eval_pairs(path: str | None, split: str | None) -> list[dict[str, Any]]:
+    """The pairs to measure: a file (optionally only its pairs of one split), else the
+    repository's own pairs of `split` (default: test, the split nothing was tuned on)."""
+    from runtime.cache.evaluate import split_of, split_pairs
+
+    if path is None:
+        return split_pairs(split or "test")
+    pairs = read_pairs(path)
+    if split in (None, "all"):
+        return pairs
+    chosen = [p for p in pairs if split_of(p) == split]
+    if not chosen:
+        raise PairsFileError(f"{path} holds no pairs of split {split!r}.")
+    return chosen
+
+
 def cmd_cache_eval(args: argparse.Namespace) -> int:
     from runtime.cache.embedder import get_embedder
     from runtime.cache.evaluate import evaluate_pairs, format_report
@@ -81,10 +97,13 @@ def cmd_cache_eval(args: argparse.Namespace) -> int:
     threshold = args.threshold if args.threshold is not None else get_settings().semantic_threshold
     if not (0 < threshold <= 1) or math.isnan(threshold):
         raise PairsFileError(f"--threshold must be in (0, 1], got {threshold}.")
-    pairs = read_pairs(args.pairs)
+    pairs = _eval_pairs(args.pairs, args.split)
     if not args.json:
         err.print(f"embedding {len(pairs)} pairs ...")
-    result = evaluate_pairs(pairs, threshold, get_embedder())
+    zh = (
+        args.zh_threshold if args.zh_threshold is not None else get_settings().semantic_threshold_zh
+    )
+    result = evaluate_pairs(pairs, threshold, get_embedder(), zh)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -108,7 +127,7 @@ def cmd_cache_stats(args: argparse.Namespace) -> int:
     for col in ("cache", "hits", "misses", "refused", "hit ratio", "other"):
         table.add_column(col, justify="left" if col in ("cache", "other") else "right")
     for cache, s in stats.items():
-        shown = {"hit", "miss", "refused", "lru_hit", "waste"}
+        shown = {"hit", "miss", "refused", "lru_hit", "waste", "shadow:check", "shadow:disagree"}
         other = ", ".join(
             f"{k}={v}"
             for k, v in s["counters"].items()
@@ -127,6 +146,20 @@ def cmd_cache_stats(args: argparse.Namespace) -> int:
             other,
         )
     out.print(table)
+    shadow = stats.get("semantic", {}).get("shadow")
+    if shadow:
+        est = shadow["estimate"]
+        out.print(
+            f"semantic false-hit estimate (shadow checks): "
+            f"{'-' if est is None else f'{est:.1%}'} "
+            f"({shadow['disagreements']} of {shadow['checks']} checks disagreed); "
+            f"suspended scopes: {', '.join(shadow['suspended']) or 'none'}"
+        )
+        for sid, g in shadow["scopes"].items():
+            out.print(
+                f"  scope {sid}: {g['disagreements']}/{g['checks']} in window, "
+                f"threshold +{g['tighten']:.3f}{', SUSPENDED' if g['suspended'] else ''}"
+            )
     return 0
 
 
@@ -199,7 +232,25 @@ def add_cache_commands(subparsers: Any) -> None:
         "true|false}. Each pair is judged alone against a cache holding only its cached "
         "question, with the semantic cache's threshold and verification.",
     )
-    ev.add_argument("pairs", metavar="PAIRS.jsonl")
+    ev.add_argument(
+        "pairs",
+        metavar="PAIRS.jsonl",
+        nargs="?",
+        default=None,
+        help="labelled pairs (default: the repository's own, see --split)",
+    )
+    ev.add_argument(
+        "--zh-threshold",
+        type=float,
+        default=None,
+        help="cosine threshold for Chinese questions (default: CELERAGENT_SEMANTIC_THRESHOLD_ZH)",
+    )
+    ev.add_argument(
+        "--split",
+        choices=("tune", "test", "all"),
+        default=None,
+        help="only the pairs of this split (without PAIRS: the repository's pairs; default test)",
+    )
     ev.add_argument(
         "--threshold",
         type=float,

@@ -60,7 +60,9 @@ def cache_stats(r: redis.Redis) -> dict[str, dict[str, Any]]:
     tool: hit/miss per lookup (`shared` = served by another caller's in-flight run).
     prompt: Redis hit/miss plus `lru_hit` (served from a worker's in-process LRU).
     semantic: hit/miss/refused (a neighbour above the threshold that verification refused),
-    with the refusals by reason. prefetch: calls issued, later used (hit) or wasted.
+    with the refusals by reason and `shadow`: the live false-hit estimate from shadow checks
+    (runtime/cache/shadow.py) and the scopes suspended by their error budget.
+    prefetch: calls issued, later used (hit) or wasted.
     """
     raw = {_text(k): int(float(_text(v))) for k, v in r.hgetall(keys.CACHE_COUNTERS).items()}
     grouped: dict[str, dict[str, int]] = {}
@@ -82,6 +84,10 @@ def cache_stats(r: redis.Redis) -> dict[str, dict[str, Any]]:
         refused = c.get("refused", 0)
         entry.update(hits=hits, misses=misses, refused=refused)
         entry["hit_ratio"] = _ratio(hits, hits + misses + refused)
+        if cache == "semantic":
+            from runtime.cache.shadow import false_hit_estimate
+
+            entry["shadow"] = false_hit_estimate(r)
         if cache == "semantic" or refused:
             entry["refusals"] = {
                 k.split(":", 1)[1]: v for k, v in sorted(c.items()) if k.startswith("refused:")

@@ -129,3 +129,33 @@ def test_cache_subcommand_is_required(capsys: pytest.CaptureFixture[str]) -> Non
         main(["cache"])
     assert exc.value.code == 2
     assert "eval" in capsys.readouterr().err
+
+
+def test_eval_split_keeps_only_that_splits_pairs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {**p, "should_hit": y, "split": s}
+        for p, y, s in zip(PAIRS, LABELS, ["tune", "test", "test", "tune"], strict=True)
+    ]
+    path = _write(tmp_path / "split.jsonl", rows)
+    assert main(["cache", "eval", str(path), "--json", "--split", "test"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["pairs"], result["should_hit"], result["should_miss"]) == (2, 1, 1)
+    assert main(["cache", "eval", str(path), "--json", "--split", "all"]) == 0
+    assert json.loads(capsys.readouterr().out)["pairs"] == 4
+    only_tune = _write(tmp_path / "tune.jsonl", [rows[0]])
+    assert main(["cache", "eval", str(only_tune), "--split", "test"]) == 2
+    assert "no pairs of split 'test'" in _flat(capsys.readouterr().err)
+
+
+def test_repository_splits_are_apart_and_large_enough() -> None:
+    from runtime.cache.evaluate import split_pairs
+
+    tune, test = split_pairs("tune"), split_pairs("test")
+    assert len(tune) + len(test) >= 600 and len(split_pairs("all")) == len(tune) + len(test)
+    assert {p["lang"] for p in test} == {"en", "zh"}
+    assert sum(not p["should_hit"] for p in test) >= 100 and sum(p["should_hit"] for p in test)
+    assert not {(p["cached"], p["query"]) for p in tune} & {(p["cached"], p["query"]) for p in test}
+    with pytest.raises(ValueError, match="split must be one of"):
+        split_pairs("train")

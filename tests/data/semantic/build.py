@@ -1,0 +1,94 @@
+"""Write tune.jsonl and test.jsonl from bank_tune.py and bank_test.py; refuse on any leak.
+
+    python tests/data/semantic/build.py          # rewrite both files
+    python tests/data/semantic/build.py --check  # only check (the unit tests call this)
+
+The split is fixed by construction, not by sampling: each bank has its own templates and its
+own fillers (names, places, identifiers, units, verbs, adjectives), so a verifier tuned on the
+tune split has never seen the test split's words. `leaks()` enforces it: no template text and
+no filler may appear in both banks, except the closed-class words in SHARED_CLOSED_CLASS
+(quantifiers are a closed class: any verifier must know them all, so they cannot be kept apart).
+The legacy pairs (tests/data/semantic_pairs.jsonl, which the old word-list verifier was built
+on) belong to the tune split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+_CLOSED = "all some any most few many several both either no none every each"
+SHARED_CLOSED_CLASS = set(_CLOSED.split(" "))
+
+
+def _bank(name: str) -> list[tuple[Any, ...]]:
+    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.FAMILIES)
+
+
+def render(families: list[tuple[Any, ...]], split: str) -> list[dict[str, Any]]:
+    pairs = []
+    for n, (category, lang, hit, cached, query, fills) in enumerate(families):
+        for fill in fills:
+            pairs.append(
+                {
+                    "cached": cached.format(*fill),
+                    "query": query.format(*fill),
+                    "should_hit": hit,
+                    "category": category,
+                    "lang": lang,
+                    "split": split,
+                    "family": f"{split}-{n:02d}",
+                }
+            )
+    return pairs
+
+
+def _fillers(families: list[tuple[Any, ...]]) -> set[str]:
+    return {v.lower() for *_, fills in families for fill in fills for v in fill}
+
+
+def _template_text(families: list[tuple[Any, ...]]) -> set[str]:
+    # The fixed text of each template, slots removed: two banks may not share a frame.
+    return {re.sub(r"\{\d\}", "_", t) for f in families for t in (f[3], f[4])}
+
+
+def leaks(tune: list[tuple[Any, ...]], test: list[tuple[Any, ...]]) -> list[str]:
+    found = [f"filler {v!r}" for v in sorted(_fillers(tune) & _fillers(test))]
+    found = [f for f in found if f.split("'")[1] not in SHARED_CLOSED_CLASS]
+    found += [f"template {t!r}" for t in sorted(_template_text(tune) & _template_text(test))]
+    return found
+
+
+def build(check_only: bool = False) -> dict[str, int]:
+    tune, test = _bank("bank_tune"), _bank("bank_test")
+    problems = leaks(tune, test)
+    if problems:
+        raise SystemExit("tune/test leak: " + "; ".join(problems))
+    counts = {}
+    for split, families in (("tune", tune), ("test", test)):
+        pairs = render(families, split)
+        counts[split] = len(pairs)
+        text = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs)
+        path = HERE / f"{split}.jsonl"
+        if check_only:
+            if path.read_text(encoding="utf-8") != text:
+                raise SystemExit(f"{path} is out of date: run build.py")
+        else:
+            path.write_text(text, encoding="utf-8")
+    return counts
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    print(build(parser.parse_args().check), file=sys.stderr)

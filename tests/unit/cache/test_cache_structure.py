@@ -1,0 +1,149 @@
+"""The verifier's generalising checks (surface.py, structure.py) on questions of their own:
+none of these sentences is in tests/data (the eval pairs); they use other words on purpose."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from runtime.cache import structure, surface
+from runtime.cache.shadow import Guard, answers_agree
+from runtime.cache.verify import verify_match
+
+SAME = [
+    ("Did the auditors flag the invoice?", "Was the invoice flagged by the auditors?"),
+    ("How can I archive old Slack channels?", "How do I archive old Slack channels?"),
+    ("Ring me at 8 am", "Ring me at 8 in the morning"),
+    ("Does every bus stop at the depot?", "Do all buses stop at the depot?"),
+    ("Is a 3 km swim hard?", "Is a three kilometre swim hard?"),
+    ("Who composed the Moonlight Sonata?", "Who was the composer of the Moonlight Sonata?"),
+    (
+        "What is the boiling point of ethanol in Kelvin?",
+        "What's the boiling point of ethanol in Kelvin?",
+    ),
+    ("怎么给猫剪指甲", "如何给猫剪指甲"),
+    ("上海和杭州哪个更大", "杭州和上海哪个更大"),
+]
+
+DIFFERENT = [
+    # who did what to whom
+    (
+        "Did the goalkeeper kick the striker?",
+        "Did the striker kick the goalkeeper?",
+        "roles differ",
+    ),
+    ("Did the board outvote the founders?", "Did the founders outvote the board?", "roles differ"),
+    ("Is Lagos hotter than Nairobi?", "Is Nairobi hotter than Lagos?", "roles differ"),
+    (
+        "Migrate users off Oracle onto Postgres",
+        "Migrate users off Postgres onto Oracle",
+        "roles differ",
+    ),
+    ("王老师批评了小明吗", "小明批评了王老师吗", "order differs"),
+    ("北京队赢了上海队吗", "上海队赢了北京队吗", "order differs"),
+    ("一海里等于多少米", "一米等于多少海里", "units differ"),
+    ("Did Omar send Lucia the photos?", "Did Lucia send Omar the photos?", "roles differ"),
+    ("When did the ferry leave?", "When will the ferry leave?", "tense differs"),
+    ("谁修好了电梯", "谁会修好电梯", "tense differs"),
+    # polarity by affix and by an antonym never listed anywhere
+    ("Is this clause binding?", "Is this clause nonbinding?", "polarity differs"),
+    ("Why is the dough elastic?", "Why is the dough brittle?", "content differs"),
+    ("Are the reviews honest?", "Are the reviews dishonest?", "polarity differs"),
+    # identifiers
+    (
+        "Mail the draft to kim@north.example",
+        "Mail the draft to kym@north.example",
+        "identifiers differ",
+    ),
+    ("What does df.dropna do?", "What does df.fillna do?", "identifiers differ"),
+    (
+        "Why is https://intranet.example/wiki slow?",
+        "Why is https://intranet.example/jira slow?",
+        "identifiers differ",
+    ),
+    ("Explain the -v flag of tar", "Explain the -x flag of tar", "identifiers differ"),
+    # times, scope, units, degree
+    ("Order breakfast for 6 am", "Order breakfast for 6 pm", "times differ"),
+    ("Is the gym quiet at sunrise?", "Is the gym quiet at sunset?", "times differ"),
+    ("Do all owls hunt at night?", "Do some owls hunt at night?", "scope differs"),
+    ("Is 2 mg of melatonin too much?", "Is 2 g of melatonin too much?", "units differ"),
+    ("Does 4 divide 20?", "Does 20 divide 4?", "number order differs"),
+    ("Which lake is deeper?", "Which lake is deepest?", "degree differs"),
+    ("两公斤面粉够做几个面包", "两斤面粉够做几个面包", "units differ"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_rephrasings_pass(a: str, b: str) -> None:
+    assert verify_match(a, b) == (True, None)
+    assert verify_match(b, a) == (True, None)
+
+
+@pytest.mark.parametrize(("a", "b", "reason"), DIFFERENT)
+def test_differences_are_refused_with_their_reason(a: str, b: str, reason: str) -> None:
+    ok, why = verify_match(a, b)
+    assert ok is False and why is not None and why.startswith(reason), why
+    assert verify_match(b, a)[0] is False
+
+
+def test_swapped_blocks_needs_a_pivot() -> None:
+    assert structure.swapped_blocks(["a", "to", "b"], ["b", "to", "a"]) == ("a", "b")
+    assert structure.swapped_blocks(["weather", "in", "paris"], ["in", "paris", "weather"]) is None
+    assert structure.swapped_blocks(["a", "b"], ["b", "a"]) is None  # nothing between: a rotation
+    assert structure.swapped_blocks(["x", "y"], ["x", "y"]) is None
+
+
+def test_content_clash_allows_a_change_of_word_class_but_not_a_swap_within_one() -> None:
+    assert structure.content_clash([("tall", "modifier")], [("height", "noun")]) is None
+    assert structure.content_clash([("tall", "modifier")], [("short", "modifier")]) is not None
+    assert structure.content_clash([("x", "noun")], [("x", "noun"), ("y", "noun")]) is None
+    assert structure.content_clash([], [("y", "noun"), ("z", "verb")]) is not None
+
+
+def test_surface_features() -> None:
+    assert surface.identifiers("ping ops@acme.example and run make_all() --dry-run") == (
+        "--dry-run",
+        "make_all",
+        "ops@acme.example",
+    )
+    assert surface.times("at 7 p.m. or noon", "en") == ("7h00pm", "noon")
+    assert surface.scope_words("How many of them? Only two of all", "en") == (
+        "all",
+        "only",
+        "only:n",
+    )
+    assert surface.units("run 5 kilometres, then 3 km and 2 miles") == ("km", "km", "mi")
+    assert surface.zh_units("一根香蕉和三公斤苹果") == ("公斤",)
+
+
+def test_answers_agree_compares_numbers_then_meaning() -> None:
+    class Embedder:
+        def embed(self, texts: list[str]) -> np.ndarray:
+            return np.array([[1.0, 0.0] if "rotate" in t else [0.0, 1.0] for t in texts])
+
+    assert answers_agree("It is 42.", "It is 42.", Embedder(), 0.8)
+    assert not answers_agree("It is 42 km.", "It is 41 km.", Embedder(), 0.8)
+    assert answers_agree("You rotate it.", "Just rotate the key.", Embedder(), 0.8)
+    assert not answers_agree("You rotate it.", "It cannot be done.", Embedder(), 0.8)
+
+
+def test_guard_reads_both_client_flavours() -> None:
+    raw = {b"checks": b"6", b"disagreements": b"2", b"rate": b"0.33", b"suspended": b"1"}
+    assert Guard.from_hash(raw) == Guard(6, 2, 0.33, 0.0, True)
+    assert Guard.from_hash({}) == Guard()
+
+
+def test_eval_splits_are_built_and_do_not_leak() -> None:
+    path = Path(__file__).resolve().parents[2] / "data" / "semantic" / "build.py"
+    spec = importlib.util.spec_from_file_location("build_pairs", path)
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    counts = build.build(check_only=True)  # the files match the banks
+    assert counts["tune"] + counts["test"] >= 400
+    tune, test = build._bank("bank_tune"), build._bank("bank_test")
+    assert build.leaks(tune, test) == []
+    assert build.leaks(tune, tune)  # the check can fail
