@@ -129,6 +129,33 @@ class Settings(BaseSettings):
     semantic_ttl_s: int = Field(default=86_400, ge=1)
     prefetch_enabled: bool = True
 
+    # --- conversations (runtime/conversation/) ------------------------------------------
+    conversation_ttl_s: int = Field(
+        default=7 * 86_400,
+        ge=60,
+        description="A conversation expires this long after its last turn.",
+    )
+    conversation_max_rounds: int = Field(
+        default=200,
+        ge=3,
+        description="Rounds kept per conversation; older ones only live on in its summary.",
+    )
+    conversation_context_tokens: int = Field(
+        default=3_000,
+        ge=256,
+        description="At most this many prompt tokens of conversation "
+        "history per model call (less when the model's window is smaller).",
+    )
+    conversation_recent_rounds: int = Field(
+        default=3, ge=1, description="The latest rounds always kept whole in the context."
+    )
+    conversation_summary_every: int = Field(
+        default=2,
+        ge=1,
+        description="Summarise once this many rounds have left the recent ones.",
+    )
+    conversation_summary_tokens: int = Field(default=200, ge=16)
+
     # --- budgets and degradation ---------------------------------------------------------
     perf_e2e_p95_s: float = Field(default=15.0, gt=0)
     perf_llm_p95_s: float = Field(default=8.0, gt=0)

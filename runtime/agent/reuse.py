@@ -75,8 +75,14 @@ def predictor(r: redis.Redis, settings: Settings) -> PrefetchPredictor | None:
 
 
 def eligible(spec: JobSpec) -> bool:
-    """Only a plain question reuses answers: an explicit plan asks for those tools to run."""
-    return spec.plan is None and spec.wants_model_answer and bool(spec.query.strip())
+    """Only a plain question reuses answers: an explicit plan asks for those tools to run,
+    and a turn of a conversation means what the turns before it make it mean."""
+    return (
+        spec.plan is None
+        and spec.conversation_id is None
+        and spec.wants_model_answer
+        and bool(spec.query.strip())
+    )
 
 
 def cached_answer(

@@ -21,6 +21,7 @@ from runtime.broker.app import create_app
 from runtime.broker.connection import get_redis, redis_client_kwargs
 from runtime.broker.queues import AGENT
 from runtime.config import Settings, get_settings
+from runtime.conversation import store as conversation_store
 from runtime.errors import JobNotFound
 from runtime.job import admission, approval, endings, events, revoke, store
 from runtime.job.canvas import broker_priority
@@ -59,6 +60,13 @@ class Client:
         )
         return JobHandle(self, job_id)
 
+    def conversation(
+        self, conversation_id: str | None = None, *, tenant: str = "default", **spec: Any
+    ) -> Conversation:
+        """A conversation of `tenant` (a new id when none is given): `ask(query)` submits a
+        job in it, with `spec`'s other fields (model, budget, ...) as defaults."""
+        return Conversation(self, conversation_id or uuid.uuid4().hex, tenant, spec)
+
     def job(self, job_id: str) -> JobHandle:
         store.status(self.redis, job_id)  # raises JobNotFound for an unknown id
         return JobHandle(self, job_id)
@@ -76,6 +84,29 @@ class Client:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Conversation:
+    """Carries the conversation id (and tenant) from one job to the next."""
+
+    def __init__(self, client: Client, conversation_id: str, tenant: str, spec: dict[str, Any]):
+        self.client = client
+        self.id = conversation_id
+        self.tenant = tenant
+        self.defaults = spec
+
+    def __repr__(self) -> str:
+        return f"Conversation({self.id!r}, tenant={self.tenant!r})"
+
+    def ask(self, query: str, **spec: Any) -> JobHandle:
+        """Submit the next turn; its answer becomes part of the conversation once it ends
+        `done`. Wait for it (`.result()`) before asking the next one."""
+        fields = {**self.defaults, **spec, "query": query}
+        fields.update(conversation_id=self.id, tenant=self.tenant)
+        return self.client.submit(fields)
+
+    def history(self) -> conversation_store.History:
+        return conversation_store.load(self.client.redis, self.tenant, self.id)
 
 
 class JobHandle:
