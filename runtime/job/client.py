@@ -94,6 +94,7 @@ class Conversation:
         self.id = conversation_id
         self.tenant = tenant
         self.defaults = spec
+        self._last: JobHandle | None = None
 
     def __repr__(self) -> str:
         return f"Conversation({self.id!r}, tenant={self.tenant!r})"
@@ -101,12 +102,29 @@ class Conversation:
     def ask(self, query: str, **spec: Any) -> JobHandle:
         """Submit the next turn; its answer becomes part of the conversation once it ends
         `done`. Wait for it (`.result()`) before asking the next one."""
+        self.settle()
         fields = {**self.defaults, **spec, "query": query}
         fields.update(conversation_id=self.id, tenant=self.tenant)
-        return self.client.submit(fields)
+        self._last = self.client.submit(fields)
+        return self._last
 
     def history(self) -> conversation_store.History:
+        self.settle()
         return conversation_store.load(self.client.redis, self.tenant, self.id)
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait (briefly) until the last turn's round is stored: a job's result is visible
+        a moment before its worker appends the round, and the next turn must see it."""
+        last, self._last = self._last, None
+        if last is None:
+            return
+        seen = keys.conversation_appended(self.tenant, self.id)
+        until = time.monotonic() + timeout
+        while time.monotonic() < until and not self.client.redis.sismember(seen, last.id):
+            status = last.status()
+            if status.terminal and status != JobStatus.done:
+                return  # it did not end done: no round is coming
+            time.sleep(0.01)
 
 
 class JobHandle:
