@@ -143,10 +143,3 @@ return 1
 def meta(r: redis.Redis, tenant: str, conversation_id: str) -> dict[str, str]:
     return cast(dict[str, str], r.hgetall(keys.conversation_meta(tenant, conversation_id)))
 
-
-def delete(r: redis.Redis, tenant: str, conversation_id: str) -> None:
-    r.delete(
-        keys.conversation_rounds(tenant, conversation_id),
-        keys.conversation_meta(tenant, conversation_id),
-        keys.conversation_appended(tenant, conversation_id),
-    )
