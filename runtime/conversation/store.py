@@ -142,4 +142,3 @@ return 1
 
 def meta(r: redis.Redis, tenant: str, conversation_id: str) -> dict[str, str]:
     return cast(dict[str, str], r.hgetall(keys.conversation_meta(tenant, conversation_id)))
-

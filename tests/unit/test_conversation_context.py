@@ -15,7 +15,7 @@ def _history(n: int, *, words: int = 40, summary: str | None = None, upto: int =
             i,
             f"Question {i}: " + " ".join(f"q{i}w{k}" for k in range(words)),
             f"Answer {i}: " + " ".join(f"a{i}w{k}" for k in range(words)),
-            tools=f"calculator -> {{\"result\": {i}}}" if i % 2 else "",
+            tools=f'calculator -> {{"result": {i}}}' if i % 2 else "",
         )
         for i in range(n)
     ]
