@@ -35,6 +35,7 @@ from typing import Any
 from runtime.cli.bench import write_report
 from runtime.cli.stack import Stack
 from runtime.conversation import store
+from runtime.errors import SpecError
 from runtime.job.client import Client
 from runtime.schemas import JobResult
 
@@ -143,7 +144,13 @@ def local_checks(client: Client) -> dict[str, Any]:
     # The gpu worker loads the model in the background (minutes on a busy CPU): one plain
     # job first, so the conversation's turns do not run into their deadline.
     warm = {"query": "Say hello.", "model": "local", "budget": {"deadline_s": 900}}
-    client.submit(warm).result(timeout=960)
+    for _ in range(150):  # its queue counts as live once its heartbeat has run
+        try:
+            handle = client.submit(warm)
+            break
+        except SpecError:
+            time.sleep(2)
+    handle.result(timeout=960)
     run = run_managed(client, "local", script(filler=False), deadline_s=600)
     asked = run["turns"][len(FACTS) :]
     checks = [

@@ -13,8 +13,8 @@ summary plus the new rounds go to the model, and the result replaces it. The cal
 through `GuardedBackend`: the prompt cache first (a repeated summary request costs nothing),
 then a reservation in the finished job's `JobLedger`, so the summary counts in that job's
 budget (tokens, cost, model calls) and its tenant's daily spend; a job with nothing left
-leaves the summary as it was (`BudgetExceeded`). Its tokens and cost also add up in the
-conversation's meta hash.
+leaves the summary as it was (`BudgetExceeded`), and so does a model that fails or times
+out. Its tokens and cost also add up in the conversation's meta hash.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from runtime.agent.model_steps import prompt_cache
 from runtime.broker import tasks
 from runtime.config import Settings
 from runtime.conversation import store
-from runtime.errors import BudgetExceeded, JobNotFound
+from runtime.errors import BudgetExceeded, JobNotFound, RetryableError
 from runtime.guard.budget import NANO, JobLedger
 from runtime.job import store as job_store
 from runtime.llm.profiles import ModelProfile, get_profile
@@ -125,6 +125,11 @@ def summarize(r: redis.Redis, job_id: str, model: str, settings: Settings) -> di
     except BudgetExceeded as exc:
         log.info("conversation summary skipped: %s", exc)
         return {"skipped": f"budget: {exc.limit}"}
+    except RetryableError as exc:
+        # Best effort: the next turn's summary folds these rounds in; until then the
+        # context keeps them whole or compressed while they fit.
+        log.warning("conversation summary skipped: %s", exc)
+        return {"skipped": f"model: {exc}"}
     text = compress(completion.text)
     if not text:
         return {"skipped": "empty summary"}
