@@ -209,11 +209,14 @@ def main() -> None:
     parser.add_argument("--local", action="store_true", help="the local model's checks instead")
     parser.add_argument("--context-tokens", type=int, default=1500)
     parser.add_argument("--model", default="fake-fast")
+    parser.add_argument("--llm-timeout", type=float, help="CELERAGENT_LLM_TIMEOUT_S for workers")
     args = parser.parse_args()
     env = {
         "CELERAGENT_CONVERSATION_CONTEXT_TOKENS": str(args.context_tokens),
         "CELERAGENT_SEMANTIC_ENABLED": "false",  # the unmanaged replays must reach the model
     }
+    if args.llm_timeout:  # summaries on a busy CPU outlast the interactive default
+        env["CELERAGENT_LLM_TIMEOUT_S"] = str(args.llm_timeout)
     stack = Stack(data_dir=Path(tempfile.mkdtemp()), beat=False, extra_env=env)
     stack.start(wait=True, timeout_s=300)
     report: dict[str, Any] = {"context_tokens": args.context_tokens, "model": args.model}
@@ -232,7 +235,8 @@ def main() -> None:
     finally:
         stack.stop()
     if args.local:
-        write_report("conversation_local", report, OUT_DIR)
+        suffix = "" if args.context_tokens == 1500 else f"_{args.context_tokens}"
+        write_report(f"conversation_local{suffix}", report, OUT_DIR)
         print(json.dumps({"correct": report["correct"], "of": report["of"]}, indent=2))
         return
     write_report("conversation", report, OUT_DIR)
