@@ -156,6 +156,11 @@ def conversation_meta(tenant: str, conversation_id: str) -> str:
     return f"{PREFIX}conv:{tenant}:{conversation_id}:meta"
 
 
+def conversation_summarizing(tenant: str, conversation_id: str) -> str:
+    """String with a TTL: the job whose summary task is queued or running (one at a time)."""
+    return f"{PREFIX}conv:{tenant}:{conversation_id}:summarizing"
+
+
 def conversation_appended(tenant: str, conversation_id: str) -> str:
     """Set: job ids whose round was appended, so a job adds its round once."""
     return f"{PREFIX}conv:{tenant}:{conversation_id}:jobs"

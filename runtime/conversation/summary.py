@@ -7,9 +7,11 @@ is served) at the lowest broker priority, so it waits behind every job's own wor
 delays the next answer, which uses whatever summary exists by then
 (runtime/conversation/context.py keeps rounds not yet summarised whole or compressed).
 
-`summarize` covers the rounds that have left the recent ones (all but the last
-`conversation_recent_rounds`), once `conversation_summary_every` of them are new: the previous
-summary plus the new rounds go to the model, and the result replaces it. The call goes
+One summary task per conversation is queued or running at a time
+(`keys.conversation_summarizing`). `summarize` covers the rounds that have left the recent
+ones (all but the last `conversation_recent_rounds`), once `conversation_summary_every` of
+them are new: the previous summary plus the new rounds go to the model, and the result
+replaces it. The call goes
 through `GuardedBackend`: the prompt cache first (a repeated summary request costs nothing),
 then a reservation in the finished job's `JobLedger`, so the summary counts in that job's
 budget (tokens, cost, model calls) and its tenant's daily spend; a job with nothing left
@@ -25,6 +27,7 @@ from typing import Any
 import redis
 from celery import Celery
 
+from runtime import keys
 from runtime.agent.guarded import GuardedBackend
 from runtime.agent.model_steps import prompt_cache
 from runtime.broker import tasks
@@ -66,7 +69,14 @@ def record_turn(
     number = store.append(
         r, spec.tenant, cid, job_id, spec.query, answer, store.tool_digest(steps), settings
     )
-    if number is not None and _due(store.load(r, spec.tenant, cid), settings) is not None:
+    if number is None or _due(store.load(r, spec.tenant, cid), settings) is None:
+        return number
+    # One summary at a time per conversation: while one is queued or running, later turns
+    # send none (they would summarise overlapping rounds side by side on the same model);
+    # the first turn after it finished sends the one that catches up.
+    lock = keys.conversation_summarizing(spec.tenant, cid)
+    hold_s = int(2 * settings.llm_timeout_s + 60)  # a lost task frees it after this
+    if r.set(lock, job_id, nx=True, ex=hold_s):
         app.send_task(
             tasks.SUMMARIZE,
             args=[job_id, profile.name],
@@ -104,6 +114,23 @@ def summarize(r: redis.Redis, job_id: str, model: str, settings: Settings) -> di
         return {"skipped": "job expired"}
     if spec.conversation_id is None:
         return {"skipped": "not in a conversation"}
+    lock = keys.conversation_summarizing(spec.tenant, spec.conversation_id)
+    try:
+        return _summarize(r, job_id, spec, model, settings)
+    finally:
+        r.eval(_RELEASE, 1, lock, job_id)  # type: ignore[no-untyped-call]
+
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def _summarize(
+    r: redis.Redis, job_id: str, spec: JobSpec, model: str, settings: Settings
+) -> dict[str, Any]:
+    assert spec.conversation_id is not None  # checked by summarize
     history = store.load(r, spec.tenant, spec.conversation_id)
     rounds = _due(history, settings)
     if not rounds:
