@@ -178,6 +178,33 @@ class Settings(BaseSettings):
     semantic_tighten_max: float = Field(default=0.1, ge=0, le=1)
     prefetch_enabled: bool = True
 
+    # --- conversations (runtime/conversation/) ------------------------------------------
+    conversation_ttl_s: int = Field(
+        default=7 * 86_400,
+        ge=60,
+        description="A conversation expires this long after its last turn.",
+    )
+    conversation_max_rounds: int = Field(
+        default=200,
+        ge=3,
+        description="Rounds kept per conversation; older ones only live on in its summary.",
+    )
+    conversation_context_tokens: int = Field(
+        default=3_000,
+        ge=256,
+        description="At most this many prompt tokens of conversation "
+        "history per model call (less when the model's window is smaller).",
+    )
+    conversation_recent_rounds: int = Field(
+        default=3, ge=1, description="The latest rounds always kept whole in the context."
+    )
+    conversation_summary_every: int = Field(
+        default=2,
+        ge=1,
+        description="Summarise once this many rounds have left the recent ones.",
+    )
+    conversation_summary_tokens: int = Field(default=200, ge=16)
+
     # --- budgets and degradation ---------------------------------------------------------
     perf_e2e_p95_s: float = Field(default=15.0, gt=0)
     perf_llm_p95_s: float = Field(default=8.0, gt=0)
@@ -190,12 +217,9 @@ class Settings(BaseSettings):
         default=True, description="Let the monitor degrade under load (off: always level 0)."
     )
     monitor_interval_s: float = Field(default=5.0, gt=0)
-    degrade_up_after: int = Field(
-        default=2, ge=1, description="Bad monitor evaluations in a row before degrading."
-    )
-    degrade_down_after: int = Field(
-        default=6, ge=1, description="Healthy evaluations in a row before stepping down."
-    )
+    # Bad monitor evaluations in a row before degrading; healthy ones before stepping down.
+    degrade_up_after: int = Field(default=2, ge=1)
+    degrade_down_after: int = Field(default=6, ge=1)
     degrade_min_dwell_s: float = Field(
         default=30.0, ge=0, description="No step down sooner than this after a level change."
     )

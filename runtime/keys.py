@@ -197,6 +197,31 @@ def worker_holding(holder: str) -> str:
     return f"{PREFIX}worker:{holder}:holding"
 
 
+# --- conversations (they live Settings.conversation_ttl_s after their last turn) ----------
+
+
+def conversation_rounds(tenant: str, conversation_id: str) -> str:
+    """List: the conversation's last rounds (question, answer, tool digest), JSON, oldest
+    first. The tenant is part of the key, so no tenant can name another's conversation."""
+    return f"{PREFIX}conv:{tenant}:{conversation_id}:rounds"
+
+
+def conversation_meta(tenant: str, conversation_id: str) -> str:
+    """Hash: rounds (how many were ever appended), summary, summary_upto (rounds it covers),
+    summary_tokens and summary_cost_n (what the summaries cost, nano-dollars)."""
+    return f"{PREFIX}conv:{tenant}:{conversation_id}:meta"
+
+
+def conversation_summarizing(tenant: str, conversation_id: str) -> str:
+    """String with a TTL: the job whose summary task is queued or running (one at a time)."""
+    return f"{PREFIX}conv:{tenant}:{conversation_id}:summarizing"
+
+
+def conversation_appended(tenant: str, conversation_id: str) -> str:
+    """Set: job ids whose round was appended, so a job adds its round once."""
+    return f"{PREFIX}conv:{tenant}:{conversation_id}:jobs"
+
+
 def outbox(channel: str) -> str:
     """List: messages the `notify` tool sent to a channel."""
     return f"{PREFIX}outbox:{channel}"

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 CALL_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$"
 _CALL_ID = re.compile(CALL_ID_PATTERN)
+CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9_\-.]{1,128}$"
 
 
 class _Model(BaseModel):
@@ -80,6 +81,12 @@ class JobSpec(_Model):
     synthesize: bool | None = Field(
         default=None,
         description="Ask a model for the final answer. None: only when there is a query.",
+    )
+    conversation_id: str | None = Field(
+        default=None,
+        pattern=CONVERSATION_ID_PATTERN,
+        description="Conversation of this tenant the job belongs to: it sees the turns so far "
+        "and its question and answer become the next ones (runtime/conversation/).",
     )
     metadata: dict[str, Any] = Field(default_factory=dict)
 

@@ -1,5 +1,6 @@
-"""Queues `llm` and `gpu`: the model's steps. The same tasks serve both queues; the router
-picks the queue by the model profile (remote models on `llm`, the local model on `gpu`)."""
+"""Queues `llm` and `gpu`: the model's steps and conversation summaries. The same tasks serve
+both queues; the router picks the queue by the model profile (remote models on `llm`, the
+local model on `gpu`), and a summary runs where its model is served."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from celery.signals import worker_ready
 
 from runtime.broker import tasks
 from runtime.broker.app import app
+from runtime.conversation import summary
 from runtime.job import lifecycle
 from workers.base import CeleragentTask
 
@@ -25,6 +27,12 @@ def plan(self: CeleragentTask, job_id: str, model: str, round_: int) -> None:
 @app.task(name=tasks.SYNTHESIZE, base=CeleragentTask, bind=True, max_retries=0)
 def synthesize(self: CeleragentTask, job_id: str, model: str, round_: int) -> None:
     _model_step(self, lifecycle.answer_step, job_id, model, round_)
+
+
+@app.task(name=tasks.SUMMARIZE, base=CeleragentTask, bind=True, ignore_result=True)
+def summarize(self: CeleragentTask, job_id: str, model: str) -> dict[str, Any]:
+    """A conversation's summary after a turn, off the critical path (lowest priority)."""
+    return summary.summarize(self.redis, job_id, model, self.settings)
 
 
 def _model_step(

@@ -17,9 +17,11 @@ import redis
 from runtime.agent import answer_check
 from runtime.agent.answer_prompt import build_answer_messages, context_turns, needs_more_tools
 from runtime.agent.guarded import GuardedBackend
+from runtime.agent.plan_prompt import build_planner_messages
 from runtime.agent.planner import PlanOutcome, plan_with_model
 from runtime.cache.prompt_cache import PromptCache
 from runtime.config import Settings
+from runtime.conversation import context
 from runtime.errors import RetryableError
 from runtime.guard import degrade, limits, metrics
 from runtime.guard.budget import JobLedger
@@ -159,10 +161,10 @@ def plan(r: redis.Redis, step: ModelStep, state: JobState, settings: Settings) -
     started = time.time()
     _announce(r, step, "plan", settings)
     previous = [_step_view(s) for s in state.steps.values() if s.kind == "tool"]
-    query = spec.query
+    backend = guarded(r, step, spec, settings)
+    query, conversation = _plan_query(r, step, spec, backend, settings)
     if previous:
         query += "\n\nAlready done (do not repeat):\n" + json.dumps(previous)[:4000]
-    backend = guarded(r, step, spec, settings)
     outcome = plan_with_model(
         backend,
         step.profile,
@@ -174,7 +176,12 @@ def plan(r: redis.Redis, step: ModelStep, state: JobState, settings: Settings) -
         tool_gate=settings.planner_tool_similarity,
         tool_margin=settings.planner_tool_margin,
     )
-    output = {"source": outcome.source, "calls": len(outcome.plan.calls) if outcome.plan else 0}
+    output: dict[str, Any] = {
+        "source": outcome.source,
+        "calls": len(outcome.plan.calls) if outcome.plan else 0,
+    }
+    if conversation:
+        output["conversation"] = conversation
     record_completions(
         r, step, "plan", outcome.completions, started, output, settings, error=outcome.error
     )
@@ -183,6 +190,22 @@ def plan(r: redis.Redis, step: ModelStep, state: JobState, settings: Settings) -
         outcome.plan = dag.suffix_ids(outcome.plan, suffix)
         outcome.layers = [[i + suffix for i in layer] for layer in outcome.layers or []]
     return outcome
+
+
+# --- conversations (runtime/conversation/context.py) ------------------------------------
+
+
+def _plan_query(
+    r: redis.Redis, step: ModelStep, spec: JobSpec, backend: GuardedBackend, settings: Settings
+) -> tuple[str, dict[str, Any]]:
+    """The planner's question, with the job's conversation fitted after it. Not for the
+    local model: its tool gate and plan grammar read the question alone, and a 135M model
+    copies values from whatever text it is shown (the answer step sees the conversation)."""
+    if spec.conversation_id is None or step.profile.backend == "local":
+        return spec.query, {}
+    own = build_planner_messages(spec.query, all_tools(spec.tools))
+    window = step.profile.context_window
+    return context.plan_query(r, spec, own, backend.count_tokens, window, PLAN_MAX_TOKENS, settings)
 
 
 def _announce(r: redis.Redis, step: ModelStep, purpose: str, settings: Settings) -> None:
@@ -221,14 +244,16 @@ def synthesize(
     # The plan's leaves hold the answer ("area, then double it": the doubling, not the area).
     final_ids = dag.leaves(state.plan) if state.plan is not None else None
     checked = answer_check.checks(step.profile.backend)
-    context = context_turns(spec.metadata)
+    chat_turns = context_turns(spec.metadata)  # earlier messages sent to the gateway's chat
     messages = build_answer_messages(
-        spec.query, tool_steps, final_ids=final_ids, local=checked, context=context
+        spec.query, tool_steps, final_ids=final_ids, local=checked, context=chat_turns
     )
     started = time.time()
     _announce(r, step, "answer", settings)  # the lease first: a duplicate reserves nothing
     backend = guarded(r, step, spec, settings)
-    messages = fit_messages(messages, backend.count_tokens, step.profile.context_window, max_tokens)
+    window = step.profile.context_window
+    fitted = context.for_step(r, spec, messages, backend.count_tokens, window, max_tokens, settings)
+    messages = fit_messages(fitted.messages, backend.count_tokens, window, max_tokens)
 
     def on_token(text: str) -> None:
         # Fenced: no token after the job ended; fence.Stopped ends the model call here.
@@ -247,7 +272,7 @@ def synthesize(
 
     # A failing model step: the model times out or fails, the fastest other model tries
     # once, and if that fails too the job gets a canned reply (runtime/job/endings.py).
-    output: dict[str, Any] = {}
+    output: dict[str, Any] = {"conversation": fitted.info} if fitted.info else {}
     try:
         completion = ask(step.profile, backend)
     except RetryableError as exc:

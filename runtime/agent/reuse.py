@@ -133,9 +133,10 @@ def predictor(r: redis.Redis, settings: Settings) -> PrefetchPredictor | None:
 
 def eligible(spec: JobSpec) -> bool:
     """Only a plain question reuses answers: an explicit plan asks for those tools to run,
-    and a question asked inside a conversation (chat context) depends on what came before."""
+    and a question asked inside a conversation (a `conversation_id`, or chat turns in its
+    metadata) means what the turns before it make it mean."""
     plain = spec.plan is None and spec.wants_model_answer and bool(spec.query.strip())
-    return plain and not context_turns(spec.metadata)
+    return plain and spec.conversation_id is None and not context_turns(spec.metadata)
 
 
 def cached_answer(

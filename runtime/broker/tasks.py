@@ -24,6 +24,8 @@ PREFETCH = "celeragent.tools.prefetch"  # a predicted call run into the tool cac
 # queues `llm` and `gpu` (the same tasks; the model profile names the queue)
 PLAN = "celeragent.llm.plan"
 SYNTHESIZE = "celeragent.llm.synthesize"
+# a conversation's summary after a turn, lowest priority (runtime/conversation/summary.py)
+SUMMARIZE = "celeragent.llm.summarize"
 
 # plain Celery tasks with no runtime around them: the floor ops/bench/dag_overhead.py
 # measures the runtime against

@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Console
 
 from runtime.cli.cache import add_cache_commands
+from runtime.cli.chat import add_chat_command
 from runtime.cli.gateway import add_gateway_commands
 from runtime.cli.ops import add_ops_commands
 from runtime.cli.options import JSON_OUTPUT, REDIS_URL
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(fn=cmd_demo)
     add_cache_commands(sub)
+    add_chat_command(sub)
     add_ops_commands(sub)
     add_gateway_commands(sub)
     return parser

@@ -21,6 +21,7 @@ from runtime.broker.app import create_app
 from runtime.broker.connection import get_redis, redis_client_kwargs
 from runtime.broker.queues import AGENT
 from runtime.config import Settings, get_settings
+from runtime.conversation import store as conversation_store
 from runtime.errors import JobNotFound
 from runtime.job import admission, approval, endings, events, revoke, store
 from runtime.job.canvas import brief, broker_priority
@@ -62,6 +63,13 @@ class Client:
         )
         return JobHandle(self, job_id)
 
+    def conversation(
+        self, conversation_id: str | None = None, *, tenant: str = "default", **spec: Any
+    ) -> Conversation:
+        """A conversation of `tenant` (a new id when none is given): `ask(query)` submits a
+        job in it, with `spec`'s other fields (model, budget, ...) as defaults."""
+        return Conversation(self, conversation_id or uuid.uuid4().hex, tenant, spec)
+
     def job(self, job_id: str) -> JobHandle:
         store.status(self.redis, job_id)  # raises JobNotFound for an unknown id
         return JobHandle(self, job_id)
@@ -79,6 +87,47 @@ class Client:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Conversation:
+    """Carries the conversation id (and tenant) from one job to the next."""
+
+    def __init__(self, client: Client, conversation_id: str, tenant: str, spec: dict[str, Any]):
+        self.client = client
+        self.id = conversation_id
+        self.tenant = tenant
+        self.defaults = spec
+        self._last: JobHandle | None = None
+
+    def __repr__(self) -> str:
+        return f"Conversation({self.id!r}, tenant={self.tenant!r})"
+
+    def ask(self, query: str, **spec: Any) -> JobHandle:
+        """Submit the next turn; its answer becomes part of the conversation once it ends
+        `done`. Wait for it (`.result()`) before asking the next one."""
+        self.settle()
+        fields = {**self.defaults, **spec, "query": query}
+        fields.update(conversation_id=self.id, tenant=self.tenant)
+        self._last = self.client.submit(fields)
+        return self._last
+
+    def history(self) -> conversation_store.History:
+        self.settle()
+        return conversation_store.load(self.client.redis, self.tenant, self.id)
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait (briefly) until the last turn's round is stored: a job's result is visible
+        a moment before its worker appends the round, and the next turn must see it."""
+        last, self._last = self._last, None
+        if last is None:
+            return
+        seen = keys.conversation_appended(self.tenant, self.id)
+        until = time.monotonic() + timeout
+        while time.monotonic() < until and not self.client.redis.sismember(seen, last.id):
+            status = last.status()
+            if status.terminal and status != JobStatus.done:
+                return  # it did not end done: no round is coming
+            time.sleep(0.01)
 
 
 class JobHandle:

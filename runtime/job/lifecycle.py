@@ -24,6 +24,7 @@ from runtime.agent import model_steps, reuse
 from runtime.broker import tasks
 from runtime.broker.queues import AGENT
 from runtime.config import Settings
+from runtime.conversation import summary
 from runtime.errors import BudgetExceeded, CeleragentError, JobNotFound, RetryableError
 from runtime.guard import degrade
 from runtime.job import admission, endings, events, fence, layers, revoke, store
@@ -230,7 +231,11 @@ def answer_step(
     if answer.need_tools and rounds_before + 2 < budget.max_steps and round_ < budget.max_llm_calls:
         _send_model_step(app, tasks.PLAN, job_id, answer.profile, round_ + 1, spec)
         return
-    endings.answered(r, job_id, answer.text)
+    ended = endings.answered(r, job_id, answer.text)
+    if ended is not None and spec.conversation_id is not None:
+        # Only the run that ended the job `done` appends its round: once per job.
+        steps = list(state.steps.values())
+        summary.record_turn(r, app, job_id, spec, answer.text, steps, answer.profile, settings)
     if reuse.eligible(spec):
         app.send_task(tasks.REMEMBER, args=[job_id], queue=AGENT)
 
