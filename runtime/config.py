@@ -7,11 +7,12 @@ environment, never from files in the repository.
 
 from __future__ import annotations
 
+import socket
 import ssl
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -19,6 +20,35 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from runtime.broker.queues import PRIORITY_SEP, PRIORITY_STEPS
 from runtime.broker.result_backend import backend_url
 from runtime.errors import ConfigError
+
+# What `redact_url` puts where a password was. A URL holding it is for people, not for
+# connecting: `resolve_redis_url` refuses one read back from `up`'s file.
+REDACTED = "***"
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password replaced by `REDACTED`: what may be printed or written."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{user}:{REDACTED}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _is_listening(url: str, timeout_s: float = 1.0) -> bool:
+    """Whether something accepts connections at a redis:// or rediss:// URL's host and port."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        return True  # a Unix socket or an unknown scheme: let the client report it
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout_s):
+            return True
+    except OSError:
+        return False
 
 
 def _split_csv(value: Any) -> Any:
@@ -182,19 +212,34 @@ class Settings(BaseSettings):
             return self.visibility_timeout_s
         return int(2 * max(self.tool_timeout_s, self.llm_timeout_s) + 60)
 
+    @property
+    def redis_url_file(self) -> Path:
+        """Where `celeragent up` writes the URL of its stack (password redacted, mode 0600)."""
+        return self.data_dir / "redis-url"
+
     def resolve_redis_url(self) -> str:
         """The URL from the environment, else the one `celeragent up` wrote, else an error."""
         if self.redis_url:
             return self.redis_url
-        url_file = self.data_dir / "redis-url"
-        if url_file.is_file():
-            url = url_file.read_text().strip()
-            if url:
-                return url
-        raise ConfigError(
-            "No Redis URL: set CELERAGENT_REDIS_URL, or start the stack with `celeragent up` "
-            f"(it writes the URL of its embedded Valkey to {url_file})."
-        )
+        url_file = self.redis_url_file
+        url = url_file.read_text().strip() if url_file.is_file() else ""
+        if not url:
+            raise ConfigError(
+                "No Redis URL: set CELERAGENT_REDIS_URL, or start the stack with `celeragent "
+                f"up` (it writes the URL of its stack to {url_file} while it runs)."
+            )
+        if urlsplit(url).password == REDACTED:
+            raise ConfigError(
+                f"The stack's Redis ({url}) needs a password, which `celeragent up` never "
+                "writes to disk: set CELERAGENT_REDIS_URL."
+            )
+        if not _is_listening(url):
+            # `up` removes the file when it stops; one left behind was killed with its stack.
+            raise ConfigError(
+                f"Nothing answers at {url}, the stack {url_file} names: start it again with "
+                "`celeragent up`, or set CELERAGENT_REDIS_URL."
+            )
+        return url
 
     def redis_tls_options(self, redis_url: str) -> dict[str, Any]:
         """The `ssl_*` connection options for a `rediss://` URL, in the names redis-py's

