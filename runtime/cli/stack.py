@@ -53,11 +53,16 @@ def beat_command(data_dir: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def flower_command(port: int, basic_auth: str | None) -> list[str]:
-    cmd = [sys.executable, "-m", "celery", "-A", APP, "flower", f"--port={port}"]
-    if basic_auth:
-        cmd.append(f"--basic-auth={basic_auth}")
-    return cmd
+def flower_command(port: int) -> list[str]:
+    """Flower on `port`. Its basic auth travels in the environment (`flower_env`), not on the
+    command line, which every user of the machine can read with `ps`."""
+    return [sys.executable, "-m", "celery", "-A", APP, "flower", f"--port={port}"]
+
+
+def flower_env(settings: Settings) -> dict[str, str]:
+    """Flower reads any option from a FLOWER_<NAME> variable."""
+    auth = settings.flower_basic_auth
+    return {"FLOWER_BASIC_AUTH": auth} if auth else {}
 
 
 @dataclass
@@ -97,8 +102,7 @@ class Stack:
         if self.beat:
             self.children["beat"] = Child("beat", beat_command(self.data_dir))
         if self.flower_port:
-            auth = settings.flower_basic_auth
-            self.children["flower"] = Child("flower", flower_command(self.flower_port, auth))
+            self.children["flower"] = Child("flower", flower_command(self.flower_port))
         try:
             for child in self.children.values():
                 self._spawn(child)
@@ -151,6 +155,8 @@ class Stack:
             child.log = open(self.data_dir / "logs" / f"{child.name}.log", "ab")  # noqa: SIM115
         env = self.env()
         env["CELERAGENT_WORKER_QUEUE"] = child.name  # lets the gpu worker warm its model
+        if child.name == "flower":
+            env.update(flower_env(get_settings()))
         child.process = subprocess.Popen(
             child.command,
             env=env,
