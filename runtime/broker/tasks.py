@@ -29,3 +29,10 @@ SYNTHESIZE = "celeragent.llm.synthesize"
 # measures the runtime against
 RAW_SLEEP = "celeragent.raw.sleep"
 RAW_JOIN = "celeragent.raw.join"
+
+
+def shadow(task: str, detail: str) -> str:
+    """The name Flower and worker logs show for one message (Celery's `shadow`):
+    `shadow(TOOL, "calculator")` is `tools.run[calculator]`. Routing and registration still
+    use the real name, so every tool call shares one task but says which tool it runs."""
+    return f"{task.removeprefix('celeragent.')}[{detail}]"

@@ -27,6 +27,10 @@ out = Console()
 def cmd_up(args: argparse.Namespace) -> int:
     from runtime.cli.stack import Stack
 
+    if args.flower_port and not get_settings().flower_basic_auth:
+        raise CeleragentError(
+            "Flower shows every job's arguments: set CELERAGENT_FLOWER_BASIC_AUTH=user:password."
+        )
     stack = Stack(
         redis_url=args.redis_url or get_settings().redis_url,
         flower_port=args.flower_port,

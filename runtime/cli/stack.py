@@ -155,8 +155,9 @@ class Stack:
             child.log = open(self.data_dir / "logs" / f"{child.name}.log", "ab")  # noqa: SIM115
         env = self.env()
         env["CELERAGENT_WORKER_QUEUE"] = child.name  # lets the gpu worker warm its model
-        if child.name == "flower":
-            env.update(flower_env(get_settings()))
+        if child.name == "flower" and env.get("CELERAGENT_FLOWER_BASIC_AUTH"):
+            # In Flower's own variable, off the command line (see flower_command).
+            env["FLOWER_BASIC_AUTH"] = env["CELERAGENT_FLOWER_BASIC_AUTH"]
         child.process = subprocess.Popen(
             child.command,
             env=env,

@@ -40,12 +40,18 @@ def tool_signature(
         queue=TOOLS,
         priority=broker_priority(priority),
         immutable=True,
+        shadow=tasks.shadow(tasks.TOOL, str(call.get("name", "?"))),
     )
 
 
 def join_signature(job_id: str, layer: int, priority: int, app: Celery | None = None) -> Signature:
     return signature(
-        tasks.JOIN, app=app, args=(job_id, layer), queue=AGENT, priority=broker_priority(priority)
+        tasks.JOIN,
+        app=app,
+        args=(job_id, layer),
+        queue=AGENT,
+        priority=broker_priority(priority),
+        shadow=tasks.shadow(tasks.JOIN, f"layer {layer}"),
     )
 
 

@@ -136,7 +136,13 @@ def _send_model_step(
     app: Celery, task: str, job_id: str, profile: ModelProfile, round_: int, spec: JobSpec
 ) -> None:
     args = [job_id, profile.name, round_]
-    app.send_task(task, args=args, queue=profile.queue, priority=broker_priority(spec.priority))
+    app.send_task(
+        task,
+        args=args,
+        queue=profile.queue,
+        priority=broker_priority(spec.priority),
+        shadow=tasks.shadow(task, profile.name),  # Flower lists `llm.plan[local]`
+    )
 
 
 def plan_step(
