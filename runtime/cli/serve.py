@@ -38,7 +38,9 @@ from runtime.errors import ConfigError
 DEFAULT_FLOWER_PORT = 5555
 
 
-def node_name(queue: str, env: Mapping[str, str]) -> str:
+def node_name(queue: str, env: Mapping[str, str], name: str | None = None) -> str:
+    if name:
+        return name if "@" in name else f"{name}@%h"
     port = env.get("PORT", "").strip()
     return f"{queue}-{port}@%h" if port.isdigit() else f"{queue}@%h"
 
@@ -48,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="process", required=True)
     worker = sub.add_parser("worker", help="a Celery worker consuming one queue")
     worker.add_argument("queue", choices=QUEUES)
+    worker.add_argument("--name", help="node name (default <queue>[-$PORT]@host), e.g. tools2")
     sub.add_parser("beat", help="the periodic monitor (run exactly one)")
     flower = sub.add_parser("flower", help="Flower, behind CELERAGENT_FLOWER_BASIC_AUTH")
     flower.add_argument("--port", type=int, default=DEFAULT_FLOWER_PORT)
@@ -124,7 +127,8 @@ def command(argv: list[str], settings: Settings, env: Mapping[str, str]) -> list
     if args.process in ("health", "env-example"):
         raise ValueError(f"`{args.process}` runs no process")
     if args.process == "worker":
-        return worker_command(args.queue, settings, hostname=node_name(args.queue, env))
+        name = node_name(args.queue, env, args.name)
+        return worker_command(args.queue, settings, hostname=name)
     if args.process == "beat":
         return beat_command(settings.data_dir)
     if not settings.flower_basic_auth:
