@@ -254,7 +254,9 @@ def test_worker_image_replay(valkey_url: str, tmp_path: Path) -> None:
 )
 def test_gpu_image_replay(valkey_url: str, tmp_path: Path) -> None:
     """The gpu image (compose's build args, torch pinned to the CPU wheel at hand): its worker
-    starts, loads and warms SmolLM2 from the installed package, and answers its health check."""
+    starts, loads and warms SmolLM2 from the installed package, and answers its health check.
+    Seen once: the install took about 20 minutes on this loaded 2-core machine, the model
+    warmed 56 s after the worker was ready."""
     build_args = dict(compose_services()["gpu"]["build"]["args"])
     build_args["TORCH_SPEC"] = os.environ.get("CELERAGENT_TORCH_SPEC", "torch==2.13.0")
     app, venv = build_image(tmp_path / "image", build_args)
@@ -267,9 +269,9 @@ def test_gpu_image_replay(valkey_url: str, tmp_path: Path) -> None:
         log = ""
         while time.monotonic() < deadline and procs["gpu"].poll() is None:
             log = (state / "gpu.log").read_text(errors="replace")
-            if "local model warm" in log:
+            if re.search(r"local model \S+ warm in", log):
                 break
             time.sleep(2)
-        assert "local model warm" in log, log[-3000:]
+        assert re.search(r"local model \S+ warm in", log), log[-3000:]
     finally:
         stop_all(procs)
