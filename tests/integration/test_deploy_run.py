@@ -3,8 +3,8 @@ here): honcho scales a queue into distinct named workers; the Dockerfile's insta
 replayed in a fresh venv, gives every service what it imports, and each service's compose
 command starts against Valkey and passes its own health check.
 
-The gpu image's replay installs torch and transformers (~1.5 GB, minutes): it runs only with
-CELERAGENT_TEST_GPU_IMAGE=1 (see test_gpu_image_replay)."""
+The gpu image's replay installs torch and transformers (a 1.8 GB venv, 5 to 20 minutes): it
+runs only with CELERAGENT_TEST_GPU_IMAGE=1 (see test_gpu_image_replay)."""
 
 from __future__ import annotations
 
@@ -255,8 +255,8 @@ def test_worker_image_replay(valkey_url: str, tmp_path: Path) -> None:
 def test_gpu_image_replay(valkey_url: str, tmp_path: Path) -> None:
     """The gpu image (compose's build args, torch pinned to the CPU wheel at hand): its worker
     starts, loads and warms SmolLM2 from the installed package, and answers its health check.
-    Seen once: the install took about 20 minutes on this loaded 2-core machine, the model
-    warmed 56 s after the worker was ready."""
+    Seen: 296 s in all with pip's cache warm (about 20 minutes cold, on this loaded 2-core
+    machine); the model warmed 47 s after the worker was ready."""
     build_args = dict(compose_services()["gpu"]["build"]["args"])
     build_args["TORCH_SPEC"] = os.environ.get("CELERAGENT_TORCH_SPEC", "torch==2.13.0")
     app, venv = build_image(tmp_path / "image", build_args)
