@@ -16,8 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from runtime.broker.queues import PRIORITY_SEP, PRIORITY_STEPS
-from runtime.broker.result_backend import backend_url
+from runtime.broker.urls import REDACTED, is_listening
 from runtime.errors import ConfigError
 
 
@@ -284,19 +283,34 @@ class Settings(BaseSettings):
             return self.visibility_timeout_s
         return int(2 * max(self.tool_timeout_s, self.llm_timeout_s) + 60)
 
+    @property
+    def redis_url_file(self) -> Path:
+        """Where `celeragent up` writes the URL of its stack (password redacted, mode 0600)."""
+        return self.data_dir / "redis-url"
+
     def resolve_redis_url(self) -> str:
         """The URL from the environment, else the one `celeragent up` wrote, else an error."""
         if self.redis_url:
             return self.redis_url
-        url_file = self.data_dir / "redis-url"
-        if url_file.is_file():
-            url = url_file.read_text().strip()
-            if url:
-                return url
-        raise ConfigError(
-            "No Redis URL: set CELERAGENT_REDIS_URL, or start the stack with `celeragent up` "
-            f"(it writes the URL of its embedded Valkey to {url_file})."
-        )
+        url_file = self.redis_url_file
+        url = url_file.read_text().strip() if url_file.is_file() else ""
+        if not url:
+            raise ConfigError(
+                "No Redis URL: set CELERAGENT_REDIS_URL, or start the stack with `celeragent "
+                f"up` (it writes the URL of its stack to {url_file} while it runs)."
+            )
+        if urlsplit(url).password == REDACTED:
+            raise ConfigError(
+                f"The stack's Redis ({url}) needs a password, which `celeragent up` never "
+                "writes to disk: set CELERAGENT_REDIS_URL."
+            )
+        if not is_listening(url):
+            # `up` removes the file when it stops; one left behind was killed with its stack.
+            raise ConfigError(
+                f"Nothing answers at {url}, the stack {url_file} names: start it again with "
+                "`celeragent up`, or set CELERAGENT_REDIS_URL."
+            )
+        return url
 
     def redis_tls_options(self, redis_url: str) -> dict[str, Any]:
         """The `ssl_*` connection options for a `rediss://` URL, in the names redis-py's
@@ -344,48 +358,6 @@ class Settings(BaseSettings):
                 "a client key needs its certificate."
             )
         return options
-
-    def celery_config(self, redis_url: str) -> dict[str, Any]:
-        """The Celery options this runtime relies on, in Celery's names."""
-        visibility = self.effective_visibility_timeout_s
-        tls = self.redis_tls_options(redis_url)
-        transport = {
-            "visibility_timeout": visibility,
-            # Four priority levels per queue; higher `priority` is served first.
-            "priority_steps": list(PRIORITY_STEPS),
-            "sep": PRIORITY_SEP,
-            "queue_order_strategy": "priority",
-        }
-        config: dict[str, Any] = {
-            "broker_url": redis_url,
-            "result_backend": backend_url(redis_url),
-            "broker_transport_options": transport,
-            "result_backend_transport_options": {"visibility_timeout": visibility},
-            "broker_connection_retry_on_startup": True,
-            "task_serializer": "json",
-            "result_serializer": "json",
-            "accept_content": ["json"],
-            "result_accept_content": ["json"],
-            "task_acks_late": True,
-            "task_reject_on_worker_lost": True,
-            "task_track_started": False,
-            "task_ignore_result": False,
-            "result_expires": self.result_expires_s,
-            "worker_prefetch_multiplier": 1,
-            # Task events cost several Redis writes per task; Flower switches them on at
-            # run time (enable_events) when it is watching, so they are off by default.
-            "worker_send_task_events": self.task_events,
-            "task_send_sent_event": self.task_events,
-            "worker_hijack_root_logger": False,
-            "broker_pool_limit": 32,
-            "redis_max_connections": 64,
-        }
-        if tls:
-            # rediss:// only. Without them kombu falls back to an unverified connection
-            # (CERT_NONE) and Celery's result backend refuses the URL.
-            config["broker_use_ssl"] = dict(tls)
-            config["redis_backend_use_ssl"] = dict(tls)
-        return config
 
 
 @lru_cache(maxsize=1)

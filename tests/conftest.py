@@ -135,13 +135,21 @@ def stack(tmp_path_factory: pytest.TempPathFactory, openai_server: object) -> It
     os.environ.update(env)
     reset_settings()
     reset_profiles()
-    running = Stack(data_dir=data_dir, extra_env=env)
+    server = None
+    if binary := os.environ.get("CELERAGENT_TEST_REDIS_SERVER"):
+        # The real-Redis run (ops/test): Debian's redis-server instead of the embedded Valkey.
+        from tests.support.redis_server import RedisServer
+
+        server = RedisServer(binary, data_dir / "redis").start()
+    running = Stack(data_dir=data_dir, extra_env=env, redis_url=server.url if server else None)
     try:
         running.start(wait=True, timeout_s=120)
     except Exception:
         for log in sorted((data_dir / "logs").glob("*.log")):
             print(f"--- {log.name}\n{log.read_text()[-3000:]}")
         running.stop()
+        if server is not None:
+            server.stop()
         raise
     # The test process is a client of this stack, like any process with the variable set
     # (tools that reach Redis themselves, such as `notify`, resolve it from settings).
@@ -151,6 +159,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, openai_server: object) -> It
     os.environ.pop("CELERAGENT_REDIS_URL", None)
     reset_settings()
     running.stop()
+    if server is not None:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,10 @@ local model on `gpu`), and a summary runs where its model is served."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +18,8 @@ from runtime.broker.app import app
 from runtime.conversation import summary
 from runtime.job import lifecycle
 from workers.base import CeleragentTask
+
+log = logging.getLogger(__name__)
 
 
 @app.task(name=tasks.PLAN, base=CeleragentTask, bind=True, max_retries=2)
@@ -60,6 +64,9 @@ def _warm_local_model(**_: Any) -> None:
 
         for profile in profiles().values():
             if profile.backend == "local":
+                started = time.monotonic()
                 get_backend(profile).warm()  # type: ignore[attr-defined]
+                # Operators (and tests/integration/test_deploy_run.py) wait for this line.
+                log.info("local model %s warm in %.1f s", profile.name, time.monotonic() - started)
 
     threading.Thread(target=warm, name="warm-local-model", daemon=True).start()

@@ -13,7 +13,11 @@ from runtime.recovery import liveness, stalls
 from workers.base import CeleragentTask
 
 
-@app.task(name=tasks.MONITOR_TICK, base=CeleragentTask, bind=True, ignore_result=True)
+# send_events=False: no task events for the tick. Every few seconds it would otherwise fill
+# Flower's task list (Flower keeps the latest N) and bury the jobs' own tasks.
+@app.task(
+    name=tasks.MONITOR_TICK, base=CeleragentTask, bind=True, ignore_result=True, send_events=False
+)
 def tick(self: CeleragentTask) -> dict[str, int]:
     r, settings = self.redis, self.settings
     restored = liveness.restore_dead(r, self.app)

@@ -38,3 +38,10 @@ def job_task_id(job_id: str, kind: str, part: str | int = "") -> str:
     known without storing it, so a job that ends early can revoke whatever of it is still
     queued (runtime/job/revoke.py). A retry or a redelivery keeps its id."""
     return f"{job_id}.{kind}.{part}" if part != "" else f"{job_id}.{kind}"
+
+
+def shadow(task: str, detail: str) -> str:
+    """The name Flower and worker logs show for one message (Celery's `shadow`):
+    `shadow(TOOL, "calculator")` is `tools.run[calculator]`. Routing and registration still
+    use the real name, so every tool call shares one task but says which tool it runs."""
+    return f"{task.removeprefix('celeragent.')}[{detail}]"

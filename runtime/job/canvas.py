@@ -50,6 +50,7 @@ def tool_signature(
         immutable=True,
         task_id=tasks.job_task_id(job_id, "tool", call["id"]),
         **brief(job_id, layer, call["id"], call.get("name")),
+        shadow=tasks.shadow(tasks.TOOL, str(call.get("name", "?"))),
     )
 
 
@@ -62,6 +63,7 @@ def join_signature(job_id: str, layer: int, priority: int, app: Celery | None = 
         priority=broker_priority(priority),
         task_id=tasks.job_task_id(job_id, "join", layer),
         **brief(job_id, layer),
+        shadow=tasks.shadow(tasks.JOIN, f"layer {layer}"),
     )
 
 

@@ -184,6 +184,7 @@ def _send_model_step(
         priority=broker_priority(spec.priority),
         task_id=tasks.job_task_id(job_id, kind, round_),
         **brief(job_id, profile.name, round_),
+        shadow=tasks.shadow(task, profile.name),  # Flower lists `llm.plan[local]`
     )
 
 

@@ -106,3 +106,18 @@ def test_a_message_describes_its_arguments_by_ids() -> None:
     assert member.options["argsrepr"] == "('job3', 1, 'c0', 'echo')"
     assert member.options["kwargsrepr"] == "{}"
     assert sig.body.options["argsrepr"] == "('job3', 1)"
+
+
+def test_tasks_carry_shadow_names_that_say_what_runs() -> None:
+    """Flower and worker logs list `tools.run[calculator]`, not one name for every tool."""
+    calls = [
+        {"id": "a", "name": "calculator", "arguments": {"expression": "1+1"}},
+        {"id": "b", "name": "echo", "arguments": {"value": 1}},
+    ]
+    one = canvas.layer_canvas("job1", 0, calls[:1], priority=5)
+    assert one.options["shadow"] == "tools.run[calculator]"
+    assert one.task == tasks.TOOL  # routing and registration keep the real name
+    both = canvas.layer_canvas("job1", 3, calls, priority=5)
+    assert [m.options["shadow"] for m in both.tasks] == ["tools.run[calculator]", "tools.run[echo]"]
+    assert both.body.options["shadow"] == "agent.join[layer 3]"
+    assert tasks.shadow(tasks.PLAN, "local") == "llm.plan[local]"

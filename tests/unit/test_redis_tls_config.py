@@ -12,6 +12,7 @@ import redis
 from celery import Celery
 from redis.backoff import NoBackoff
 
+from runtime.broker.app import celery_config
 from runtime.broker.connection import _Retry, get_redis, redis_client_kwargs
 from runtime.config import Settings
 from runtime.errors import ConfigError
@@ -29,7 +30,7 @@ def ca(tmp_path: Path) -> Path:
 def test_plain_redis_gets_no_tls_options(ca: Path) -> None:
     settings = Settings(redis_tls_ca_file=ca)
     assert settings.redis_tls_options("redis://localhost:6379/0") == {}
-    config = settings.celery_config("redis://localhost:6379/0")
+    config = celery_config(settings, "redis://localhost:6379/0")
     assert "broker_use_ssl" not in config and "redis_backend_use_ssl" not in config
     assert redis_client_kwargs("redis://localhost:6379/0", settings) == {}
 
@@ -37,7 +38,7 @@ def test_plain_redis_gets_no_tls_options(ca: Path) -> None:
 def test_rediss_verifies_against_the_configured_ca(ca: Path) -> None:
     settings = Settings(redis_tls_ca_file=ca)
     expected = {"ssl_cert_reqs": ssl.CERT_REQUIRED, "ssl_ca_certs": str(ca)}
-    config = settings.celery_config(URL)
+    config = celery_config(settings, URL)
     assert config["broker_use_ssl"] == expected
     assert config["redis_backend_use_ssl"] == expected
     assert redis_client_kwargs(URL, settings) == {**expected, "ssl_check_hostname": True}
@@ -55,7 +56,7 @@ def test_celery_and_kombu_accept_the_options(ca: Path, tmp_path: Path) -> None:
     key.write_text("x")
     settings = Settings(redis_tls_ca_file=ca, redis_tls_cert_file=cert, redis_tls_key_file=key)
     app = Celery("tls-test")
-    app.conf.update(settings.celery_config(URL))
+    app.conf.update(celery_config(settings, URL))
     try:
         params = app.backend.connparams
         assert params["connection_class"] is redis.SSLConnection
@@ -95,7 +96,7 @@ def test_get_redis_builds_verifying_ssl_connections(ca: Path) -> None:
 def test_a_missing_file_is_a_config_error(tmp_path: Path, field: str, env_name: str) -> None:
     settings = Settings(**{field: tmp_path / "nope.pem"})
     with pytest.raises(ConfigError, match=env_name):
-        settings.celery_config(URL)
+        celery_config(settings, URL)
     with pytest.raises(ConfigError, match="nope.pem"):
         redis_client_kwargs(URL, settings)
 
