@@ -25,13 +25,14 @@ SLEEP_MS = 100
 SHAPES = {"chain_5": [1, 1, 1, 1, 1], "fan_16": [16], "layers_4_2_1": [4, 2, 1]}
 
 
-def plan_for(sizes: list[int]) -> dict:
+def plan_for(sizes: list[int], ms: int = SLEEP_MS) -> dict:
+    """Layers of `sleep(ms)` calls of the given sizes, each layer after the whole previous one."""
     calls, previous = [], []
     for layer, size in enumerate(sizes):
         ids = [f"l{layer}_{i}" for i in range(size)]
         for cid in ids:
             calls.append(
-                {"id": cid, "name": "sleep", "arguments": {"ms": SLEEP_MS}, "depends_on": previous}
+                {"id": cid, "name": "sleep", "arguments": {"ms": ms}, "depends_on": previous}
             )
         previous = ids
     return {"calls": calls}

@@ -32,6 +32,10 @@ import psutil
 import redis
 from celery import Celery
 
+# The same plan shapes as dag_overhead.py (run as `python ops/bench/orchestration.py`, so this
+# folder is on sys.path).
+from dag_overhead import plan_for
+
 from runtime.broker.app import create_app
 from runtime.cli.bench import Stats, plot, write_report
 from runtime.cli.stack import Stack
@@ -49,18 +53,6 @@ COUNT_SHAPES = {
 LATENCY_SHAPES = {"chain_5": [1, 1, 1, 1, 1], "fan_16": [16], "layers_4_2_1": [4, 2, 1]}
 THROUGHPUT_SHAPE = [3, 1]
 LATENCY_MS = 100
-
-
-def plan_for(sizes: list[int], ms: int) -> dict[str, Any]:
-    calls, previous = [], []
-    for layer, size in enumerate(sizes):
-        ids = [f"l{layer}_{i}" for i in range(size)]
-        for cid in ids:
-            calls.append(
-                {"id": cid, "name": "sleep", "arguments": {"ms": ms}, "depends_on": previous}
-            )
-        previous = ids
-    return {"calls": calls}
 
 
 def spec_for(sizes: list[int], ms: int) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from runtime.guard.metrics import snapshot
 from runtime.guard.performance import PerformanceBudget
 from runtime.llm.profiles import QUEUES as MODEL_QUEUES
 from runtime.llm.profiles import ModelProfile, profiles
+from runtime.recovery import liveness
 from runtime.schemas import JobSpec
 
 SERVICE_WINDOW_S = 60.0  # how far back "served lately" looks
@@ -59,7 +60,7 @@ def admit(r: redis.Redis, spec: JobSpec, settings: Settings) -> Admission:
     pipe.hgetall(keys.SERVICE_ESTIMATES)
     pipe.get(keys.DEGRADATION_LEVEL)
     alive, raw_estimates, raw_level = pipe.execute()
-    live = {q for q, holder in zip(MODEL_QUEUES, alive, strict=True) if holder}
+    live = liveness.served(MODEL_QUEUES, alive)
     level = degrade.parse_level(raw_level)
     profile = _route(spec, settings, level, live)
     estimates = {q: json.loads(v) for q, v in cast(dict[str, str], raw_estimates).items()}

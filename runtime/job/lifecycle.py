@@ -33,7 +33,7 @@ from runtime.job.state import JobState, load_state
 from runtime.job.validation import plan_layers
 from runtime.llm.profiles import QUEUES as MODEL_QUEUES
 from runtime.llm.profiles import ModelProfile, get_profile
-from runtime.recovery import stalls
+from runtime.recovery import liveness, stalls
 from runtime.schemas import EventType, JobSpec
 
 log = logging.getLogger(__name__)
@@ -168,8 +168,7 @@ def _level_and_live_queues(r: redis.Redis) -> tuple[int, set[str]]:
     """The degradation level and the model queues with a live worker, in one round trip."""
     names = [keys.DEGRADATION_LEVEL, *(keys.queue_alive(q) for q in MODEL_QUEUES)]
     raw = r.mget(names)
-    live = {q for q, holder in zip(MODEL_QUEUES, raw[1:], strict=True) if holder}
-    return degrade.parse_level(raw[0]), live
+    return degrade.parse_level(raw[0]), liveness.served(MODEL_QUEUES, raw[1:])
 
 
 def _send_model_step(

@@ -59,10 +59,10 @@ def heartbeat(r: redis.Redis, holder: str, queues: Sequence[str] = ()) -> None:
     pipe.execute()
 
 
-def live_queues(r: redis.Redis, queues: Sequence[str]) -> set[str]:
-    """Which of `queues` some live worker consumes now (one round trip)."""
-    found = r.mget([keys.queue_alive(q) for q in queues]) if queues else []
-    return {q for q, holder in zip(queues, found, strict=True) if holder}
+def served(queues: Sequence[str], holders: Sequence[Any]) -> set[str]:
+    """Which of `queues` some live worker consumes, from their `keys.queue_alive` values (read
+    by the caller, in the same round trip as whatever else it needs)."""
+    return {q for q, holder in zip(queues, holders, strict=True) if holder}
 
 
 def holding(r: redis.Redis, holder: str, task_id: str, tag: str) -> None:
