@@ -12,9 +12,9 @@ Phases, in one run and one stack:
 - `capped-slow`: capped model, the server takes 1.0 s a call (the concurrency cap binds);
 - `capped-fast`: capped model, 0.05 s a call (the rate cap binds).
 
-The limiter spaces grants at least 1/rate apart on Redis's clock; the server sees arrivals,
-so the time from a grant to the request reaching the server (a thread of a busy worker)
-can bring two arrivals closer: `min_gap_ms`, `gaps_under_100ms` and
+The limiter spaces grants (1 s + limits.SEND_SLACK_S) / rate apart on Redis's clock; the
+server sees arrivals, so the time from a grant to the request reaching the server (a thread
+of a busy worker) can bring two arrivals closer: `min_gap_ms`, `gaps_under_100ms` and
 `windows_over_rate_cap` show how much.
 
 Writes ops/bench/results/limits.json and limits.png (in flight and calls in the trailing

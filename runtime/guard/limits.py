@@ -10,8 +10,10 @@ script that, atomically and on Redis's clock (so workers on other machines agree
 2. takes a concurrency slot (`keys.limit_slots`, a sorted set of "holder nonce" by hard
    expiry) when fewer than `max_concurrency` are held;
 3. takes a token from the bucket (`keys.limit_bucket`: `rate_burst` tokens, refilled at
-   `max_calls_per_s`); with the default burst of 1, calls are spaced 1/rate apart, so no
-   1 s window holds more than `max_calls_per_s` starts.
+   `max_calls_per_s`); with the default burst of 1, grants are spaced
+   (1 s + SEND_SLACK_S) / rate apart, so no 1 s window holds more than `max_calls_per_s`
+   starts, even as the provider sees them: a granted call reaches the provider some
+   milliseconds after its grant, and by a different delay each time.
 
 Nothing is taken unless everything is granted. A refused caller sleeps for the hint the
 script returns (the next token, the end of the cool-down, or a short poll for a slot), with
@@ -60,6 +62,12 @@ POLL_S = 0.05  # a full semaphore: ask again after about this long (with jitter)
 MAX_PAUSE_S = 1.0  # never sleep longer between checks (a cancel is seen within this)
 COOLDOWN_CAP_S = 300.0  # a Retry-After longer than this is treated as this
 CLIENT_PREFIX = "client@"  # holders with no heartbeat process (liveness.current_holder)
+# A granted call reaches the provider later than Redis granted it: the thread must be
+# scheduled and the request sent. Measured up to 36 ms on a loaded 2-core box
+# (ops/bench/limits.py). If the first call of a window is late by more than the last one,
+# grants exactly 1/rate apart put rate + 1 calls in one 1 s window at the provider, so the
+# rate's window is stretched by this slack: rate 10/s grants 105 ms apart.
+SEND_SLACK_S = 0.05
 
 # KEYS: slots, bucket, cooldown. ARGV: member, max_concurrency (0: none), rate (0: none),
 # burst, hold_ms, alive-key prefix, alive-key suffix, client prefix.
@@ -169,7 +177,7 @@ class Gate:
             args=[
                 member,
                 self.limit.max_concurrency if concurrency else 0,
-                self.limit.max_calls_per_s,
+                self.limit.max_calls_per_s / (1 + SEND_SLACK_S),
                 self.limit.rate_burst,
                 self.hold_ms,
                 alive_prefix,

@@ -12,7 +12,7 @@ import pytest
 from runtime import keys
 from runtime.errors import LimitTimeout
 from runtime.guard import limits
-from runtime.guard.limits import Gate, Limit
+from runtime.guard.limits import SEND_SLACK_S, Gate, Limit
 from runtime.recovery import liveness
 
 pytestmark = pytest.mark.integration
@@ -109,6 +109,17 @@ def test_the_bucket_spaces_calls_at_the_rate(redis) -> None:
     with pytest.raises(LimitTimeout, match="rate"):
         g.acquire(0)
     assert redis.exists(keys.limit_slots("model:m")) == 0  # no concurrency cap: no slots
+
+
+def test_rate_plus_one_grants_span_more_than_a_second_and_the_slack(redis) -> None:
+    # The provider must never see rate + 1 calls inside 1 s, even when the first call of a
+    # window is sent late: so the (rate + 1)th grant after the first comes 1 s + slack later.
+    g = gate(redis, max_calls_per_s=20)
+    g.acquire(10)
+    started = time.monotonic()
+    for _ in range(20):
+        g.acquire(10)
+    assert time.monotonic() - started >= 1 + SEND_SLACK_S - 0.01
 
 
 def test_a_burst_allows_that_many_at_once_then_refuses(redis) -> None:
