@@ -14,14 +14,34 @@ with `get()`. Two paths told it about results nobody here waits for, and both le
 Chords are unaffected (their join is counted in Redis by the member tasks, not by these
 promises), and `AsyncResult.get()` outside a worker still works: it registers the result
 itself and reads the stored meta before it waits.
+
+A client also dispatches layers (a job with an explicit plan sends its first layer from
+`Client.submit`), and outside a worker the first rule does not hold: `untracked()` marks a
+dispatch whose results nobody will wait for, so the chord's members are not tracked there
+either.
 """
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery._state import task_join_will_block
 from celery.backends.redis import RedisBackend
+
+_UNTRACKED: contextvars.ContextVar[bool] = contextvars.ContextVar("untracked", default=False)
+
+
+@contextmanager
+def untracked() -> Iterator[None]:
+    """Inside: results sent are not tracked for a `get()` (nobody here waits on them)."""
+    token = _UNTRACKED.set(True)
+    try:
+        yield
+    finally:
+        _UNTRACKED.reset(token)
 
 
 class RedisResultBackend(RedisBackend):
@@ -31,8 +51,8 @@ class RedisResultBackend(RedisBackend):
     def add_pending_result(
         self, result: Any, weak: bool = False, start_drainer: bool = True
     ) -> Any:
-        if task_join_will_block():
-            return result  # inside a worker nothing may wait on a result: track nothing
+        if task_join_will_block() or _UNTRACKED.get():
+            return result  # inside a worker (or a dispatch nobody waits on): track nothing
         return super().add_pending_result(result, weak=weak, start_drainer=start_drainer)
 
 

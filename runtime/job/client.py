@@ -23,8 +23,9 @@ from runtime.broker.queues import AGENT
 from runtime.config import Settings, get_settings
 from runtime.conversation import store as conversation_store
 from runtime.errors import JobNotFound
-from runtime.job import admission, approval, endings, events, revoke, store
+from runtime.job import admission, approval, endings, events, lifecycle, revoke, store
 from runtime.job.canvas import brief, broker_priority
+from runtime.job.state import JobState
 from runtime.job.validation import check_spec
 from runtime.schemas import Event, JobResult, JobSpec, JobStatus
 
@@ -50,9 +51,37 @@ class Client:
                 existing = self.redis.get(key)
                 if existing:
                     return JobHandle(self, str(existing))
-        store.create(
-            self.redis, job_id, parsed, layer_ids, self.settings.job_ttl_s, admitted.level_floor
+        # An explicit plan whose first layer is one call needs no worker to begin: it is
+        # adopted with the record and that call leaves from here, as the START task would
+        # send it, one Celery message and one worker hop sooner, for the client CPU that
+        # sending START costs (2.5 against 2.3 ms a submit). A first layer of several calls
+        # is a chord, whose building costs 6 ms of CPU for 3 calls and 18 ms for 16: that
+        # stays on an agent worker, in parallel with the submitter. A crash before the call
+        # is sent leaves a job with no message, which the monitor re-drives like a lost
+        # START (recovery/stalls.py).
+        begin = parsed.plan is not None and bool(layer_ids) and len((layer_ids or [[]])[0]) == 1
+        submitted_at = store.create(
+            self.redis,
+            job_id,
+            parsed,
+            layer_ids,
+            self.settings.job_ttl_s,
+            admitted.level_floor,
+            adopt_plan=begin,
         )
+        if begin:
+            state = JobState(
+                job_id=job_id,
+                spec=parsed,
+                plan=parsed.plan,
+                layer_ids=layer_ids or [],
+                submitted_at=submitted_at,
+                steps={},
+                cancelled=False,
+                level_floor=admitted.level_floor,
+            )
+            lifecycle.begin(self.redis, self._app, state, self.settings)
+            return JobHandle(self, job_id)
         self._app.send_task(
             tasks.START,
             args=[job_id],

@@ -23,7 +23,7 @@ from runtime.guard import limits, metrics
 from runtime.job import events, fence, state, store
 from runtime.job.state import JobState
 from runtime.recovery import redelivery
-from runtime.schemas import EventType, StepResult
+from runtime.schemas import EventType, JobStatus, StepResult
 from runtime.tools import isolation
 from runtime.tools.base import Tool
 from runtime.tools.registry import get_tool
@@ -141,6 +141,9 @@ def run_call(
     redelivery.track(
         pipe, job_id, call, attempt, side_effecting=side_effecting, ttl_s=settings.job_ttl_s
     )
+    # A job begun by its client (store.create `adopt_plan`) is `queued` until a step runs;
+    # the fence writes nothing once the job has ended, so a terminal status stays.
+    pipe.hset(keys.job(job_id), "status", JobStatus.running.value)
     replies = fence.commit(r, pipe, job_id, lease, mode="take", ttl_s=settings.job_ttl_s)
     cancelled = replies[0]
     admission = redelivery.decide(

@@ -25,6 +25,7 @@ from typing import Any
 import redis
 from celery import Celery
 
+from runtime.broker.result_backend import untracked
 from runtime.cache.tool_cache import ToolCache
 from runtime.config import Settings
 from runtime.errors import CeleragentError
@@ -65,7 +66,8 @@ def dispatch_next(
             spec = state.spec
             ledger = JobLedger.from_settings(r, state.job_id, spec.budget, spec.tenant)
             ledger.reserve(steps=len(to_run))
-            layer_canvas(state.job_id, index, to_run, spec.priority, app).apply_async()
+            with untracked():  # the layer's join counts its members in Redis, not here
+                layer_canvas(state.job_id, index, to_run, spec.priority, app).apply_async()
             return Dispatched(index)
     return Dispatched()
 

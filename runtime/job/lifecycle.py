@@ -68,6 +68,12 @@ def _start(r: redis.Redis, app: Celery, state: JobState, settings: Settings) -> 
     _advance(r, app, state, 0, settings)
 
 
+def begin(r: redis.Redis, app: Celery, state: JobState, settings: Settings) -> None:
+    """A job whose explicit plan was adopted with its record (store.create `adopt_plan`),
+    begun by the process that submitted it: its first layer with work is sent now."""
+    _advance(r, app, state, 0, settings)
+
+
 def advance(
     r: redis.Redis,
     app: Celery,

@@ -37,10 +37,16 @@ def create(
     layer_ids: list[list[str]] | None,
     ttl_s: int,
     level_floor: int = 0,
+    *,
+    adopt_plan: bool = False,
 ) -> float:
     """Record a validated job. `layer_ids` are its plan's layers, computed when the plan was
-    validated at submit, so the worker that starts the job need not validate it again."""
+    validated at submit, so the worker that starts the job need not validate it again.
+    `adopt_plan`: the spec's own plan is adopted in the same transaction (what `save_plan`
+    does when a worker starts the job), for a caller that sends its first layer itself; the
+    job stays `queued` until a worker starts its first step (executor.run_call)."""
     now = time.time()
+    adopt = adopt_plan and spec.plan is not None and layer_ids is not None
     pipe = r.pipeline(transaction=True)
     pipe.hset(
         keys.job(job_id),
@@ -64,6 +70,10 @@ def create(
     pipe.expire(keys.tenant_jobs(spec.tenant), ttl_s)
     pipe.zadd(keys.DEADLINES, {job_id: now + spec.budget.deadline_s})
     events.emit(pipe, job_id, EventType.submitted, {"query": spec.query[:200]})
+    if adopt:
+        assert spec.plan is not None and layer_ids is not None
+        pipe.hset(keys.job(job_id), "plan", spec.plan.model_dump_json())
+        events.emit(pipe, job_id, EventType.planned, {"layers": layer_ids, "source": "user"})
     pipe.expire(keys.job_events(job_id), ttl_s)
     pipe.execute()
     return now
