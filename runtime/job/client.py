@@ -51,14 +51,14 @@ class Client:
                 existing = self.redis.get(key)
                 if existing:
                     return JobHandle(self, str(existing))
-        # An explicit plan whose first layer is one call needs no worker to begin: it is
-        # adopted with the record and that call leaves from here, as the START task would
-        # send it, one Celery message and one worker hop sooner, for the client CPU that
-        # sending START costs (2.5 against 2.3 ms a submit). A first layer of several calls
-        # is a chord, whose building costs 6 ms of CPU for 3 calls and 18 ms for 16: that
-        # stays on an agent worker, in parallel with the submitter. A crash before the call
-        # is sent leaves a job with no message, which the monitor re-drives like a lost
-        # START (recovery/stalls.py).
+        # An explicit plan is adopted with the record, so START need not write it again. One
+        # whose first layer is one call needs no worker to begin: that call leaves from here
+        # as START would send it, one Celery message and one worker hop sooner, for the
+        # client CPU that sending START costs (2.5 against 2.3 ms a submit). A first layer of
+        # several calls is a chord, whose building costs 6 ms of CPU for 3 calls and 18 ms
+        # for 16: that stays on an agent worker, in parallel with the submitter. A crash
+        # before the call is sent leaves a job with no message, which the monitor re-drives
+        # like a lost START (recovery/stalls.py).
         begin = parsed.plan is not None and bool(layer_ids) and len((layer_ids or [[]])[0]) == 1
         submitted_at = store.create(
             self.redis,
@@ -67,7 +67,7 @@ class Client:
             layer_ids,
             self.settings.job_ttl_s,
             admitted.level_floor,
-            adopt_plan=begin,
+            adopt_plan=True,
         )
         if begin:
             state = JobState(

@@ -63,8 +63,9 @@ def _start(r: redis.Redis, app: Celery, state: JobState, settings: Settings) -> 
         except CeleragentError as exc:
             endings.failed(r, state.job_id, str(exc))
             return
-    store.save_plan(r, state.job_id, spec.plan, state.layer_ids, source="user")
-    state.plan = spec.plan
+    if state.plan is None:  # adopted with the record by today's clients (store.create)
+        store.save_plan(r, state.job_id, spec.plan, state.layer_ids, source="user")
+        state.plan = spec.plan
     _advance(r, app, state, 0, settings)
 
 

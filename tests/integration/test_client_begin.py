@@ -56,7 +56,11 @@ def test_a_chord_first_layer_waits_for_start_on_an_agent_worker(tools_only: Clie
     plan = {"calls": [call("a", "1 + 1"), call("b", "2 + 2"), call("c", "3 + 3", ("a", "b"))]}
     handle = tools_only.submit({"plan": plan})
     time.sleep(1.5)
-    # No agent worker consumes START: nothing ran, and the job is still queued.
+    # No agent worker consumes START: the plan was adopted with the record, nothing ran,
+    # and the job is still queued.
     assert handle.status() is JobStatus.queued
-    assert [e.type for e in handle.events(follow=False)] == [EventType.submitted]
+    assert [e.type for e in handle.events(follow=False)] == [
+        EventType.submitted,
+        EventType.planned,
+    ]
     handle.cancel()
