@@ -197,6 +197,13 @@ def worker_holding(holder: str) -> str:
     return f"{PREFIX}worker:{holder}:holding"
 
 
+def model_warm(model: str) -> str:
+    """String: seconds a gpu worker's warm-up of the local model `model` took (load, gate
+    embedder, planner prefix; workers/llm.py). Set once warm, for a day; `celeragent demo`
+    waits for it before its model questions."""
+    return f"{PREFIX}model:{model}:warm"
+
+
 # --- conversations (they live Settings.conversation_ttl_s after their last turn) ----------
 
 

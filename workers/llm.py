@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ from celery.signals import worker_ready
 
 from runtime.broker import tasks
 from runtime.broker.app import app
+from runtime.config import get_settings
 from runtime.conversation import summary
 from runtime.job import lifecycle
 from workers.base import CeleragentTask
@@ -54,19 +54,15 @@ def _model_step(
 
 @worker_ready.connect
 def _warm_local_model(**_: Any) -> None:
-    """The gpu worker loads its model at start, in the background, not in the first job."""
+    """The gpu worker loads its model and warms its planner (runtime/agent/warmup.py) at
+    start, in the background, not in the first job."""
     if os.environ.get("CELERAGENT_WORKER_QUEUE") != "gpu":
         return
 
     def warm() -> None:
-        from runtime.llm.profiles import profiles
-        from runtime.llm.registry import get_backend
+        from runtime.agent.warmup import warm_local_models
+        from runtime.broker.connection import get_redis
 
-        for profile in profiles().values():
-            if profile.backend == "local":
-                started = time.monotonic()
-                get_backend(profile).warm()  # type: ignore[attr-defined]
-                # Operators (and tests/integration/test_deploy_run.py) wait for this line.
-                log.info("local model %s warm in %.1f s", profile.name, time.monotonic() - started)
+        warm_local_models(get_redis(app.conf.broker_url), get_settings())
 
     threading.Thread(target=warm, name="warm-local-model", daemon=True).start()

@@ -4,14 +4,17 @@ each one's progress live and its result with per-step timings, then stop everyth
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
+from runtime import keys
 from runtime.cli.progress import follow_job, print_result
 from runtime.cli.stack import Stack
 from runtime.job.client import Client
+from runtime.llm.profiles import profiles
 
 
 def sample_jobs() -> list[tuple[str, dict[str, Any]]]:
@@ -110,6 +113,28 @@ def model_jobs() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+def wait_warm(client: Client, err: Console, timeout_s: float = 300.0) -> None:
+    """Before the model questions: wait until the gpu worker says its local models are
+    loaded and their planner warm (`keys.model_warm`, runtime/agent/warmup.py), so the
+    first plan shows what a plan costs, not what loading costs. Past `timeout_s` the demo
+    goes on (the first question then waits for the load inside its plan step)."""
+    names = [p.name for p in profiles().values() if p.backend == "local"]
+    started = time.monotonic()
+    with err.status("waiting for the gpu worker to load and warm the local model ...") as shown:
+        while time.monotonic() - started < timeout_s:
+            warm = client.redis.mget([keys.model_warm(n) for n in names]) if names else []
+            if all(warm):
+                took = max((float(str(w)) for w in warm), default=0.0)
+                err.print(f"local model warm (its warm-up took {took:.1f} s)")
+                return
+            shown.update(
+                f"waiting for the gpu worker to load and warm the local model "
+                f"({time.monotonic() - started:.0f} s) ..."
+            )
+            time.sleep(0.5)
+    err.print(f"the local model is not warm after {timeout_s:.0f} s; going on")
+
+
 def run_demo(out: Console, err: Console, redis_url: str | None = None) -> int:
     stack = Stack(redis_url=redis_url, data_dir=Path(tempfile.mkdtemp(prefix="celeragent-demo-")))
     err.print(
@@ -121,7 +146,10 @@ def run_demo(out: Console, err: Console, redis_url: str | None = None) -> int:
     failures = 0
     try:
         client = Client(url)
-        for title, spec in [*sample_jobs(), *model_jobs()]:
+        jobs = [*sample_jobs(), *model_jobs()]
+        for index, (title, spec) in enumerate(jobs):
+            if index == len(sample_jobs()):
+                wait_warm(client, err)
             out.rule(title)
             handle = client.submit(spec)
             result = follow_job(handle, err, timeout=600)
