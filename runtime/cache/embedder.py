@@ -67,6 +67,7 @@ class Embedder:
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.int8 = int8
         self._session: Any = ort.InferenceSession(
             encoder_graph.build(model_path, int8=int8), options, providers=["CPUExecutionProvider"]
         )
@@ -90,6 +91,10 @@ class Embedder:
         if len(texts) == 1:
             return self._run([self._tokenizer.encode(texts[0]).ids])
         rows = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        if self.int8:
+            # One text per call: int8 activations are quantised over the whole input, so in a
+            # batch a text's vector would depend on the others (and on the padding).
+            return np.vstack([self._run([row]) for row in rows])
         order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
         vectors = np.empty((len(rows), DIM), dtype=np.float32)
         for start in range(0, len(order), BATCH):

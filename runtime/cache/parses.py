@@ -29,6 +29,7 @@ VERSION = 1
 class Parsed:
     content: tuple[tuple[str, str], ...]  # (lemma, word class) in order, frame words left out
     words: tuple[str, ...]  # every word as written (lowercased), punctuation left out
+    tags: tuple[str, ...]  # each word's fine part-of-speech tag (IN: preposition, MD: modal)
     forms: tuple[tuple[str, str], ...]  # (lemma, the word as written) of the content words
     order: tuple[str, ...]  # content lemmas and prepositions, in order
     roles: tuple[tuple[str, str], ...]  # (noun lemma, role) for nouns with a clear role

@@ -31,7 +31,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.cache import lexicon, parses
+from runtime.cache import function_words, lexicon, parses
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -56,7 +56,7 @@ _WH_TAGS = {"WRB", "WDT", "WP", "WP$"}
 _FRAME = set(
     lexicon.words(
         "tell explain know describe show give find get want need like let help say mean "
-        "wonder please way method step thing question information info kind sort right ok "
+        "wonder please way method step thing question information info kind sort ok "
         "okay just really actually exactly also do be have can could would will should "
         "may might must shall"
     )
@@ -154,9 +154,11 @@ def _parse(text: str) -> Parsed:
         if role is not None:
             roles.setdefault(lemma, role)
     words = tuple(t.lower_ for t in doc if not t.is_punct)
+    tags = tuple(t.tag_ for t in doc if not t.is_punct)
     return Parsed(
         tuple(content),
         words,
+        tags,
         tuple(forms),
         tuple(order),
         tuple(sorted(roles.items())),
@@ -295,14 +297,20 @@ def _degree_clash(a: Parsed, b: Parsed) -> str | None:
 
 
 def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
-    """The same sentence but for one content word: "Why is the dough elastic/brittle?".
-    Whatever the tagger made of the two words, that is the shape of an antonym swap."""
+    """The same sentence but for one word: a content word ("Why is the dough elastic/
+    brittle?": whatever the tagger made of the two words, that is the shape of an antonym
+    swap), or a modal of another kind ("Must / May I file taxes?")."""
     if len(a.words) != len(b.words):
         return None
-    diff = [(x, y) for x, y in zip(a.words, b.words, strict=True) if x != y]
+    diff = [(i, x, y) for i, (x, y) in enumerate(zip(a.words, b.words, strict=True)) if x != y]
+    if len(diff) != 1:
+        return None
+    i, x, y = diff[0]
     content = {f for _, f in a.forms} | {f for _, f in b.forms}
-    if len(diff) == 1 and diff[0][0] in content and diff[0][1] in content:
-        return f"content differs: {diff[0][0]} vs {diff[0][1]}"
+    if x in content and y in content:
+        return f"content differs: {x} vs {y}"
+    if a.tags[i] == b.tags[i] == "MD":
+        return function_words.modal_clash(x, y)
     return None
 
 
@@ -321,6 +329,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         or content_clash(a.content, b.content, forms)
         or _degree_clash(a, b)
         or _one_word_swapped(a, b)
+        or function_words.preposition_clash(a, b)
     )
 
 

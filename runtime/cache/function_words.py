@@ -1,0 +1,62 @@
+"""Function words compared on two parses: prepositions and modal verbs.
+
+Embeddings barely register them, yet they carry the question: "what to wear under / over a
+wetsuit", "stretch before / after running", "near / far from the hotel", "must / may I file".
+Both are closed classes (lexicon.py lists them, with the groups that stand in for each other),
+so these checks judge no word outside the class and hold for sentences never seen. Called by
+structure.py's `clash_en` after the content words have been compared.
+"""
+
+from __future__ import annotations
+
+from runtime.cache import lexicon
+from runtime.cache.parses import Parsed
+
+
+def modal_clash(x: str, y: str) -> str | None:
+    """Two modals of different kinds: what is possible or allowed vs what is required."""
+    kind_x, kind_y = lexicon.EN_MODAL_CLASSES.get(x), lexicon.EN_MODAL_CLASSES.get(y)
+    if kind_x and kind_y and kind_x != kind_y:
+        return f"modality differs: {x} vs {y}"
+    return None
+
+
+def _prepositions(p: Parsed) -> tuple[list[str], set[str]]:
+    """The prepositions in order, complex ones joined ("far_from"), and the words those
+    complex ones are made of."""
+    found: list[str] = []
+    parts: set[str] = set()
+    i = 0
+    while i < len(p.words):
+        for n in (3, 2):
+            joined = "_".join(p.words[i : i + n])
+            if joined in lexicon.EN_COMPLEX_PREPOSITIONS:
+                found.append(joined)
+                parts.update(p.words[i : i + n])
+                i += n
+                break
+        else:
+            if p.tags[i] == "IN" and p.words[i].isalpha():
+                found.append(p.words[i])
+            i += 1
+    return found, parts
+
+
+def preposition_clash(a: Parsed, b: Parsed) -> str | None:
+    """The same content words, but a preposition swapped for one that is not its stand-in
+    (lexicon.EN_PREPOSITION_GROUPS): "wear under / over a wetsuit", "stretch before / after
+    running", "near / far from the hotel". Prepositions are a closed class: no word outside
+    it is ever judged, and a question that also changes its content words is left to
+    content_clash ("distance between A and B" / "how far is A from B" is a paraphrase)."""
+    pa, parts_a = _prepositions(a)
+    pb, parts_b = _prepositions(b)
+    parts = parts_a | parts_b
+    if {w for w, _ in a.content} - parts != {w for w, _ in b.content} - parts:
+        return None
+    only_a = [w for w in pa if w not in pb]
+    only_b = [w for w in pb if w not in pa]
+    for x in only_a:
+        for y in only_b:
+            if not any(x in g and y in g for g in lexicon.EN_PREPOSITION_GROUPS):
+                return f"preposition differs: {x} vs {y}".replace("_", " ")
+    return None
