@@ -1,13 +1,16 @@
-"""Function words compared on two parses: prepositions and modal verbs.
+"""Function words compared on two parses: prepositions (and verb particles) and modal verbs.
 
 Embeddings barely register them, yet they carry the question: "what to wear under / over a
-wetsuit", "stretch before / after running", "near / far from the hotel", "must / may I file".
+wetsuit", "stretch before / after running", "near / far from the hotel", "scroll up / down",
+"must / may I file".
 Both are closed classes (lexicon.py lists them, with the groups that stand in for each other),
 so these checks judge no word outside the class and hold for sentences never seen. Called by
 structure.py's `clash_en` after the content words have been compared.
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 from runtime.cache import lexicon
 from runtime.cache.parses import Parsed
@@ -36,7 +39,7 @@ def _prepositions(p: Parsed) -> tuple[list[str], set[str]]:
                 i += n
                 break
         else:
-            if p.tags[i] == "IN" and p.words[i].isalpha():
+            if p.tags[i] in ("IN", "RP") and p.words[i].isalpha():  # RP: "scroll up"
                 found.append(p.words[i])
             i += 1
     return found, parts
@@ -53,8 +56,8 @@ def preposition_clash(a: Parsed, b: Parsed) -> str | None:
     parts = parts_a | parts_b
     if {w for w, _ in a.content} - parts != {w for w, _ in b.content} - parts:
         return None
-    only_a = [w for w in pa if w not in pb]
-    only_b = [w for w in pb if w not in pa]
+    only_a = list((Counter(pa) - Counter(pb)).elements())  # "zoom in in X" / "zoom out in X"
+    only_b = list((Counter(pb) - Counter(pa)).elements())
     for x in only_a:
         for y in only_b:
             if not any(x in g and y in g for g in lexicon.EN_PREPOSITION_GROUPS):

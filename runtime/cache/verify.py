@@ -252,7 +252,7 @@ def _word(pattern: str, text: str) -> str:
 # restores it: outside question and function words, a paraphrase may add one character
 # ("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
 _ZH_FUNCTION = set(
-    "的了吗呢吧啊呀嘛么是有在我你您他她它们给下和与及或把被让就都也还要会能该应得地着过"
+    "的了吗呢吧啊呀嘛么是有在我你您他她它们给和与及或把被让就都也还要会能该应得地着过"
     "这那哪些个谁几为想一多少怎样如何什"
 )
 # Function words of two characters whose characters alone carry meaning ("忙" is busy).

@@ -946,4 +946,20 @@ FAMILIES = [
         "是不是所有{0}都{1}",
         [("企鹅", "怕热"), ("蘑菇", "能吃")],
     ),
+    (
+        "particle",
+        "en",
+        False,
+        "How do I {2} {0} in {3}?",
+        "How do I {2} {1} in {3}?",
+        [("up", "down", "scroll", "tmux"), ("in", "out", "zoom", "Figma"), ("on", "off", "switch", "dark mode")],
+    ),
+    (
+        "particle",
+        "zh",
+        False,
+        "怎么往{0}{2}",
+        "怎么往{1}{2}",
+        [("上", "下", "翻页"), ("左", "右", "拖动")],
+    ),
 ]

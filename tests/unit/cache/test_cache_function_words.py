@@ -26,6 +26,8 @@ DIFFERENT = [
     ("Must I renew my permit online?", "May I renew my permit online?", "modality differs"),
     ("Why is my left knee clicking?", "Why is my right knee clicking?", "content differs"),
     ("所有的狐狸都吃鸡吗", "有些狐狸吃鸡吗", "scope differs"),
+    ("How do I page up in vim?", "How do I page down in vim?", "preposition differs: up vs down"),
+    ("怎么把音量往上调", "怎么把音量往下调", "content differs"),
 ]
 
 
