@@ -62,4 +62,11 @@ def preposition_clash(a: Parsed, b: Parsed) -> str | None:
         for y in only_b:
             if not any(x in g and y in g for g in lexicon.EN_PREPOSITION_GROUPS):
                 return f"preposition differs: {x} vs {y}".replace("_", " ")
+    # A particle on one side only makes another verb of the same one: "rent" / "rent out".
+    particles_a = Counter(w for w, t in zip(a.words, a.tags, strict=True) if t == "RP")
+    particles_b = Counter(w for w, t in zip(b.words, b.tags, strict=True) if t == "RP")
+    if not only_b and particles_a - particles_b:
+        return f"particle differs: {' '.join(particles_a - particles_b)} vs none"
+    if not only_a and particles_b - particles_a:
+        return f"particle differs: none vs {' '.join(particles_b - particles_a)}"
     return None

@@ -962,4 +962,20 @@ FAMILIES = [
         "怎么往{1}{2}",
         [("上", "下", "翻页"), ("左", "右", "拖动")],
     ),
+    (
+        "particle",
+        "en",
+        False,
+        "What do I need to {0} a {1}?",
+        "What do I need to {0} out a {1}?",
+        [("rent", "studio"), ("lease", "garage"), ("sort", "visa")],
+    ),
+    (
+        "role_reversal",
+        "zh",
+        False,
+        "{0}{1}我多少{2}",
+        "我{1}{0}多少{2}",
+        [("老马", "欠", "钱"), ("表哥", "借给", "钱"), ("阿芳", "比", "岁")],
+    ),
 ]

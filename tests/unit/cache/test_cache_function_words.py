@@ -28,6 +28,12 @@ DIFFERENT = [
     ("所有的狐狸都吃鸡吗", "有些狐狸吃鸡吗", "scope differs"),
     ("How do I page up in vim?", "How do I page down in vim?", "preposition differs: up vs down"),
     ("怎么把音量往上调", "怎么把音量往下调", "content differs"),
+    (
+        "Can I hire out a van for a week?",
+        "Can I hire a van for a week?",
+        "particle differs: out vs none",
+    ),
+    ("小周还欠你多少钱", "你还欠小周多少钱", "order differs"),
 ]
 
 
