@@ -149,7 +149,7 @@ class Settings(BaseSettings):
     semantic_enabled: bool = True
     semantic_threshold: float = Field(default=0.85, gt=0, le=1)
     semantic_threshold_zh: float = Field(
-        default=0.6,
+        default=0.5,
         gt=0,
         le=1,
         description="Cosine threshold for Chinese questions (the embedder is blind to most "

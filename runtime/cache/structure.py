@@ -350,6 +350,8 @@ def clash_zh(
     pair = swapped_blocks(a_chars, b_chars)
     if pair:
         return f"order differs: {pair[0]} ... {pair[1]} reversed"
+    if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
+        return "alternatives differ: only one asks A 还是 B"
     ta, tb = zh_tense(a_text), zh_tense(b_text)
     if {ta, tb} == {"past", "future"}:
         return f"tense differs: {ta} vs {tb}"

@@ -34,6 +34,7 @@ DIFFERENT = [
         "particle differs: out vs none",
     ),
     ("小周还欠你多少钱", "你还欠小周多少钱", "order differs"),
+    ("这个汤趁热喝还是放凉喝", "这个汤放凉喝", ""),
 ]
 
 
@@ -58,3 +59,11 @@ def test_chinese_scope_words_do_not_overlap() -> None:
     assert surface.scope_words("所有的学生都来了吗", "zh") == ("all",)  # not 有的 (some)
     assert surface.scope_words("有的学生来了吗", "zh") == ("some",)
     assert surface.scope_words("有些学生都来了", "zh") == ("some",)
+
+
+def test_a_choice_between_two_is_not_one_of_them() -> None:
+    from runtime.cache import structure
+
+    found = structure.clash_zh(["汤", "喝"], ["汤", "喝"], "汤先喝还是后喝", "汤后喝")
+    assert found == "alternatives differ: only one asks A 还是 B"
+    assert structure.clash_zh(["汤"], ["汤"], "汤先喝还是后喝", "汤先喝还是后喝") is None
