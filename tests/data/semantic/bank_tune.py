@@ -986,4 +986,23 @@ FAMILIES = [
         "{0}{2}",
         [("这种胶囊", "空腹吃", "饭后吃"), ("新车", "先加满油", "先洗车")],
     ),
+    # Found in session 8 and left open (the verifier lets them through): a verb that negates
+    # its complement ("stop X from V-ing" / "get X to V"); a frame verb carrying the meaning
+    # ("show hidden files" / "hide files").
+    (
+        "negating_verb",
+        "en",
+        False,
+        "How do I stop my {0} from {1} at night?",
+        "How do I get my {0} to {2} at night?",
+        [("dog", "barking", "bark"), ("parrot", "screeching", "screech")],
+    ),
+    (
+        "frame_verb",
+        "en",
+        False,
+        "How do I show hidden {0} on a {1}?",
+        "How do I hide {0} on a {1}?",
+        [("folders", "Chromebook"), ("columns", "Kindle")],
+    ),
 ]
