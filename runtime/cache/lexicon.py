@@ -1,5 +1,6 @@
 """Word tables for the semantic-cache verifier (runtime/cache/verify.py): number words and
-antonym pairs in English and Chinese. Data only; extend them for your domain."""
+antonym pairs in English and Chinese, and the closed classes structure.py compares
+(prepositions, modal verbs). Data only; extend them for your domain."""
 
 from __future__ import annotations
 
@@ -110,3 +111,38 @@ ZH_ANTONYMS = [
     ("南", "北"),
     ("东", "西"),
 ]
+
+# Closed classes the parse-based checks (structure.py) compare. Prepositions of one group can
+# stand for each other in a paraphrase ("convert a list to / into a set"); any other swap of
+# one preposition for another changes the question ("under" / "over", "before" / "after",
+# "with" / "without", "inside" / "outside", "from" / "to"). The same for modal verbs: a
+# question about what is possible or allowed is not one about what is required.
+EN_PREPOSITION_GROUPS = [
+    set(words(group))
+    for group in (
+        "to into onto toward towards unto",
+        "in inside within into at on",
+        "about regarding concerning on of over",
+        "under below beneath underneath",
+        "over above on_top_of",
+        "near close_to next_to near_to",
+        "before prior_to in_front_of ahead_of",
+        "if whether",
+        "of from",
+        "for to",
+        "by with using via through",
+        "in with using",  # the tool or language: "center a div in / with CSS"
+    )
+]
+# Prepositions of more than one word, compared as one: "near" / "far from" differ, "beneath" /
+# "on top of" differ; their words are not content words to the preposition check.
+EN_COMPLEX_PREPOSITIONS = set(
+    words(
+        "far_from close_to next_to near_to on_top_of in_front_of instead_of because_of "
+        "out_of apart_from away_from ahead_of prior_to up_to"
+    )
+)
+EN_MODAL_CLASSES = {
+    **dict.fromkeys(words("can could may might"), "possible"),
+    **dict.fromkeys(words("must shall should ought need"), "required"),
+}

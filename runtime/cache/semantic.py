@@ -1,9 +1,10 @@
 """The semantic cache: answers to earlier questions that mean the same, per scope.
 
 Layout in Redis (keys in runtime/keys.py):
-- `semantic_entry(scope, id)`: hash {question, answer (JSON), emb (base64 float32), created,
-  expires_at, hits}. Its TTL is fixed when it is written; serving it only HINCRBYs `hits`,
-  which leaves the TTL alone, so a popular answer still goes stale on schedule.
+- `semantic_entry(scope, id)`: hash {question, answer (JSON), emb (base64 float32), parse (an
+  English question's parse, JSON: runtime/cache/parses.py), created, expires_at, hits}. Its
+  TTL is fixed when it is written; serving it only HINCRBYs `hits`, which leaves the TTL alone,
+  so a popular answer still goes stale on schedule.
 - `semantic_log(scope)`: stream of {op: add, id, exp} and {op: flush} records. Every process
   keeps one FAISS index per scope in memory and follows the log with XREAD from the last id it
   saw, so an answer stored by one worker is a hit on every other. Stream ids are millisecond
@@ -29,9 +30,11 @@ from typing import Any
 import numpy as np
 
 from runtime import keys
+from runtime.cache import parses, structure
 from runtime.cache.base import canonical_json, to_str
 from runtime.cache.serving import Candidate, decide, threshold_for
 from runtime.cache.vector_index import VectorIndex
+from runtime.cache.verify import language
 
 NAME = "semantic"
 NEIGHBOURS = 4  # Nearest entries examined per lookup; the best verified one is served.
@@ -262,7 +265,8 @@ class SemanticCache:
     def _queue_fetch(pipe: Any, sid: str, near: list[tuple[str, float]]) -> None:
         for entry_id, _ in near:
             pipe.hmget(
-                keys.semantic_entry(sid, entry_id), ["question", "answer", "expires_at", "thr"]
+                keys.semantic_entry(sid, entry_id),
+                ["question", "answer", "expires_at", "thr", "parse"],
             )
 
     def _candidates(
@@ -270,10 +274,11 @@ class SemanticCache:
     ) -> list[Candidate]:
         candidates: list[Candidate] = []
         now = self._clock()
-        for (entry_id, sim), (q, answer, expires, thr) in zip(near, rows, strict=True):
+        for (entry_id, sim), (q, answer, expires, thr, parsed) in zip(near, rows, strict=True):
             if q is None or float(to_str(expires) or 0) <= now:
                 self._index(sid).remove(entry_id)  # Never serve what has expired.
                 continue
+            parses.carry(to_str(q) or "", to_str(parsed))  # Verification then parses no entry.
             answer = json.loads(to_str(answer) or "null")
             learned = float(to_str(thr) or 0.0)  # Raised by shadow checks that disagreed.
             candidates.append(Candidate(entry_id, sim, to_str(q) or "", answer, learned))
@@ -290,8 +295,11 @@ class SemanticCache:
         items: Sequence[tuple[str, Any]],
         scope: Scope | str,
         embeddings: np.ndarray | None = None,
+        parse: bool = True,
     ) -> list[str]:
-        """Store (question, answer) pairs; `embeddings` may be given if already computed."""
+        """Store (question, answer) pairs; `embeddings` may be given if already computed.
+        Each English question is parsed here, off the request path, and its parse stored with
+        it (`parse=False` skips that: bulk loads whose questions are never compared)."""
         if not items:
             return []
         sid = _scope_id(scope)
@@ -304,9 +312,11 @@ class SemanticCache:
         pipe = self.redis.pipeline(transaction=False)
         for entry_id, (question, answer), vec in zip(ids, items, embeddings, strict=True):
             key = keys.semantic_entry(sid, entry_id)
+            english = parse and language(question) == "en"
             pipe.hset(
                 key,
                 mapping={
+                    "parse": structure.stored_parse(question) if english else "",
                     "question": question,
                     "answer": json.dumps(answer, ensure_ascii=False),
                     "emb": _encode_vec(vec),

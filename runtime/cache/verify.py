@@ -252,7 +252,7 @@ def _word(pattern: str, text: str) -> str:
 # restores it: outside question and function words, a paraphrase may add one character
 # ("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
 _ZH_FUNCTION = set(
-    "的了吗呢吧啊呀嘛么是有在我你您他她它们给下和与及或把被让就都也还要会能该应得地着过"
+    "的了吗呢吧啊呀嘛么是有在我你您他她它们给和与及或把被让就都也还要会能该应得地着过"
     "这那哪些个谁几为想一多少怎样如何什"
 )
 # Function words of two characters whose characters alone carry meaning ("忙" is busy).
@@ -266,10 +266,15 @@ _ZH_ARTICLE = re.compile(r"一[个根杯张本只条件位次份家台部首篇�
 _ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|哪个|哪些|哪种|什么")
 
 
-def _zh_content(text: str) -> list[str]:
-    """Content characters in order, repeats kept (the order check needs them)."""
+# Pronouns are function characters to the content check, but they have roles: the order
+# check keeps them ("小李欠我" / "我欠小李").
+_ZH_PRONOUNS = set("我你您他她它")
+
+
+def _zh_content(text: str, keep: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Content characters in order, repeats kept (the order check needs them), and `keep`."""
     text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", _ZH_ARTICLE.sub(" ", text)))
-    return [ch for ch in _CJK.findall(text) if ch not in _ZH_FUNCTION]
+    return [ch for ch in _CJK.findall(text) if ch not in _ZH_FUNCTION or ch in keep]
 
 
 def _zh_content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
@@ -299,6 +304,7 @@ class Features:
     routes: frozenset[tuple[str, str]]
     antonyms: tuple[tuple[bool, bool], ...]
     zh_content: tuple[str, ...]
+    zh_order: tuple[str, ...]  # zh_content with the pronouns kept, for the order check
 
 
 @functools.lru_cache(maxsize=8192)
@@ -318,6 +324,7 @@ def features(question: str) -> Features:
         routes=frozenset(_routes(text, lang)),
         antonyms=_antonym_marks(text, lang),
         zh_content=tuple(_zh_content(text)) if lang == "zh" else (),
+        zh_order=tuple(_zh_content(text, _ZH_PRONOUNS)) if lang == "zh" else (),
     )
 
 
@@ -350,7 +357,7 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
     clash = surface.clash(a.text, b.text, a.lang) or (
         structure.clash_en(a.text, b.text)
         if a.lang == "en"
-        else structure.clash_zh(a.zh_content, b.zh_content, a.text, b.text)
+        else structure.clash_zh(a.zh_order, b.zh_order, a.text, b.text)
     )
     if clash:
         return False, clash

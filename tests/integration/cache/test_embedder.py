@@ -42,18 +42,43 @@ def reference(texts: list[str]) -> np.ndarray:
     return model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
 
 
-def test_single_queries_match_sentence_transformers(embedder, texts, reference) -> None:
-    got = np.vstack([embedder.embed([t]) for t in texts])
+# The reference checks use the exact (float32) graph; the int8 one is checked for nearness.
+
+
+@pytest.fixture(scope="module")
+def exact():  # noqa: ANN201
+    from runtime.cache.embedder import Embedder
+
+    return Embedder(int8=False)
+
+
+def test_single_queries_match_sentence_transformers(exact, texts, reference) -> None:
+    got = np.vstack([exact.embed([t]) for t in texts])
+    embedder = exact
     assert got.shape == (len(texts), embedder.dim) and got.dtype == np.float32
     assert float((got * reference).sum(axis=1).min()) >= 0.99999
     assert float(np.abs(got - reference).max()) < 1e-4
 
 
-def test_padded_batches_match_too(embedder, texts, reference) -> None:
+def test_padded_batches_match_too(exact, texts, reference) -> None:
+    embedder = exact
     got = embedder.embed(texts)  # Mixed lengths: sorted, padded, masked, put back in order.
     assert float((got * reference).sum(axis=1).min()) >= 0.99999
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     assert embedder.embed([]).shape == (0, embedder.dim)
+
+
+def test_the_int8_embedder_stays_near_the_reference(texts, reference) -> None:
+    # The process's embedder (SEMANTIC_EMBED_INT8 on by default) trades exactness for speed.
+    from runtime.cache.embedder import Embedder
+
+    int8 = Embedder(int8=True)
+    got = np.vstack([int8.embed([t]) for t in texts])
+    cosines = (got * reference).sum(axis=1)
+    assert float(np.median(cosines)) >= 0.99
+    assert float(cosines.min()) >= 0.95
+    batch = int8.embed(texts)
+    assert float((batch * reference).sum(axis=1).min()) >= 0.95
 
 
 def test_embed_one_memoises_and_forget_recent_drops_it(embedder) -> None:

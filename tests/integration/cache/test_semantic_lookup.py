@@ -97,3 +97,41 @@ def test_hit_on_an_entry_that_just_expired_counts_a_miss(rc, embedder) -> None:
     assert cache._count_hit(keys=[gone, keys.CACHE_COUNTERS], args=args) == -1
     assert not rc.exists(gone)  # Not recreated without a TTL.
     assert counters(rc) == {"semantic:miss": 1}
+
+
+def test_a_lookup_parses_its_own_question_only(rc, embedder, monkeypatch) -> None:
+    """The entry's parse was stored with it (by another worker): the reader, with an empty
+    memo, runs spaCy on the query and never on the stored question; the verdict is the same
+    as with both parsed here."""
+    from runtime.cache import parses, structure
+
+    writer = SemanticCache(rc, embedder, threshold=0.8, ttl_s=600)
+    reader = SemanticCache(rc, embedder, threshold=0.8, ttl_s=600)
+    writer.store("Did Priya hire Tomas last year?", "yes", SCOPE)
+    writer.store("How do I reset my router?", "Hold the button.", SCOPE)
+    stored = rc.hget(keys.semantic_entry(SCOPE.id, writer._index(SCOPE.id)._ids[0]), "parse")
+    assert stored  # An English question's parse is stored with it.
+    parsed: list[str] = []
+    real = structure._parse
+
+    def counting(text: str) -> Any:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(structure, "_parse", counting)
+    parses.forget()
+    # Roles reversed: refused, from the stored parse and the query's own.
+    assert reader.lookup("Did Tomas hire Priya last year?", SCOPE) is None
+    assert parsed == ["Did Tomas hire Priya last year?"]
+    parses.forget()
+    hit = reader.lookup("How can I reset my router?", SCOPE)
+    assert hit is not None and hit.answer == "Hold the button."
+    assert parsed[1:] == ["How can I reset my router?"]
+    # Without the stored parse, both are parsed and the verdicts do not change.
+    parses.forget()
+    monkeypatch.setattr(parses, "carry", lambda question, stored: False)
+    assert reader.lookup("Did Tomas hire Priya last year?", SCOPE) is None
+    assert sorted(parsed[2:]) == [
+        "Did Priya hire Tomas last year?",
+        "Did Tomas hire Priya last year?",
+    ]

@@ -154,3 +154,35 @@ def test_cls_pooling_is_refused(tmp_path: Path) -> None:
     (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode_mean_tokens": false}')
     with pytest.raises(encoder_graph.UnsupportedModel, match="pooling"):
         encoder_graph.build(tmp_path)
+
+
+def test_int8_graph_stays_close_to_the_float_one_and_keeps_padding_out(tmp_path: Path) -> None:
+    import onnxruntime as ort
+
+    w = write_model(tmp_path)
+    sess = ort.InferenceSession(
+        encoder_graph.build(tmp_path, int8=True), providers=["CPUExecutionProvider"]
+    )
+    seqs = [[2, 7, 9, 3], [2, 11, 4, 4, 30, 8, 49, 3], [2, 3]]
+    width = max(map(len, seqs))
+    ids = np.zeros((len(seqs), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for i, seq in enumerate(seqs):
+        ids[i, : len(seq)], mask[i, : len(seq)] = seq, 1
+    batch = sess.run(["emb"], {"ids": ids, "mask": mask})[0]
+    for i, seq in enumerate(seqs):
+        alone = np.asarray([seq], dtype=np.int64)
+        single = sess.run(["emb"], {"ids": alone, "mask": np.ones_like(alone)})[0][0]
+        # Approximate, not exact: int8 weights and activations. Padding still changes nothing
+        # beyond the activations' own quantisation (their range is per call).
+        assert float(batch[i] @ reference(w, seq)) > 0.98
+        assert float(single @ reference(w, seq)) > 0.98
+    assert np.allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-5)
+
+
+def test_quantise_is_symmetric_per_column_within_half_a_step() -> None:
+    weight = np.asarray([[0.5, -2.0, 0.0], [-0.25, 1.0, 0.0]], dtype=np.float32)
+    q, scale = encoder_graph._quantise(weight)
+    assert q.dtype == np.int8 and int(np.abs(q).max()) == 63
+    assert scale[2] == 1.0  # An all-zero column keeps a usable scale.
+    assert np.all(np.abs(q * scale - weight) <= scale / 2 + 1e-7)
