@@ -47,7 +47,8 @@ def tool_text(tool: Tool) -> str:
 def _default_embed(texts: list[str]) -> np.ndarray:
     from runtime.cache.embedder import get_embedder
 
-    return get_embedder().embed(texts)
+    # float32, not the cache's int8 (SEMANTIC_EMBED_INT8): the gate's bar was set on these.
+    return get_embedder(int8=False).embed(texts)
 
 
 def _tool_vectors(tools: Sequence[Tool], embed: Embed) -> np.ndarray:

@@ -123,17 +123,22 @@ class Embedder:
             self._recent.clear()
 
 
-_instance: Embedder | None = None
+_instances: dict[bool, Embedder] = {}
 _instance_lock = threading.Lock()
 
 
-def get_embedder() -> Embedder:
-    """The process-wide embedder, loaded on first call."""
-    global _instance
-    if _instance is None:
-        with _instance_lock:
-            if _instance is None:
-                from runtime.config import get_settings
+def get_embedder(int8: bool | None = None) -> Embedder:
+    """The process-wide embedder, loaded on first call: int8 as SEMANTIC_EMBED_INT8 says,
+    unless `int8` asks for one kind (the planner's relevance gate keeps float32, the
+    vectors its bar was set on: runtime/agent/tool_choice.py)."""
+    if int8 is None:
+        from runtime.config import get_settings
 
-                _instance = Embedder(int8=get_settings().semantic_embed_int8)
-    return _instance
+        int8 = get_settings().semantic_embed_int8
+    found = _instances.get(int8)
+    if found is None:
+        with _instance_lock:
+            found = _instances.get(int8)
+            if found is None:
+                found = _instances[int8] = Embedder(int8=int8)
+    return found
