@@ -19,6 +19,7 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from runtime.agent.call_split import Number, Split
+from runtime.agent.number_slots import labelled
 from runtime.schemas import CALL_ID_PATTERN
 
 if TYPE_CHECKING:
@@ -72,6 +73,9 @@ def plan_schema(
             ]
         longest = max(MAX_STRING, 2 * len(query))
         variants = grounded(variants, numbers, wholes, longest)
+        labels = [labelled(query, t.json_schema()) for t in tools]
+        per_call = [_to_labels(call, labels) for call in per_call]
+        variants = _to_labels(variants, labels)
         defs = {k: grounded(v, numbers, wholes, longest) for k, v in defs.items()}
     calls: dict[str, Any] = {"type": "array", "maxItems": max_calls}
     if per_call:
@@ -93,6 +97,23 @@ def plan_schema(
     if defs:
         schema["$defs"] = defs
     return schema
+
+
+def _to_labels(calls: Any, labels: list[dict[str, list[Number]]]) -> Any:
+    """Grounded call variants (one per tool, or an `anyOf` of them) with each labelled
+    number argument (number_slots.py) offered only its labelled numbers, or their fractions
+    ("4%" -> 0.04), where that leaves any."""
+    variants = calls["anyOf"] if isinstance(calls, dict) and "anyOf" in calls else calls
+    rows = variants if isinstance(variants, list) else [variants]
+    for variant, label in zip(rows, labels, strict=True):
+        props = variant["properties"]["arguments"].get("properties", {})
+        for name, values in label.items():
+            spec = props.get(name, {})
+            wanted = {v for n in values for v in (n, n / 100)}
+            kept = [v for v in spec.get("enum", []) if any(_same(v, w) for w in wanted)]
+            if kept:
+                spec["enum"] = kept
+    return calls
 
 
 def _nth_call(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pytest
 
 from runtime.agent.call_split import Split, mentions, split_calls
@@ -27,11 +28,18 @@ class T:
         return {"type": "object", "properties": self.properties, "required": self.required}
 
 
+def by_words(texts: list[str]) -> np.ndarray:
+    # A stand-in embedder: city names and "city" share a dimension, anything else does not.
+    cities = ("city", "oslo", "lima", "delhi")
+    rows = np.array([[float(any(c in t.lower() for c in cities)), 0.1] for t in texts])
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
 SQUARE = T("square", {"x": INT})
 LOAN = T("loan", {"amount": NUM, "rate": NUM, "years": INT})
 HYPOT = T("hypot", {"a": NUM, "b": NUM})
 TRIANGLE = T("triangle_area", {"a": NUM, "b": NUM, "c": NUM})
-WEATHER = T("weather", {"city": STR, "days": INT}, ["city"])
+WEATHER = T("weather", {"city": {"type": "string", "description": "A city."}, "days": INT})
 MEAN = T("mean", {"values": {"type": "array", "items": NUM}})
 
 
@@ -60,7 +68,7 @@ MEAN = T("mean", {"values": {"type": "array", "items": NUM}})
     ],
 )
 def test_numbers_split_into_calls(query, tool, count, numbers) -> None:
-    split = split_calls(query, [tool], 4)
+    split = split_calls(query, [tool], 4, by_words)
     assert split.count == count
     assert [tuple(n) for n in split.numbers or []] == numbers
 
@@ -81,12 +89,15 @@ def test_no_split_without_a_clear_reason(query) -> None:
     tool = next((t for word, t in tools.items() if word in query), LOAN)
     if "derivative" in query or "Square" in query:
         tool = SQUARE
-    assert split_calls(query, [tool], 4) == Split()
+    assert split_calls(query, [tool], 4, by_words) == Split()
 
 
 def test_names_fill_the_one_free_text_argument() -> None:
-    split = split_calls("Weather for the cities Oslo, Lima, and New Delhi.", [WEATHER], 4)
+    query = "Weather for the cities Oslo, Lima, and New Delhi."
+    split = split_calls(query, [WEATHER], 4, by_words)
     assert (split.count, split.texts, split.text_arg) == (3, ("Oslo", "Lima", "New Delhi"), "city")
+    # Names that are not values of the argument ("humidity" is no city) make no split.
+    assert split_calls("Oslo's rain and humidity.", [WEATHER], 4, by_words) == Split()
 
 
 def test_repeat_words_ask_for_two_and_too_many_calls_for_none() -> None:
@@ -123,7 +134,12 @@ def test_a_split_plan_schema_has_one_schema_per_call() -> None:
 def test_a_named_split_fixes_the_text_argument_per_call() -> None:
     query = "Weather for Oslo and Lima."
     schema = plan_schema(
-        [WEATHER], 4, refs=False, min_calls=1, query=query, split=split_calls(query, [WEATHER], 4)
+        [WEATHER],
+        4,
+        refs=False,
+        min_calls=1,
+        query=query,
+        split=split_calls(query, [WEATHER], 4, by_words),
     )
     cities = [
         c["properties"]["arguments"]["properties"]["city"]
@@ -137,3 +153,22 @@ def test_no_split_keeps_the_open_schema() -> None:
     calls = plan_schema([SQUARE], 4, refs=False, min_calls=1, query=query, split=Split())
     calls = calls["properties"]["calls"]
     assert "prefixItems" not in calls and calls["maxItems"] == 4 and calls["minItems"] == 1
+
+
+def test_numbers_go_to_the_argument_their_words_name() -> None:
+    from runtime.agent.number_slots import labelled
+
+    loan = {"properties": {"loan_amount": INT, "interestRate": NUM, "term": INT}}
+    query = "A loan amount of $400,000 at an interest rate of 4% over 30 years."
+    assert labelled(query, loan) == {"loan_amount": [400000], "interestRate": [4]}
+    person = {"properties": {"height": NUM, "weight": INT}}
+    assert labelled("Her height is 1.7 m and she weighs 60 kg.", person) == {
+        "height": [1.7],
+        "weight": [60],
+    }
+    # A listed number shares its label with the others; it is left to the model.
+    area = {"properties": {"base": INT, "height": INT}}
+    assert labelled("Its base and height are 6cm and 10cm.", area) == {}
+    # Two arguments named alike: the number is left to the model.
+    pair = {"properties": {"start_year": INT, "end_year": INT}}
+    assert labelled("Events of the year 1990", pair) == {}

@@ -269,8 +269,12 @@ def test_a_tool_that_needs_a_number_is_not_relevant_to_a_question_without_one(mo
     assert kept == tools
 
 
+def _embed_cities(texts: list[str]) -> np.ndarray:
+    return _embed_by_words([t.replace("Oslo", "city").replace("Lima", "city") for t in texts])
+
+
 def test_a_local_plan_for_a_list_asks_for_one_call_per_item(monkeypatch):
-    monkeypatch.setattr(tool_choice, "_default_embed", _embed_by_words)
+    monkeypatch.setattr(tool_choice, "_default_embed", _embed_cities)
     tools = [_Doc("get_weather", "Weather in a city.")]
     plan = {"calls": [{"name": "get_weather", "arguments": {"city": c}} for c in ("Oslo", "Lima")]}
     fake = FakeBackend([json.dumps(plan)])
