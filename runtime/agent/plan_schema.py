@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
+from runtime.agent.call_split import Number, Split
+from runtime.agent.number_slots import labelled
 from runtime.schemas import CALL_ID_PATTERN
 
 if TYPE_CHECKING:
@@ -42,10 +44,12 @@ def plan_schema(
     refs: bool = True,
     min_calls: int = 0,
     query: str | None = None,
+    split: Split | None = None,
 ) -> dict[str, Any]:
     """{"calls": [one object per call, its shape fixed by the tool it names]}. Without
     `refs`, arguments are plain values only; `min_calls` 1 makes the model call a tool; with
-    `query`, values are `grounded` in it (for a small local model)."""
+    `query`, values are `grounded` in it (for a small local model), and a `split` of two or
+    more calls (call_split.py) makes exactly that many, each with its share of the values."""
     defs: dict[str, Any] = {}
     variants = [_call_schema(t.name, t.json_schema(), defs, refs) for t in tools]
     if query is not None:
@@ -58,12 +62,27 @@ def plan_schema(
             for key in ("id", "depends_on"):
                 del variant["properties"][key]
                 variant["required"].remove(key)
+    per_call: list[Any] = []
     if query is not None:
         numbers = question_numbers(query)
-        variants = grounded(variants, numbers)
-        defs = {k: grounded(v, numbers) for k, v in defs.items()}
+        marked, wholes = percents(query)
+        if split is not None and 2 <= split.count <= max_calls:
+            per_call = [
+                _nth_call(variants, split, n, numbers, marked, wholes, query)
+                for n in range(split.count)
+            ]
+        longest = max(MAX_STRING, 2 * len(query))
+        variants = grounded(variants, numbers, wholes, longest)
+        labels = [labelled(query, t.json_schema()) for t in tools]
+        per_call = [_to_labels(call, labels) for call in per_call]
+        variants = _to_labels(variants, labels)
+        defs = {k: grounded(v, numbers, wholes, longest) for k, v in defs.items()}
     calls: dict[str, Any] = {"type": "array", "maxItems": max_calls}
-    if variants:
+    if per_call:
+        # One schema per position: a small model told "several" still writes one call, or
+        # copies the first call's values into the next.
+        calls.update(prefixItems=per_call, minItems=len(per_call), maxItems=len(per_call))
+    elif variants:
         calls["items"] = variants[0] if len(variants) == 1 else {"anyOf": variants}
         if min_calls:
             calls["minItems"] = min(min_calls, max_calls)
@@ -78,6 +97,58 @@ def plan_schema(
     if defs:
         schema["$defs"] = defs
     return schema
+
+
+def _to_labels(calls: Any, labels: list[dict[str, list[Number]]]) -> Any:
+    """Grounded call variants (one per tool, or an `anyOf` of them) with each labelled
+    number argument (number_slots.py) offered only its labelled numbers, or their fractions
+    ("4%" -> 0.04), where that leaves any."""
+    variants = calls["anyOf"] if isinstance(calls, dict) and "anyOf" in calls else calls
+    rows = variants if isinstance(variants, list) else [variants]
+    for variant, label in zip(rows, labels, strict=True):
+        props = variant["properties"]["arguments"].get("properties", {})
+        for name, values in label.items():
+            spec = props.get(name, {})
+            wanted = {v for n in values for v in (n, n / 100)}
+            kept = [v for v in spec.get("enum", []) if any(_same(v, w) for w in wanted)]
+            if kept:
+                spec["enum"] = kept
+    return calls
+
+
+def _nth_call(
+    variants: list[Any],
+    split: Split,
+    n: int,
+    numbers: list[Number],
+    marked: set[Number],
+    wholes: set[Number],
+    query: str,
+) -> Any:
+    """Call `n` of a split: its own numbers only (a number of the question that belongs to
+    another call is not offered), and the split's name in the free-text argument."""
+    own = numbers
+    if split.numbers is not None:
+        mine = split.numbers[n]
+        # "5%" is offered as 0.05 too, as grounded() does for the whole question.
+        own = [
+            v
+            for v in numbers
+            if any(_same(v, m) or _same(v * 100, m) and m in marked for m in mine)
+        ]
+    shaped = []
+    for variant in grounded(variants, own, wholes, max(MAX_STRING, 2 * len(query))):
+        args = variant["properties"]["arguments"]
+        if split.texts is not None and split.text_arg in args.get("properties", {}):
+            args["properties"][split.text_arg] = {"type": "string", "enum": [split.texts[n]]}
+            if split.text_arg not in args.setdefault("required", []):
+                args["required"].append(split.text_arg)
+        shaped.append(variant)
+    return shaped[0] if len(shaped) == 1 else {"anyOf": shaped}
+
+
+def _same(a: Number, b: Number) -> bool:
+    return abs(a - b) < 1e-9
 
 
 def _call_schema(
@@ -137,7 +208,19 @@ MAX_INTEGER = 10**9
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(%?)")
 
 
-def question_numbers(query: str) -> list[int | float]:
+def percents(query: str) -> tuple[set[Number], set[Number]]:
+    """(the numbers the question writes as percentages, those it writes only so: "5%" and
+    never a bare 5)."""
+    marked: set[Number] = set()
+    bare: set[Number] = set()
+    for match in _NUMBER.finditer(query):
+        value = float(match.group(0).rstrip("%").replace(",", ""))
+        number = int(value) if value.is_integer() else value
+        (marked if match.group(1) else bare).add(number)
+    return marked, marked - bare
+
+
+def question_numbers(query: str) -> list[Number]:
     """The numbers a question writes, in order, once each; "5%" also gives 0.05."""
     found: list[int | float] = []
     for match in _NUMBER.finditer(query):
@@ -154,26 +237,43 @@ def question_numbers(query: str) -> list[int | float]:
     return found
 
 
-def grounded(schema: Any, numbers: Sequence[int | float]) -> Any:
+def grounded(
+    schema: Any,
+    numbers: Sequence[Number],
+    wholes: Collection[Number] = (),
+    longest: int | None = None,
+) -> Any:
     """An argument schema for a small model: numeric values limited to the question's own
     numbers (a 135M model invents numbers otherwise: 250 bedrooms for "3 bedroom"), strings
     and lists bounded. A value the question does not write (no numbers at all) is a bounded
-    integer. Enums, consts and patterns stay as they are: they are already finite."""
+    integer. Enums, consts and patterns stay as they are: they are already finite. A
+    `wholes` value (written only as "5%") is offered to a number argument as 0.05 alone: on
+    BFCL's tuning categories the answer is the fraction for 43 percents, the whole for 6.
+    """
     if isinstance(schema, list):
-        return [grounded(v, numbers) for v in schema]
+        return [grounded(v, numbers, wholes, longest) for v in schema]
     if not isinstance(schema, dict) or "enum" in schema or "const" in schema:
         return schema
-    out = {k: grounded(v, numbers) for k, v in schema.items() if k != "properties"}
+    out = {k: grounded(v, numbers, wholes, longest) for k, v in schema.items() if k != "properties"}
     if isinstance(schema.get("properties"), dict):
-        out["properties"] = {k: grounded(v, numbers) for k, v in schema["properties"].items()}
+        out["properties"] = {
+            k: grounded(v, numbers, wholes, longest) for k, v in schema["properties"].items()
+        }
     kind = schema.get("type")
     if kind in ("integer", "number"):
-        picks = [n for n in numbers if kind == "number" or isinstance(n, int)]
+        picks = [
+            n for n in numbers if (isinstance(n, int) if kind == "integer" else n not in wholes)
+        ]
         if picks:
             return {"type": kind, "enum": picks}
         return {"type": "integer", "minimum": -MAX_INTEGER, "maximum": MAX_INTEGER}
     if kind == "string" and not {"pattern", "format", "maxLength"} & schema.keys():
         out["maxLength"] = MAX_STRING
+    elif kind == "string" and longest is not None:
+        # A value with its own pattern or bound (the calculator's expression, 1000) is still
+        # written from this question: a 135M model looping inside it ("480 * 0.85 * 0.85…")
+        # ran to the token limit and left no plan (ops/bench/answers.py, tuning split).
+        out["maxLength"] = min(schema.get("maxLength", longest), longest)
     if kind == "array" and "maxItems" not in schema:
         out["maxItems"] = MAX_ITEMS
     return out

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
+from runtime.agent.call_split import split_calls
 from runtime.agent.plan_prompt import SHOTS, build_planner_messages
 from runtime.agent.plan_schema import plan_schema
 from runtime.agent.tool_choice import relevant_tools
@@ -294,9 +295,9 @@ def plan_with_model(
     # $ref values (a 135M model fills them with the prompt's example paths) and at most
     # LOCAL_MAX_CALLS calls (it repeats a call until the token limit otherwise).
     if local:
-        schema = plan_schema(
-            tools, min(max_calls, LOCAL_MAX_CALLS), refs=False, min_calls=min_calls, query=query
-        )
+        most = min(max_calls, LOCAL_MAX_CALLS)
+        split = split_calls(query, tools, most)
+        schema = plan_schema(tools, most, refs=False, min_calls=min_calls, query=query, split=split)
         max_tokens = max(max_tokens, LOCAL_PLAN_TOKENS)
     else:
         schema = plan_schema(tools, max_calls)

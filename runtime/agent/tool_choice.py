@@ -20,6 +20,7 @@ alone, which is why the detectors, which read Chinese operators and date words, 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -76,6 +77,29 @@ def similarities(query: str, tools: Sequence[Tool], embed: Embed | None = None) 
     return [float(s) for s in vectors @ question]
 
 
+# A number a question may give in words (English and Chinese numerals).
+_NUMBER_WORD = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred"
+    r"|thousand|million|billion|dozen|half|twice|double|triple|single|first|second|third"
+    r"|last|next|once)\b|[一二两三四五六七八九十百千万亿半]",
+    re.IGNORECASE,
+)
+
+
+def fillable(query: str, tool: Tool) -> bool:
+    """False when the tool needs a number (a required number argument) and the question
+    gives none: its call could only invent one. On BFCL's tuning categories the right
+    function passes this in 99.1% of 800 cases (ops/bench/bfcl_data.py)."""
+    schema = tool.json_schema()
+    props = schema.get("properties") or {}
+    needs = [
+        k
+        for k in schema.get("required", [])
+        if isinstance(props.get(k), dict) and props[k].get("type") in ("integer", "number")
+    ]
+    return not needs or bool(_NUMBER_WORD.search(query))
+
+
 def relevant_tools(
     query: str,
     tools: Sequence[Tool],
@@ -85,9 +109,12 @@ def relevant_tools(
     embed: Embed | None = None,
 ) -> list[Tool]:
     """The tools that could answer `query`, in their given order: similar enough (at least
-    `threshold`, and within `margin` of the closest tool), or named in `detected` (tools
-    the deterministic detectors matched)."""
+    `threshold`, and within `margin` of the closest tool) and `fillable`, or named in
+    `detected` (tools the deterministic detectors matched)."""
     hinted = set(detected)
-    scores = similarities(query, tools, embed)
+    scores = [
+        s if fillable(query, t) else -2.0
+        for t, s in zip(tools, similarities(query, tools, embed), strict=True)
+    ]
     bar = max([threshold, *(s - margin for s in scores)])
     return [t for t, s in zip(tools, scores, strict=True) if s >= bar or t.name in hinted]

@@ -101,6 +101,21 @@ def test_a_grounded_call_is_a_name_and_arguments_and_may_be_required() -> None:
     assert calls["minItems"] == 1
     call = calls["items"]
     assert set(call["properties"]) == {"name", "arguments"} == set(call["required"])
-    # The calculator's own length limit is kept, not replaced by the generic bound.
-    assert call["properties"]["arguments"]["properties"]["expression"]["maxLength"] == 1000
+    # The calculator's own length limit (1000) shrinks to what this question could need.
+    expression = call["properties"]["arguments"]["properties"]["expression"]
+    assert expression["maxLength"] == MAX_STRING > 2 * len("what is 2 + 3")
     assert "minItems" not in plan_schema(tools, 4)["properties"]["calls"]
+
+
+def test_percents_go_to_number_arguments_as_fractions_and_strings_are_bounded() -> None:
+    from runtime.agent.plan_schema import percents
+
+    assert percents("5% of 200, then 5 more at 7.5%") == ({5, 7.5}, {7.5})
+    tool = all_tools(["calculator"])
+    query = "What is 7.5% of 880?"
+    calls = plan_schema(tool, 4, refs=False, query=query)["properties"]["calls"]
+    expression = calls["items"]["properties"]["arguments"]["properties"]["expression"]
+    # The calculator's own bound (1000) shrinks to what this question could need.
+    assert expression["maxLength"] == 2 * len(query) and "pattern" in expression
+    rate = grounded({"type": "number"}, question_numbers(query), percents(query)[1])
+    assert rate == {"type": "number", "enum": [0.075, 880]}

@@ -247,3 +247,41 @@ def test_arithmetic_cue_reads_words_the_embedder_misses():
     assert arithmetic_cue("2 的 10 次方是多少？") and arithmetic_cue("3600 的 25% 是多少？")
     assert arithmetic_cue("I save 125 a month for 18 months; how much do I have?")
     assert not arithmetic_cue("What happened in 1999?") and not arithmetic_cue("写一首诗")
+
+
+class _Priced(_Doc):
+    def json_schema(self) -> dict:
+        props = {"symbol": {"type": "string"}, "days": {"type": "integer"}}
+        return {"type": "object", "properties": props, "required": ["symbol", "days"]}
+
+
+def test_a_tool_that_needs_a_number_is_not_relevant_to_a_question_without_one(monkeypatch):
+    monkeypatch.setattr(tool_choice, "_default_embed", _embed_by_words)
+    tools = [_Priced("stock_price", "A stock price over some days.")]
+    assert tool_choice.fillable("The stock price of ACME for the last 5 days", tools[0])
+    assert tool_choice.fillable("The stock price of ACME for the last three days", tools[0])
+    assert not tool_choice.fillable("The stock price of ACME", tools[0])
+    assert tool_choice.relevant_tools("The stock price of ACME", tools, 0.3) == []
+    # A tool the detectors name is kept whatever its arguments.
+    kept = tool_choice.relevant_tools(
+        "The stock price of ACME", tools, 0.3, detected=["stock_price"]
+    )
+    assert kept == tools
+
+
+def _embed_cities(texts: list[str]) -> np.ndarray:
+    return _embed_by_words([t.replace("Oslo", "city").replace("Lima", "city") for t in texts])
+
+
+def test_a_local_plan_for_a_list_asks_for_one_call_per_item(monkeypatch):
+    monkeypatch.setattr(tool_choice, "_default_embed", _embed_cities)
+    tools = [_Doc("get_weather", "Weather in a city.")]
+    plan = {"calls": [{"name": "get_weather", "arguments": {"city": c}} for c in ("Oslo", "Lima")]}
+    fake = FakeBackend([json.dumps(plan)])
+    query = "What is the weather in the cities Oslo and Lima?"
+    out = plan_with_model(fake, PROFILES["local"], query, tools, lambda p: None, tool_gate=0.5)
+    assert [c.arguments["city"] for c in out.plan.calls] == ["Oslo", "Lima"]
+    calls = fake.calls[0]["json_schema"]["properties"]["calls"]
+    assert calls["minItems"] == calls["maxItems"] == 2
+    cities = [c["properties"]["arguments"]["properties"]["city"] for c in calls["prefixItems"]]
+    assert [c["enum"] for c in cities] == [["Oslo"], ["Lima"]]
