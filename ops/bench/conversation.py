@@ -109,9 +109,15 @@ def run_managed(
     records = [_turn_record(conv.ask(q).result(timeout=deadline_s + 60)) for q in turns]
     time.sleep(2)  # the last summary task, if one is queued
     meta = store.meta(client.redis, conv.tenant, conv.id)
+    history = store.load(client.redis, conv.tenant, conv.id)
     return {
         "conversation_id": conv.id,
         "turns": records,
+        # What stood for the dropped rounds at the end: to tell a fact the summary lost from
+        # one the answer did not use.
+        "summary": history.summary,
+        "summary_upto": history.summary_upto,
+        "facts": [f.text for f in history.facts],
         "summaries": int(meta.get("summaries", 0)),
         "summary_tokens": int(meta.get("summary_tokens", 0)),
         "summary_cost_usd": int(meta.get("summary_cost_n", 0)) / NANO,

@@ -74,6 +74,22 @@ def test_tenants_cannot_read_each_other(client: Client) -> None:
     assert "conversation" not in _answer_step(result)  # bob's model saw no earlier turn
     assert [x.question for x in bob.history().rounds] == ["What is my secret?"]
     assert [x.question for x in alice.history().rounds] == ["My secret is 4711."]
+    assert [f.text for f in alice.history().facts] == ["My secret is 4711."]
+    assert bob.history().facts == []  # alice's stated facts are hers alone
+
+
+def test_stated_facts_are_remembered_and_shown_beside_the_question(client: Client) -> None:
+    tenant = f"t-{uuid.uuid4().hex[:6]}"
+    conv = client.conversation(tenant=tenant, model="fake-fast")
+    for q in ("My name is Ada. Tell me about tides.", "My name is Eve, in fact.", "Hi."):
+        assert conv.ask(q).result(timeout=30).status == JobStatus.done
+    result = conv.ask("What is my name?").result(timeout=30)
+    assert result.status == JobStatus.done
+    # The later statement of the same subject replaced the earlier; the request is no fact.
+    assert [f.text for f in conv.history().facts] == ["My name is Eve, in fact."]
+    assert _answer_step(result)["conversation"]["facts"] == 1
+    ttl = client.redis.ttl(keys.conversation_facts(tenant, conv.id))
+    assert 0 < ttl <= 7 * 86_400
 
 
 def test_chat_cli_piped(client: Client, redis_url: str) -> None:
