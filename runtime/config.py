@@ -211,6 +211,9 @@ class Settings(BaseSettings):
         ge=0,
         description="At most this many tokens of those facts, beside the question (0: none).",
     )
+    conversation_facts_shown: int = Field(
+        default=1, ge=1, description="At most this many facts beside one question."
+    )
 
     # --- budgets and degradation ---------------------------------------------------------
     perf_e2e_p95_s: float = Field(default=15.0, gt=0)

@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             3,
             query,
             args.facts_tokens,
+            args.facts_shown,
         )
         started = time.perf_counter()
         completion = backend.complete(
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "context_tokens": args.context_tokens,
         "facts_tokens": args.facts_tokens,
         "min_shared": fact_memory.MIN_SHARED,
-        "max_shown": fact_memory.MAX_SHOWN,
+        "facts_shown": args.facts_shown,
         "header": fact_memory.FACTS_HEADER,
         "correct": sum(c["correct"] for c in checks),
         "of": len(checks),
@@ -120,11 +121,11 @@ def main() -> None:
     parser.add_argument("--facts-tokens", type=int, default=120)
     parser.add_argument("--name", default="", help="suffix of the result file")
     parser.add_argument("--min-shared", type=int, default=fact_memory.MIN_SHARED)
-    parser.add_argument("--max-shown", type=int, default=fact_memory.MAX_SHOWN)
+    parser.add_argument("--facts-shown", type=int, default=1)
     parser.add_argument("--header", default=fact_memory.FACTS_HEADER)
     args = parser.parse_args()
     # Tuning knobs: the module's constants, set for this process only.
-    fact_memory.MIN_SHARED, fact_memory.MAX_SHOWN = args.min_shared, args.max_shown
+    fact_memory.MIN_SHARED = args.min_shared
     fact_memory.FACTS_HEADER = args.header
     report = run(args)
     write_report(f"conversation_tune{args.name}", report, OUT_DIR)

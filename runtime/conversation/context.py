@@ -75,11 +75,13 @@ def _facts_size(facts: Sequence[Fact], counter: Counter) -> int:
     return counter(with_facts("", facts)) if facts else 0
 
 
-def _facts(history: History, question: str, counter: Counter, budget: int) -> list[Fact]:
+def _facts(history: History, question: str, counter: Counter, budget: int, most: int) -> list[Fact]:
     """The facts shown beside `question`, in at most `budget` tokens."""
     if budget <= 0 or not history.facts:
         return []
-    return fact_memory.select(history.facts, question, lambda fs: _facts_size(fs, counter), budget)
+    return fact_memory.select(
+        history.facts, question, lambda fs: _facts_size(fs, counter), budget, most
+    )
 
 
 def fit_history(
@@ -89,6 +91,7 @@ def fit_history(
     recent: int = 3,
     question: str = "",
     facts_tokens: int = 0,
+    facts_shown: int = 1,
 ) -> Fitted:
     """The conversation's history in at most `budget` tokens (see the module docstring);
     with `facts_tokens`, the user's stated facts most related to `question` end it."""
@@ -109,7 +112,7 @@ def fit_history(
             whole += 1
         chosen.append(msgs)
         used += size
-    shown = _facts(history, question, counter, min(facts_tokens, budget - used))
+    shown = _facts(history, question, counter, min(facts_tokens, budget - used), facts_shown)
     used += _facts_size(shown, counter)
     older = rounds[: len(rounds) - len(chosen)] if len(chosen) == len(required) else []
     older_sizes = [_size(round_messages(x), counter) for x in older]
@@ -164,6 +167,7 @@ def with_history(
     recent: int = 3,
     question: str = "",
     facts_tokens: int = 0,
+    facts_shown: int = 1,
 ) -> Fitted:
     """The step's messages with the conversation inserted before its last user message,
     the history fitted into what the window leaves (and at most `max_history_tokens`);
@@ -172,7 +176,9 @@ def with_history(
         return Fitted(list(messages), {})
     own = count(messages, counter)
     budget = min(max_history_tokens, context_window - reserve_output - own)
-    fitted = fit_history(history, counter, max(0, budget), recent, question, facts_tokens)
+    fitted = fit_history(
+        history, counter, max(0, budget), recent, question, facts_tokens, facts_shown
+    )
     last_user = max(
         (i for i, m in enumerate(messages) if m.get("role") == "user"), default=len(messages)
     )
@@ -215,6 +221,7 @@ def for_step(
         settings.conversation_recent_rounds,
         spec.query,
         settings.conversation_facts_tokens,
+        settings.conversation_facts_shown,
     )
 
 

@@ -11,10 +11,13 @@ conversation (keys.conversation_facts). A later sentence about the same subject 
 is ...") replaces the earlier one; at most `conversation_facts_max` are kept (oldest go).
 
 In a model call the facts most related to the question (content words in common, then the
-newest) are placed right before the question, the most related one last, in at most
-`conversation_facts_tokens` (runtime/conversation/context.py reserves them first, inside the
-history's budget): a 135M model answers from what stands next to the question, and mixes up
-names that stand farther away.
+newest; at most `conversation_facts_shown`, in at most `conversation_facts_tokens`) are put
+at the head of the question's own message, the most related one last, in the user's voice
+("What I told you earlier: ..."). runtime/conversation/context.py reserves their room inside
+the history's budget, right after the recent rounds. A 135M model answers from what stands
+next to the question, and mixes up names that stand farther away. The header, the place and
+the number shown were chosen on ops/bench/conversation_tune.py, a set of other facts than
+the measured checks of ops/bench/conversation.py.
 
 Extraction never calls a model and is not on the next answer's path beyond one HSET.
 """
@@ -33,10 +36,12 @@ from runtime import keys
 from runtime.config import Settings
 from runtime.llm.tokens import compress
 
-FACTS_HEADER = "Facts the user stated earlier in this conversation:"
+# In the user's own voice: the facts stand at the head of the user's question. A neutral
+# "Facts the user stated ..." header made the small model answer with junk, which then sat
+# in every later turn's history (3 of 12 on the tuning set, against 10 of 12 with this one).
+FACTS_HEADER = "What I told you earlier:"
 MAX_FACT_CHARS = 240  # a longer sentence is prose, not a fact worth a permanent slot
 MIN_SHARED = 1  # content words a fact shares with the question to be shown beside it
-MAX_SHOWN = 3  # facts shown beside one question
 
 
 @dataclass(frozen=True)
@@ -148,10 +153,14 @@ def parse(raw: dict[str, str]) -> list[Fact]:
 
 
 def select(
-    facts: Sequence[Fact], question: str, size: Callable[[list[Fact]], int], budget: int
+    facts: Sequence[Fact],
+    question: str,
+    size: Callable[[list[Fact]], int],
+    budget: int,
+    most: int = 1,
 ) -> list[Fact]:
     """The facts to show beside `question` within `budget` tokens (`size` counts a list as
-    it will be shown): those sharing a content word with it, at most `MAX_SHOWN`, the most
+    it will be shown): those sharing a content word with it, at most `most`, the most
     related first (words in common, then the newest), returned in showing order, the most
     related last, nearest the question. Unrelated facts stay out: shown a list of them, the
     small model answered a plain statement with a comment on the list, or with junk, and
@@ -163,7 +172,7 @@ def select(
     )
     chosen: list[Fact] = []
     for _, fact in reversed(ranked):
-        if len(chosen) >= MAX_SHOWN:
+        if len(chosen) >= most:
             break
         if size([fact, *chosen]) > budget:
             continue  # a shorter, less related fact may still fit

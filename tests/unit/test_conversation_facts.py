@@ -49,21 +49,22 @@ def test_select_puts_the_most_related_fact_last_within_the_budget() -> None:
     def size(fs: list[Fact]) -> int:
         return sum(len(f.text.split()) for f in fs)
 
-    shown = facts.select(stored, "What is my cat called?", size, 100)
+    shown = facts.select(stored, "What is my cat called?", size, 100, 3)
     # Only facts sharing a word with the question; "called" makes the daughter related too.
     assert _texts(shown) == ["My daughter is called Lena.", "My cat is called Milo."]
-    two = facts.select(stored, "Which city do I live in?", size, 9)
+    two = facts.select(stored, "Which city do I live in?", size, 9, 3)
     assert two[-1].text == "I live in Lisbon." and size(two) <= 9
     assert facts.select(stored, "What is my cat called?", size, 0) == []
-    assert facts.select(stored, "Tell me about tides.", size, 100) == []  # nothing related
+    assert facts.select(stored, "Tell me about tides.", size, 100, 3) == []  # nothing related
 
 
-def test_at_most_max_shown_facts_beside_a_question() -> None:
+def test_at_most_the_number_asked_for_beside_a_question() -> None:
     stored = [Fact(i, f"My item{i} is called Value{i}.", f"my item{i}") for i in range(8)]
-    shown = facts.select(stored, "What is my item2 called?", lambda fs: len(fs), 100)
-    assert len(shown) == facts.MAX_SHOWN
+    shown = facts.select(stored, "What is my item2 called?", lambda fs: len(fs), 100, 3)
     assert shown[-1].text == "My item2 is called Value2."  # most related, then the newest
     assert [f.number for f in shown[:-1]] == [6, 7]
+    one = facts.select(stored, "What is my item2 called?", lambda fs: len(fs), 100)
+    assert _texts(one) == ["My item2 is called Value2."]  # the default: one
 
 
 def _conversation(n: int, words: int = 15) -> History:
@@ -81,7 +82,7 @@ def test_facts_stand_right_before_the_question_even_after_their_round_dropped() 
     system = {"role": "system", "content": "You answer questions."}
     question = {"role": "user", "content": "Question: What is my item0 called?"}
     fitted = with_history(
-        [system, question], history, COUNTER, 8192, 160, 400, 3, "What is my item0 called?", 80
+        [system, question], history, COUNTER, 8192, 160, 400, 3, "What is my item0 called?", 80, 3
     )
     msgs = fitted.messages
     asked = msgs[-1]["content"]
@@ -103,6 +104,6 @@ def test_no_facts_budget_is_the_old_context() -> None:
     fitted = fit_history(history, COUNTER, 10_000, question="What is my item1 called?")
     assert not any(FACTS_HEADER in m["content"] for m in fitted.messages)
     assert fitted.info["facts"] == 0 and fitted.facts == []
-    with_facts = fit_history(history, COUNTER, 10_000, 3, "What is my item1 called?", 200)
-    assert with_facts.info["facts"] == facts.MAX_SHOWN
+    with_facts = fit_history(history, COUNTER, 10_000, 3, "What is my item1 called?", 200, 2)
+    assert with_facts.info["facts"] == 2
     assert with_facts.info["tokens"] > fitted.info["tokens"]  # the facts are counted
