@@ -3,7 +3,7 @@
 The model-written summary (runtime/conversation/summary.py) is the issue's way of keeping
 dropped turns, but a small local model summarises lossily and late: its summary task waits
 behind every job on the gpu queue, so rounds drop out of the window before any summary
-covers them, and SmolLM2-135M leaves names out of what it writes. This memory is the cheap,
+covers them (README: one summary stored in a 20-turn run). This memory is the cheap,
 deterministic complement: when a round is appended, the sentences of the user's turn that
 state something about the user (first person, not a question, not a request: "My cat is
 called Milo.", "I live in Lisbon.", "I am 42.") are kept verbatim, compressed, in a hash per
@@ -48,7 +48,7 @@ MIN_SHARED = 1  # content words a fact shares with the question to be shown besi
 class Fact:
     number: int  # the round that stated it (the newest statement of its subject wins)
     text: str
-    key: str  # its subject: "my name", "i live", or the sentence itself
+    key: str  # its subject ("my name", "my brother's name"), or the sentence itself
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
