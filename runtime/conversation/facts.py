@@ -28,7 +28,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import redis
 
@@ -122,24 +122,24 @@ def extract(text: str, number: int) -> list[Fact]:
     return list(found.values())
 
 
-def remember(
-    r: redis.Redis, tenant: str, conversation_id: str, facts: Sequence[Fact], settings: Settings
-) -> None:
-    """Store the round's facts; a subject stated again replaces its older fact."""
-    if not facts:
-        return
+def stage(pipe: Any, tenant: str, conversation_id: str, facts: Sequence[Fact]) -> None:
+    """Queue the round's facts on the pipeline that appends the round (store.append), so a
+    reader who sees the round sees its facts; a subject stated again replaces its fact."""
+    if facts:
+        key = keys.conversation_facts(tenant, conversation_id)
+        pipe.hset(key, mapping={f.key: json.dumps({"n": f.number, "s": f.text}) for f in facts})
+
+
+def trim(r: redis.Redis, tenant: str, conversation_id: str, settings: Settings) -> None:
+    """Keep the newest `conversation_facts_max` facts (two appends racing here can only
+    trim one fact too few or too many)."""
     key = keys.conversation_facts(tenant, conversation_id)
-    pipe = r.pipeline(transaction=False)
-    pipe.hset(key, mapping={f.key: json.dumps({"n": f.number, "s": f.text}) for f in facts})
-    pipe.expire(key, settings.conversation_ttl_s)
-    pipe.hlen(key)
-    size = int(pipe.execute()[-1])
-    if size > settings.conversation_facts_max:
-        # Trim the oldest (two appends racing here can only trim one fact too few or many).
-        stored = parse(cast(dict[str, str], r.hgetall(key)))
-        extra = stored[: len(stored) - settings.conversation_facts_max]
-        if extra:
-            r.hdel(key, *[f.key for f in extra])
+    if int(cast(int, r.hlen(key))) <= settings.conversation_facts_max:
+        return
+    stored = parse(cast(dict[str, str], r.hgetall(key)))
+    extra = stored[: len(stored) - settings.conversation_facts_max]
+    if extra:
+        r.hdel(key, *[f.key for f in extra])
 
 
 def parse(raw: dict[str, str]) -> list[Fact]:

@@ -84,16 +84,15 @@ def append(
     ttl = settings.conversation_ttl_s
     pipe = r.pipeline(transaction=True)
     pipe.rpush(rounds, json.dumps(entry, ensure_ascii=False))
+    # The user's statements outlive the round (out of the window, trimmed, or not in a summary).
+    fact_memory.stage(pipe, tenant, conversation_id, fact_memory.extract(question, number))
     pipe.ltrim(rounds, -settings.conversation_max_rounds, -1)
     pipe.expire(rounds, ttl)
     pipe.expire(meta, ttl)
     pipe.expire(seen, ttl)
     pipe.expire(keys.conversation_facts(tenant, conversation_id), ttl)
     pipe.execute()
-    # The user's statements outlive the round: in the window, in the list, in the summary.
-    fact_memory.remember(
-        r, tenant, conversation_id, fact_memory.extract(question, number), settings
-    )
+    fact_memory.trim(r, tenant, conversation_id, settings)
     return number
 
 
