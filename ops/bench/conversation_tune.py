@@ -5,9 +5,11 @@ there once.
 No stack: the local model (SmolLM2-135M, CPU) is called in process, with the answer step's
 own prompt (runtime/agent/answer_prompt.py, no tools) and the history fitted by
 runtime/conversation/context.py from an in-memory History: the rounds so far (the model's
-own answers), and the facts memory (runtime/conversation/facts.py). No summary is written:
-on the busy CPU the summary lags behind the conversation (README), so the facts must carry
-the dropped rounds alone; this is the harder case. `--facts-tokens 0` is the behaviour
+own answers), and the facts memory (runtime/conversation/facts.py). No summary is written
+(on the busy CPU it lags far behind the conversation, README). At the 300-token cap the
+asked fact's round stands at the oldest edge of the window when it is asked (the recorded
+`dropped`), so this set measures mostly whether the model picks the right fact out of the
+history, not whether a dropped one comes back. `--facts-tokens 0` is the behaviour
 without the facts memory.
 
     .venv/bin/python ops/bench/conversation_tune.py [--context-tokens 300] [--facts-tokens 120]
