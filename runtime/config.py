@@ -210,6 +210,17 @@ class Settings(BaseSettings):
         description="Summarise once this many rounds have left the recent ones.",
     )
     conversation_summary_tokens: int = Field(default=200, ge=16)
+    conversation_facts_max: int = Field(
+        default=64, ge=1, description="Facts the user stated, kept per conversation."
+    )
+    conversation_facts_tokens: int = Field(
+        default=120,
+        ge=0,
+        description="At most this many tokens of those facts, beside the question (0: none).",
+    )
+    conversation_facts_shown: int = Field(
+        default=1, ge=1, description="At most this many facts beside one question."
+    )
 
     # --- budgets and degradation ---------------------------------------------------------
     perf_e2e_p95_s: float = Field(default=15.0, gt=0)

@@ -224,6 +224,12 @@ def conversation_summarizing(tenant: str, conversation_id: str) -> str:
     return f"{PREFIX}conv:{tenant}:{conversation_id}:summarizing"
 
 
+def conversation_facts(tenant: str, conversation_id: str) -> str:
+    """Hash: subject -> JSON {n: round, s: sentence}, the facts the user stated
+    (runtime/conversation/facts.py)."""
+    return f"{PREFIX}conv:{tenant}:{conversation_id}:facts"
+
+
 def conversation_appended(tenant: str, conversation_id: str) -> str:
     """Set: job ids whose round was appended, so a job adds its round once."""
     return f"{PREFIX}conv:{tenant}:{conversation_id}:jobs"

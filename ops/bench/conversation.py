@@ -109,9 +109,15 @@ def run_managed(
     records = [_turn_record(conv.ask(q).result(timeout=deadline_s + 60)) for q in turns]
     time.sleep(2)  # the last summary task, if one is queued
     meta = store.meta(client.redis, conv.tenant, conv.id)
+    history = store.load(client.redis, conv.tenant, conv.id)
     return {
         "conversation_id": conv.id,
         "turns": records,
+        # What stood for the dropped rounds at the end: to tell a fact the summary lost from
+        # one the answer did not use.
+        "summary": history.summary,
+        "summary_upto": history.summary_upto,
+        "facts": [f.text for f in history.facts],
         "summaries": int(meta.get("summaries", 0)),
         "summary_tokens": int(meta.get("summary_tokens", 0)),
         "summary_cost_usd": int(meta.get("summary_cost_n", 0)) / NANO,
@@ -140,7 +146,7 @@ def totals(run: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def local_checks(client: Client) -> dict[str, Any]:
+def local_checks(client: Client, filler: bool = False) -> dict[str, Any]:
     # The gpu worker loads the model in the background (minutes on a busy CPU): one plain
     # job first, so the conversation's turns do not run into their deadline.
     warm = {"query": "Say hello.", "model": "local", "budget": {"deadline_s": 900}}
@@ -151,8 +157,8 @@ def local_checks(client: Client) -> dict[str, Any]:
         except SpecError:
             time.sleep(2)
     handle.result(timeout=960)
-    run = run_managed(client, "local", script(filler=False), deadline_s=600)
-    asked = run["turns"][len(FACTS) :]
+    run = run_managed(client, "local", script(filler=filler), deadline_s=600)
+    asked = run["turns"][-len(FACTS) :]
     checks = [
         {
             "question": q,
@@ -210,11 +216,19 @@ def main() -> None:
     parser.add_argument("--context-tokens", type=int, default=1500)
     parser.add_argument("--model", default="fake-fast")
     parser.add_argument("--llm-timeout", type=float, help="CELERAGENT_LLM_TIMEOUT_S for workers")
+    parser.add_argument(
+        "--filler", action="store_true", help="--local: the 20 filler turns between (40 turns)"
+    )
+    parser.add_argument(
+        "--facts-tokens", type=int, help="CELERAGENT_CONVERSATION_FACTS_TOKENS (0: no facts)"
+    )
     args = parser.parse_args()
     env = {
         "CELERAGENT_CONVERSATION_CONTEXT_TOKENS": str(args.context_tokens),
         "CELERAGENT_SEMANTIC_ENABLED": "false",  # the unmanaged replays must reach the model
     }
+    if args.facts_tokens is not None:
+        env["CELERAGENT_CONVERSATION_FACTS_TOKENS"] = str(args.facts_tokens)
     if args.llm_timeout:  # summaries on a busy CPU outlast the interactive default
         env["CELERAGENT_LLM_TIMEOUT_S"] = str(args.llm_timeout)
     stack = Stack(data_dir=Path(tempfile.mkdtemp()), beat=False, extra_env=env)
@@ -223,7 +237,8 @@ def main() -> None:
     try:
         with Client(stack.redis_url) as client:
             if args.local:
-                report = {"context_tokens": args.context_tokens, **local_checks(client)}
+                checks = local_checks(client, args.filler)
+                report = {"context_tokens": args.context_tokens, "filler": args.filler, **checks}
             else:
                 turns = script()
                 report["managed"] = run_managed(client, args.model, turns)
@@ -236,6 +251,8 @@ def main() -> None:
         stack.stop()
     if args.local:
         suffix = "" if args.context_tokens == 1500 else f"_{args.context_tokens}"
+        suffix += "_filler" if args.filler else ""
+        suffix += "" if args.facts_tokens is None else f"_facts{args.facts_tokens}"
         write_report(f"conversation_local{suffix}", report, OUT_DIR)
         print(json.dumps({"correct": report["correct"], "of": report["of"]}, indent=2))
         return

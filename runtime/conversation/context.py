@@ -1,7 +1,7 @@
 """Fitting a conversation into one model call: what the model sees of the turns so far.
 
     system messages (the step's own) | summary of dropped rounds | older rounds, compressed
-    | the most recent rounds whole | the step's last user message
+    | the most recent rounds whole | facts the user stated | the step's last user message
 
 The history gets at most `conversation_context_tokens`, and never more than the routed
 model's window leaves after the step's own messages and the reserved output, counted with
@@ -12,6 +12,13 @@ compressed (runtime/llm/tokens.py compress) while that fits. The first round tha
 fit ends the history (kept rounds stay contiguous); what lies before it is represented by the
 model-written summary (runtime/conversation/summary.py), when one exists. Tool outputs
 appear only as the round's digest, never replayed.
+
+Room is taken in this order: the recent rounds; the facts the user stated
+(runtime/conversation/facts.py: those most related to the question, at most `facts_tokens`),
+placed right before the question whether or not their rounds are still in the window; the
+summary; older rounds. The facts come before the summary because they are exact where a small
+model's summary is not, and they exist as soon as a round is appended, where the summary
+lags behind the conversation.
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ from typing import Any
 import redis
 
 from runtime.config import Settings
+from runtime.conversation import facts as fact_memory
 from runtime.conversation import store
+from runtime.conversation.facts import Fact
 from runtime.conversation.store import History, Round
 from runtime.llm.tokens import TOKENS_REPLY_PRIMING, Counter, Message, compress, count
 from runtime.schemas import JobSpec
@@ -35,6 +44,7 @@ SUMMARY_PREFIX = "Summary of the earlier conversation: "
 class Fitted:
     messages: list[Message]  # the history as chat messages (summary first, then rounds)
     info: dict[str, Any] = field(default_factory=dict)
+    facts: list[Fact] = field(default_factory=list)  # shown at the head of the question
 
 
 def round_messages(rnd: Round, *, compressed: bool = False) -> list[Message]:
@@ -53,8 +63,38 @@ def _size(messages: Sequence[Message], counter: Counter) -> int:
     return count(messages, counter) - TOKENS_REPLY_PRIMING
 
 
-def fit_history(history: History, counter: Counter, budget: int, recent: int = 3) -> Fitted:
-    """The conversation's history in at most `budget` tokens (see the module docstring)."""
+def with_facts(content: str, facts: Sequence[Fact]) -> str:
+    """The question's message with the facts at its head: in the same message, because a
+    135M model reads a system message between the turns as noise (it answered the tuning
+    set's questions with junk), and right before the question, because it answers from what
+    stands nearest (ops/bench/conversation_tune.py)."""
+    return f"{fact_memory.render(facts)}\n\n{content}" if facts else content
+
+
+def _facts_size(facts: Sequence[Fact], counter: Counter) -> int:
+    return counter(with_facts("", facts)) if facts else 0
+
+
+def _facts(history: History, question: str, counter: Counter, budget: int, most: int) -> list[Fact]:
+    """The facts shown beside `question`, in at most `budget` tokens."""
+    if budget <= 0 or not history.facts:
+        return []
+    return fact_memory.select(
+        history.facts, question, lambda fs: _facts_size(fs, counter), budget, most
+    )
+
+
+def fit_history(
+    history: History,
+    counter: Counter,
+    budget: int,
+    recent: int = 3,
+    question: str = "",
+    facts_tokens: int = 0,
+    facts_shown: int = 1,
+) -> Fitted:
+    """The conversation's history in at most `budget` tokens (see the module docstring);
+    with `facts_tokens`, the user's stated facts most related to `question` end it."""
     rounds = history.rounds
     chosen: list[list[Message]] = []  # newest first
     used = whole = squeezed = 0
@@ -72,6 +112,8 @@ def fit_history(history: History, counter: Counter, budget: int, recent: int = 3
             whole += 1
         chosen.append(msgs)
         used += size
+    shown = _facts(history, question, counter, min(facts_tokens, budget - used), facts_shown)
+    used += _facts_size(shown, counter)
     older = rounds[: len(rounds) - len(chosen)] if len(chosen) == len(required) else []
     older_sizes = [_size(round_messages(x), counter) for x in older]
     everything_fits = used + sum(older_sizes) <= budget and history.total == len(rounds)
@@ -108,10 +150,11 @@ def fit_history(history: History, counter: Counter, budget: int, recent: int = 3
         "summary_upto": covered,
         # Dropped rounds the summary does not cover yet (its task has not run): lost here.
         "uncovered": max(0, first_kept - covered),
+        "facts": len(shown),
         "tokens": used,
         "budget": budget,
     }
-    return Fitted(history_messages, info)
+    return Fitted(history_messages, info, shown)
 
 
 def with_history(
@@ -122,19 +165,28 @@ def with_history(
     reserve_output: int,
     max_history_tokens: int,
     recent: int = 3,
+    question: str = "",
+    facts_tokens: int = 0,
+    facts_shown: int = 1,
 ) -> Fitted:
     """The step's messages with the conversation inserted before its last user message,
-    the history fitted into what the window leaves (and at most `max_history_tokens`)."""
-    if history is None or not history.rounds and not history.summary:
+    the history fitted into what the window leaves (and at most `max_history_tokens`);
+    the facts related to `question` last, right before that message."""
+    if history is None or not history.rounds and not history.summary and not history.facts:
         return Fitted(list(messages), {})
     own = count(messages, counter)
     budget = min(max_history_tokens, context_window - reserve_output - own)
-    fitted = fit_history(history, counter, max(0, budget), recent)
+    fitted = fit_history(
+        history, counter, max(0, budget), recent, question, facts_tokens, facts_shown
+    )
     last_user = max(
         (i for i, m in enumerate(messages) if m.get("role") == "user"), default=len(messages)
     )
-    out = [*messages[:last_user], *fitted.messages, *messages[last_user:]]
-    return Fitted(out, fitted.info)
+    tail = [dict(m) for m in messages[last_user:]]
+    if tail and fitted.facts:
+        tail[0]["content"] = with_facts(str(tail[0].get("content", "")), fitted.facts)
+    out = [*messages[:last_user], *fitted.messages, *tail]
+    return Fitted(out, fitted.info, fitted.facts)
 
 
 def transcript(fitted: Fitted) -> str:
@@ -167,6 +219,9 @@ def for_step(
         reserve_output,
         settings.conversation_context_tokens,
         settings.conversation_recent_rounds,
+        spec.query,
+        settings.conversation_facts_tokens,
+        settings.conversation_facts_shown,
     )
 
 
@@ -185,7 +240,9 @@ def plan_query(
     if not fitted.info:
         return spec.query, {}
     history = fitted.messages[len(planner_messages) - 1 : -1]
-    if not history:
+    if not history and not fitted.facts:
         return spec.query, fitted.info
     text = transcript(Fitted(history))
+    if fitted.facts:
+        text = f"{text}\n{fact_memory.render(fitted.facts)}".strip()
     return f"{spec.query}\n\nEarlier in this conversation (context):\n{text}", fitted.info

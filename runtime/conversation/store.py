@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import redis
 
 from runtime import keys
 from runtime.config import Settings
+from runtime.conversation import facts as fact_memory
+from runtime.conversation.facts import Fact
 from runtime.llm.tokens import compress
 from runtime.schemas import StepResult
 
@@ -43,6 +45,7 @@ class History:
     summary: str | None  # model-written summary of rounds [0, summary_upto)
     summary_upto: int
     total: int  # rounds ever appended
+    facts: list[Fact] = field(default_factory=list)  # what the user stated, oldest first
 
 
 def tool_digest(steps: list[StepResult]) -> str:
@@ -81,11 +84,15 @@ def append(
     ttl = settings.conversation_ttl_s
     pipe = r.pipeline(transaction=True)
     pipe.rpush(rounds, json.dumps(entry, ensure_ascii=False))
+    # The user's statements outlive the round (out of the window, trimmed, or not in a summary).
+    fact_memory.stage(pipe, tenant, conversation_id, fact_memory.extract(question, number))
     pipe.ltrim(rounds, -settings.conversation_max_rounds, -1)
     pipe.expire(rounds, ttl)
     pipe.expire(meta, ttl)
     pipe.expire(seen, ttl)
+    pipe.expire(keys.conversation_facts(tenant, conversation_id), ttl)
     pipe.execute()
+    fact_memory.trim(r, tenant, conversation_id, settings)
     return number
 
 
@@ -94,7 +101,10 @@ def load(r: redis.Redis, tenant: str, conversation_id: str) -> History:
     pipe = r.pipeline(transaction=False)
     pipe.lrange(keys.conversation_rounds(tenant, conversation_id), 0, -1)
     pipe.hgetall(keys.conversation_meta(tenant, conversation_id))
-    raw_rounds, meta = cast(tuple[list[str], dict[str, str]], pipe.execute())
+    pipe.hgetall(keys.conversation_facts(tenant, conversation_id))
+    raw_rounds, meta, raw_facts = cast(
+        tuple[list[str], dict[str, str], dict[str, str]], pipe.execute()
+    )
     rounds = [_round(json.loads(x)) for x in raw_rounds]
     rounds.sort(key=lambda x: x.number)  # concurrent appends may land out of order
     return History(
@@ -102,6 +112,7 @@ def load(r: redis.Redis, tenant: str, conversation_id: str) -> History:
         summary=meta.get("summary") or None,
         summary_upto=int(meta.get("summary_upto", 0)),
         total=int(meta.get("rounds", len(rounds))),
+        facts=fact_memory.parse(raw_facts),
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from runtime import keys
+from runtime.config import Settings
 from runtime.conversation import store
 from runtime.job.client import Client
 from runtime.schemas import JobResult, JobStatus
@@ -74,6 +75,33 @@ def test_tenants_cannot_read_each_other(client: Client) -> None:
     assert "conversation" not in _answer_step(result)  # bob's model saw no earlier turn
     assert [x.question for x in bob.history().rounds] == ["What is my secret?"]
     assert [x.question for x in alice.history().rounds] == ["My secret is 4711."]
+    assert [f.text for f in alice.history().facts] == ["My secret is 4711."]
+    assert bob.history().facts == []  # alice's stated facts are hers alone
+
+
+def test_stated_facts_are_remembered_and_shown_beside_the_question(client: Client) -> None:
+    tenant = f"t-{uuid.uuid4().hex[:6]}"
+    conv = client.conversation(tenant=tenant, model="fake-fast")
+    for q in ("My name is Ada. Tell me about tides.", "My name is Eve, in fact.", "Hi."):
+        assert conv.ask(q).result(timeout=30).status == JobStatus.done
+    result = conv.ask("What is my name?").result(timeout=30)
+    assert result.status == JobStatus.done
+    # The later statement of the same subject replaced the earlier; the request is no fact.
+    assert [f.text for f in conv.history().facts] == ["My name is Eve, in fact."]
+    assert _answer_step(result)["conversation"]["facts"] == 1
+    ttl = client.redis.ttl(keys.conversation_facts(tenant, conv.id))
+    assert 0 < ttl <= 7 * 86_400
+
+
+def test_facts_are_bounded_newest_kept(client: Client) -> None:
+    settings = Settings(conversation_facts_max=2)
+    cid = f"bounded-{uuid.uuid4().hex[:6]}"
+    for i, q in enumerate(("I live in Lisbon.", "My cat is Milo.", "I am 42.", "Hi there.")):
+        assert store.append(client.redis, "bench", cid, f"j{i}", q, "ok", "", settings) == i
+    assert store.append(client.redis, "bench", cid, "j0", "again", "ok", "", settings) is None
+    history = store.load(client.redis, "bench", cid)
+    assert [f.text for f in history.facts] == ["My cat is Milo.", "I am 42."]
+    assert [f.number for f in history.facts] == [1, 2]
 
 
 def test_chat_cli_piped(client: Client, redis_url: str) -> None:
@@ -101,7 +129,11 @@ def test_chat_cli_piped(client: Client, redis_url: str) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines == ["Answer: Question: My name is Ada.", "Answer: Question: What is my name?"]
+    # The fake model echoes its prompt's question: the second carries the stated fact.
+    assert lines == [
+        "Answer: Question: My name is Ada.",
+        "Answer: What I told you earlier: - My name is Ada. Question: What is my name?",
+    ]
     assert f"conversation {cid}" in proc.stderr
     rounds = store.load(client.redis, "default", cid).rounds
     assert [x.question for x in rounds] == ["My name is Ada.", "What is my name?"]

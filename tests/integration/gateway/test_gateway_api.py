@@ -11,6 +11,7 @@ import uuid
 import httpx
 import pytest
 
+from runtime.conversation import store
 from runtime.errors import JobNotFound, SpecError
 from runtime.job.client import Client
 
@@ -69,6 +70,35 @@ def test_two_tenants_are_isolated(api: httpx.Client, gateway: str, make_key) -> 
     with pytest.raises(JobNotFound) as raised:
         Client().job(never)
     assert missing.json()["error"]["message"] == str(raised.value)
+
+
+def test_a_conversation_through_the_job_endpoint(
+    api: httpx.Client, client: Client, gateway: str, make_key
+) -> None:
+    cid = f"conv-{uuid.uuid4().hex[:6]}"
+    tenant = api.tenant  # type: ignore[attr-defined]
+    views = []
+    for turn, q in enumerate(("My name is Ada.", "What is my name?")):
+        body = {"query": q, "model": "fake-fast", "conversation_id": cid}
+        views.append(wait_done(api, api.post("/v1/jobs", json=body).json()["job_id"]))
+        assert views[-1]["status"] == "done"
+        deadline = time.monotonic() + 10  # the round is appended just after the result
+        while store.load(client.redis, tenant, cid).total <= turn:
+            assert time.monotonic() < deadline, "the round was not appended"
+            time.sleep(0.1)
+    # The conversation is the key's tenant's: its second turn saw the first, and the fact.
+    answer = next(s for s in views[1]["result"]["steps"] if s["kind"] == "answer")
+    assert answer["output"]["conversation"]["rounds"] == 1
+    assert answer["output"]["conversation"]["facts"] == 1
+    history = store.load(client.redis, tenant, cid)
+    assert [x.question for x in history.rounds] == ["My name is Ada.", "What is my name?"]
+    # Another tenant naming the same id starts its own conversation.
+    other = httpx.Client(base_url=gateway, headers={"Authorization": f"Bearer {make_key('o2')}"})
+    with other:
+        body = {"query": "What is my name?", "model": "fake-fast", "conversation_id": cid}
+        view = wait_done(other, other.post("/v1/jobs", json=body).json()["job_id"])
+    answer = next(s for s in view["result"]["steps"] if s["kind"] == "answer")
+    assert "conversation" not in answer["output"]
 
 
 def test_list_is_the_callers_newest_first_by_status_and_paginated(api: httpx.Client) -> None:
