@@ -296,9 +296,7 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--redis-url", default=None)
-    parser.add_argument(
-        "--latency-only", action="store_true", help="skip quality (the test split)"
-    )
+    parser.add_argument("--latency-only", action="store_true", help="skip quality (the test split)")
     args = parser.parse_args()
 
     server = None

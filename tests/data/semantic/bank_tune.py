@@ -872,7 +872,11 @@ FAMILIES = [
         False,
         "Is the {2} {0} the hotel?",
         "Is the {2} {1} the hotel?",
-        [("inside", "outside", "parking"), ("inside", "outside", "pool"), ("near", "far from", "beach")],
+        [
+            ("inside", "outside", "parking"),
+            ("inside", "outside", "pool"),
+            ("near", "far from", "beach"),
+        ],
     ),
     (
         "preposition",
@@ -880,7 +884,11 @@ FAMILIES = [
         False,
         "Should I stretch {0} {2}?",
         "Should I stretch {1} {2}?",
-        [("before", "after", "jogging"), ("before", "after", "rowing"), ("during", "after", "pregnancy")],
+        [
+            ("before", "after", "jogging"),
+            ("before", "after", "rowing"),
+            ("during", "after", "pregnancy"),
+        ],
     ),
     (
         "preposition",
@@ -952,7 +960,11 @@ FAMILIES = [
         False,
         "How do I {2} {0} in {3}?",
         "How do I {2} {1} in {3}?",
-        [("up", "down", "scroll", "tmux"), ("in", "out", "zoom", "Figma"), ("on", "off", "switch", "dark mode")],
+        [
+            ("up", "down", "scroll", "tmux"),
+            ("in", "out", "zoom", "Figma"),
+            ("on", "off", "switch", "dark mode"),
+        ],
     ),
     (
         "particle",
