@@ -8,6 +8,7 @@ from typing import Any
 from celery import Celery
 
 from runtime.broker import tasks
+from runtime.broker.batch import BatchingCelery
 from runtime.broker.queues import PRIORITY_SEP, PRIORITY_STEPS, TASK_MODULES, TASK_ROUTES
 from runtime.broker.result_backend import backend_url
 from runtime.config import Settings, get_settings
@@ -60,7 +61,7 @@ def celery_config(settings: Settings, redis_url: str) -> dict[str, Any]:
 
 def create_app(redis_url: str, *, include_tasks: bool = True) -> Celery:
     settings = get_settings()
-    app = Celery("celeragent", include=list(TASK_MODULES) if include_tasks else [])
+    app = BatchingCelery("celeragent", include=list(TASK_MODULES) if include_tasks else [])
     app.conf.update(celery_config(settings, redis_url))
     app.conf.task_routes = TASK_ROUTES
     app.conf.task_default_queue = "agent"

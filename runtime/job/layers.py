@@ -25,6 +25,7 @@ from typing import Any
 import redis
 from celery import Celery
 
+from runtime.broker.batch import one_round_trip
 from runtime.broker.result_backend import untracked
 from runtime.cache.tool_cache import ToolCache
 from runtime.config import Settings
@@ -66,7 +67,8 @@ def dispatch_next(
             spec = state.spec
             ledger = JobLedger.from_settings(r, state.job_id, spec.budget, spec.tenant)
             ledger.reserve(steps=len(to_run))
-            with untracked():  # the layer's join counts its members in Redis, not here
+            # Untracked: the layer's join counts its members in Redis, not here.
+            with untracked(), one_round_trip(app):
                 layer_canvas(state.job_id, index, to_run, spec.priority, app).apply_async()
             return Dispatched(index)
     return Dispatched()
