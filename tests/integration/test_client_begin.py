@@ -1,6 +1,6 @@
-"""A plan whose first layer is one call is begun by the client (Client.submit ->
-lifecycle.begin): no START message, so a stack with no `agent` worker still runs a chain
-of tool calls to its end, while a plan that starts with a chord waits for START."""
+"""A job with an explicit plan is begun by the client (Client.submit -> lifecycle.begin):
+no START message, so a stack with no `agent` worker still runs a chain of tool calls to its
+end, and runs the members of a first-layer chord, whose join then waits for an agent."""
 
 from __future__ import annotations
 
@@ -52,15 +52,26 @@ def test_a_chain_runs_to_its_end_without_an_agent_worker(tools_only: Client) -> 
     assert tools_only.redis.llen(keys.job_done(handle.id)) == 1
 
 
-def test_a_chord_first_layer_waits_for_start_on_an_agent_worker(tools_only: Client) -> None:
+def test_a_chord_first_layer_leaves_from_the_client_and_waits_for_its_join(
+    tools_only: Client,
+) -> None:
     plan = {"calls": [call("a", "1 + 1"), call("b", "2 + 2"), call("c", "3 + 3", ("a", "b"))]}
     handle = tools_only.submit({"plan": plan})
-    time.sleep(1.5)
-    # No agent worker consumes START: the plan was adopted with the record, nothing ran,
-    # and the job is still queued.
-    assert handle.status() is JobStatus.queued
-    assert [e.type for e in handle.events(follow=False)] == [
-        EventType.submitted,
-        EventType.planned,
-    ]
+    # No agent worker consumes START or the layer's join: the chord's members were sent by
+    # the client and run on the tools worker; the dependent call waits for the join.
+    deadline = time.monotonic() + 30
+    finished: set[str] = set()
+    while time.monotonic() < deadline and finished != {"a", "b"}:
+        finished = {
+            str(e.data["id"])
+            for e in handle.events(follow=False)
+            if e.type is EventType.step_finished
+        }
+        time.sleep(0.1)
+    assert finished == {"a", "b"}
+    time.sleep(0.5)
+    assert handle.status() is JobStatus.running
+    types = [e.type for e in handle.events(follow=False)]
+    assert types[:2] == [EventType.submitted, EventType.planned]
+    assert types.count(EventType.step_started) == 2  # c never started: its join has not run
     handle.cancel()
