@@ -53,10 +53,10 @@ class Client:
                     return JobHandle(self, str(existing))
         # An explicit plan is adopted with the record, so START need not write it again, and
         # its first layer leaves from here as START would send it: one Celery message and one
-        # worker hop fewer per job. That costs this process the layer's sending (2.5 ms of
-        # CPU for one call, 6 ms for a chord of 3, 18 ms for 16) instead of START's 2.3 ms,
-        # and saves the agent worker START's whole task (9 ms for a chord of 3): less CPU
-        # per job in all (ops/bench/orchestration.py). A crash before the layer is sent
+        # worker hop fewer per job. That costs this process the layer's sending (a submit
+        # took 3 ms of CPU with one call, 6 ms with a chord of 3, 13 ms with 16; START's was
+        # 2.3 ms) and saves the agent worker START's whole task (9 ms with a chord of 3):
+        # less CPU per job in all (ops/bench/orchestration.py). A crash before the layer is sent
         # leaves a job with no message, which the monitor re-drives like a lost START
         # (recovery/stalls.py).
         begin = parsed.plan is not None and bool(layer_ids)
