@@ -8,10 +8,9 @@ caller's Future completes then, not when the longest neighbour finishes; a reque
 arrives mid-decode waits for one step, not for the batch. That is what makes staggered
 arrivals (Celery hands requests to the gpu worker's threads one by one) share the model.
 
-A second thread delivers streamed text and completes Futures: a slow `on_token` (an XADD
-per token) never stalls the decode step. A row may be held to a JSON schema (grammar.py).
-torch is imported only inside the decode thread: importing this module stays free.
-"""
+A second thread delivers streamed text and completes Futures: a slow `on_token` (an XADD per
+token) never stalls the decode step. A row may be held to a JSON schema (grammar.py). torch
+is imported only inside the decode thread: importing this module stays free."""
 
 from __future__ import annotations
 
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from runtime.llm.base import Messages, TokenCallback
-from runtime.llm.local.repetition import looping
+from runtime.llm.local.repetition import repeated_tail
 
 if TYPE_CHECKING:
     import torch
@@ -80,6 +79,7 @@ class _Row:
     peak: int = 1
     sent: str = ""  # text already handed to on_token (touched by the delivery thread only)
     constraint: Constraint | None = None  # grammar.py: this row's token mask, if any
+    repeats: int = 0  # tokens at the end that only repeat a cycle (repetition.py): dropped
 
 
 class ContinuousBatcher:
@@ -308,8 +308,7 @@ class ContinuousBatcher:
         self._next = self._next[keep]
 
     def _record(self, rows: list[_Row], tokens: list[int]) -> list[int]:
-        """Append each row's new token; finished rows are handed over to be completed. The
-        indices of the rows that go on."""
+        """Append each row's new token and hand finished rows over; the indices that go on."""
         eos = self.model.eos_ids
         keep = []
         for i, (row, token) in enumerate(zip(rows, tokens, strict=True)):
@@ -320,8 +319,9 @@ class ContinuousBatcher:
                 done = len(row.ids) >= row.request.max_tokens
                 if row.constraint is not None:  # complete JSON: only EOS could follow
                     done = row.constraint.consume(token) or done
-                else:  # a free row stuck in a cycle stops (repetition.py)
-                    done = done or looping(row.ids)
+                else:  # a free row stuck in a cycle stops, keeping it once (repetition.py)
+                    row.repeats = repeated_tail(row.ids)
+                    done = done or row.repeats > 0
                 if row.request.on_token is not None and not done:
                     self._outbox.put(("token", row, len(row.ids)))
             if done:
@@ -362,7 +362,7 @@ class ContinuousBatcher:
                     self._stream(row, row.ids[:arg], final=False)
                 elif kind == "done":
                     ids = row.ids[:arg]
-                    text = self._stream(row, ids, final=True)
+                    text = self._stream(row, ids[: len(ids) - row.repeats], final=True)
                     text = (row.constraint and row.constraint.cut_text) or text  # grammar.py
                     result = GenResult(text, len(row.prompt), len(ids), row.first_at, row.peak)
                     _settle(row.future, result=result)

@@ -94,6 +94,17 @@ def test_a_free_row_stuck_in_a_cycle_stops_early() -> None:
     assert not looping([1, 2, 3, 4, 5, 6, 7, 8, 9] * 2)  # period longer than MAX_PERIOD
 
 
+def test_a_sentence_said_three_times_is_a_loop_and_is_kept_once() -> None:
+    from runtime.llm.local.repetition import repeated_tail
+
+    sentence = list(range(100, 120))  # 20 tokens, past the short cycles' MAX_PERIOD
+    assert repeated_tail([1, 2] + sentence * 3) == 40  # two repeats dropped, one kept
+    assert repeated_tail([1, 2] + sentence * 2) == 0  # said twice: not yet a loop
+    assert repeated_tail([5, 6] * 8) == 14  # a short cycle keeps one period too
+    # A sentence that comes back with one token changed is text, not a loop.
+    assert repeated_tail(sentence + sentence[:-1] + [7] + sentence) == 0
+
+
 def test_the_batcher_ends_a_looping_row_before_max_tokens(model: LocalModel) -> None:
     batcher = ContinuousBatcher(model, window_ms=0)
     # Asked to repeat a word forever, greedy SmolLM2 cycles; the guard ends the row.
