@@ -145,6 +145,19 @@ def ensure_result(
     return (f"{lead}\n\n{body}" if body else lead), lead
 
 
+def unstreamed(answer: str, streamed: str) -> str:
+    """What the final answer says that its stream did not: the tool's result that the answer
+    check put in front of an answer lacking it (runtime/agent/answer_check.py), or the whole
+    answer when it differs otherwise. Nothing when the stream holds the answer (a loop's
+    repeats, dropped from the answer, were streamed)."""
+    body = streamed.strip()
+    if not answer.strip() or body.startswith(answer.strip()):
+        return ""
+    if body and answer.endswith(body):
+        return answer[: -len(body)].strip()
+    return answer.strip()
+
+
 # The backends whose answers get the lead line. A remote model states results reliably, and
 # may write them in words ("twenty five") that `states_value` cannot read; the 135M local
 # model is the one that drops or garbles them.

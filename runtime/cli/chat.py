@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from runtime.agent.answer_check import unstreamed
 from runtime.cli.options import REDIS_URL
 from runtime.schemas import EventType, JobStatus
 
@@ -55,17 +56,19 @@ def run_chat(
 
 def _turn(handle: Any, out: TextIO, timeout: float | None) -> bool:
     """Stream one answer; True when the job ended done."""
-    streamed = False
+    streamed: list[str] = []
     for event in handle.events(timeout=timeout):
         if event.type == EventType.token:
-            out.write(str(event.data.get("text", "")))
+            streamed.append(str(event.data.get("text", "")))
+            out.write(streamed[-1])
             out.flush()
-            streamed = True
     result = handle.result(timeout=timeout)
     if result.status != JobStatus.done:
         out.write(f"[{result.status.value}: {result.error or 'no answer'}]")
     elif not streamed:  # answered without a model stream (a cached answer)
         out.write(result.answer or "")
+    elif missing := unstreamed(result.answer or "", "".join(streamed)):
+        out.write(f"\n{missing}")
     out.write("\n")
     out.flush()
     return result.status == JobStatus.done

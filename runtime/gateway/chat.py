@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from runtime import keys
+from runtime.agent.answer_check import unstreamed
 from runtime.agent.answer_prompt import CONTEXT_KEY
 from runtime.errors import SpecError
 from runtime.gateway import metrics
@@ -136,10 +137,17 @@ async def _chunks(request: Request, job_id: str, model: str) -> AsyncIterator[st
             yield f"data: {json.dumps(failure[1])}\n\n"
             return
         # An answer that did not stream (a cached one, tools' outputs) or that was completed
-        # after streaming: whatever the client has not seen yet.
+        # after streaming: whatever the client has not seen yet. One led by the tool's
+        # result after streaming (answer_check.py): that lead, after what was streamed.
         sent, answer = "".join(streamed), result.answer or ""
-        if answer.startswith(sent) and len(answer) > len(sent):
-            yield _chunk(job_id, model, {"content": answer[len(sent) :]})
+        if answer.startswith(sent):
+            extra = answer[len(sent) :]
+        elif lead := unstreamed(answer, sent):
+            extra = f"\n\n{lead}"
+        else:
+            extra = ""
+        if extra:
+            yield _chunk(job_id, model, {"content": extra})
         yield _chunk(job_id, model, {}, finish="stop")
         yield "data: [DONE]\n\n"
 
