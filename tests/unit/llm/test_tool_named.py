@@ -69,3 +69,29 @@ def test_an_unnamed_tool_needs_the_higher_bar():
 def test_divide_and_multiply_are_arithmetic_words():
     assert arithmetic_cue("Divide 96 by 4.") and arithmetic_cue("Multiply 12 by 7, please")
     assert not arithmetic_cue("Divide the class into teams.")
+
+
+def test_an_expression_the_question_writes_whole_is_the_only_one_offered():
+    from runtime.agent.plan_schema import plan_schema
+    from runtime.agent.planner import written_whole
+    from runtime.tools.registry import all_tools
+
+    tools = all_tools(["calculator"])
+    assert written_whole("What is (1250 - 380) / 3?", tools) == {
+        "calculator": {"expression": "(1250 - 380) / 3"}
+    }
+    assert written_whole("计算 128 乘以 46 等于多少？", tools) == {
+        "calculator": {"expression": "128 * 46"}
+    }
+    # A reading that leaves out a number of the question is the model's to write.
+    assert written_whole("What is 3 ** 7 minus 100?", tools) == {}
+    assert written_whole("Write a poem", tools) == {}
+    query = "What is (1250 - 380) / 3?"
+    schema = plan_schema(
+        tools, 4, refs=False, min_calls=1, query=query, fixed=written_whole(query, tools)
+    )
+    call = schema["properties"]["calls"]["items"]
+    assert call["properties"]["arguments"]["properties"]["expression"] == {
+        "type": "string",
+        "enum": ["(1250 - 380) / 3"],
+    }
