@@ -140,6 +140,7 @@ def run_question(
             settings.max_plan_calls,
             tool_gate=settings.planner_tool_similarity,
             tool_margin=settings.planner_tool_margin,
+            tool_unnamed=settings.planner_tool_similarity_unnamed,
         )
         plan, layer_ids, source, plan_error = (
             outcome.plan,

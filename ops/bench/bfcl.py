@@ -10,7 +10,9 @@ Writes ops/bench/results/bfcl.json and bfcl.png (or --out NAME).
         --limit 20 [--threads 4] [--json]
 
 Prompts may be tuned on simple_python, multiple and parallel only (bfcl_data.TUNING); the
-others measure what tuning did to questions it never saw.
+others measure what tuning did to questions it never saw. `--category synthetic_irrelevance
+--split tune|test` plans irrelevance cases made from the tuning categories
+(ops/bench/bfcl_synthetic.py); it is not part of the default (every BFCL category).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bfcl_data, run as a script
 
-from bfcl_data import CATEGORIES, TUNING, Case, DocTool, load, score  # noqa: E402
+from bfcl_data import CATEGORIES, SYNTHETIC, TUNING, Case, DocTool, load, score  # noqa: E402
+from bfcl_synthetic import SPLITS, build  # noqa: E402
 
 from runtime.agent.model_steps import PLAN_MAX_TOKENS  # noqa: E402
 from runtime.agent.planner import plan_with_model  # noqa: E402
@@ -74,6 +77,8 @@ def run_case(backend: Any, profile: Any, case: Case, max_tokens: int) -> dict[st
     if "tool_gate" in params:  # the gate production's plan step uses (model_steps.py)
         extra["tool_gate"] = get_settings().planner_tool_similarity
         extra["tool_margin"] = get_settings().planner_tool_margin
+    if "tool_unnamed" in params:
+        extra["tool_unnamed"] = get_settings().planner_tool_similarity_unnamed
     started = time.perf_counter()
     outcome = plan_with_model(
         backend, profile, case.question, tools, validator(tools), max_tokens, **extra
@@ -110,7 +115,7 @@ def _model_path(backend: Any) -> str:
     return str(model.folder / model.gguf_file) if model.gguf_file else str(model.folder)
 
 
-def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def summarise(rows: list[dict[str, Any]], split: str) -> dict[str, Any]:
     latencies = [r["latency_s"] for r in rows]
     n = len(rows)
     return {
@@ -122,7 +127,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "p95_s": round(percentile(latencies, 95), 2),
         "prompt_tokens": sum(r["prompt_tokens"] for r in rows),
         "completion_tokens": sum(r["completion_tokens"] for r in rows),
-        "tuned_on": rows[0]["category"] in TUNING,
+        "tuned_on": rows[0]["category"] in TUNING
+        or (rows[0]["category"] == SYNTHETIC and split == "tune"),
     }
 
 
@@ -163,8 +169,12 @@ def plot(categories: dict[str, dict[str, Any]], path: Path, title: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--category", action="append", choices=list(CATEGORIES), help="repeatable; default: all"
+        "--category",
+        action="append",
+        choices=[*CATEGORIES, SYNTHETIC],
+        help="repeatable; default: every BFCL category",
     )
+    parser.add_argument("--split", choices=SPLITS, default="tune", help=f"{SYNTHETIC}'s half")
     parser.add_argument("--limit", type=int, default=20, help="cases per category (0 = all)")
     parser.add_argument("--model", default="local", help="model profile name")
     parser.add_argument("--max-tokens", type=int, default=PLAN_MAX_TOKENS, help="as production")
@@ -174,7 +184,13 @@ def main() -> None:
     args = parser.parse_args()
 
     cases = [
-        c for name in args.category or list(CATEGORIES) for c in load(name, args.limit or None)
+        c
+        for name in args.category or list(CATEGORIES)
+        for c in (
+            build(args.split)[: args.limit or None]
+            if name == SYNTHETIC
+            else load(name, args.limit or None)
+        )
     ]
     profile, backend, load_s = batch_backend(args.model)
 
@@ -186,11 +202,12 @@ def main() -> None:
     by_category: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_category.setdefault(row["category"], []).append(row)
-    categories = {name: summarise(rs) for name, rs in by_category.items()}
+    categories = {name: summarise(rs, args.split) for name, rs in by_category.items()}
     report = {
         "model": profile.name,
         "model_path": _model_path(backend),
         "limit": args.limit,
+        "synthetic_split": args.split if SYNTHETIC in by_category else None,
         "threads": args.threads,
         "load_s": round(load_s, 1),
         "wall_s": round(wall, 1),

@@ -54,6 +54,7 @@ def main() -> None:
             settings.max_plan_calls,
             tool_gate=settings.planner_tool_similarity,
             tool_margin=settings.planner_tool_margin,
+            tool_unnamed=settings.planner_tool_similarity_unnamed,
         )
         runs.append(
             {

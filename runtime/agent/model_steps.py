@@ -175,6 +175,7 @@ def plan(r: redis.Redis, step: ModelStep, state: JobState, settings: Settings) -
         settings.max_plan_calls,
         tool_gate=settings.planner_tool_similarity,
         tool_margin=settings.planner_tool_margin,
+        tool_unnamed=settings.planner_tool_similarity_unnamed,
     )
     output: dict[str, Any] = {
         "source": outcome.source,

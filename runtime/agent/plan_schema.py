@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from runtime.agent.call_split import Number, Split
@@ -45,11 +45,14 @@ def plan_schema(
     min_calls: int = 0,
     query: str | None = None,
     split: Split | None = None,
+    fixed: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
     """{"calls": [one object per call, its shape fixed by the tool it names]}. Without
     `refs`, arguments are plain values only; `min_calls` 1 makes the model call a tool; with
     `query`, values are `grounded` in it (for a small local model), and a `split` of two or
-    more calls (call_split.py) makes exactly that many, each with its share of the values."""
+    more calls (call_split.py) makes exactly that many, each with its share of the values.
+    A `fixed` value (tool -> argument -> the value the question writes whole) is the only
+    one offered to that argument of a grounded call."""
     defs: dict[str, Any] = {}
     variants = [_call_schema(t.name, t.json_schema(), defs, refs) for t in tools]
     if query is not None:
@@ -76,6 +79,12 @@ def plan_schema(
         labels = [labelled(query, t.json_schema()) for t in tools]
         per_call = [_to_labels(call, labels) for call in per_call]
         variants = _to_labels(variants, labels)
+        for variant in variants:
+            name = variant["properties"]["name"]["const"]
+            props = variant["properties"]["arguments"].get("properties", {})
+            for arg, value in (fixed or {}).get(name, {}).items():
+                if arg in props:
+                    props[arg] = {"type": "string", "enum": [value]}
         defs = {k: grounded(v, numbers, wholes, longest) for k, v in defs.items()}
     calls: dict[str, Any] = {"type": "array", "maxItems": max_calls}
     if per_call:

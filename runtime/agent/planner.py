@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from runtime.agent.call_split import split_calls
 from runtime.agent.plan_prompt import SHOTS, build_planner_messages
 from runtime.agent.plan_schema import plan_schema
-from runtime.agent.tool_choice import relevant_tools
+from runtime.agent.tool_choice import Embed, relevant_tools
 from runtime.errors import PlanError, SpecError
 from runtime.schemas import Plan, ToolCall
 
@@ -87,7 +87,7 @@ _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 # Words that make a number arithmetic, and words that ask for an amount (ops/bench/answers.py's
 # tuning questions: "2 的 10 次方是多少？", "how much do I have after 18 months of 125?").
 _MATH_WORD = re.compile(
-    r"\b(?:power|percent|squared|cubed|times|plus|minus|divided|multiplied)\b"
+    r"\b(?:power|percent|squared|cubed|times|plus|minus|divided?|multiplied|multiply)\b"
     r"|次方|平方|立方|百分之|%|折|倍|加上|减去|乘以|除以",
     re.IGNORECASE,
 )
@@ -101,6 +101,24 @@ def arithmetic_cue(query: str) -> bool:
     return (count >= 1 and bool(_MATH_WORD.search(query))) or (
         count >= 2 and bool(_AMOUNT_WORD.search(query))
     )
+
+
+def written_whole(query: str, tools: Sequence[Tool]) -> dict[str, dict[str, str]]:
+    """The calculator's expression when the question writes all of it ("What is
+    (1250 - 380) / 3?", "计算 128 乘以 46"): the deterministic reading, when it uses every
+    number of the question. SmolLM2-135M copied such expressions wrongly (870 for
+    "(1250 - 380) / 3", 100 for "(45 + 55) * 12": ops/bench/answers.py, tuning split), so
+    the grammar offers only this one. A reading that misses a number ("3 ** 7 minus 100"
+    reads as "3 ** 7") is left to the model."""
+    plan = fallback_plan(query, tools)
+    calls = [c for c in plan.calls if c.name == "calculator"] if plan else []
+    if len(calls) != 1 or len(calls[0].arguments) != 1:
+        return {}
+    [(arg, expression)] = calls[0].arguments.items()
+    wanted = set(_NUMBERS.findall(query))
+    if not isinstance(expression, str) or not wanted <= set(_NUMBERS.findall(expression)):
+        return {}
+    return {"calculator": {arg: expression}}
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -261,6 +279,23 @@ def _check(text: str, validate: Validate, query: str, few_shot: bool) -> tuple[P
     return plan, validate(plan)
 
 
+def gate(
+    query: str,
+    tools: Sequence[Tool],
+    bar: float,
+    margin: float = 1.0,
+    unnamed: float | None = None,
+    embed: Embed | None = None,
+) -> list[Tool]:
+    """The tools the local model may call for `query` (`tool_choice.relevant_tools`, the
+    deterministic detectors' tools always among them); none: the plan has no calls."""
+    hinted = fallback_plan(query, tools)
+    detected = [c.name for c in hinted.calls] if hinted else []
+    if arithmetic_cue(query):  # the embedder reads no Chinese, nor "how much" sums
+        detected.append("calculator")
+    return relevant_tools(query, tools, bar, margin, detected, embed=embed, unnamed=unnamed)
+
+
 def plan_with_model(
     backend: LLMBackend,
     profile: ModelProfile,
@@ -273,19 +308,17 @@ def plan_with_model(
     fallback: bool = True,
     tool_gate: float | None = None,
     tool_margin: float = 1.0,
+    tool_unnamed: float | None = None,
 ) -> PlanOutcome:
     """Ask, validate, repair once, fall back (unless `fallback` is off: benchmarks score
     the model alone). Backend failures (RetryableError, ...) propagate so the task can
-    retry; problems with the model's output never do. With `tool_gate` (a similarity bar),
-    a local model sees only the tools that could answer and must call one of them."""
+    retry; problems with the model's output never do. With `tool_gate` (a similarity bar;
+    `tool_unnamed` for tools the question does not name), a local model sees only the tools
+    that could answer and must call one of them."""
     local = profile.backend == "local"
     min_calls = 0
     if local and tool_gate is not None:
-        hinted = fallback_plan(query, tools)
-        detected = [c.name for c in hinted.calls] if hinted else []
-        if arithmetic_cue(query):  # the embedder reads no Chinese, nor "how much" sums
-            detected.append("calculator")
-        tools = relevant_tools(query, tools, tool_gate, tool_margin, detected)
+        tools = gate(query, tools, tool_gate, tool_margin, tool_unnamed)
         if not tools:
             return PlanOutcome(None, "gate")
         min_calls = 1
@@ -297,7 +330,15 @@ def plan_with_model(
     if local:
         most = min(max_calls, LOCAL_MAX_CALLS)
         split = split_calls(query, tools, most)
-        schema = plan_schema(tools, most, refs=False, min_calls=min_calls, query=query, split=split)
+        schema = plan_schema(
+            tools,
+            most,
+            refs=False,
+            min_calls=min_calls,
+            query=query,
+            split=split,
+            fixed=written_whole(query, tools),
+        )
         max_tokens = max(max_tokens, LOCAL_PLAN_TOKENS)
     else:
         schema = plan_schema(tools, max_calls)

@@ -10,6 +10,11 @@ right). So the decision is made here, and the model only fills in calls:
   `Settings.planner_tool_margin` of the closest tool: a small model given two similar tools
   calls both), or when the planner's deterministic detectors see its job in the question
   (arithmetic, a date word, a URL);
+- a tool the question does not name (`named`: fewer than two of the words of its name)
+  needs a higher similarity, `Settings.planner_tool_similarity_unnamed`: a near miss (same
+  topic, another job: "the rating of the board game 'Ticket to Ride'" against
+  `chess.rating`) is as close to the question as a right tool is, but a right tool's name
+  is usually in the question's own words;
 - no relevant tool: the plan has no calls, and the model is not asked at all;
 - otherwise the model sees the relevant tools only and must call at least one.
 
@@ -100,6 +105,31 @@ def fillable(query: str, tool: Tool) -> bool:
     return not needs or bool(_NUMBER_WORD.search(query))
 
 
+_WORD = re.compile(r"[A-Za-z]+")
+# Name words that say nothing about a tool's job: most tools get, find or calculate.
+_GENERIC_WORDS = "the and for from with get set find fetch calc calculate compute retrieve"
+_GENERIC = frozenset(_GENERIC_WORDS.split())
+
+
+def _stem(word: str) -> str:
+    # Crude on purpose: "calculates"/"calculation", "battles"/"battle" meet at 5 letters.
+    word = word.lower()
+    return word[:5] if len(word) > 5 else word.removesuffix("s")
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text) if len(w) > 2 and w.lower() not in _GENERIC}
+
+
+def named(query: str, tool: Tool) -> bool:
+    """True when the question says the tool's name in its own words: two of the name's
+    words ("Calculate the *stock return* ..." for `calculate_stock_return`), or every one
+    when the name has fewer (a bare `capital`). Names split at dots, `_` and camelCase."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tool.name)
+    name = _words(spaced.replace("_", " ").replace(".", " "))
+    return len(name & _words(query)) >= min(2, len(name))
+
+
 def relevant_tools(
     query: str,
     tools: Sequence[Tool],
@@ -107,13 +137,18 @@ def relevant_tools(
     margin: float = 1.0,
     detected: Iterable[str] = (),
     embed: Embed | None = None,
+    unnamed: float | None = None,
 ) -> list[Tool]:
     """The tools that could answer `query`, in their given order: similar enough (at least
-    `threshold`, and within `margin` of the closest tool) and `fillable`, or named in
-    `detected` (tools the deterministic detectors matched)."""
+    `threshold`, at least `unnamed` for a tool the question does not `named`, and within
+    `margin` of the closest tool) and `fillable`, or named in `detected` (tools the
+    deterministic detectors matched)."""
     hinted = set(detected)
+    # An unnamed tool's similarity counts for less by the difference of the two bars, so
+    # one bar and one margin compare every tool.
+    penalty = max(0.0, unnamed - threshold) if unnamed is not None else 0.0
     scores = [
-        s if fillable(query, t) else -2.0
+        (s if named(query, t) else s - penalty) if fillable(query, t) else -2.0
         for t, s in zip(tools, similarities(query, tools, embed), strict=True)
     ]
     bar = max([threshold, *(s - margin for s in scores)])

@@ -47,6 +47,7 @@ def warm_planner(backend: LLMBackend, profile: ModelProfile, settings: Settings)
             fallback=False,
             tool_gate=settings.planner_tool_similarity,
             tool_margin=settings.planner_tool_margin,
+            tool_unnamed=settings.planner_tool_similarity_unnamed,
         )
         log.debug("warm-up plan for %r: %s", question, outcome.source)
 

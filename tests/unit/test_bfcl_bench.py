@@ -3,9 +3,11 @@ checker scores plans (the real bfcl-eval data, installed by ops/setup with --no-
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("bfcl_eval")
@@ -62,3 +64,31 @@ def test_scoring_uses_bfcl_rules():
     irrelevant = load("irrelevance", limit=1)[0]
     assert score(irrelevant, []) == (True, "")
     assert not score(irrelevant, right)[0]
+
+
+def _hash_embed(texts: list[str]) -> np.ndarray:
+    # A stand-in embedder: a fixed random unit vector per text (no model needed).
+    rows = [
+        np.random.default_rng(int(hashlib.sha1(t.encode()).hexdigest()[:8], 16)).normal(size=16)
+        for t in texts
+    ]
+    return np.array([r / np.linalg.norm(r) for r in rows])
+
+
+def test_synthetic_irrelevance_pairs_a_question_with_another_jobs_functions():
+    from bfcl_synthetic import build, half, positives
+
+    assert half("simple_python_0") == half("simple_python_0")
+    tune, test = positives("tune"), positives("test")
+    assert tune and test and not {c.id for c in tune} & {c.id for c in test}
+    by_question = {c.question: c for c in tune}
+    cases = build("tune", _hash_embed)
+    assert len(cases) > 0.9 * len(tune)
+    for case in cases:
+        own = by_question[case.question]
+        partner = case.id.split("__")[1]
+        assert half(partner) == "tune" and partner != own.id
+        # No function the question's own case could call, by name.
+        assert not {f["name"] for f in case.functions} & {f["name"] for f in own.functions}
+        assert score(case, []) == (True, "")
+    assert not score(cases[0], [{"name": cases[0].functions[0]["name"], "arguments": {}}])[0]

@@ -120,8 +120,9 @@ def test_plan_with_model_falls_back_then_none_without_raising():
     assert out.source == "fallback" and out.plan.calls[0].arguments == {"expression": "6*7"}
     assert "not valid JSON" in out.error
     # The local model decodes under the plan schema too: no $ref values, at most 4 calls, its
-    # values grounded in the question.
-    want = plan_schema(all_tools(), LOCAL_MAX_CALLS, refs=False, query="what is 6*7")
+    # values grounded in the question, the expression it writes whole the only one offered.
+    fixed = {"calculator": {"expression": "6*7"}}
+    want = plan_schema(all_tools(), LOCAL_MAX_CALLS, refs=False, query="what is 6*7", fixed=fixed)
     assert fake.calls[0]["json_schema"] == want
     out = plan_with_model(fake, PROFILES["local"], "tell me a story", all_tools(), validate)
     assert out.source == "none" and out.plan is None and out.error
