@@ -7,8 +7,10 @@ Layout in Redis (keys in runtime/keys.py):
   so a popular answer still goes stale on schedule.
 - `semantic_log(scope)`: stream of {op: add, id, exp} and {op: flush} records. Every process
   keeps one FAISS index per scope in memory and follows the log with XREAD from the last id it
-  saw, so an answer stored by one worker is a hit on every other. Stream ids are millisecond
-  timestamps, so XADD trims with MINID at now - ttl: older records only name expired entries.
+  saw, so an answer stored by one worker is a hit on every other. A store appends its records
+  right after reading the tail (MULTI/EXEC), so its writer never reads them back. Stream ids
+  are millisecond timestamps, so XADD trims with MINID at now - ttl: older records only name
+  expired entries.
 - `SEMANTIC_SCOPES`: set of scope ids, for `flush()` of everything.
 
 A scope is (model, system prompt hash, toolset version, tenant): an answer is only reused
@@ -309,7 +311,12 @@ class SemanticCache:
         expires_at = created + self.ttl_s
         ids = [uuid.uuid4().hex[:16] for _ in items]
         trim_below = f"{int((created - self.ttl_s) * 1000)}-0"
-        pipe = self.redis.pipeline(transaction=False)
+        # MULTI/EXEC: the log's tail since our last look, then our own records, with nothing
+        # between them. Once that tail is applied our records are known, so we move past them
+        # and no later lookup reads them back (they had cost up to `sync_slice` a lookup).
+        pipe = self.redis.pipeline(transaction=True)
+        log = keys.semantic_log(sid)
+        pipe.xread({log: self._last_ids.get(sid, "0-0")}, count=self.sync_slice)
         for entry_id, (question, answer), vec in zip(ids, items, embeddings, strict=True):
             key = keys.semantic_entry(sid, entry_id)
             english = parse and language(question) == "en"
@@ -327,17 +334,23 @@ class SemanticCache:
             )
             pipe.expire(key, self.ttl_s)
             pipe.xadd(
-                keys.semantic_log(sid),
+                log,
                 {"op": "add", "id": entry_id, "exp": repr(expires_at)},
                 minid=trim_below,
                 approximate=True,
             )
-        pipe.expire(keys.semantic_log(sid), self.ttl_s)
+        pipe.expire(log, self.ttl_s)
         pipe.sadd(keys.SEMANTIC_SCOPES, sid)
         pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:store", len(items))
-        pipe.execute()
-        # Our own entries are usable here at once; the log replay will skip them as known.
+        tail, *replies = pipe.execute()
+        records = tail[0][1] if tail else []
+        if records:
+            self._apply(sid, records)  # Others' entries (or a flush) came before ours.
+        # Our own entries are usable here at once.
         self._index(sid).add(ids, np.asarray(embeddings, dtype=np.float32), [expires_at] * len(ids))
+        if len(records) < self.sync_slice:  # The whole tail was read: ours come right after it.
+            last_add = replies[3 * len(items) - 1]  # hset, expire, xadd per entry
+            self._last_ids[sid] = to_str(last_add) or self._last_ids.get(sid, "0-0")
         return ids
 
     def flush(self, scope: Scope | str | None = None) -> int:

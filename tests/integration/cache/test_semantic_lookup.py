@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from runtime import keys
+from runtime.cache.base import to_str
 from runtime.cache.semantic import Scope, SemanticCache
 
 SCOPE = Scope(model="m", system_prompt_hash="s", toolset_version="1", tenant="lookup")
@@ -135,3 +136,25 @@ def test_a_lookup_parses_its_own_question_only(rc, embedder, monkeypatch) -> Non
         "Did Priya hire Tomas last year?",
         "Did Tomas hire Priya last year?",
     ]
+
+
+def test_a_writer_never_reads_its_own_log_records_back(rc, embedder, monkeypatch) -> None:
+    """A store reads the log's tail and appends its records in one MULTI/EXEC, so the writer
+    moves past its own records: its next lookup replays none of them (it used to replay up to
+    `sync_slice` a lookup), while another writer's entries stored in between still arrive."""
+    a = SemanticCache(rc, embedder, threshold=0.85, ttl_s=600)
+    b = SemanticCache(rc, embedder, threshold=0.85, ttl_s=600)
+    log = keys.semantic_log(SCOPE.id)
+    a.store_many([(f"question number {i} about topic {i}", i) for i in range(5)], SCOPE)
+    b.store("How do I reset my password?", "Use the link.", SCOPE)
+    a.store("What is the capital of France?", "Paris", SCOPE)
+    newest = rc.xrevrange(log, count=1)[0][0]
+    assert a._last_ids[SCOPE.id] == to_str(newest)
+    assert len(a._index(SCOPE.id)) == 7  # b's entry came with the tail read by a's store.
+    replayed: list[int] = []
+    apply = a._apply
+    monkeypatch.setattr(
+        a, "_apply", lambda sid, records: replayed.append(len(records)) or apply(sid, records)
+    )
+    assert a.lookup("How can I reset my password?", SCOPE).answer == "Use the link."
+    assert replayed == []  # Nothing new in the log since a's own store.
