@@ -147,3 +147,18 @@ def test_eval_splits_are_built_and_do_not_leak() -> None:
     tune, test = build._bank("bank_tune"), build._bank("bank_test")
     assert build.leaks(tune, test) == []
     assert build.leaks(tune, tune)  # the check can fail
+
+
+def test_the_parser_multiplies_with_numpy_on_one_thread() -> None:
+    """structure._numpy_products: blis is ~5x slower than numpy on a parse's tiny products,
+    and numpy's BLAS on two threads made a parse ~10x slower on the shared 2-core box."""
+    from threadpoolctl import threadpool_info
+
+    nlp = structure.nlp()
+    models = [getattr(c, "model", None) for _, c in nlp.pipeline]
+    nodes = [n for m in models if m is not None for n in m.walk()]
+    assert nodes and not any(getattr(n.ops, "use_blis", False) for n in nodes)
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert blas and all(i["num_threads"] == 1 for i in blas)
+    doc = nlp("Did the auditors flag the invoice?")
+    assert [t.dep_ for t in doc if t.lower_ == "auditors"] == ["nsubj"]
