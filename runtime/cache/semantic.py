@@ -35,23 +35,12 @@ from runtime import keys
 from runtime.cache import parses, structure
 from runtime.cache.base import canonical_json, to_str
 from runtime.cache.serving import Candidate, decide, threshold_for
+from runtime.cache.tally import Tally
 from runtime.cache.vector_index import VectorIndex
 from runtime.cache.verify import language
 
 NAME = "semantic"
 NEIGHBOURS = 4  # Nearest entries examined per lookup; the best verified one is served.
-
-# Count a hit only if the entry still exists: HINCRBY on a just-expired key would recreate it
-# without a TTL, and it would then live forever. The cache's hit counter goes in the same round
-# trip; an entry that expired between the read and now is counted (and returned) as a miss.
-_COUNT_HIT = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
-  return redis.call('HINCRBY', KEYS[1], 'hits', 1)
-end
-redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-return -1
-"""
 
 
 @dataclass(frozen=True)
@@ -119,7 +108,7 @@ class SemanticCache:
         self._indexes: dict[str, VectorIndex] = {}
         self._last_ids: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._count_hit = self.redis.register_script(_COUNT_HIT)
+        self.tally = Tally(self.redis, name)  # Counters, written after a lookup returns.
 
     # --- following the log --------------------------------------------------------------
     def _index(self, sid: str) -> VectorIndex:
@@ -202,11 +191,11 @@ class SemanticCache:
         tightening raises the threshold, and while it is suspended the hit is not served
         but handed to `withheld` (a probe to compare with the model's answer) as a miss.
 
-        Two round trips, hit or miss: (1) the log's tail since our last look, read together
-        with the neighbours the index found before it, so an entry another worker stored a
-        moment ago is still seen (the index is searched again when the tail changed it, and a
-        third round trip is made only if that brings a new near neighbour); (2) the counters,
-        with the served entry's own hit count in the same script."""
+        One round trip, hit or miss: the log's tail since our last look, read together with
+        the neighbours the index found before it, so an entry another worker stored a moment
+        ago is still seen (the index is searched again when the tail changed it, and a second
+        round trip is made only if that brings a new near neighbour). The counters, with the
+        served entry's own hit count, are written after the lookup returns (tally.py)."""
         sid = _scope_id(scope)
         index = self._index(sid)
         vector = self.embedder.embed_one(question)
@@ -232,7 +221,7 @@ class SemanticCache:
         decision = decide(question, candidates, self.threshold + raise_by, zh)
         served = decision.served
         if served is not None and to_str(suspended) == "1":
-            self.redis.hincrby(keys.CACHE_COUNTERS, f"{self.name}:withheld", 1)
+            self.tally.add("withheld")
             if withheld is not None:
                 hit = SemanticHit(
                     served.answer, served.similarity, served.question, served.entry_id
@@ -240,21 +229,13 @@ class SemanticCache:
                 withheld(hit)
             return None
         if served is not None:
-            counted = self._count_hit(
-                keys=[keys.semantic_entry(sid, served.entry_id), keys.CACHE_COUNTERS],
-                args=[f"{self.name}:hit", f"{self.name}:miss"],
-            )
-            if counted < 0:
-                return None  # Expired between the read and now; counted as a miss.
+            self.tally.hit(keys.semantic_entry(sid, served.entry_id))
             return SemanticHit(served.answer, served.similarity, served.question, served.entry_id)
-        pipe = self.redis.pipeline(transaction=False)
         if decision.refusals:
             reason = decision.refusals[0][1]
-            pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:refused:{reason.split(':')[0]}", 1)
-            pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:refused", 1)
+            self.tally.add(f"refused:{reason.split(':')[0]}", "refused")
         else:
-            pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:miss", 1)
-        pipe.execute()
+            self.tally.add("miss")
         return None
 
     def _near(
@@ -373,7 +354,12 @@ class SemanticCache:
             self._last_ids[sid] = to_str(marker) or "0-0"
         return deleted
 
+    def settle(self) -> None:
+        """Wait until this cache's counters are written (tally.py)."""
+        self.tally.settle()
+
     def stats(self) -> dict[str, Any]:
+        self.settle()
         counters = self.redis.hgetall(keys.CACHE_COUNTERS)
         mine = {
             (to_str(k) or "").split(":", 1)[1]: int(v)
