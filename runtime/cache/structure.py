@@ -31,7 +31,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.cache import function_words, lexicon, parses
+from runtime.cache import actions, function_words, lexicon, parses
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -171,6 +171,12 @@ def _parse(text: str) -> Parsed:
         role = _role(tok, passive) if tok.pos_ in _NOUN_POS else None
         if role is not None:
             roles.setdefault(lemma, role)
+    # An action held back: the complement of a "from" that a verb takes ("keep X from V-ing").
+    hindered = tuple(
+        (_lemma(t), _lemma(t.head.head))
+        for t in doc
+        if t.dep_ == "pcomp" and t.head.lower_ == "from" and t.head.head.pos_ == "VERB"
+    )
     words = tuple(t.lower_ for t in doc if not t.is_punct)
     tags = tuple(t.tag_ for t in doc if not t.is_punct)
     return Parsed(
@@ -183,6 +189,7 @@ def _parse(text: str) -> Parsed:
         tuple(degrees),
         passive,
         _tense(doc),
+        hindered,
     )
 
 
@@ -348,6 +355,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         or _degree_clash(a, b)
         or _one_word_swapped(a, b)
         or function_words.preposition_clash(a, b)
+        or actions.action_clash(a, b)
     )
 
 

@@ -25,6 +25,12 @@ SAME = [
         "What's the boiling point of ethanol in Kelvin?",
     ),
     ("怎么给猫剪指甲", "如何给猫剪指甲"),
+    # the action kept from happening, with and without "from"; a participle on both sides
+    ("How do I stop my cat scratching the sofa?", "How do I stop my cat from scratching the sofa?"),
+    (
+        "How do I recover deleted photos on my phone?",
+        "How do I recover photos I deleted on my phone?",
+    ),
     ("上海和杭州哪个更大", "杭州和上海哪个更大"),
 ]
 
@@ -73,6 +79,17 @@ DIFFERENT = [
     ("Does 4 divide 20?", "Does 20 divide 4?", "number order differs"),
     ("Which lake is deeper?", "Which lake is deepest?", "degree differs"),
     ("两公斤面粉够做几个面包", "两斤面粉够做几个面包", "units differ"),
+    # the action prevented vs brought about; the action vs its result (actions.py)
+    (
+        "How do I keep my cat from scratching the sofa?",
+        "How do I get my cat to scratch the sofa?",
+        "action differs",
+    ),
+    (
+        "How do I find deleted emails in Outlook?",
+        "How do I delete emails in Outlook?",
+        "action differs",
+    ),
 ]
 
 
