@@ -87,6 +87,11 @@ class Tally:
             future.exception()  # Waits; a failure was logged (counters are best-effort).
 
 
+def drain() -> None:
+    """Wait until every counter this process has queued is written (one thread, in order)."""
+    _pool().submit(lambda: None).result()
+
+
 def _log_failure(future: Future[Any]) -> None:
     error = future.exception()
     if error is not None:
