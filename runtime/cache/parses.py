@@ -22,7 +22,7 @@ from runtime.cache.surface import normalise_times, strip_idioms
 MEMO = 8192  # Parses kept per process: the queries seen lately and the entries they met.
 # Bumped whenever `Parsed` or the parse itself changes: a stored parse of another version is
 # ignored (the question is parsed again), never misread.
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Parsed:
     degrees: tuple[tuple[str, str], ...]  # (adjective/adverb lemma, "more" | "most")
     passive: bool
     tense: str  # "past", "future" or "" (present, or not told)
+    hindered: tuple[tuple[str, str], ...]  # (action, verb): "stop X from barking": (bark, stop)
 
 
 _memo: OrderedDict[str, Parsed] = OrderedDict()

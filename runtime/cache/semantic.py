@@ -7,8 +7,10 @@ Layout in Redis (keys in runtime/keys.py):
   so a popular answer still goes stale on schedule.
 - `semantic_log(scope)`: stream of {op: add, id, exp} and {op: flush} records. Every process
   keeps one FAISS index per scope in memory and follows the log with XREAD from the last id it
-  saw, so an answer stored by one worker is a hit on every other. Stream ids are millisecond
-  timestamps, so XADD trims with MINID at now - ttl: older records only name expired entries.
+  saw, so an answer stored by one worker is a hit on every other. A store appends its records
+  right after reading the tail (MULTI/EXEC), so its writer never reads them back. Stream ids
+  are millisecond timestamps, so XADD trims with MINID at now - ttl: older records only name
+  expired entries.
 - `SEMANTIC_SCOPES`: set of scope ids, for `flush()` of everything.
 
 A scope is (model, system prompt hash, toolset version, tenant): an answer is only reused
@@ -33,23 +35,12 @@ from runtime import keys
 from runtime.cache import parses, structure
 from runtime.cache.base import canonical_json, to_str
 from runtime.cache.serving import Candidate, decide, threshold_for
+from runtime.cache.tally import Tally
 from runtime.cache.vector_index import VectorIndex
 from runtime.cache.verify import language
 
 NAME = "semantic"
 NEIGHBOURS = 4  # Nearest entries examined per lookup; the best verified one is served.
-
-# Count a hit only if the entry still exists: HINCRBY on a just-expired key would recreate it
-# without a TTL, and it would then live forever. The cache's hit counter goes in the same round
-# trip; an entry that expired between the read and now is counted (and returned) as a miss.
-_COUNT_HIT = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
-  return redis.call('HINCRBY', KEYS[1], 'hits', 1)
-end
-redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-return -1
-"""
 
 
 @dataclass(frozen=True)
@@ -117,7 +108,7 @@ class SemanticCache:
         self._indexes: dict[str, VectorIndex] = {}
         self._last_ids: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._count_hit = self.redis.register_script(_COUNT_HIT)
+        self.tally = Tally(self.redis, name)  # Counters, written after a lookup returns.
 
     # --- following the log --------------------------------------------------------------
     def _index(self, sid: str) -> VectorIndex:
@@ -200,11 +191,11 @@ class SemanticCache:
         tightening raises the threshold, and while it is suspended the hit is not served
         but handed to `withheld` (a probe to compare with the model's answer) as a miss.
 
-        Two round trips, hit or miss: (1) the log's tail since our last look, read together
-        with the neighbours the index found before it, so an entry another worker stored a
-        moment ago is still seen (the index is searched again when the tail changed it, and a
-        third round trip is made only if that brings a new near neighbour); (2) the counters,
-        with the served entry's own hit count in the same script."""
+        One round trip, hit or miss: the log's tail since our last look, read together with
+        the neighbours the index found before it, so an entry another worker stored a moment
+        ago is still seen (the index is searched again when the tail changed it, and a second
+        round trip is made only if that brings a new near neighbour). The counters, with the
+        served entry's own hit count, are written after the lookup returns (tally.py)."""
         sid = _scope_id(scope)
         index = self._index(sid)
         vector = self.embedder.embed_one(question)
@@ -230,7 +221,7 @@ class SemanticCache:
         decision = decide(question, candidates, self.threshold + raise_by, zh)
         served = decision.served
         if served is not None and to_str(suspended) == "1":
-            self.redis.hincrby(keys.CACHE_COUNTERS, f"{self.name}:withheld", 1)
+            self.tally.add("withheld")
             if withheld is not None:
                 hit = SemanticHit(
                     served.answer, served.similarity, served.question, served.entry_id
@@ -238,21 +229,13 @@ class SemanticCache:
                 withheld(hit)
             return None
         if served is not None:
-            counted = self._count_hit(
-                keys=[keys.semantic_entry(sid, served.entry_id), keys.CACHE_COUNTERS],
-                args=[f"{self.name}:hit", f"{self.name}:miss"],
-            )
-            if counted < 0:
-                return None  # Expired between the read and now; counted as a miss.
+            self.tally.hit(keys.semantic_entry(sid, served.entry_id))
             return SemanticHit(served.answer, served.similarity, served.question, served.entry_id)
-        pipe = self.redis.pipeline(transaction=False)
         if decision.refusals:
             reason = decision.refusals[0][1]
-            pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:refused:{reason.split(':')[0]}", 1)
-            pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:refused", 1)
+            self.tally.add(f"refused:{reason.split(':')[0]}", "refused")
         else:
-            pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:miss", 1)
-        pipe.execute()
+            self.tally.add("miss")
         return None
 
     def _near(
@@ -309,7 +292,12 @@ class SemanticCache:
         expires_at = created + self.ttl_s
         ids = [uuid.uuid4().hex[:16] for _ in items]
         trim_below = f"{int((created - self.ttl_s) * 1000)}-0"
-        pipe = self.redis.pipeline(transaction=False)
+        # MULTI/EXEC: the log's tail since our last look, then our own records, with nothing
+        # between them. Once that tail is applied our records are known, so we move past them
+        # and no later lookup reads them back (they had cost up to `sync_slice` a lookup).
+        pipe = self.redis.pipeline(transaction=True)
+        log = keys.semantic_log(sid)
+        pipe.xread({log: self._last_ids.get(sid, "0-0")}, count=self.sync_slice)
         for entry_id, (question, answer), vec in zip(ids, items, embeddings, strict=True):
             key = keys.semantic_entry(sid, entry_id)
             english = parse and language(question) == "en"
@@ -327,17 +315,23 @@ class SemanticCache:
             )
             pipe.expire(key, self.ttl_s)
             pipe.xadd(
-                keys.semantic_log(sid),
+                log,
                 {"op": "add", "id": entry_id, "exp": repr(expires_at)},
                 minid=trim_below,
                 approximate=True,
             )
-        pipe.expire(keys.semantic_log(sid), self.ttl_s)
+        pipe.expire(log, self.ttl_s)
         pipe.sadd(keys.SEMANTIC_SCOPES, sid)
         pipe.hincrby(keys.CACHE_COUNTERS, f"{self.name}:store", len(items))
-        pipe.execute()
-        # Our own entries are usable here at once; the log replay will skip them as known.
+        tail, *replies = pipe.execute()
+        records = tail[0][1] if tail else []
+        if records:
+            self._apply(sid, records)  # Others' entries (or a flush) came before ours.
+        # Our own entries are usable here at once.
         self._index(sid).add(ids, np.asarray(embeddings, dtype=np.float32), [expires_at] * len(ids))
+        if len(records) < self.sync_slice:  # The whole tail was read: ours come right after it.
+            last_add = replies[3 * len(items) - 1]  # hset, expire, xadd per entry
+            self._last_ids[sid] = to_str(last_add) or self._last_ids.get(sid, "0-0")
         return ids
 
     def flush(self, scope: Scope | str | None = None) -> int:
@@ -360,7 +354,12 @@ class SemanticCache:
             self._last_ids[sid] = to_str(marker) or "0-0"
         return deleted
 
+    def settle(self) -> None:
+        """Wait until this cache's counters are written (tally.py)."""
+        self.tally.settle()
+
     def stats(self) -> dict[str, Any]:
+        self.settle()
         counters = self.redis.hgetall(keys.CACHE_COUNTERS)
         mine = {
             (to_str(k) or "").split(":", 1)[1]: int(v)

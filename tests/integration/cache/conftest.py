@@ -31,6 +31,11 @@ def rc(request: pytest.FixtureRequest, cache_valkey_url: str) -> Iterator[redis_
     try:
         yield client
     finally:
+        # Counters a test's lookups queued (runtime/cache/tally.py) land in this test's
+        # database, never in the next test's after its flush.
+        from runtime.cache import tally
+
+        tally.drain()
         client.close()
 
 

@@ -57,6 +57,7 @@ def test_error_budget_suspends_the_scope_until_back_under(rc, embedder) -> None:
     withheld: list[SemanticHit] = []
     assert cache.lookup(NEAR, SCOPE, withheld=withheld.append) is None
     assert [h.entry_id for h in withheld] == [entry]  # a probe for the job's own answer
+    cache.settle()  # Counters are written after a lookup returns.
     assert int(rc.hget(keys.CACHE_COUNTERS, "semantic:withheld")) == 1
 
     # Probes that agree push the disagreements out of the window.

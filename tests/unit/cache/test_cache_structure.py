@@ -25,6 +25,12 @@ SAME = [
         "What's the boiling point of ethanol in Kelvin?",
     ),
     ("怎么给猫剪指甲", "如何给猫剪指甲"),
+    # the action kept from happening, with and without "from"; a participle on both sides
+    ("How do I stop my cat scratching the sofa?", "How do I stop my cat from scratching the sofa?"),
+    (
+        "How do I recover deleted photos on my phone?",
+        "How do I recover photos I deleted on my phone?",
+    ),
     ("上海和杭州哪个更大", "杭州和上海哪个更大"),
 ]
 
@@ -73,6 +79,17 @@ DIFFERENT = [
     ("Does 4 divide 20?", "Does 20 divide 4?", "number order differs"),
     ("Which lake is deeper?", "Which lake is deepest?", "degree differs"),
     ("两公斤面粉够做几个面包", "两斤面粉够做几个面包", "units differ"),
+    # the action prevented vs brought about; the action vs its result (actions.py)
+    (
+        "How do I keep my cat from scratching the sofa?",
+        "How do I get my cat to scratch the sofa?",
+        "action differs",
+    ),
+    (
+        "How do I find deleted emails in Outlook?",
+        "How do I delete emails in Outlook?",
+        "action differs",
+    ),
 ]
 
 
@@ -147,3 +164,18 @@ def test_eval_splits_are_built_and_do_not_leak() -> None:
     tune, test = build._bank("bank_tune"), build._bank("bank_test")
     assert build.leaks(tune, test) == []
     assert build.leaks(tune, tune)  # the check can fail
+
+
+def test_the_parser_multiplies_with_numpy_on_one_thread() -> None:
+    """structure._numpy_products: blis is ~5x slower than numpy on a parse's tiny products,
+    and numpy's BLAS on two threads made a parse ~10x slower on the shared 2-core box."""
+    from threadpoolctl import threadpool_info
+
+    nlp = structure.nlp()
+    models = [getattr(c, "model", None) for _, c in nlp.pipeline]
+    nodes = [n for m in models if m is not None for n in m.walk()]
+    assert nodes and not any(getattr(n.ops, "use_blis", False) for n in nodes)
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert blas and all(i["num_threads"] == 1 for i in blas)
+    doc = nlp("Did the auditors flag the invoice?")
+    assert [t.dep_ for t in doc if t.lower_ == "auditors"] == ["nsubj"]
