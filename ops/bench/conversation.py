@@ -166,8 +166,12 @@ def local_checks(client: Client, filler: bool = False) -> dict[str, Any]:
             "answer": t["answer"],
             "correct": value.lower() in (t["answer"] or "").lower(),
             "context": t["context"],
+            # Where the fact stood (its round is round n): still in the window, or beside
+            # the question from the facts memory.
+            "in_window": n >= t["context"].get("dropped", 0),
+            "shown": n in t["context"].get("fact_rounds", []),
         }
-        for (_, q, value), t in zip(FACTS, asked, strict=True)
+        for n, ((_, q, value), t) in enumerate(zip(FACTS, asked, strict=True))
     ]
     return {
         "checks": checks,

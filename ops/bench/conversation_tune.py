@@ -12,7 +12,15 @@ asked fact's round stands at the oldest edge of the window when it is asked (the
 history, not whether a dropped one comes back. `--facts-tokens 0` is the behaviour
 without the facts memory.
 
+`--filler` puts 16 long filler turns (other topics than the measured bench's filler) between
+the statements and the questions, so every fact's round is out of the window when it is
+asked (the case of `conversation.py --filler`). Each check records where its fact stood:
+`in_window` (its round was still in the history), `in_memory` (the facts memory held it),
+`shown` (it was chosen to stand beside the question), so a miss reads as not kept, kept but
+not chosen, or shown and not used by the model.
+
     .venv/bin/python ops/bench/conversation_tune.py [--context-tokens 300] [--facts-tokens 120]
+        [--filler --context-tokens 1500]
 """
 
 from __future__ import annotations
@@ -47,7 +55,34 @@ TUNE_FACTS = [
     ("I support Arsenal.", "Which football team do I support?", "Arsenal"),
     ("My boss is named Karen.", "What is my boss's name?", "Karen"),
     ("I am allergic to peanuts.", "What am I allergic to?", "peanuts"),
+    # Added in session 9: a subject inside another ("my last name" / "my mother's last name",
+    # stated in that order), and questions sharing no content word with their fact.
+    ("My last name is Okafor.", "What is my last name?", "Okafor"),
+    ("My mother's last name is Silva.", "What is my mother's last name?", "Silva"),
+    ("I am employed as a pilot.", "What is my occupation?", "pilot"),
+    ("I got married in 2015.", "In which year was my wedding?", "2015"),
 ]
+
+_TUNE_TOPICS = [
+    "waterfalls", "kites", "cheese making", "submarines", "fireflies", "deserts", "violins",
+    "windmills", "coral reefs", "typewriters", "canals", "mushrooms", "clocks", "caves",
+    "hot air balloons", "salt",
+]  # fmt: skip
+TUNE_FILLER = [
+    f"Tell me about {t}. I would like a short explanation of how {t} work, why people care "
+    f"about {t}, and one surprising detail about {t} that most people do not know."
+    for t in _TUNE_TOPICS
+]
+
+
+def _where(fact_text: str, n: int, record: dict[str, Any], memory: list[str]) -> dict[str, Any]:
+    """Where the asked fact stood when its question was asked (module docstring)."""
+    info = record["context"]
+    return {
+        "in_window": n >= info.get("dropped", 0),
+        "in_memory": fact_text in memory,
+        "shown": fact_text in record["shown"],
+    }
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -58,7 +93,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     backend = LocalBackend(profile)
     backend.warm()
     counter = backend.count_tokens
-    turns = [f[0] for f in TUNE_FACTS] + [f[1] for f in TUNE_FACTS]
+    filler = TUNE_FILLER if args.filler else []
+    turns = [f[0] for f in TUNE_FACTS] + filler + [f[1] for f in TUNE_FACTS]
     rounds: list[Round] = []
     facts: dict[str, fact_memory.Fact] = {}
     records = []
@@ -87,6 +123,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "query": query,
                 "answer": answer,
                 "context": fitted.info,
+                "shown": [f.text for f in fitted.facts],
+                "memory": [f.text for f in history.facts],
                 "s": time.perf_counter() - started,
             }
         )
@@ -101,13 +139,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "answer": t["answer"],
             "correct": v.lower() in t["answer"].lower(),
             "context": t["context"],
+            "shown": t["shown"],
+            **_where(s, n, t, t["memory"]),
         }
-        for (_, q, v), t in zip(TUNE_FACTS, asked, strict=True)
+        for n, ((s, q, v), t) in enumerate(zip(TUNE_FACTS, asked, strict=True))
     ]
     return {
         "context_tokens": args.context_tokens,
+        "filler": args.filler,
         "facts_tokens": args.facts_tokens,
-        "min_shared": fact_memory.MIN_SHARED,
+        "similarity": fact_memory.FACT_SIMILARITY,
         "facts_shown": args.facts_shown,
         "header": fact_memory.FACTS_HEADER,
         "correct": sum(c["correct"] for c in checks),
@@ -122,17 +163,19 @@ def main() -> None:
     parser.add_argument("--context-tokens", type=int, default=300)
     parser.add_argument("--facts-tokens", type=int, default=120)
     parser.add_argument("--name", default="", help="suffix of the result file")
-    parser.add_argument("--min-shared", type=int, default=fact_memory.MIN_SHARED)
+    parser.add_argument("--similarity", type=float, default=fact_memory.FACT_SIMILARITY)
     parser.add_argument("--facts-shown", type=int, default=1)
     parser.add_argument("--header", default=fact_memory.FACTS_HEADER)
+    parser.add_argument("--filler", action="store_true", help="16 filler turns between")
     args = parser.parse_args()
     # Tuning knobs: the module's constants, set for this process only.
-    fact_memory.MIN_SHARED = args.min_shared
+    fact_memory.FACT_SIMILARITY = args.similarity
     fact_memory.FACTS_HEADER = args.header
     report = run(args)
     write_report(f"conversation_tune{args.name}", report, OUT_DIR)
     for c in report["checks"]:
-        print(("ok  " if c["correct"] else "MISS"), c["question"], "->", c["answer"])
+        where = ",".join(k for k in ("in_window", "in_memory", "shown") if c[k])
+        print(("ok  " if c["correct"] else "MISS"), c["question"], "->", c["answer"], f"[{where}]")
     print(json.dumps({"correct": report["correct"], "of": report["of"]}))
 
 
