@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "answer": t["answer"],
             "correct": v.lower() in t["answer"].lower(),
             "context": t["context"],
-            "shown": t["shown"],
+            "shown_facts": t["shown"],
             **_where(s, n, t, t["memory"]),
         }
         for n, ((s, q, v), t) in enumerate(zip(TUNE_FACTS, asked, strict=True))
