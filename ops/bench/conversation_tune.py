@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     turns = [f[0] for f in TUNE_FACTS] + filler + [f[1] for f in TUNE_FACTS]
     rounds: list[Round] = []
     facts: dict[str, fact_memory.Fact] = {}
-    records = []
+    records: list[dict[str, Any]] = []
     for n, query in enumerate(turns):
         history = History(rounds, None, 0, n, sorted(facts.values(), key=lambda f: f.number))
         messages = build_answer_messages(query, [], local=True)
@@ -177,6 +177,7 @@ def main() -> None:
     parser.add_argument("--facts-shown", type=int, default=1)
     parser.add_argument("--header", default=fact_memory.FACTS_HEADER)
     parser.add_argument("--filler", action="store_true", help="16 filler turns between")
+    parser.add_argument("--facts-after", action="store_true", help="facts after the question")
     parser.add_argument(
         "--no-model",
         action="store_true",
@@ -186,6 +187,10 @@ def main() -> None:
     args = parser.parse_args()
     # Tuning knobs: the module's constants, set for this process only.
     fact_memory.FACT_SIMILARITY = args.similarity
+    if args.facts_after:  # the facts after the question instead of at its head
+        context.with_facts = lambda content, facts: (
+            f"{content}\n\n{fact_memory.render(facts)}" if facts else content
+        )
     fact_memory.FACTS_HEADER = args.header
     report = run(args)
     write_report(f"conversation_tune{args.name}", report, OUT_DIR)
