@@ -151,6 +151,7 @@ def fit_history(
         # Dropped rounds the summary does not cover yet (its task has not run): lost here.
         "uncovered": max(0, first_kept - covered),
         "facts": len(shown),
+        "fact_rounds": [f.number for f in shown],  # which statements stood beside it
         "tokens": used,
         "budget": budget,
     }

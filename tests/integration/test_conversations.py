@@ -89,6 +89,7 @@ def test_stated_facts_are_remembered_and_shown_beside_the_question(client: Clien
     # The later statement of the same subject replaced the earlier; the request is no fact.
     assert [f.text for f in conv.history().facts] == ["My name is Eve, in fact."]
     assert _answer_step(result)["conversation"]["facts"] == 1
+    assert _answer_step(result)["conversation"]["fact_rounds"] == [1]  # Eve's, round 1
     ttl = client.redis.ttl(keys.conversation_facts(tenant, conv.id))
     assert 0 < ttl <= 7 * 86_400
 
