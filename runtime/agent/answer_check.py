@@ -158,6 +158,12 @@ def unstreamed(answer: str, streamed: str) -> str:
     return answer.strip()
 
 
+# Tools whose output only repeats their arguments: a plan ending in one of them gathers
+# other calls' results (the demo's `echo` of the area and its double), and the answer is in
+# the calls it gathers (dag.leaves looks through it).
+GATHERING_TOOLS = frozenset({"echo"})
+
+
 # The backends whose answers get the lead line. A remote model states results reliably, and
 # may write them in words ("twenty five") that `states_value` cannot read; the 135M local
 # model is the one that drops or garbles them.

@@ -242,8 +242,10 @@ def synthesize(
     """Write the answer (streamed as `token` events) from the job's tool steps."""
     spec = state.spec
     tool_steps = [_step_view(s) for s in state.steps.values() if s.kind == "tool"]
-    # The plan's leaves hold the answer ("area, then double it": the doubling, not the area).
-    final_ids = dag.leaves(state.plan) if state.plan is not None else None
+    # The plan's leaves hold the answer ("area, then double it": the doubling, not the area),
+    # looking through a last call that only gathers results (echo of the area and its double).
+    plan = state.plan
+    final_ids = dag.leaves(plan, answer_check.GATHERING_TOOLS) if plan is not None else None
     checked = answer_check.checks(step.profile.backend)
     chat_turns = context_turns(spec.metadata)  # earlier messages sent to the gateway's chat
     messages = build_answer_messages(

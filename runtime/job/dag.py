@@ -8,7 +8,7 @@ is not an ancestor, or arguments that fail the tool's schema are errors, never "
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from runtime.errors import PlanError
@@ -191,10 +191,13 @@ def _lookup(ref: str, outputs: dict[str, Any], call_id: str) -> Any:
     return value
 
 
-def leaves(plan: Plan) -> list[str]:
-    """Calls nothing depends on: their outputs are the job's answer when no model writes one."""
-    needed = {dep for c in plan.calls for dep in c.depends_on}
-    return [c.id for c in plan.calls if c.id not in needed]
+def leaves(plan: Plan, transparent: Collection[str] = ()) -> list[str]:
+    """Calls nothing depends on: their outputs are the job's answer when no model writes one.
+    Calls to a `transparent` tool (one that only hands other calls' outputs on, as `echo`
+    does) are looked through: the calls they gather stand in their place."""
+    kept = [c for c in plan.calls if c.name not in transparent] or plan.calls
+    needed = {dep for c in kept for dep in c.depends_on}
+    return [c.id for c in kept if c.id not in needed]
 
 
 def suffix_ids(plan: Plan, suffix: str) -> Plan:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import pytest
 
 from runtime.agent.answer_check import (
+    GATHERING_TOOLS,
     checks,
     ensure_result,
     format_number,
     scalar_result,
     states_value,
 )
+from runtime.job import dag
+from runtime.schemas import Plan
 
 
 def calc(cid: str, expression: str, result: object, error: str | None = None) -> dict:
@@ -68,6 +71,43 @@ def test_exactly_one_numeric_result_is_the_scalar() -> None:
     assert scalar_result(steps) is None
     leaf = scalar_result(steps, final_ids=["double"])
     assert leaf is not None and leaf.value == 55.8
+
+
+def test_a_last_call_that_gathers_results_is_looked_through() -> None:
+    # The demo's explicit plan: the area, its double, and an echo of both.
+    plan = Plan.model_validate(
+        {
+            "calls": [
+                {"id": "area", "name": "calculator", "arguments": {"expression": "pi * 3 ** 2"}},
+                {
+                    "id": "double",
+                    "name": "calculator",
+                    "arguments": {"expression": "2 * 28.274333882308138"},
+                    "depends_on": ["area"],
+                },
+                {
+                    "id": "facts",
+                    "name": "echo",
+                    "arguments": {"value": {"area": {"$ref": "area.result"}}},
+                    "depends_on": ["area", "double"],
+                },
+            ]
+        }
+    )
+    assert dag.leaves(plan) == ["facts"]  # the job's outputs when no model answers
+    final = dag.leaves(plan, GATHERING_TOOLS)
+    assert final == ["double"]
+    steps = [
+        calc("area", "pi * 3 ** 2", 28.274333882308138),
+        calc("double", "2 * 28.274333882308138", 56.548667764616276),
+        {"id": "facts", "tool": "echo", "output": {"value": {"area": 28.27, "doubled": 56.55}}},
+    ]
+    # The undoubled area, as the 135M model answered in the demo, gets the double in front.
+    text, lead = ensure_result("The area of a circle doubled is 28.274333882308138.", steps, final)
+    assert lead == "2 * 28.274333882308138 = 56.54866776." and text.startswith(lead)
+    # A plan that is only a gathering call keeps it as its leaf.
+    only = Plan.model_validate({"calls": [{"id": "e", "name": "echo", "arguments": {"value": 7}}]})
+    assert dag.leaves(only, GATHERING_TOOLS) == ["e"]
 
 
 def test_failed_non_numeric_and_boolean_outputs_are_no_scalar() -> None:
