@@ -12,6 +12,7 @@ from runtime.agent.answer_check import (
     scalar_result,
     states_value,
 )
+from runtime.cli.demo import model_jobs
 from runtime.job import dag
 from runtime.schemas import Plan
 
@@ -75,25 +76,8 @@ def test_exactly_one_numeric_result_is_the_scalar() -> None:
 
 def test_a_last_call_that_gathers_results_is_looked_through() -> None:
     # The demo's explicit plan: the area, its double, and an echo of both.
-    plan = Plan.model_validate(
-        {
-            "calls": [
-                {"id": "area", "name": "calculator", "arguments": {"expression": "pi * 3 ** 2"}},
-                {
-                    "id": "double",
-                    "name": "calculator",
-                    "arguments": {"expression": "2 * 28.274333882308138"},
-                    "depends_on": ["area"],
-                },
-                {
-                    "id": "facts",
-                    "name": "echo",
-                    "arguments": {"value": {"area": {"$ref": "area.result"}}},
-                    "depends_on": ["area", "double"],
-                },
-            ]
-        }
-    )
+    explicit = next(spec for _, spec in model_jobs() if "plan" in spec)
+    plan = Plan.model_validate(explicit["plan"])
     assert dag.leaves(plan) == ["facts"]  # the job's outputs when no model answers
     final = dag.leaves(plan, GATHERING_TOOLS)
     assert final == ["double"]
