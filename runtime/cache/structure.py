@@ -31,7 +31,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.cache import actions, function_words, lexicon, parses
+from runtime.cache import actions, function_words, lexicon, parses, wordnet
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -279,6 +279,7 @@ def content_clash(
             modifier = "modifier" in (words_a[x], words_b[y])
             if modifier and degree_pair(fx, fy):
                 return f"degree differs: {fx} vs {fy}"
+    only_a, only_b = wordnet.drop_synonyms(only_a, only_b)
     derived = {w for w in only_a for v in only_b if _same_stem(w, v)}
     derived |= {v for w in only_a for v in only_b if _same_stem(w, v)}
     only_a = [w for w in only_a if w not in derived]
@@ -333,7 +334,9 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     i, x, y = diff[0]
     content = {f for _, f in a.forms} | {f for _, f in b.forms}
     if x in content and y in content:
-        return f"content differs: {x} vs {y}"
+        lemma = {f: w for w, f in a.forms + b.forms}
+        same = wordnet.same_meaning(lemma[x], lemma[y])  # a synonym swapped in
+        return None if same else f"content differs: {x} vs {y}"
     if a.tags[i] == b.tags[i] == "MD":
         return function_words.modal_clash(x, y)
     return None
