@@ -88,6 +88,8 @@ def _numbers(text: str, lang: str) -> list[str]:
             found.append(f"#{lexicon.EN_ORDINALS[w]}")
         elif w in lexicon.EN_SCALES:
             found.append(f"x{lexicon.EN_SCALES[w]}")
+        elif w in lexicon.EN_FRACTIONS:
+            found.append(lexicon.EN_FRACTIONS[w])
         i += 1
     return sorted(found)
 
