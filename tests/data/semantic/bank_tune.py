@@ -2091,4 +2091,28 @@ FAMILIES = [
         "怎样{0}{1}",
         [("预约", "挂号"), ("申请", "退税")],
     ),
+    (
+        "sense",
+        "en",
+        False,
+        "Can I {0} to the {1} from here?",
+        "Can I {2} to the {1} from here?",
+        [("walk", "ferry terminal", "travel"), ("swim", "sandbar", "travel")],
+    ),
+    (
+        "sense",
+        "en",
+        False,
+        "How long should I {0} a {1}?",
+        "How long should I {2} a {1}?",
+        [("bake", "salmon fillet", "cook"), ("poach", "duck egg", "cook")],
+    ),
+    (
+        "sense",
+        "en",
+        False,
+        "Can {0} {1}?",
+        "Can {0} {2}?",
+        [("budgerigars", "whisper", "speak"), ("penguins", "waddle", "walk")],
+    ),
 ]
