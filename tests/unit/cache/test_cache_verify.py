@@ -93,3 +93,8 @@ def test_chinese_role_markers_are_pivots_and_repeated_characters_count() -> None
     assert verify_match("房东把租户赶走了吗", "租户把房东赶走了吗")[0] is False
     # 合同合法 / 合同违法: 合 is in both, but twice in one.
     assert verify_match("这个合同合法吗", "这个合同违法吗")[0] is False
+
+
+def test_a_chinese_weekend_is_this_next_or_last_one() -> None:
+    assert verify_match("这个周末去哪儿露营", "下个周末去哪儿露营")[0] is False
+    assert verify_match("这个周末去哪儿露营", "这周末去哪儿露营") == (True, None)
