@@ -31,7 +31,9 @@ ROOT = Path("/usr/share/wordnet")
 SENSES = 3
 # Not hypernyms: counting synsets one "@" step up as shared (tried on 768 tune pairs)
 # gained 2 to 5 paraphrases and made 4 to 7 false hits: "walk" / "travel", "bake" / "cook",
-# and siblings such as "tighten" / "loosen", which WordNet does not mark as antonyms.
+# and siblings such as "tighten" / "loosen", which WordNet does not mark as antonyms. Nor an
+# adjective and the head of its cluster ("similar to"): that would take "costly" for
+# "expensive" but also "boiling" for "hot" and "excellent" for "good" (tune `sense` pairs).
 _POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 
 _lock = threading.Lock()

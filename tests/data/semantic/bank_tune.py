@@ -2223,4 +2223,23 @@ FAMILIES = [
         "{0}需要{1}吗",
         [("办护照", "预约"), ("坐地铁", "安检")],
     ),
+    (
+        "sense",
+        "en",
+        False,
+        "Is the {0} {1} yet?",
+        "Is the {0} {2} yet?",
+        [("kettle", "hot", "boiling"), ("paddling pool", "cold", "freezing")],
+    ),
+    (
+        "sense",
+        "en",
+        False,
+        "Is the {0} in {1} {2}?",
+        "Is the {0} in {1} {3}?",
+        [
+            ("guesthouse", "Sintra", "good", "excellent"),
+            ("stone bridge", "Mostar", "old", "ancient"),
+        ],
+    ),
 ]
