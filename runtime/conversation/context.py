@@ -45,6 +45,7 @@ class Fitted:
     messages: list[Message]  # the history as chat messages (summary first, then rounds)
     info: dict[str, Any] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)  # shown at the head of the question
+    known: list[Fact] = field(default_factory=list)  # every stored fact (recall.py checks)
 
 
 def round_messages(rnd: Round, *, compressed: bool = False) -> list[Message]:
@@ -187,7 +188,7 @@ def with_history(
     if tail and fitted.facts:
         tail[0]["content"] = with_facts(str(tail[0].get("content", "")), fitted.facts)
     out = [*messages[:last_user], *fitted.messages, *tail]
-    return Fitted(out, fitted.info, fitted.facts)
+    return Fitted(out, fitted.info, fitted.facts, list(history.facts))
 
 
 def transcript(fitted: Fitted) -> str:
