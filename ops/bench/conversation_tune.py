@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             query,
             args.facts_tokens,
             args.facts_shown,
+            args.lean,
         )
         started = time.perf_counter()
         raw = ""
@@ -165,6 +166,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "filler": args.filler,
         "facts_tokens": args.facts_tokens,
         "memory_check": not args.no_memory_check,
+        "lean": args.lean,
         "facts_shown": args.facts_shown,
         "header": fact_memory.FACTS_HEADER,
         "model": not args.no_model,
@@ -186,6 +188,7 @@ def main() -> None:
     parser.add_argument("--facts-shown", type=int, default=1)
     parser.add_argument("--header", default=fact_memory.FACTS_HEADER)
     parser.add_argument("--filler", action="store_true", help="16 filler turns between")
+    parser.add_argument("--lean", action="store_true", help="a fact that answers it, alone")
     parser.add_argument(
         "--no-memory-check", action="store_true", help="answers as the model wrote them"
     )

@@ -255,7 +255,10 @@ def synthesize(
     _announce(r, step, "answer", settings)  # the lease first: a duplicate reserves nothing
     backend = guarded(r, step, spec, settings)
     window = step.profile.context_window
-    fitted = context.for_step(r, spec, messages, backend.count_tokens, window, max_tokens, settings)
+    # The local model gets a lean context for a question one stored fact answers (context.py).
+    fitted = context.for_step(
+        r, spec, messages, backend.count_tokens, window, max_tokens, settings, lean=checked
+    )
     messages = fit_messages(fitted.messages, backend.count_tokens, window, max_tokens)
 
     def on_token(text: str) -> None:

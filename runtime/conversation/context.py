@@ -31,7 +31,7 @@ import redis
 
 from runtime.config import Settings
 from runtime.conversation import facts as fact_memory
-from runtime.conversation import store
+from runtime.conversation import recall, store
 from runtime.conversation.facts import Fact
 from runtime.conversation.store import History, Round
 from runtime.llm.tokens import TOKENS_REPLY_PRIMING, Counter, Message, compress, count
@@ -170,17 +170,23 @@ def with_history(
     question: str = "",
     facts_tokens: int = 0,
     facts_shown: int = 1,
+    lean: bool = False,
 ) -> Fitted:
     """The step's messages with the conversation inserted before its last user message,
     the history fitted into what the window leaves (and at most `max_history_tokens`);
-    the facts related to `question` last, right before that message."""
+    the facts related to `question` last, right before that message. `lean`: a question
+    that one stored fact clearly answers gets that fact alone (see `lean_history`)."""
     if history is None or not history.rounds and not history.summary and not history.facts:
         return Fitted(list(messages), {})
     own = count(messages, counter)
     budget = min(max_history_tokens, context_window - reserve_output - own)
-    fitted = fit_history(
-        history, counter, max(0, budget), recent, question, facts_tokens, facts_shown
-    )
+    answered = recall.recall(question, history.facts) if lean else None
+    if answered is not None and _facts_size([answered.fact], counter) <= budget:
+        fitted = lean_history(history, answered.fact)
+    else:
+        fitted = fit_history(
+            history, counter, max(0, budget), recent, question, facts_tokens, facts_shown
+        )
     last_user = max(
         (i for i, m in enumerate(messages) if m.get("role") == "user"), default=len(messages)
     )
@@ -189,6 +195,27 @@ def with_history(
         tail[0]["content"] = with_facts(str(tail[0].get("content", "")), fitted.facts)
     out = [*messages[:last_user], *fitted.messages, *tail]
     return Fitted(out, fitted.info, fitted.facts, list(history.facts))
+
+
+def lean_history(history: History, fact: Fact) -> Fitted:
+    """No turns, no summary: only the user's statement that answers the question, at its
+    head. For the 135M local model: shown that statement among the last rounds and a
+    summary, it copied an earlier answer or the summary's made-up turns instead
+    (ops/bench/conversation_tune.py), and its derailed answer then sat in every later
+    turn's history."""
+    info = {
+        "rounds": history.total,
+        "whole": 0,
+        "compressed": 0,
+        "dropped": history.total,
+        "summary": False,
+        "summary_upto": 0,
+        "uncovered": 0,
+        "facts": 1,
+        "fact_rounds": [fact.number],
+        "lean": True,
+    }
+    return Fitted([], info, [fact])
 
 
 def transcript(fitted: Fitted) -> str:
@@ -208,6 +235,7 @@ def for_step(
     context_window: int,
     reserve_output: int,
     settings: Settings,
+    lean: bool = False,
 ) -> Fitted:
     """A model step's messages with its job's conversation, if any (read from the store)."""
     if spec.conversation_id is None:
@@ -224,6 +252,7 @@ def for_step(
         spec.query,
         settings.conversation_facts_tokens,
         settings.conversation_facts_shown,
+        lean,
     )
 
 

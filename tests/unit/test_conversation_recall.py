@@ -86,3 +86,25 @@ def test_the_fitted_context_carries_every_stored_fact_for_the_check() -> None:
         messages, history, counter_for("gpt-4o-mini"), 4096, 256, 300, 3, "What is my wife called?"
     )
     assert fitted.known == MEMORY
+
+
+def test_a_lean_context_shows_the_answering_fact_alone_other_questions_get_the_history() -> None:
+    rounds = [Round(n, f"Tell me about kite {n}.", f"Kite {n} flies.") for n in range(6)]
+    history = History(rounds, "The user asked about kites.", 3, 6, MEMORY)
+    counter = counter_for("gpt-4o-mini")
+    system = {"role": "system", "content": "Answer briefly."}
+
+    def fit(question: str) -> list[str]:
+        msgs = [system, {"role": "user", "content": question}]
+        fitted = with_history(msgs, history, counter, 4096, 256, 1500, 3, question, lean=True)
+        return [str(m["content"]) for m in fitted.messages]
+
+    lean = fit("What is my wife called?")
+    assert lean == [
+        "Answer briefly.",
+        "What I told you earlier:\n- My wife is called Priya.\n\nWhat is my wife called?",
+    ]
+    # No fact clearly answers this one: the system message and the rounds.
+    full = fit("What is my occupation?")
+    assert full[0] == "Answer briefly." and full[1:3] == ["Tell me about kite 0.", "Kite 0 flies."]
+    assert full[-1] == "What is my occupation?"
