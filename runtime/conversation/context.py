@@ -49,7 +49,7 @@ class Fitted:
 
 
 def round_messages(rnd: Round, *, compressed: bool = False) -> list[Message]:
-    question, answer = rnd.question, rnd.answer
+    question, answer = rnd.question, recall.without_lead(rnd.answer)
     if compressed:
         return [
             {"role": "user", "content": compress(question)},

@@ -146,3 +146,13 @@ def ensure_fact(text: str, question: str, facts: Sequence[Fact]) -> tuple[str, s
     lead = found.lead()
     body = text.strip()
     return (f"{lead}\n\n{body}" if body else lead), lead
+
+
+def without_lead(answer: str) -> str:
+    """An earlier answer as the model sees it in the history: without the lead line put in
+    front of it here. Shown its earlier answers, SmolLM2-135M copies their opening as a
+    template, and "You told me:" then led made-up facts ("You told me: I am a teacher." on
+    the tuning set, where no fact answered the question)."""
+    if answer.startswith(LEAD_PREFIX) and "\n\n" in answer:
+        return answer.split("\n\n", 1)[1]
+    return answer

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from runtime.agent.answer_check import unstreamed
 from runtime.conversation import facts, recall
-from runtime.conversation.context import with_history
+from runtime.conversation.context import round_messages, with_history
 from runtime.conversation.facts import Fact
 from runtime.conversation.store import History, Round
 from runtime.llm.tokens import counter_for
@@ -108,3 +108,10 @@ def test_a_lean_context_shows_the_answering_fact_alone_other_questions_get_the_h
     full = fit("What is my occupation?")
     assert full[0] == "Answer briefly." and full[1:3] == ["Tell me about kite 0.", "Kite 0 flies."]
     assert full[-1] == "What is my occupation?"
+
+
+def test_the_history_shows_earlier_answers_without_their_lead() -> None:
+    answer, _ = recall.ensure_fact("Your wife is Lena.", "What is my wife called?", MEMORY)
+    rnd = Round(7, "What is my wife called?", answer)
+    assert round_messages(rnd)[1]["content"] == "Your wife is Lena."
+    assert recall.without_lead("You told me: that.") == "You told me: that."  # nothing else
