@@ -19,6 +19,10 @@ placed right before the question whether or not their rounds are still in the wi
 summary; older rounds. The facts come before the summary because they are exact where a small
 model's summary is not, and they exist as soon as a round is appended, where the summary
 lags behind the conversation.
+
+The local model's answer step asks for a lean context (`lean_history`): a question that one
+stored fact clearly answers (runtime/conversation/recall.py) gets that fact alone, no turns and
+no summary. Earlier answers appear without the memory check's lead line.
 """
 
 from __future__ import annotations
