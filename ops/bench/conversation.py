@@ -98,6 +98,8 @@ def _turn_record(result: JobResult) -> dict[str, Any]:
         "e2e_ms": result.timings.e2e_ms,
         "context": answer_out.get("conversation", {}),
         "answer": result.answer,
+        # The user's statement put in front of an answer lacking it (runtime/conversation/recall.py)
+        "memory_lead": answer_out.get("memory_lead"),
     }
 
 
@@ -165,6 +167,10 @@ def local_checks(client: Client, filler: bool = False) -> dict[str, Any]:
             "expected": value,
             "answer": t["answer"],
             "correct": value.lower() in (t["answer"] or "").lower(),
+            "memory_lead": t["memory_lead"],
+            # As the model wrote it: the answer without the memory check's lead.
+            "model_correct": value.lower()
+            in (t["answer"] or "").removeprefix(t["memory_lead"] or "").lower(),
             "context": t["context"],
             # Where the fact stood (its round is round n): still in the window, or beside
             # the question from the facts memory.
@@ -176,6 +182,8 @@ def local_checks(client: Client, filler: bool = False) -> dict[str, Any]:
     return {
         "checks": checks,
         "correct": sum(c["correct"] for c in checks),
+        "model_correct": sum(c["model_correct"] for c in checks),
+        "leads": sum(c["memory_lead"] is not None for c in checks),
         "of": len(checks),
         "run": run,
     }
@@ -258,7 +266,8 @@ def main() -> None:
         suffix += "_filler" if args.filler else ""
         suffix += "" if args.facts_tokens is None else f"_facts{args.facts_tokens}"
         write_report(f"conversation_local{suffix}", report, OUT_DIR)
-        print(json.dumps({"correct": report["correct"], "of": report["of"]}, indent=2))
+        shown = ("correct", "model_correct", "leads", "of")
+        print(json.dumps({k: report[k] for k in shown}, indent=2))
         return
     write_report("conversation", report, OUT_DIR)
     plot(report, OUT_DIR / "conversation.png")

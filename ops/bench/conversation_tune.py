@@ -35,7 +35,7 @@ from typing import Any
 from runtime.agent.answer_prompt import build_answer_messages
 from runtime.agent.model_steps import ANSWER_MAX_TOKENS
 from runtime.cli.bench import write_report
-from runtime.conversation import context
+from runtime.conversation import context, recall
 from runtime.conversation import facts as fact_memory
 from runtime.conversation.store import History, Round
 from runtime.llm.tokens import counter_for
@@ -115,8 +115,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             query,
             args.facts_tokens,
             args.facts_shown,
+            args.lean,
         )
         started = time.perf_counter()
+        raw = ""
         # --no-model: a stand-in as long as the model's answers to the filler (~160 tokens),
         # so rounds leave the window as they do with the model.
         answer = " ".join(["Noted."] * 80)
@@ -124,11 +126,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             completion = backend.complete(
                 fitted.messages, model=profile.wire_model, max_tokens=ANSWER_MAX_TOKENS
             )
-            answer = completion.text.strip()
+            raw = answer = completion.text.strip()
+        lead = None
+        if not args.no_memory_check:  # as the answer step does (runtime/conversation/recall.py)
+            answer, lead = recall.ensure_fact(answer, query, history.facts)
         records.append(
             {
                 "query": query,
                 "answer": answer,
+                "model_answer": raw,
+                "memory_lead": lead,
                 "context": fitted.info,
                 "shown": [f.text for f in fitted.facts],
                 "memory": [f.text for f in history.facts],
@@ -146,6 +153,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "expected": v,
             "answer": t["answer"],
             "correct": v.lower() in t["answer"].lower(),
+            "model_correct": v.lower() in t["model_answer"].lower(),
+            "memory_lead": t["memory_lead"],
             "context": t["context"],
             "shown_facts": t["shown"],
             **_where(s, n, t, t["memory"]),
@@ -156,12 +165,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "context_tokens": args.context_tokens,
         "filler": args.filler,
         "facts_tokens": args.facts_tokens,
-        "similarity": fact_memory.FACT_SIMILARITY,
+        "memory_check": not args.no_memory_check,
+        "lean": args.lean,
         "facts_shown": args.facts_shown,
         "header": fact_memory.FACTS_HEADER,
         "model": not args.no_model,
         "shown_right": sum(c["shown"] for c in checks),
         "correct": sum(c["correct"] for c in checks),
+        "model_correct": sum(c["model_correct"] for c in checks),
+        "leads": sum(c["memory_lead"] is not None for c in checks),
         "of": len(checks),
         "checks": checks,
         "turns": records,
@@ -173,10 +185,13 @@ def main() -> None:
     parser.add_argument("--context-tokens", type=int, default=300)
     parser.add_argument("--facts-tokens", type=int, default=120)
     parser.add_argument("--name", default="", help="suffix of the result file")
-    parser.add_argument("--similarity", type=float, default=fact_memory.FACT_SIMILARITY)
     parser.add_argument("--facts-shown", type=int, default=1)
     parser.add_argument("--header", default=fact_memory.FACTS_HEADER)
     parser.add_argument("--filler", action="store_true", help="16 filler turns between")
+    parser.add_argument("--lean", action="store_true", help="a fact that answers it, alone")
+    parser.add_argument(
+        "--no-memory-check", action="store_true", help="answers as the model wrote them"
+    )
     parser.add_argument("--facts-after", action="store_true", help="facts after the question")
     parser.add_argument(
         "--no-model",
@@ -186,7 +201,6 @@ def main() -> None:
     )
     args = parser.parse_args()
     # Tuning knobs: the module's constants, set for this process only.
-    fact_memory.FACT_SIMILARITY = args.similarity
     if args.facts_after:  # the facts after the question instead of at its head
         context.with_facts = lambda content, facts: (
             f"{content}\n\n{fact_memory.render(facts)}" if facts else content
@@ -203,7 +217,11 @@ def main() -> None:
             c["answer"][:80],
             f"[{where}]",
         )
-    print(json.dumps({k: report[k] for k in ("correct", "shown_right", "of")}))
+    print(
+        json.dumps(
+            {k: report[k] for k in ("correct", "model_correct", "leads", "shown_right", "of")}
+        )
+    )
 
 
 if __name__ == "__main__":

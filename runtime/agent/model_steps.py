@@ -21,7 +21,7 @@ from runtime.agent.plan_prompt import build_planner_messages
 from runtime.agent.planner import PlanOutcome, plan_with_model
 from runtime.cache.prompt_cache import PromptCache
 from runtime.config import Settings
-from runtime.conversation import context
+from runtime.conversation import context, recall
 from runtime.errors import RetryableError
 from runtime.guard import degrade, limits, metrics
 from runtime.guard.budget import JobLedger
@@ -255,7 +255,10 @@ def synthesize(
     _announce(r, step, "answer", settings)  # the lease first: a duplicate reserves nothing
     backend = guarded(r, step, spec, settings)
     window = step.profile.context_window
-    fitted = context.for_step(r, spec, messages, backend.count_tokens, window, max_tokens, settings)
+    # The local model gets a lean context for a question one stored fact answers (context.py).
+    fitted = context.for_step(
+        r, spec, messages, backend.count_tokens, window, max_tokens, settings, lean=checked
+    )
     messages = fit_messages(fitted.messages, backend.count_tokens, window, max_tokens)
 
     def on_token(text: str) -> None:
@@ -299,6 +302,11 @@ def synthesize(
         text, lead = answer_check.ensure_result(text, tool_steps, final_ids)
         if lead is not None:
             output["result_lead"] = lead
+        elif not tool_steps:
+            # Likewise a fact the user stated that the answer does not state (recall.py).
+            text, lead = recall.ensure_fact(text, spec.query, fitted.known)
+            if lead is not None:
+                output["memory_lead"] = lead
     record_completions(r, step, "answer", [completion], started, output, settings)
     return Answer(text, step.profile, need_tools=wanted)
 

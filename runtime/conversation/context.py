@@ -19,6 +19,10 @@ placed right before the question whether or not their rounds are still in the wi
 summary; older rounds. The facts come before the summary because they are exact where a small
 model's summary is not, and they exist as soon as a round is appended, where the summary
 lags behind the conversation.
+
+The local model's answer step asks for a lean context (`lean_history`): a question that one
+stored fact clearly answers (runtime/conversation/recall.py) gets that fact alone, no turns and
+no summary. Earlier answers appear without the memory check's lead line.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import redis
 
 from runtime.config import Settings
 from runtime.conversation import facts as fact_memory
-from runtime.conversation import store
+from runtime.conversation import recall, store
 from runtime.conversation.facts import Fact
 from runtime.conversation.store import History, Round
 from runtime.llm.tokens import TOKENS_REPLY_PRIMING, Counter, Message, compress, count
@@ -45,10 +49,11 @@ class Fitted:
     messages: list[Message]  # the history as chat messages (summary first, then rounds)
     info: dict[str, Any] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)  # shown at the head of the question
+    known: list[Fact] = field(default_factory=list)  # every stored fact (recall.py checks)
 
 
 def round_messages(rnd: Round, *, compressed: bool = False) -> list[Message]:
-    question, answer = rnd.question, rnd.answer
+    question, answer = rnd.question, recall.without_lead(rnd.answer)
     if compressed:
         return [
             {"role": "user", "content": compress(question)},
@@ -169,17 +174,23 @@ def with_history(
     question: str = "",
     facts_tokens: int = 0,
     facts_shown: int = 1,
+    lean: bool = False,
 ) -> Fitted:
     """The step's messages with the conversation inserted before its last user message,
     the history fitted into what the window leaves (and at most `max_history_tokens`);
-    the facts related to `question` last, right before that message."""
+    the facts related to `question` last, right before that message. `lean`: a question
+    that one stored fact clearly answers gets that fact alone (see `lean_history`)."""
     if history is None or not history.rounds and not history.summary and not history.facts:
         return Fitted(list(messages), {})
     own = count(messages, counter)
     budget = min(max_history_tokens, context_window - reserve_output - own)
-    fitted = fit_history(
-        history, counter, max(0, budget), recent, question, facts_tokens, facts_shown
-    )
+    answered = recall.recall(question, history.facts) if lean else None
+    if answered is not None and _facts_size([answered.fact], counter) <= budget:
+        fitted = lean_history(history, answered.fact)
+    else:
+        fitted = fit_history(
+            history, counter, max(0, budget), recent, question, facts_tokens, facts_shown
+        )
     last_user = max(
         (i for i, m in enumerate(messages) if m.get("role") == "user"), default=len(messages)
     )
@@ -187,7 +198,28 @@ def with_history(
     if tail and fitted.facts:
         tail[0]["content"] = with_facts(str(tail[0].get("content", "")), fitted.facts)
     out = [*messages[:last_user], *fitted.messages, *tail]
-    return Fitted(out, fitted.info, fitted.facts)
+    return Fitted(out, fitted.info, fitted.facts, list(history.facts))
+
+
+def lean_history(history: History, fact: Fact) -> Fitted:
+    """No turns, no summary: only the user's statement that answers the question, at its
+    head. For the 135M local model: shown that statement among the last rounds and a
+    summary, it copied an earlier answer or the summary's made-up turns instead
+    (ops/bench/conversation_tune.py), and its derailed answer then sat in every later
+    turn's history."""
+    info = {
+        "rounds": history.total,
+        "whole": 0,
+        "compressed": 0,
+        "dropped": history.total,
+        "summary": False,
+        "summary_upto": 0,
+        "uncovered": 0,
+        "facts": 1,
+        "fact_rounds": [fact.number],
+        "lean": True,
+    }
+    return Fitted([], info, [fact])
 
 
 def transcript(fitted: Fitted) -> str:
@@ -207,6 +239,7 @@ def for_step(
     context_window: int,
     reserve_output: int,
     settings: Settings,
+    lean: bool = False,
 ) -> Fitted:
     """A model step's messages with its job's conversation, if any (read from the store)."""
     if spec.conversation_id is None:
@@ -223,6 +256,7 @@ def for_step(
         spec.query,
         settings.conversation_facts_tokens,
         settings.conversation_facts_shown,
+        lean,
     )
 
 

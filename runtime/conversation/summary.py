@@ -22,6 +22,7 @@ out. Its tokens and cost also add up in the conversation's meta hash.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import redis
@@ -33,6 +34,7 @@ from runtime.agent.model_steps import prompt_cache
 from runtime.broker import tasks
 from runtime.config import Settings
 from runtime.conversation import store
+from runtime.conversation.facts import content_words
 from runtime.errors import BudgetExceeded, JobNotFound, RetryableError
 from runtime.guard.budget import NANO, JobLedger
 from runtime.job import store as job_store
@@ -106,6 +108,29 @@ def summary_messages(previous: str | None, rounds: list[store.Round]) -> list[di
     return [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": "\n\n".join(parts)}]
 
 
+# A summary sentence is kept when this share of its content words occur in what it
+# summarises. SmolLM2-135M's summaries invent turns ("Assistant: The person who made the movie
+# is called Milo." in a conversation about no movie) and values ("favourite colour is blue"
+# where the user said green); a later answer copies them. Paraphrase keeps most words.
+GROUNDED_SHARE = 0.8
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_SPEAKERS = {"user", "assistant"}  # how a summary names the turns' speakers, not a claim
+
+
+def grounded(text: str, previous: str | None, rounds: list[store.Round]) -> str:
+    """`text` without the sentences the summarised turns (and the previous summary) do not
+    support: never silently wrong, at the price of a shorter summary."""
+    source = content_words(
+        " ".join([previous or "", *(f"{x.question} {x.answer}" for x in rounds)])
+    )
+    kept = []
+    for sentence in _SENTENCE.split(text):
+        said = content_words(sentence) - _SPEAKERS
+        if said and len(said & source) >= GROUNDED_SHARE * len(said):
+            kept.append(sentence.strip())
+    return " ".join(kept)
+
+
 def summarize(r: redis.Redis, job_id: str, model: str, settings: Settings) -> dict[str, Any]:
     """Write the conversation's next summary with `model`, charged to job `job_id`."""
     try:
@@ -157,7 +182,7 @@ def _summarize(
         # context keeps them whole or compressed while they fit.
         log.warning("conversation summary skipped: %s", exc)
         return {"skipped": f"model: {exc}"}
-    text = compress(completion.text)
+    text = grounded(compress(completion.text), history.summary, rounds)
     if not text:
         return {"skipped": "empty summary"}
     paid = not completion.cached

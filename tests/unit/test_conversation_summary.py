@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from runtime.config import Settings
 from runtime.conversation.store import History, Round, tool_digest
-from runtime.conversation.summary import _due, summary_messages
+from runtime.conversation.summary import _due, grounded, summary_messages
 from runtime.schemas import StepResult
 
 
@@ -40,3 +40,21 @@ def test_tool_digest_is_short_and_skips_model_steps() -> None:
     assert 'calculator -> {"expression": "2+2", "result": 4}' in digest
     assert "fail -> error: boom" in digest
     assert len(digest) < 3 * 160 + 10  # the 5000-character body is not replayed
+
+
+def test_summary_sentences_the_turns_do_not_support_are_dropped() -> None:
+    rounds = [
+        Round(4, "My wife is called Priya.", "Nice to meet Priya."),
+        Round(5, "Tell me about kites.", "Kites fly on the wind, held by a line."),
+    ]
+    written = (
+        "The user's wife is called Priya. Kites fly on the wind.\n"
+        "User: What is the name of the movie? Assistant: The movie is called Rex. "
+        "The user's favourite colour is blue."
+    )
+    assert (
+        grounded(written, None, rounds) == "The user's wife is called Priya. Kites fly on the wind."
+    )
+    # What the previous summary said is support too; a summary of nothing grounded is empty.
+    assert grounded("Ada has a cat.", "Ada has a cat named Milo.", rounds) == "Ada has a cat."
+    assert grounded("Submarines dive deep.", None, rounds) == ""
