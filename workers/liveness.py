@@ -12,11 +12,16 @@ from typing import Any
 
 from celery.signals import celeryd_after_setup, task_postrun, task_received, worker_shutdown
 
+from runtime.broker import tasks
 from runtime.broker.app import app
 from runtime.broker.connection import get_redis
 from runtime.recovery import heartbeat, liveness
 
 _holder: str | None = None
+# The benchmarks' raw Celery tasks (workers/raw.py) stand for Celery alone, which keeps no
+# such record: recording theirs would charge the baseline two round trips of this runtime's
+# per message, and flatter the comparison (ops/bench/orchestration.py).
+_UNRECORDED = frozenset({tasks.RAW_SLEEP, tasks.RAW_JOIN})
 _beater: subprocess.Popen[bytes] | None = None
 
 
@@ -65,11 +70,11 @@ def _stop_heartbeat(**_: Any) -> None:
 def _hold(request: Any, **_: Any) -> None:
     # The delivery tag is on the kombu message (Celery's delivery_info leaves it out).
     tag = getattr(getattr(request, "message", None), "delivery_tag", None)
-    if _holder and tag is not None:
+    if _holder and tag is not None and request.name not in _UNRECORDED:
         liveness.holding(_redis(), _holder, request.id, str(tag))
 
 
 @task_postrun.connect
-def _release(task_id: str, **_: Any) -> None:
-    if _holder:
+def _release(task_id: str, sender: Any = None, **_: Any) -> None:
+    if _holder and getattr(sender, "name", None) not in _UNRECORDED:
         liveness.released(_redis(), _holder, task_id)

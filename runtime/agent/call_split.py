@@ -89,7 +89,12 @@ _DATE = re.compile(
 
 
 # A formula's terms are not values: "3x^2 + 2x - 1" (a term with a variable, then operators).
-_FORMULA = re.compile(r"[\d.]*[a-z](?:\^\d+)?(?:\s*[-+*/]\s*[\d.]*[a-z]?(?:\^\d+)?)+")
+# A variable is one letter standing alone, so the "d" ending "and" in "20, and -25" does not
+# turn "-25" into a formula's term.
+_VARIABLE = r"[a-z](?![a-z])"
+_FORMULA = re.compile(
+    rf"(?<![a-z])[\d.]*{_VARIABLE}(?:\^\d+)?(?:\s*[-+*/]\s*[\d.]*(?:{_VARIABLE})?(?:\^\d+)?)+"
+)
 
 
 def _value(text: str) -> Number:

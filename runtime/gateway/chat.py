@@ -2,6 +2,11 @@
 
 The last user message is the job's query; the messages before it travel as context in the
 spec's metadata (`chat_context`). `model` names a profile, or `auto` lets the router choose.
+With `conversation_id` (an extra body field; the OpenAI SDK sends it with
+`extra_body={"conversation_id": ...}`) the request is the next turn of that conversation, the
+key's tenant's (runtime/conversation/): the gateway keeps the history, fitted to the model's
+window and summarised, so the request carries only the new user message. Earlier user or
+assistant messages beside an id are refused: two histories for one question would disagree.
 The reply is the job's answer, whole or streamed as `chat.completion.chunk`s from the job's
 `token` events; the job id travels in the `X-Celeragent-Job-Id` header either way.
 """
@@ -62,6 +67,16 @@ def chat_spec(body: dict[str, Any]) -> dict[str, Any]:
     spec: dict[str, Any] = {"query": _text(messages[last].get("content"))}
     if model != "auto":
         spec["model"] = model
+    conversation = body.get("conversation_id")
+    if conversation is not None:
+        if not isinstance(conversation, str) or not conversation:
+            raise SpecError("`conversation_id` must be a non-empty string.")
+        if any(t["role"] in ("user", "assistant") for t in context):
+            raise SpecError(
+                "with `conversation_id` the gateway keeps the conversation's history: send "
+                "only the new user message (system messages may stay), not the earlier turns."
+            )
+        spec["conversation_id"] = conversation
     if context:
         spec["metadata"] = {CONTEXT_KEY: context}
     return spec

@@ -1,6 +1,7 @@
 """Celery's result tracking must not grow with traffic (runtime/broker/result_backend.py): no
 result channel stays subscribed after jobs with layers of several calls ran, in a worker or in
-a client, and `AsyncResult.get()` from a client still works."""
+a client, and `AsyncResult.get()` from a client still works; the raw baseline's tasks carry
+none of the runtime's per-message records."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from runtime.broker.app import create_app
 from runtime.broker.tasks import RAW_SLEEP
+from runtime.cli.traffic import Traffic
 from runtime.job.client import Client
 from runtime.schemas import JobStatus
 
@@ -40,3 +42,21 @@ def test_a_client_can_still_wait_on_a_celery_result(client: Client) -> None:
     finally:
         app.close()
     assert result_channels(client) == []
+
+
+def test_raw_baseline_tasks_leave_no_worker_record(client: Client) -> None:
+    # The benchmarks' raw tasks stand for Celery alone (workers/liveness.py): no hold is
+    # recorded for them, while a runtime tool task's is.
+    app = create_app(client.redis_url, include_tasks=False)
+    try:
+        with Traffic(client.redis_url) as raw:
+            for _ in range(3):
+                app.send_task(RAW_SLEEP, args=[1], queue="tools").get(timeout=30)
+    finally:
+        app.close()
+    plan = {"plan": {"calls": [{"id": "s", "name": "sleep", "arguments": {"ms": 1}}]}}
+    with Traffic(client.redis_url) as ours:
+        for _ in range(3):
+            assert client.submit(plan).result(timeout=30).status is JobStatus.done
+    assert raw.commands.get(("liveness", "HSET"), 0) == 0
+    assert ours.commands.get(("liveness", "HSET"), 0) >= 3

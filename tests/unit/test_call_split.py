@@ -117,6 +117,13 @@ def test_mentions_skip_words_formulas_and_dates() -> None:
     ]
 
 
+def test_a_word_ending_in_a_letter_is_not_a_formula_variable() -> None:
+    # "and -25": the "d" of "and" once made "d - 25" a formula, and -25 was dropped.
+    query = "roots of a quadratic with coefficients 5, 20, and -25"
+    assert [v for v, _ in mentions(query)] == [5, 20, -25]
+    assert [v for v, _ in mentions("solve 3x^2 + 2x - 1 = 0, then 4")] == [0, 4]
+
+
 def test_a_split_plan_schema_has_one_schema_per_call() -> None:
     query = "Payments on 2500 at 3% over 4, 6 and 8 years?"
     split = split_calls(query, [LOAN], 4)

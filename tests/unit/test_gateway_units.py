@@ -34,6 +34,17 @@ def test_the_last_user_message_is_the_query_and_earlier_ones_the_context() -> No
         chat_spec({"messages": CHAT})
 
 
+def test_a_conversation_id_carries_the_history_instead_of_the_messages() -> None:
+    spec = chat_spec({"model": "auto", "messages": [CHAT[0], CHAT[-1]], "conversation_id": "c1"})
+    assert spec["conversation_id"] == "c1" and spec["query"] == "what is the weather there"
+    assert JobSpec.model_validate(spec).conversation_id == "c1"
+    with pytest.raises(SpecError, match="only the new user message"):
+        chat_spec({"model": "auto", "messages": CHAT, "conversation_id": "c1"})
+    for bad in ("", 7):
+        with pytest.raises(SpecError, match="non-empty string"):
+            chat_spec({"model": "auto", "messages": CHAT[-1:], "conversation_id": bad})
+
+
 def test_context_turns_reach_the_answer_prompt_and_skip_the_semantic_cache() -> None:
     metadata = chat_spec({"model": "auto", "messages": CHAT})["metadata"]
     turns = context_turns(metadata)
