@@ -120,7 +120,7 @@ def run_call(
     layer_calls: Sequence[str] | None = None,
 ) -> tuple[StepResult, JobState | None]:
     """`execute_call`, joining the layer when given its calls' ids (`layer_calls`, this
-    call's among them): the script that records the step also reads whether the others
+    call's among them): the script that records the step first reads whether the others
     are recorded and whether this step was, so the state (for lifecycle.advance) comes back
     only to the run whose record completed the layer: exactly one run per layer. None for
     every other run, and for a run that recorded over an earlier record of its step (a
@@ -191,7 +191,9 @@ def run_call(
     others = [i for i in layer_calls or () if i != call["id"]]
     if layer_calls is not None:
         # Before the record, in the same script: was this step recorded, are the others?
-        pipe.hmget(keys.job_steps(job_id), [call["id"], *others])
+        # (HSTRLEN is 0 for a missing field: a length each, not the others' whole outputs.)
+        for step_id in (call["id"], *others):
+            pipe.hstrlen(keys.job_steps(job_id), step_id)
     store.record_step(pipe, job_id, step, settings.job_ttl_s)
     metrics.record_step(
         pipe,
@@ -213,7 +215,7 @@ def run_call(
     replies = fence.commit(r, pipe, job_id, lease, ttl_s=settings.job_ttl_s)
     if layer_calls is None:
         return step, None
-    own, *seen = replies[0]
+    own, *seen = replies[: len(others) + 1]
     if own or not all(seen):
         return step, None  # recorded before (a redelivery), or the layer is still running
     if alone:
