@@ -2,7 +2,8 @@
 record completes the layer gets the job's state back, and so advances the job; every other
 member, and a redelivered member that records its step again, gets None. Driven through
 `run_call` as a `tools` worker runs each delivery, on a database of the test Redis that no
-worker or monitor reads, so nothing else advances these jobs."""
+worker or monitor reads, so nothing else advances these jobs. Last, messages from an older
+dispatcher (chords and their JOIN) still run on the session stack."""
 
 from __future__ import annotations
 
@@ -14,13 +15,18 @@ from urllib.parse import urlparse
 
 import pytest
 import redis
+from celery import chord, group
 
 from runtime import keys
+from runtime.broker.app import create_app
+from runtime.broker.result_backend import untracked
 from runtime.config import get_settings
-from runtime.job import store
+from runtime.job import canvas, store
+from runtime.job.client import Client, JobHandle
 from runtime.job.executor import run_call
 from runtime.job.state import JobState
 from runtime.job.validation import check_spec
+from runtime.schemas import JobStatus
 
 pytestmark = pytest.mark.integration
 
@@ -53,14 +59,18 @@ def new_job(r: redis.Redis, calls: list[dict[str, Any]]) -> str:
     return job_id
 
 
+def sent(call: dict[str, Any]) -> dict[str, Any]:
+    """A call as a layer's message carries it (its `$ref`s resolved, no dependencies)."""
+    return {k: call[k] for k in ("id", "name", "arguments")}
+
+
 def deliver(
     r: redis.Redis, job_id: str, call: dict[str, Any], layer: list[str], attempt: int = 1
 ) -> JobState | None:
-    sent = {k: call[k] for k in ("id", "name", "arguments")}
     _, state = run_call(
         r,
         job_id,
-        sent,
+        sent(call),
         settings=get_settings(),
         enqueued_at=None,
         attempt=attempt,
@@ -117,3 +127,33 @@ def test_a_one_call_layer_advances_once_from_the_state_its_record_read(
     state = deliver(quiet_redis, job_id, a, ["a"])
     assert state is not None and state.steps["a"].output["result"] == 42
     assert deliver(quiet_redis, job_id, a, ["a"], attempt=2) is None
+
+
+def test_an_older_dispatchers_messages_still_run_their_jobs(client: Client) -> None:
+    """Messages already queued by a dispatcher from before layers joined themselves: a chord
+    of members that only record (no `layer_calls`) with its `tasks.JOIN`, and a one-call
+    layer's task marked `inline_join`. Both still advance their jobs to the end."""
+    plan = [calc("a", "1 + 1"), calc("b", "2 + 2"), calc("c", "3 + 3", ("a", "b"))]
+    job_id = new_job(client.redis, plan)
+    app = create_app(client.redis_url, include_tasks=False)
+    try:
+        members = [canvas.tool_signature(job_id, 0, sent(c), 5, app) for c in plan[:2]]
+        assert all("layer_calls" not in m.args[3] for m in members)
+        join = canvas.join_signature(job_id, 0, 5, app)
+        with untracked():  # as the dispatcher sent it: nobody waits on these Celery results
+            chord(group(members, app=app), join).apply_async()
+        result = JobHandle(client, job_id).result(timeout=60)
+        assert result.status is JobStatus.done, result.error
+        assert {s.id: s.output["result"] for s in result.steps} == {"a": 2, "b": 4, "c": 6}
+
+        chained = [calc("x", "5 * 5"), calc("y", "1", ("x",))]
+        job_id = new_job(client.redis, chained)
+        old = canvas.tool_signature(job_id, 0, sent(chained[0]), 5, app)
+        old.args[3]["inline_join"] = True  # how a one-call layer's message used to say it
+        with untracked():
+            old.apply_async()
+        result = JobHandle(client, job_id).result(timeout=60)
+        assert result.status is JobStatus.done, result.error
+        assert {s.id for s in result.steps} == {"x", "y"}
+    finally:
+        app.close()
