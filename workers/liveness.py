@@ -4,7 +4,6 @@ process dies (runtime/recovery/liveness.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import threading
@@ -19,7 +18,6 @@ from runtime.broker.connection import get_redis
 from runtime.recovery import heartbeat, liveness
 
 _holder: str | None = None
-_holds: liveness.Holds | None = None
 # The benchmarks' raw Celery tasks (workers/raw.py) stand for Celery alone, which keeps no
 # such record: recording theirs would charge the baseline two round trips of this runtime's
 # per message, and flatter the comparison (ops/bench/orchestration.py).
@@ -33,11 +31,10 @@ def _redis() -> Any:
 
 @celeryd_after_setup.connect
 def _start_heartbeat(sender: str, instance: Any = None, **_: Any) -> None:
-    global _holder, _holds, _beater
+    global _holder, _beater
     _holder = liveness.holder_id(sender, os.getpid())
     liveness.set_holder(_holder)
     holder = _holder
-    _holds = holds = liveness.Holds(holder)
     queues = _consumed_queues(instance)
     liveness.heartbeat(_redis(), holder, queues)  # alive now, before the beater has started
     _beater = heartbeat.spawn(holder, app.conf.broker_url, queues)
@@ -51,7 +48,6 @@ def _start_heartbeat(sender: str, instance: Any = None, **_: Any) -> None:
                 _beater = heartbeat.spawn(holder, app.conf.broker_url, queues)
 
     threading.Thread(target=supervise, name="celeragent-heartbeat", daemon=True).start()
-    holds.flush_in_background(_redis)
 
 
 def _consumed_queues(instance: Any) -> list[str]:
@@ -65,10 +61,6 @@ def _consumed_queues(instance: Any) -> list[str]:
 @worker_shutdown.connect
 def _stop_heartbeat(**_: Any) -> None:
     global _beater
-    if _holds is not None:
-        # Shutting down: what cannot be written now, restore_dead clears later.
-        with contextlib.suppress(Exception):
-            _holds.flush(_redis())
     if _beater is not None:
         beater, _beater = _beater, None
         beater.terminate()
@@ -78,12 +70,11 @@ def _stop_heartbeat(**_: Any) -> None:
 def _hold(request: Any, **_: Any) -> None:
     # The delivery tag is on the kombu message (Celery's delivery_info leaves it out).
     tag = getattr(getattr(request, "message", None), "delivery_tag", None)
-    if _holds and tag is not None and request.name not in _UNRECORDED:
-        _holds.hold(_redis(), request.id, str(tag))
+    if _holder and tag is not None and request.name not in _UNRECORDED:
+        liveness.holding(_redis(), _holder, request.id, str(tag))
 
 
 @task_postrun.connect
 def _release(task_id: str, sender: Any = None, **_: Any) -> None:
-    # Noted here, written with the next hold (one round trip per message, not two).
-    if _holds and getattr(sender, "name", None) not in _UNRECORDED:
-        _holds.release(task_id)
+    if _holder and getattr(sender, "name", None) not in _UNRECORDED:
+        liveness.released(_redis(), _holder, task_id)

@@ -3,10 +3,9 @@ not after the broker's visibility timeout (minutes, sized to the longest step).
 
 Each worker process has a heartbeat key, refreshed by a small process of its own
 (runtime/recovery/heartbeat.py says why not a thread), and records the delivery tags of the
-messages it holds (received, not yet finished; `Holds`). The beat tick finds holders whose
-heartbeat expired and puts their messages back on their queues with kombu's own
-`restore_by_tag`. A holder is `nodename/pid`, so a worker restarted under the same name is
-still a new holder.
+messages it holds (received, not yet finished). The beat tick finds holders whose heartbeat expired
+and puts their messages back on their queues with kombu's own `restore_by_tag`. A holder is
+`nodename/pid`, so a worker restarted under the same name is still a new holder.
 """
 
 from __future__ import annotations
@@ -14,9 +13,8 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
 import redis
@@ -67,64 +65,12 @@ def served(queues: Sequence[str], holders: Sequence[Any]) -> set[str]:
     return {q for q, holder in zip(queues, holders, strict=True) if holder}
 
 
-class Holds:
-    """One process's record of the messages it holds, at one round trip per message.
+def holding(r: redis.Redis, holder: str, task_id: str, tag: str) -> None:
+    r.hset(keys.worker_holding(holder), task_id, tag)
 
-    A hold is written at once, when the message arrives: it is what brings the message back
-    if this process dies. A release is only noted, and written with the next hold's HSET (in
-    its round trip), or by `flush` when no message came for `linger_s`. A release written
-    late is harmless: until then the record names a message already acknowledged, which
-    `restore_dead` only clears (kombu's `restore_by_tag` finds nothing to restore), and a
-    message finished but not yet acknowledged when the process died is still restored. One
-    lock around every write keeps a late release from removing a newer hold of the same
-    task id (a message delivered again to this process)."""
 
-    def __init__(self, holder: str, linger_s: float = 0.2) -> None:
-        self.key = keys.worker_holding(holder)
-        self.linger_s = linger_s
-        self._done: set[str] = set()
-        self._lock = threading.Lock()
-        self._noted = threading.Event()
-
-    def hold(self, r: redis.Redis, task_id: str, tag: str) -> None:
-        with self._lock:
-            self._done.discard(task_id)
-            done, self._done = self._done, set()
-            pipe = r.pipeline(transaction=False)
-            if done:
-                pipe.hdel(self.key, *done)
-            pipe.hset(self.key, task_id, tag)
-            pipe.execute()
-
-    def release(self, task_id: str) -> None:
-        with self._lock:
-            self._done.add(task_id)
-        self._noted.set()
-
-    def flush(self, r: redis.Redis) -> None:
-        with self._lock:
-            done, self._done = self._done, set()
-            if done:
-                r.hdel(self.key, *done)
-
-    def flush_after_linger(self, r: redis.Redis) -> None:
-        """Wait for a release, linger, write what is still noted (for a background thread)."""
-        self._noted.wait()
-        self._noted.clear()
-        time.sleep(self.linger_s)
-        self.flush(r)
-
-    def flush_in_background(self, connect: Callable[[], redis.Redis]) -> None:
-        """A daemon thread writes the releases noted while no new message came (idle)."""
-
-        def run() -> None:
-            while True:
-                try:
-                    self.flush_after_linger(connect())
-                except Exception:  # noqa: BLE001 - Redis away: a later hold or flush writes them
-                    time.sleep(1.0)
-
-        threading.Thread(target=run, name="celeragent-releases", daemon=True).start()
+def released(r: redis.Redis, holder: str, task_id: str) -> None:
+    r.hdel(keys.worker_holding(holder), task_id)
 
 
 def dead_holders(r: redis.Redis) -> list[str]:
