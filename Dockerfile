@@ -18,6 +18,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Princeton WordNet's database files: the semantic cache's synonyms (runtime/cache/wordnet.py;
+# without them it refuses synonym swaps, as ops/setup's machines without apt do).
+RUN apt-get update && apt-get install -y --no-install-recommends wordnet-base \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY pyproject.toml README.md ./
 COPY runtime ./runtime
 COPY workers ./workers

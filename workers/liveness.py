@@ -10,17 +10,17 @@ import threading
 import time
 from typing import Any
 
-from celery.signals import celeryd_after_setup, task_postrun, task_received, worker_shutdown
+from celery import signals
 
 from runtime.broker import tasks
 from runtime.broker.app import app
 from runtime.broker.connection import get_redis
 from runtime.recovery import heartbeat, liveness
+from runtime.recovery.releases import Releases
 
-_holder: str | None = None
-# The benchmarks' raw Celery tasks (workers/raw.py) stand for Celery alone, which keeps no
-# such record: recording theirs would charge the baseline two round trips of this runtime's
-# per message, and flatter the comparison (ops/bench/orchestration.py).
+_releases: Releases | None = None
+# The benchmarks' raw tasks (workers/raw.py) stand for Celery alone, which records nothing:
+# recording theirs would charge this runtime's round trips to the baseline.
 _UNRECORDED = frozenset({tasks.RAW_SLEEP, tasks.RAW_JOIN})
 _beater: subprocess.Popen[bytes] | None = None
 
@@ -29,12 +29,12 @@ def _redis() -> Any:
     return get_redis(app.conf.broker_url)
 
 
-@celeryd_after_setup.connect
+@signals.celeryd_after_setup.connect
 def _start_heartbeat(sender: str, instance: Any = None, **_: Any) -> None:
-    global _holder, _beater
-    _holder = liveness.holder_id(sender, os.getpid())
-    liveness.set_holder(_holder)
-    holder = _holder
+    global _beater, _releases
+    holder = liveness.holder_id(sender, os.getpid())
+    _releases = Releases(_redis, holder)
+    liveness.set_holder(holder)
     queues = _consumed_queues(instance)
     liveness.heartbeat(_redis(), holder, queues)  # alive now, before the beater has started
     _beater = heartbeat.spawn(holder, app.conf.broker_url, queues)
@@ -58,23 +58,32 @@ def _consumed_queues(instance: Any) -> list[str]:
         return []
 
 
-@worker_shutdown.connect
+@signals.worker_shutdown.connect
 def _stop_heartbeat(**_: Any) -> None:
     global _beater
     if _beater is not None:
         beater, _beater = _beater, None
         beater.terminate()
+    if _releases is not None:
+        _releases.flush()  # a clean exit leaves no entry behind for the tick to restore
 
 
-@task_received.connect
+@signals.task_received.connect
 def _hold(request: Any, **_: Any) -> None:
     # The delivery tag is on the kombu message (Celery's delivery_info leaves it out).
     tag = getattr(getattr(request, "message", None), "delivery_tag", None)
-    if _holder and tag is not None and request.name not in _UNRECORDED:
-        liveness.holding(_redis(), _holder, request.id, str(tag))
+    if _releases and tag is not None and request.name not in _UNRECORDED:
+        _releases.hold(request.id, str(tag))
 
 
-@task_postrun.connect
+@signals.task_postrun.connect
 def _release(task_id: str, sender: Any = None, **_: Any) -> None:
-    if _holder and getattr(sender, "name", None) not in _UNRECORDED:
-        liveness.released(_redis(), _holder, task_id)
+    if _releases and getattr(sender, "name", None) not in _UNRECORDED:
+        _releases.release(task_id)  # written in a batch, off this task's path
+
+
+@signals.task_revoked.connect
+def _revoked(request: Any, **_: Any) -> None:
+    # Revoked before it ran: acknowledged and dropped with no postrun, so released here.
+    if _releases and getattr(request, "name", None) not in _UNRECORDED:
+        _releases.release(request.id)

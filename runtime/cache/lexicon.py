@@ -34,6 +34,8 @@ EN_ORDINALS = {
 }
 
 EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
+# Fractions and multiples are numbers too: "a cup" is not "half a cup".
+EN_FRACTIONS = {"half": "1/2", "halves": "1/2", "quarter": "1/4", "quarters": "1/4", "twice": "x2"}
 
 ZH_DIGITS = {
     "零": 0,

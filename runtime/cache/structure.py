@@ -31,7 +31,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.cache import actions, function_words, lexicon, parses
+from runtime.cache import actions, function_words, lexicon, parses, wordnet
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -63,6 +63,7 @@ _FRAME = set(
 )
 # Prefixes and suffixes that flip an adjective's polarity ("legal" / "illegal").
 _NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "a", "anti", "mis")
+_COORDINATORS = frozenset({"and", "or", "nor", "versus", "vs"})  # "A or B" is "B or A"
 _SUBJECT = {"nsubj", "csubj"}
 _OBJECT = {"dobj", "nsubjpass", "iobj", "obj"}
 
@@ -204,10 +205,13 @@ def _tense(doc: Any) -> str:
 
 
 # --- the checks -------------------------------------------------------------------------------
-def swapped_blocks(a: Sequence[str], b: Sequence[str]) -> tuple[str, str] | None:
+def swapped_blocks(
+    a: Sequence[str], b: Sequence[str], symmetric: frozenset[str] = frozenset()
+) -> tuple[str, str] | None:
     """(X, Y) when, over the items both share, `a` reads X p Y and `b` reads Y p X, with a
     non-empty pivot p between them: a reversal around a verb or a preposition. Rotation with
-    nothing between ("in Paris, the weather" / "the weather in Paris") is not one."""
+    nothing between ("in Paris, the weather" / "the weather in Paris") is not one, nor is a
+    pivot made only of `symmetric` words ("tea or coffee" / "coffee or tea")."""
     shared_a = [t for t in a if t in set(b)]
     shared_b = [t for t in b if t in set(a)]
     if shared_a == shared_b or sorted(shared_a) != sorted(shared_b):
@@ -222,7 +226,7 @@ def swapped_blocks(a: Sequence[str], b: Sequence[str]) -> tuple[str, str] | None
     for x in range(1, len(ma) - 1):
         for y in range(1, len(ma) - x):
             left, pivot, right = ma[:x], ma[x : len(ma) - y], ma[len(ma) - y :]
-            if left != right and mb == right + pivot + left:
+            if left != right and mb == right + pivot + left and not set(pivot) <= symmetric:
                 return " ".join(left), " ".join(right)
     return None
 
@@ -279,6 +283,7 @@ def content_clash(
             modifier = "modifier" in (words_a[x], words_b[y])
             if modifier and degree_pair(fx, fy):
                 return f"degree differs: {fx} vs {fy}"
+    only_a, only_b = wordnet.drop_synonyms(only_a, only_b)
     derived = {w for w in only_a for v in only_b if _same_stem(w, v)}
     derived |= {v for w in only_a for v in only_b if _same_stem(w, v)}
     only_a = [w for w in only_a if w not in derived]
@@ -333,7 +338,9 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     i, x, y = diff[0]
     content = {f for _, f in a.forms} | {f for _, f in b.forms}
     if x in content and y in content:
-        return f"content differs: {x} vs {y}"
+        lemma = {f: w for w, f in a.forms + b.forms}
+        same = wordnet.same_meaning(lemma[x], lemma[y])  # a synonym swapped in
+        return None if same else f"content differs: {x} vs {y}"
     if a.tags[i] == b.tags[i] == "MD":
         return function_words.modal_clash(x, y)
     return None
@@ -343,8 +350,13 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     """The first structural difference between two English questions, or None."""
     a, b = parse_en(parses.prepared(a_text)), parse_en(parses.prepared(b_text))
     found = _role_clash(a, b)
-    if found is None and a.passive == b.passive:
+    if found is None and (a.passive == b.passive or sorted(a.words) == sorted(b.words)):
+        # The same words in another order cannot be a passive rephrasing, whatever the
+        # parser made of them ("Was Kepler born before Galileo?", tagged passive only once);
+        # the words themselves are compared too, past tagging slips ("type O" / "type AB").
         pair = swapped_blocks(a.order, b.order)
+        if pair is None and sorted(a.words) == sorted(b.words):
+            pair = swapped_blocks(a.words, b.words, _COORDINATORS)
         found = f"order differs: {pair[0]} ... {pair[1]} reversed" if pair else None
     forms = dict(a.forms) | dict(b.forms)
     if {a.tense, b.tense} == {"past", "future"}:

@@ -33,6 +33,10 @@ _ZH_DATES: list[tuple[str, str]] = [
     (r"今天|今日|今晚|今早", "today"),
     (r"明天|明日|明晚|明早", "tomorrow"),
     (r"昨天|昨日|昨晚", "yesterday"),
+    # A weekend is this, next or last one like a week: 这个周末 is not 下个周末.
+    (r"(?:这个?|本)周末", "this weekend"),
+    (r"下个?周末", "next weekend"),
+    (r"上个?周末", "last weekend"),
     (r"本周|这周|这个星期|这星期|本星期", "this week"),
     (r"下周|下个星期|下星期|下礼拜", "next week"),
     (r"上周|上个星期|上星期|上礼拜", "last week"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -87,6 +88,8 @@ def _numbers(text: str, lang: str) -> list[str]:
             found.append(f"#{lexicon.EN_ORDINALS[w]}")
         elif w in lexicon.EN_SCALES:
             found.append(f"x{lexicon.EN_SCALES[w]}")
+        elif w in lexicon.EN_FRACTIONS:
+            found.append(lexicon.EN_FRACTIONS[w])
         i += 1
     return sorted(found)
 
@@ -267,19 +270,25 @@ _ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|哪个|哪些|哪�
 
 
 # Pronouns are function characters to the content check, but they have roles: the order
-# check keeps them ("小李欠我" / "我欠小李").
+# check keeps them ("小李欠我" / "我欠小李"). So are the markers of who acts on whom (把, 被,
+# 给, 向, 对, 跟): between two nouns they are the pivot the order check needs ("A给B打电话" /
+# "B给A打电话": without 给 the two names are merely adjacent, which is no reversal).
 _ZH_PRONOUNS = set("我你您他她它")
+_ZH_A_NOT_A = re.compile(r"(.)[不没]\1")
+_ZH_ROLE_MARKERS = set("把被给向对跟")
 
 
 def _zh_content(text: str, keep: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """Content characters in order, repeats kept (the order check needs them), and `keep`."""
     text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", _ZH_ARTICLE.sub(" ", text)))
+    text = _ZH_A_NOT_A.sub(r"\1", text)  # "去不去" asks "去吗": one 去, and no 不
     return [ch for ch in _CJK.findall(text) if ch not in _ZH_FUNCTION or ch in keep]
 
 
 def _zh_content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
-    only_a = [c for c in dict.fromkeys(ca) if c not in cb]
-    only_b = [c for c in dict.fromkeys(cb) if c not in ca]
+    # Counted, not only present: "合同合法" / "合同违法" share 合 once but the first has it twice.
+    only_a = list((Counter(ca) - Counter(cb)).keys())
+    only_b = list((Counter(cb) - Counter(ca)).keys())
     if (only_a and only_b) or len(only_a) + len(only_b) > 1:
         return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
     return None
@@ -324,7 +333,7 @@ def features(question: str) -> Features:
         routes=frozenset(_routes(text, lang)),
         antonyms=_antonym_marks(text, lang),
         zh_content=tuple(_zh_content(text)) if lang == "zh" else (),
-        zh_order=tuple(_zh_content(text, _ZH_PRONOUNS)) if lang == "zh" else (),
+        zh_order=tuple(_zh_content(text, _ZH_PRONOUNS | _ZH_ROLE_MARKERS)) if lang == "zh" else (),
     )
 
 

@@ -9,7 +9,8 @@ before it is queued; serve a job at a lower level when that keeps it inside its 
 2. Served in time. The monitor records, every tick, what each model queue served lately: how
    many model calls a second it completed and each model's p50 (`record_service`). A new
    job's time is predicted as (queue depth / that rate + the model's p50) per model step
-   (two without a plan: plan and answer; one with). When the prediction breaks the routed
+   (two without a plan: plan and answer; one with), the rate taken as at least one call per
+   p50 of the queue's slowest model (`_capacity`). When the prediction breaks the routed
    model's e2e budget (runtime/guard/performance.py), the job is served at degradation level
    1 (fast models, shorter answers) if that fits; when even that breaks the job's deadline, it
    is refused with `Overloaded` and a retry-after: better a clear "later" now than a
@@ -136,8 +137,19 @@ def _predict(
     if not service or service["rate_per_s"] <= 0:
         return None
     p50 = service["p50_s"].get(profile.name, profile.typical_latency_s)
-    wait = depths.get(profile.queue, 0) / service["rate_per_s"]
+    wait = depths.get(profile.queue, 0) / _capacity(service)
     return steps * (wait + p50)
+
+
+def _capacity(service: dict[str, Any]) -> float:
+    """Model calls a second the queue can complete. What it completed over the window is
+    that only while it was busy all the window: after a quiet minute, 7 calls in 60 s read
+    as 0.12/s for a model answering in 0.25 s, and a burst of 14 was predicted 120 s. A live
+    queue completes at least one call per p50 of its slowest model (one worker slot), so the
+    estimate never falls below that."""
+    slowest = max(service["p50_s"].values(), default=0.0)
+    floor = 1.0 / slowest if slowest > 0 else 0.0
+    return max(service["rate_per_s"], floor)
 
 
 def record_service(r: redis.Redis, window_s: float = SERVICE_WINDOW_S) -> dict[str, Any]:

@@ -3,7 +3,8 @@ not after the broker's visibility timeout (minutes, sized to the longest step).
 
 Each worker process has a heartbeat key, refreshed by a small process of its own
 (runtime/recovery/heartbeat.py says why not a thread), and records the delivery tags of the
-messages it holds (received, not yet finished). The beat tick finds holders whose heartbeat expired
+messages it holds (received, not yet finished; the removals of finished ones are written in
+batches, runtime/recovery/releases.py). The beat tick finds holders whose heartbeat expired
 and puts their messages back on their queues with kombu's own `restore_by_tag`. A holder is
 `nodename/pid`, so a worker restarted under the same name is still a new holder.
 """

@@ -47,3 +47,17 @@ def test_a_wait_past_the_deadline_is_refused_with_a_retry_after() -> None:
 def test_a_named_model_is_not_swapped_but_still_admitted_within_its_deadline() -> None:
     admitted = judge(spec(deadline_s=60), SLOW, None, {"llm": 20}, SERVED, PERF)
     assert admitted.level_floor == 0 and admitted.predicted_s == pytest.approx(24.0)
+
+
+def test_a_quiet_minute_does_not_read_as_a_slow_queue() -> None:
+    # 7 calls in the last 60 s of a model answering in 0.25 s: the queue was idle, not slow.
+    # A burst of 14 waits about 14 x 0.25 s, not 14 / (7 / 60) = 120 s.
+    quiet = {"llm": {"rate_per_s": 7 / 60, "p50_s": {"fast": 0.25}}}
+    fast = ModelProfile(name="fast", backend="fake", queue="llm", typical_latency_s=0.25)
+    admitted = judge(spec(deadline_s=120), fast, None, {"llm": 14}, quiet, PERF)
+    assert admitted.level_floor == 0
+    assert admitted.predicted_s == pytest.approx(2 * (14 * 0.25 + 0.25))
+    # The floor is one call per p50 of the queue's slowest model: a slow one queued too.
+    mixed = {"llm": {"rate_per_s": 0.01, "p50_s": {"fast": 0.25, "slow": 2.0}}}
+    admitted = judge(spec(deadline_s=120), fast, None, {"llm": 14}, mixed, PERF)
+    assert admitted.predicted_s == pytest.approx(2 * (14 * 2.0 + 0.25))

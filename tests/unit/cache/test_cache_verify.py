@@ -74,3 +74,27 @@ def test_month_modal_ambiguity() -> None:
 def test_language_detection() -> None:
     assert language("iPhone 多少钱") == "zh"
     assert language("What is 北京?") == "en"
+
+
+def test_the_same_words_reordered_around_a_pivot_are_a_reversal_whatever_the_tagger_says() -> None:
+    # The parser tags only one of these passive, which used to skip the order check.
+    assert (
+        verify_match("Was Mozart born before Haydn?", "Was Haydn born before Mozart?")[0] is False
+    )
+    # "A or B" is "B or A": a coordinator is no pivot.
+    assert verify_match("Which is warmer, wool or fleece?", "Which is warmer, fleece or wool?") == (
+        True,
+        None,
+    )
+
+
+def test_chinese_role_markers_are_pivots_and_repeated_characters_count() -> None:
+    assert verify_match("店长给顾客道歉了吗", "顾客给店长道歉了吗")[0] is False
+    assert verify_match("房东把租户赶走了吗", "租户把房东赶走了吗")[0] is False
+    # 合同合法 / 合同违法: 合 is in both, but twice in one.
+    assert verify_match("这个合同合法吗", "这个合同违法吗")[0] is False
+
+
+def test_a_chinese_weekend_is_this_next_or_last_one() -> None:
+    assert verify_match("这个周末去哪儿露营", "下个周末去哪儿露营")[0] is False
+    assert verify_match("这个周末去哪儿露营", "这周末去哪儿露营") == (True, None)
