@@ -20,9 +20,9 @@ class CeleragentTask(Task):
     autoretry_for = ()
     max_retries = 3
     # No Celery result is stored: a job's outcome is its record and its event stream, and
-    # a stored result nobody reads cost a GET and a SETEX + PUBLISH per message. A chord
-    # still counts its members and hands their return values to the join
-    # (`on_chord_part_return` runs whether or not the result is stored).
+    # a stored result nobody reads cost a GET and a SETEX + PUBLISH per message. Layers join
+    # themselves (runtime/job/canvas.py); an older dispatcher's chord still counts its
+    # members (`on_chord_part_return` runs whether or not the result is stored).
     ignore_result = True
 
     @cached_property

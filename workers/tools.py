@@ -1,4 +1,5 @@
-"""Queue `tools`: run one tool call and record it as a step; prefetch a predicted call."""
+"""Queue `tools`: run one tool call, record it as a step, and advance its job when that record
+completed the layer; prefetch a predicted call."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ def _warm_tool_processes(sender: Any = None, **_: Any) -> None:
 def run(
     self: CeleragentTask, job_id: str, layer: int, call: dict[str, Any], meta: dict[str, Any]
 ) -> dict[str, Any]:
+    # The layer's calls: this task joins its layer itself (runtime/job/canvas.py). Without
+    # them, a member of an older dispatcher's chord (its join is a task of its own), or an
+    # older one-call layer (`inline_join`).
+    layer_calls = meta.get("layer_calls") or ([call["id"]] if meta.get("inline_join") else None)
     try:
         step, state = run_call(
             self.redis,
@@ -46,21 +51,20 @@ def run(
             settings=self.settings,
             enqueued_at=meta.get("enqueued_at"),
             attempt=self.request.retries + 1,
-            read_state=bool(meta.get("inline_join")),
+            layer_calls=layer_calls,
         )
     except RetryStep as exc:
         raise self.retry(exc=exc, countdown=exc.delay_s) from None
     except Stopped as exc:
         # The job ended, or another run owns this step: no result, and Ignore keeps this
-        # run out of the layer's chord count (the owning run reports for the step).
+        # run out of an older chord's count (the owning run reports for the step).
         log.info("%s", exc)
         raise Ignore() from None
-    if meta.get("inline_join"):
-        # A one-call layer has no join task: its own task advances the job, from the state
-        # read by the same script that recorded the step.
+    if state is not None:
+        # This run's record completed the layer (and only this run's did): the job goes
+        # on from the state read by, or right after, the script that recorded the step.
         lifecycle.advance(self.redis, self.app, job_id, layer + 1, self.settings, state)
-    # Only a small summary travels to the join through the chord: the join reads the full
-    # step from Redis, so large outputs are not copied through it.
+    # A small summary, for an older chord's join (it reads the full steps from Redis).
     return {"id": step.id, "ok": step.ok}
 
 

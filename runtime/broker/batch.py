@@ -1,15 +1,16 @@
 """One layer's Celery messages in one Redis round trip.
 
-Sending a chord of n calls publishes n messages, and kombu's Redis transport sends each with
-its own LPUSH, on a redis-py client it builds for that one message. kombu 5.7 can buffer a
-producer's publishes in one pipeline (`Producer.batch()`), but Celery's chord publishes its
-header through a producer it takes from the app's pool itself, not the one its caller holds.
-`BatchingCelery` lets a dispatch lend its producer to everything sent inside
-`one_round_trip(app)`, so the chord's members leave in one pipeline when the block ends.
+Sending a layer of n calls (a Celery group) publishes n messages, and kombu's Redis transport
+sends each with its own LPUSH, on a redis-py client it builds for that one message. kombu 5.7
+can buffer a producer's publishes in one pipeline (`Producer.batch()`), but Celery's group
+(and chord) publishes its members through a producer it takes from the app's pool itself,
+not the one its caller holds. `BatchingCelery` lets a dispatch lend its producer to
+everything sent inside `one_round_trip(app)`, so the layer's members leave in one pipeline
+when the block ends.
 
-What stays the same: every message is still a Celery message on its queue, and the chord's
-size is written to the result backend before any member is published (Celery writes it
-while it walks the members, and the members now reach Redis only after the walk). If the
+What stays the same: every message is still a Celery message on its queue (a chord's size,
+for a caller that still sends one, is written to the result backend while Celery walks the
+members, before any of them reaches Redis). If the
 pipeline fails, kombu raises `BatchPublishError` ("delivery is uncertain") and the dispatch
 fails as a single failed publish would; the job's monitor re-drives a job left with no
 message (runtime/recovery/stalls.py). Where kombu cannot batch safely (a Redis client that

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 # queue `agent`: orchestration
 START = "celeragent.agent.start"  # a new job: plan it or run its first layer
-JOIN = "celeragent.agent.join"  # the chord callback after a layer of several calls
+JOIN = "celeragent.agent.join"  # an older dispatcher's chord callback (layers now join themselves)
 RESUME = "celeragent.agent.resume"  # a layer that waited for an approval goes on
 REDRIVE = "celeragent.agent.redrive"  # a job whose message was lost goes on
 REMEMBER = "celeragent.agent.remember"  # a finished job feeds the semantic cache and prefetch

@@ -1,15 +1,24 @@
 """Layers to Celery canvas. Pure: builds signatures by task name, sends nothing.
 
-A layer of several calls is a chord: a `group` of tool tasks on `tools` joined by a callback
-on `agent`. A one-call layer is a plain task that advances the job itself when it is done
-(`inline_join`): a join task would add a whole Celery hop (about 5 ms here) for nothing to
-join. The join of layer k builds layer k+1, because only then are its `$ref` values and cache
-hits known; see runtime/job/layers.py.
+A layer is a plain Celery `group` of tool tasks on `tools` (one call: a single task) whose
+members join the layer themselves. Each member's message names the layer's calls (`meta`
+`layer_calls`); the script that records a member's step (executor.run_call) also reads
+whether the others are recorded, and the one member whose record completes the layer
+advances the job (runtime/job/lifecycle.py `advance`). Exactly one does: the records are
+atomic, and a re-record (a redelivered step) never counts as completing.
+
+So a layer costs one message per call and nothing else: no join task (a whole Celery hop,
+about 5 ms here, and an `agent` worker), no chord bookkeeping (Celery's chord counter per
+member, `on_chord_part_return`, was about a tenth of the tools worker's samples). The member
+that completes layer k builds layer k+1, because only then are its `$ref` values and cache
+hits known; see runtime/job/layers.py. `join_signature` stays for `tasks.JOIN`, which still
+serves chord messages an older dispatcher left in the queues.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from celery import Celery, chain, chord, group, signature
@@ -38,9 +47,14 @@ def tool_signature(
     call: dict[str, Any],
     priority: int,
     app: Celery | None = None,
-    inline_join: bool = False,
+    layer_calls: Sequence[str] = (),
 ) -> Signature:
-    meta = {"enqueued_at": time.time(), "inline_join": inline_join}
+    """A tool task. With `layer_calls` (the ids of every call sent in its layer, its own
+    among them) it joins the layer itself; without, it only records its step (a member of
+    an older dispatcher's chord, whose join is a task of its own)."""
+    meta: dict[str, Any] = {"enqueued_at": time.time()}
+    if layer_calls:
+        meta["layer_calls"] = list(layer_calls)
     return signature(
         tasks.TOOL,
         app=app,
@@ -76,11 +90,11 @@ def layer_canvas(
 ) -> Signature:
     if not calls:
         raise ValueError("a layer to dispatch needs at least one call")
-    if len(calls) == 1:
-        return tool_signature(job_id, layer, calls[0], priority, app, inline_join=True)
-    join = join_signature(job_id, layer, priority, app)
-    members = group([tool_signature(job_id, layer, c, priority, app) for c in calls], app=app)
-    return chord(members, join, app=app)
+    ids = [c["id"] for c in calls]
+    members = [tool_signature(job_id, layer, c, priority, app, ids) for c in calls]
+    if len(members) == 1:
+        return members[0]
+    return group(members, app=app)
 
 
 def raw_canvas(layer_sizes: list[int], ms: int, app: Celery | None = None) -> Signature:

@@ -10,7 +10,7 @@ around a cache hit or a wait for an identical call in flight.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import redis
@@ -117,11 +117,14 @@ def run_call(
     enqueued_at: float | None,
     attempt: int,
     max_attempts: int | None = None,
-    read_state: bool = False,
+    layer_calls: Sequence[str] | None = None,
 ) -> tuple[StepResult, JobState | None]:
-    """`execute_call`; with `read_state`, the script that records the step also reads the
-    job's state for the next hop (a one-call layer advances its job itself): the state as
-    of that commit, or None when this run recorded nothing new."""
+    """`execute_call`, joining the layer when given its calls' ids (`layer_calls`, this
+    call's among them): the script that records the step first reads whether the others
+    are recorded and whether this step was, so the state (for lifecycle.advance) comes back
+    only to the run whose record completed the layer: exactly one run per layer. None for
+    every other run, and for a run that recorded over an earlier record of its step (a
+    redelivery): that layer was completed, and advanced, by whoever completed it first."""
     started = time.time()
     output: Any = None
     error: str | None = None
@@ -185,6 +188,12 @@ def run_call(
         attempts=attempt,
     )
     pipe = r.pipeline(transaction=False)
+    others = [i for i in layer_calls or () if i != call["id"]]
+    if layer_calls is not None:
+        # Before the record, in the same script: was this step recorded, are the others?
+        # (HSTRLEN is 0 for a missing field: a length each, not the others' whole outputs.)
+        for step_id in (call["id"], *others):
+            pipe.hstrlen(keys.job_steps(job_id), step_id)
     store.record_step(pipe, job_id, step, settings.job_ttl_s)
     metrics.record_step(
         pipe,
@@ -196,11 +205,19 @@ def run_call(
         ok=step.ok,
         job_id=job_id,
     )
-    if read_state:
+    alone = layer_calls is not None and not others
+    if alone:
+        # A one-call layer's record nearly always completes it: its state, for the next
+        # hop, is read in the same script rather than in a round trip of its own.
         state.queue_reads(pipe, job_id)
     # Recorded only if this run still holds the step and the job is live; a run that was
     # taken over while stalled stops here and its late result is dropped.
     replies = fence.commit(r, pipe, job_id, lease, ttl_s=settings.job_ttl_s)
-    if not read_state:
+    if layer_calls is None:
         return step, None
-    return step, state.from_replies(job_id, replies[-3:])  # live: the commit checked it
+    own, *seen = replies[: len(others) + 1]
+    if own or not all(seen):
+        return step, None  # recorded before (a redelivery), or the layer is still running
+    if alone:
+        return step, state.from_replies(job_id, replies[-3:])  # live: the commit checked it
+    return step, state.load_state(r, job_id)

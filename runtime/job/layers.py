@@ -1,8 +1,9 @@
 """Dispatch a job's next layer: find the first layer with work, prepare its calls, send them.
 
-Runs wherever a job advances: on `agent` workers (start, a join, a resume), on `tools`
-workers (a one-call layer advances its job itself) and on `llm`/`gpu` workers (layer 0,
-right after the model's plan is adopted). Preparing a layer, in order:
+Runs wherever a job advances: on `agent` workers (start, a resume, a re-drive), on `tools`
+workers (the member whose record completes a layer advances its job), in a client (the first
+layer of an explicit plan) and on `llm`/`gpu` workers (layer 0, right after the model's plan
+is adopted). Preparing a layer, in order:
 1. calls recorded on an earlier pass are skipped (a layer can be passed over twice: before
    and after an approval wait, or on a re-drive);
 2. a call whose dependency failed becomes a failed step; `$ref`s are resolved;
@@ -10,7 +11,7 @@ right after the model's plan is adopted). Preparing a layer, in order:
    task and no queue hop;
 4. side effects that need an approval pause the layer (runtime/job/approval.py);
 5. cached calls are resolved in one MGET and never dispatched;
-6. what is left reserves its steps in the job's budget and is sent as one Celery canvas.
+6. what is left reserves its steps in the job's budget and is sent as one Celery group.
 A layer with nothing left to run is passed through at once, so a fully cached DAG runs no
 tool task at all.
 """
@@ -67,7 +68,8 @@ def dispatch_next(
             spec = state.spec
             ledger = JobLedger.from_settings(r, state.job_id, spec.budget, spec.tenant)
             ledger.reserve(steps=len(to_run))
-            # Untracked: the layer's join counts its members in Redis, not here.
+            # Untracked: nobody waits on the members' Celery results (the member whose
+            # record completes the layer advances the job, runtime/job/canvas.py).
             with untracked(), one_round_trip(app):
                 layer_canvas(state.job_id, index, to_run, spec.priority, app).apply_async()
             return Dispatched(index)

@@ -158,8 +158,8 @@ def assert_every_call_has_a_step(result: JobResult, plan: dict) -> None:
 
 
 def sleep_plan(i: int) -> dict[str, Any]:
-    """Three parallel sleeps, a join that reads them, then one more sleep: both the chord
-    path and the inline one-call path."""
+    """Three parallel sleeps, a call that reads them, then one more sleep: both a layer of
+    several calls (its last member to record advances the job) and one-call layers."""
     return {
         "calls": [
             call("s1", "sleep", {"ms": 1500}),

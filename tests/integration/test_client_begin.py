@@ -1,10 +1,9 @@
 """A job with an explicit plan is begun by the client (Client.submit -> lifecycle.begin):
-no START message, so a stack with no `agent` worker still runs a chain of tool calls to its
-end, and runs the members of a first-layer chord, whose join then waits for an agent."""
+no START message, and a layer of several calls joins itself (its last member to record
+advances the job), so a stack with no `agent` worker runs a tool-only plan to its end."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,26 +51,22 @@ def test_a_chain_runs_to_its_end_without_an_agent_worker(tools_only: Client) -> 
     assert tools_only.redis.llen(keys.job_done(handle.id)) == 1
 
 
-def test_a_chord_first_layer_leaves_from_the_client_and_waits_for_its_join(
-    tools_only: Client,
-) -> None:
-    plan = {"calls": [call("a", "1 + 1"), call("b", "2 + 2"), call("c", "3 + 3", ("a", "b"))]}
-    handle = tools_only.submit({"plan": plan})
-    # No agent worker consumes START or the layer's join: the chord's members were sent by
-    # the client and run on the tools worker; the dependent call waits for the join.
-    deadline = time.monotonic() + 30
-    finished: set[str] = set()
-    while time.monotonic() < deadline and finished != {"a", "b"}:
-        finished = {
-            str(e.data["id"])
-            for e in handle.events(follow=False)
-            if e.type is EventType.step_finished
-        }
-        time.sleep(0.1)
-    assert finished == {"a", "b"}
-    time.sleep(0.5)
-    assert handle.status() is JobStatus.running
-    types = [e.type for e in handle.events(follow=False)]
-    assert types[:2] == [EventType.submitted, EventType.planned]
-    assert types.count(EventType.step_started) == 2  # c never started: its join has not run
-    handle.cancel()
+def test_a_fan_out_joins_itself_once_without_an_agent_worker(tools_only: Client) -> None:
+    fan = [call(f"f{i}", f"{i} + 1") for i in range(6)]
+    after = [call(f"g{i}", f"{i} * 10", tuple(c["id"] for c in fan)) for i in range(2)]
+    handle = tools_only.submit({"plan": {"calls": [*fan, *after]}})
+    result = handle.result(timeout=60)
+    # No agent worker: no JOIN task could have run; the members joined their layer.
+    assert result.status is JobStatus.done, result.error
+    outputs = {s.id: s.output["result"] for s in result.steps}
+    assert outputs == {**{f"f{i}": i + 1 for i in range(6)}, "g0": 0, "g1": 10}
+    events = list(handle.events(follow=False))
+    started = [str(e.data["id"]) for e in events if e.type is EventType.step_started]
+    # The layer advanced exactly once: each call of the next layer was sent (and started)
+    # once, and only after every member of the fan-out was recorded.
+    assert sorted(started) == sorted(outputs)
+    order = [(e.type, str(e.data.get("id"))) for e in events]
+    last_fan = max(order.index((EventType.step_finished, c["id"])) for c in fan)
+    first_after = min(order.index((EventType.step_started, c["id"])) for c in after)
+    assert last_fan < first_after
+    assert tools_only.redis.llen(keys.job_done(handle.id)) == 1

@@ -61,7 +61,7 @@ def test_a_lost_layer_member_runs_and_recorded_steps_do_not(client: Client) -> N
         ]
     }
     job_id, _ = orphan_job(client, plan)
-    # What a chord leaves behind when `a` finished and `b`'s message died with its worker.
+    # What a layer leaves behind when `a` finished and `b`'s message died with its worker.
     store.save_plan(client.redis, job_id, Plan.model_validate(plan), [["a", "b"], ["c"]], "user")
     now = time.time()
     kept = StepResult(id="a", tool="echo", started_at=now, finished_at=now, output={"value": "x"})
@@ -76,11 +76,37 @@ def test_a_lost_layer_member_runs_and_recorded_steps_do_not(client: Client) -> N
     assert recovered["layer"] == 0
 
 
+def test_a_layer_whose_completing_member_died_before_advancing_goes_on(client: Client) -> None:
+    plan = {
+        "calls": [
+            call("a", "echo", {"value": 1}),
+            call("b", "echo", {"value": 2}),
+            call("c", "echo", {"value": [{"$ref": "a.value"}, {"$ref": "b.value"}]}, ["a", "b"]),
+        ]
+    }
+    job_id, _ = orphan_job(client, plan)
+    # Both members recorded, and the one whose record completed the layer died before it
+    # advanced the job (a redelivery of it re-records and does not advance again): no
+    # message names the job, and only the monitor moves it on, from its first open layer.
+    store.save_plan(client.redis, job_id, Plan.model_validate(plan), [["a", "b"], ["c"]], "user")
+    now = time.time()
+    for cid, value in (("a", 1), ("b", 2)):
+        done = StepResult(
+            id=cid, tool="echo", started_at=now, finished_at=now, output={"value": value}
+        )
+        store.record_step(client.redis, job_id, done, 600)
+    result = JobHandle(client, job_id).result(timeout=60)
+    assert result.status is JobStatus.done, result.error
+    assert {s.id: s for s in result.steps}["c"].output == {"value": [1, 2]}
+    (recovered,) = recovered_events(client, job_id)
+    assert recovered["layer"] == 1
+
+
 def test_a_job_whose_message_waits_in_a_queue_is_not_lost(client: Client) -> None:
     queue = f"ca-test-unconsumed-{uuid.uuid4().hex[:8]}"
     job_id, other = uuid.uuid4().hex, uuid.uuid4().hex
-    # A chord join carries the members' results first: a long list pushes the job id past
-    # the truncated `argsrepr` header, so the scan must read the message body.
+    # A chord join (an older dispatcher's) carries the members' results first: a long list
+    # pushes the job id past the truncated `argsrepr` header, so the scan must read the body.
     results = [{"id": "x" * 40, "ok": True}] * 100
     app = create_app(client.redis_url, include_tasks=False)
     app.send_task("celeragent.agent.join", args=[results, job_id, 0], queue=queue)

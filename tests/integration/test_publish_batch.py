@@ -1,5 +1,5 @@
 """A layer's messages leave in one Redis pipeline (runtime/broker/batch.py): the members of
-a chord sent inside `one_round_trip` reach their queue together, in one round trip; a block
+a layer's group sent inside `one_round_trip` reach their queue together, in one round trip; a block
 that raises sends none of them. On a database of the test Redis that no worker consumes,
 so the messages stay where they were put."""
 
@@ -41,7 +41,7 @@ def queued(r: redis.Redis) -> int:
     return queue_depths(r, (TOOLS,))[TOOLS]
 
 
-def test_a_chords_members_leave_in_one_pipeline(
+def test_a_layers_members_leave_in_one_pipeline(
     quiet_db: tuple[Any, redis.Redis], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app, r = quiet_db
@@ -64,7 +64,7 @@ def test_a_block_that_raises_sends_nothing(quiet_db: tuple[Any, redis.Redis]) ->
     app, r = quiet_db
     with pytest.raises(RuntimeError), untracked(), one_round_trip(app):
         layer_canvas("job2", 0, CALLS, 5, app).apply_async()
-        raise RuntimeError("the dispatch failed after building the chord")
+        raise RuntimeError("the dispatch failed after building the layer")
     assert queued(r) == 0
     # Outside a block, the app publishes each message at once, as plain Celery does.
     with untracked():

@@ -1,7 +1,7 @@
 """Celery's result tracking must not grow with traffic (runtime/broker/result_backend.py): no
-result channel stays subscribed after jobs with chords ran, in a worker or in a client, and
-`AsyncResult.get()` from a client still works; the raw baseline's tasks carry none of the
-runtime's per-message records."""
+result channel stays subscribed after jobs with layers of several calls ran, in a worker or in
+a client, and `AsyncResult.get()` from a client still works; the raw baseline's tasks carry
+none of the runtime's per-message records."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def result_channels(client: Client) -> list[str]:
     return [str(c) for c in client.redis.pubsub_channels("celery-task-meta-*")]
 
 
-def test_no_result_channel_stays_subscribed_after_chords(client: Client) -> None:
+def test_no_result_channel_stays_subscribed_after_fan_out_layers(client: Client) -> None:
     calls = [
         {"id": f"c{i}", "name": "calculator", "arguments": {"expression": f"{i} + 1"}}
         for i in range(4)
@@ -29,7 +29,8 @@ def test_no_result_channel_stays_subscribed_after_chords(client: Client) -> None
     for handle in handles:
         assert handle.result(timeout=60).status is JobStatus.done
     # With Celery's own backend the agent worker held one subscription per chord member
-    # (12 here) and the client one per submitted job, for as long as they ran.
+    # (12 here, when layers were chords) and the client one per submitted job; the client
+    # still sends each job's first layer as a group, whose members it must not track.
     assert result_channels(client) == []
 
 

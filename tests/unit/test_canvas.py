@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from celery import chain, chord
+from celery import chain, chord, group
 from celery.canvas import Signature
 
 from runtime.broker import tasks
@@ -23,10 +23,10 @@ def test_broker_priority_inverts_and_clamps(user: int, broker: int) -> None:
     assert canvas.broker_priority(user) == broker
 
 
-def test_one_call_layer_is_a_plain_tool_task_that_joins_inline() -> None:
+def test_one_call_layer_is_a_plain_tool_task_that_joins_itself() -> None:
     call = {"id": "a", "name": "echo", "arguments": {"value": 1}}
     sig = canvas.layer_canvas("job1", 2, [call], priority=9)
-    assert not isinstance(sig, chord)
+    assert not isinstance(sig, chord | group)
     assert sig.task == tasks.TOOL
     assert sig.options["queue"] == TOOLS
     assert sig.options["priority"] == 0
@@ -35,29 +35,37 @@ def test_one_call_layer_is_a_plain_tool_task_that_joins_inline() -> None:
     assert (job_id, layer, sent_call) == ("job1", 2, call)
     assert isinstance(meta["enqueued_at"], float)
     # No join task: the tool task advances the job itself (one Celery hop fewer).
-    assert meta["inline_join"] is True
+    assert meta["layer_calls"] == ["a"]
     assert not links_of(sig)
 
 
-def test_multi_call_layer_is_a_chord_of_tool_tasks_joined_on_agent() -> None:
+def test_multi_call_layer_is_a_plain_group_whose_members_join_it() -> None:
     calls = [{"id": f"c{i}", "name": "sleep", "arguments": {"ms": i}} for i in range(3)]
     sig = canvas.layer_canvas("job2", 0, calls, priority=0)
-    assert isinstance(sig, chord)
-    header = list(sig.tasks)
-    assert [t.args[2] for t in header] == calls  # plan order is kept
-    for task in header:
+    # A group, not a chord: no join task, no chord counter; the member whose record
+    # completes the layer advances the job (executor.run_call, workers/tools.py).
+    assert isinstance(sig, group)
+    assert not isinstance(sig, chord)
+    members = list(sig.tasks)
+    assert [t.args[2] for t in members] == calls  # plan order is kept
+    for task in members:
         assert task.task == tasks.TOOL
         assert task.options["queue"] == TOOLS
         assert task.options["priority"] == 9
         assert task.immutable  # a tool task never receives a previous result
         assert task.args[:2] == ("job2", 0)
-        assert not links_of(task)  # the join runs once, as the chord body
-    body = sig.body
+        assert task.args[3]["layer_calls"] == ["c0", "c1", "c2"]  # every member knows the layer
+        assert not links_of(task)
+        assert "chord" not in task.options
+
+
+def test_join_signature_still_serves_an_older_dispatchers_chords() -> None:
+    body = canvas.join_signature("job2", 4, priority=0)
     assert body.task == tasks.JOIN
-    assert tuple(body.args) == ("job2", 0)
+    assert tuple(body.args) == ("job2", 4)
     assert body.options["queue"] == AGENT
     assert body.options["priority"] == 9
-    assert not body.immutable  # the join receives the header's results
+    assert not body.immutable  # a chord hands it the header's results
 
 
 def test_empty_layer_is_refused() -> None:
@@ -105,7 +113,7 @@ def test_a_message_describes_its_arguments_by_ids() -> None:
     member = list(sig.tasks)[0]
     assert member.options["argsrepr"] == "('job3', 1, 'c0', 'echo')"
     assert member.options["kwargsrepr"] == "{}"
-    assert sig.body.options["argsrepr"] == "('job3', 1)"
+    assert canvas.join_signature("job3", 1, 5).options["argsrepr"] == "('job3', 1)"
 
 
 def test_tasks_carry_shadow_names_that_say_what_runs() -> None:
@@ -119,5 +127,5 @@ def test_tasks_carry_shadow_names_that_say_what_runs() -> None:
     assert one.task == tasks.TOOL  # routing and registration keep the real name
     both = canvas.layer_canvas("job1", 3, calls, priority=5)
     assert [m.options["shadow"] for m in both.tasks] == ["tools.run[calculator]", "tools.run[echo]"]
-    assert both.body.options["shadow"] == "agent.join[layer 3]"
+    assert canvas.join_signature("job1", 3, 5).options["shadow"] == "agent.join[layer 3]"
     assert tasks.shadow(tasks.PLAN, "local") == "llm.plan[local]"
