@@ -50,13 +50,16 @@ def test_raw_baseline_tasks_leave_no_worker_record(client: Client) -> None:
     app = create_app(client.redis_url, include_tasks=False)
     try:
         with Traffic(client.redis_url) as raw:
-            for _ in range(3):
-                app.send_task(RAW_SLEEP, args=[1], queue="tools").get(timeout=30)
+            sent = [app.send_task(RAW_SLEEP, args=[1], queue="tools") for _ in range(10)]
+            for result in sent:
+                result.get(timeout=30)
     finally:
         app.close()
     plan = {"plan": {"calls": [{"id": "s", "name": "sleep", "arguments": {"ms": 1}}]}}
     with Traffic(client.redis_url) as ours:
         for _ in range(3):
             assert client.submit(plan).result(timeout=30).status is JobStatus.done
-    assert raw.commands.get(("liveness", "HSET"), 0) == 0
+    # The shared stack's own tasks (the monitor's tick) may be recorded meanwhile, a few
+    # at most: ten raw tasks recorded would be ten more.
+    assert raw.commands.get(("liveness", "HSET"), 0) < 10
     assert ours.commands.get(("liveness", "HSET"), 0) >= 3
