@@ -192,6 +192,11 @@ def queue_alive(queue: str) -> str:
     return f"{PREFIX}queue:{queue}:alive"
 
 
+def queue_seen(queue: str) -> str:
+    """String with a longer TTL: some worker consumed `queue` lately (it may be restarting)."""
+    return f"{PREFIX}queue:{queue}:seen"
+
+
 def worker_holding(holder: str) -> str:
     """Hash: task id -> delivery tag, for messages the worker holds unacknowledged."""
     return f"{PREFIX}worker:{holder}:holding"

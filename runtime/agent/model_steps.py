@@ -22,7 +22,7 @@ from runtime.agent.planner import PlanOutcome, plan_with_model
 from runtime.cache.prompt_cache import PromptCache
 from runtime.config import Settings
 from runtime.conversation import context, recall
-from runtime.errors import RetryableError
+from runtime.errors import ConfigError, RetryableError
 from runtime.guard import degrade, limits, metrics
 from runtime.guard.budget import JobLedger
 from runtime.job import dag, events, fence, store
@@ -33,6 +33,7 @@ from runtime.llm.profiles import ModelProfile, get_profile
 from runtime.llm.registry import get_backend
 from runtime.llm.router import Router
 from runtime.llm.tokens import fit_messages
+from runtime.recovery.liveness import Served
 from runtime.schemas import EventType, JobSpec, StepResult, Usage
 from runtime.tools.registry import all_tools
 
@@ -93,18 +94,33 @@ def route(
     spec: JobSpec,
     settings: Settings,
     degradation_level: int = 0,
-    live_queues: set[str] | None = None,
+    served: Served | None = None,
 ) -> ModelProfile:
-    """The job's model: the one it names, or the router's choice; with `live_queues`, only
-    a model some live worker serves (runtime/recovery/liveness.py live_queues)."""
+    """The job's model: the one it names, or the router's choice; with `served`, only a
+    model some live worker serves, or failing that one whose worker beat within the grace
+    (it is restarting: the step waits in its queue). Refused (ConfigError) when neither."""
     requested = spec.model or settings.default_model
-    return Router().select(
-        spec.query,
-        requested=requested,
-        remaining_budget_usd=spec.budget.max_cost_usd,
-        degradation_level=degradation_level,
-        live_queues=live_queues,
-    )
+
+    def select(queues: set[str] | None) -> ModelProfile:
+        return Router().select(
+            spec.query,
+            requested=requested,
+            remaining_budget_usd=spec.budget.max_cost_usd,
+            degradation_level=degradation_level,
+            live_queues=queues,
+        )
+
+    if served is None:
+        return select(None)
+    try:
+        return select(set(served.live))
+    except ConfigError as refused:
+        if served.recent <= served.live:
+            raise
+        try:
+            return select(set(served.recent))
+        except ConfigError:
+            raise refused from None  # the live routing's error: it names what to start
 
 
 def record_completions(

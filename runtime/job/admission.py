@@ -5,7 +5,8 @@ before it is queued; serve a job at a lower level when that keeps it inside its 
    routed once against the queues that live workers consume (their heartbeats mark them,
    runtime/recovery/heartbeat.py). A model named by the spec whose queue has no live worker,
    or no usable model with a live worker at all, is refused with a sentence that says what to
-   start.
+   start, unless a worker of its queue beat within `liveness.QUEUE_GRACE_S`: a worker that
+   is restarting is coming back, and the job waits for it in the queue.
 2. Served in time. The monitor records, every tick, what each model queue served lately: how
    many model calls a second it completed and each model's p50 (`record_service`). A new
    job's time is predicted as (queue depth / that rate + the model's p50) per model step
@@ -57,7 +58,7 @@ def admit(r: redis.Redis, spec: JobSpec, settings: Settings) -> Admission:
     if spec.plan is not None and not spec.wants_model_answer:
         return Admission(0, None)  # tools only: the tools queue is shared and never refused
     pipe = r.pipeline(transaction=False)
-    pipe.mget([keys.queue_alive(q) for q in MODEL_QUEUES])
+    pipe.mget(liveness.served_keys(MODEL_QUEUES))
     pipe.hgetall(keys.SERVICE_ESTIMATES)
     pipe.get(keys.DEGRADATION_LEVEL)
     alive, raw_estimates, raw_level = pipe.execute()
@@ -123,9 +124,11 @@ def too_slow_now(
     return predicted is not None and elapsed_s + predicted > budget
 
 
-def _route(spec: JobSpec, settings: Settings, level: int, live: set[str]) -> ModelProfile:
+def _route(
+    spec: JobSpec, settings: Settings, level: int, live: liveness.Served
+) -> ModelProfile:
     try:
-        return model_steps.route(spec, settings, level, live_queues=live)
+        return model_steps.route(spec, settings, level, live)
     except ConfigError as exc:
         raise SpecError(f"the job cannot run now: {exc}") from None
 

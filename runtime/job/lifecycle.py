@@ -171,9 +171,9 @@ def _route_or_end(
         return None
 
 
-def _level_and_live_queues(r: redis.Redis) -> tuple[int, set[str]]:
-    """The degradation level and the model queues with a live worker, in one round trip."""
-    names = [keys.DEGRADATION_LEVEL, *(keys.queue_alive(q) for q in MODEL_QUEUES)]
+def _level_and_live_queues(r: redis.Redis) -> tuple[int, liveness.Served]:
+    """The degradation level and the model queues with a worker, in one round trip."""
+    names = [keys.DEGRADATION_LEVEL, *liveness.served_keys(MODEL_QUEUES)]
     raw = r.mget(names)
     return degrade.parse_level(raw[0]), liveness.served(MODEL_QUEUES, raw[1:])
 

@@ -16,6 +16,7 @@ import os
 import socket
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
@@ -25,6 +26,10 @@ from runtime import keys
 
 HEARTBEAT_EVERY_S = 3.0
 HEARTBEAT_TTL_S = 10  # three missed beats: dead
+# A queue whose worker beat this recently is still served: a restarting worker (a model
+# loading again takes about a minute on this class of machine) is coming back, and a job sent
+# to it waits in its queue instead of being refused at submit.
+QUEUE_GRACE_S = 120
 # kombu's Redis transport keeps each delivered, unacknowledged message here until its ack.
 UNACKED, UNACKED_INDEX = "unacked", "unacked_index"
 # A delivered message that no live worker has recorded for this long is an orphan: its
@@ -57,13 +62,30 @@ def heartbeat(r: redis.Redis, holder: str, queues: Sequence[str] = ()) -> None:
     pipe.sadd(keys.WORKERS, holder)
     for queue in queues:
         pipe.set(keys.queue_alive(queue), holder, ex=HEARTBEAT_TTL_S)
+        pipe.set(keys.queue_seen(queue), holder, ex=QUEUE_GRACE_S)
     pipe.execute()
 
 
-def served(queues: Sequence[str], holders: Sequence[Any]) -> set[str]:
-    """Which of `queues` some live worker consumes, from their `keys.queue_alive` values (read
-    by the caller, in the same round trip as whatever else it needs)."""
-    return {q for q, holder in zip(queues, holders, strict=True) if holder}
+@dataclass(frozen=True)
+class Served:
+    """Which queues have a worker: `live` beat within HEARTBEAT_TTL_S, `recent` within
+    QUEUE_GRACE_S (live ones included). Routing prefers live; a model only a recent worker
+    serves is still routed to when no live one can serve the job (model_steps.route)."""
+
+    live: frozenset[str]
+    recent: frozenset[str]
+
+
+def served_keys(queues: Sequence[str]) -> list[str]:
+    """The keys `served` reads, for the caller's own round trip."""
+    return [*(keys.queue_alive(q) for q in queues), *(keys.queue_seen(q) for q in queues)]
+
+
+def served(queues: Sequence[str], values: Sequence[Any]) -> Served:
+    """Served queues from the values of `served_keys(queues)`, in that order."""
+    alive, seen = values[: len(queues)], values[len(queues) :]
+    live = frozenset(q for q, v in zip(queues, alive, strict=True) if v)
+    return Served(live, live | frozenset(q for q, v in zip(queues, seen, strict=True) if v))
 
 
 def holding(r: redis.Redis, holder: str, task_id: str, tag: str) -> None:

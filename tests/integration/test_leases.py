@@ -21,7 +21,7 @@ import pytest
 from runtime import keys
 from runtime.broker import tasks
 from runtime.broker.app import create_app
-from runtime.broker.queues import TOOLS
+from runtime.broker.queues import GPU, TOOLS, priority_lists, queue_depths
 from runtime.cli.stack import Child, Stack, worker_command
 from runtime.config import get_settings, reset_settings
 from runtime.errors import SpecError
@@ -284,3 +284,21 @@ def test_a_model_no_live_worker_serves_is_refused_at_submit(lease_stack: Any) ->
         client.submit({"query": "hello", "model": "local"})  # this stack has no gpu worker
     assert "no live worker consumes it" in str(info.value) and "-Q gpu" in str(info.value)
     assert client.submit({"query": "hello"}).result(timeout=60).status is JobStatus.done
+
+
+def test_a_model_whose_worker_is_restarting_is_admitted_and_waits_for_it(
+    lease_stack: Any,
+) -> None:
+    """A gpu worker that beat a moment ago (the key its heartbeat writes, set by hand: this
+    stack has none) is restarting: a job for its model is admitted and its plan step waits
+    in the gpu queue instead of being refused."""
+    _stack, client = lease_stack
+    assert client.redis.exists(keys.queue_seen("llm"))  # written by the llm worker's heartbeat
+    client.redis.set(keys.queue_seen(GPU), "gpu@restarting/1", ex=60)
+    try:
+        handle = client.submit({"query": "hello", "model": "local"})
+        assert wait_until(lambda: queue_depths(client.redis, (GPU,))[GPU] == 1, timeout_s=30)
+        assert handle.cancel()
+        assert handle.result(timeout=30).status is JobStatus.cancelled
+    finally:
+        client.redis.delete(keys.queue_seen(GPU), *priority_lists(GPU))

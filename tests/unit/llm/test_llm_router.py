@@ -2,10 +2,16 @@ from __future__ import annotations
 
 import pytest
 
+from runtime import keys
+from runtime.agent import model_steps
+from runtime.config import Settings
 from runtime.errors import ConfigError, SpecError
 from runtime.llm.base import LLMUsage
 from runtime.llm.profiles import default_models_file, is_loopback_url, load_profiles
 from runtime.llm.router import Router, complexity
+from runtime.recovery import liveness
+from runtime.recovery.liveness import Served
+from runtime.schemas import JobSpec
 
 KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 
@@ -149,3 +155,25 @@ def test_only_models_with_a_live_worker_are_routed(all_keys):
     with pytest.raises(ConfigError, match=r"no live worker consumes it: .*-Q gpu"):
         router.select("hello", requested="local", live_queues={"llm"})
     assert router.select("hello", requested="local", live_queues={"gpu"}).name == "local"
+
+
+def test_a_restarting_worker_is_routed_to_only_when_no_live_one_can_serve(all_keys):
+    """model_steps.route with `Served`: a queue whose worker beat within the grace (it is
+    restarting) serves a job no live worker can; a live queue is preferred when one can."""
+    settings = Settings()
+    restarting = Served(live=frozenset({"llm"}), recent=frozenset({"llm", "gpu"}))
+    gone = Served(live=frozenset({"llm"}), recent=frozenset({"llm"}))
+    local, auto = JobSpec(query="hello", model="local"), JobSpec(query="hello")
+    assert model_steps.route(local, settings, 0, restarting).name == "local"
+    with pytest.raises(ConfigError, match=r"no live worker consumes it: .*-Q gpu"):
+        model_steps.route(local, settings, 0, gone)
+    assert model_steps.route(auto, settings, 0, restarting).queue == "llm"
+    only_restarting = Served(live=frozenset(), recent=frozenset({"gpu"}))
+    assert model_steps.route(auto, settings, 0, only_restarting).queue == "gpu"
+
+
+def test_served_reads_live_and_recent_queues_from_one_round_trip():
+    queues = ("llm", "gpu")
+    assert liveness.served_keys(queues)[1] == keys.queue_alive("gpu")
+    served = liveness.served(queues, ["w1", None, "w1", "w2"])
+    assert served == Served(live=frozenset({"llm"}), recent=frozenset({"llm", "gpu"}))
