@@ -1,4 +1,4 @@
-"""Write tune.jsonl and test.jsonl from bank_tune.py and bank_test.py; refuse on any leak.
+"""Write tune.jsonl (bank_tune + bank_seen) and test.jsonl (bank_test); refuse on any leak.
 
     python tests/data/semantic/build.py          # rewrite both files
     python tests/data/semantic/build.py --check  # only check (the unit tests call this)
@@ -10,6 +10,10 @@ no filler may appear in both banks, except the closed-class words in SHARED_CLOS
 (quantifiers are a closed class: any verifier must know them all, so they cannot be kept apart).
 The legacy pairs (tests/data/semantic_pairs.jsonl, which the old word-list verifier was built
 on) belong to the tune split.
+
+bank_seen.py holds the test bank of sessions 8-10: it was read in session 10 after it was
+measured, so it was retired into the tune split (families `seen-NN` in tune.jsonl). The test
+bank written in session 11 is kept apart from both tune banks.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 _CLOSED = "all some any most few many several both either no none every each"
-SHARED_CLOSED_CLASS = set(_CLOSED.split(" "))
+# The same closed class in Chinese (all, whole, part, each, few, a very few, some).
+_CLOSED_ZH = "所有 全部 部分 每个 少数 个别 有些"
+SHARED_CLOSED_CLASS = set(_CLOSED.split(" ")) | set(_CLOSED_ZH.split(" "))
 
 
 def _bank(name: str) -> list[tuple[Any, ...]]:
@@ -35,7 +41,18 @@ def _bank(name: str) -> list[tuple[Any, ...]]:
     return list(module.FAMILIES)
 
 
-def render(families: list[tuple[Any, ...]], split: str) -> list[dict[str, Any]]:
+def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The tune split's banks with their family prefix: the tune bank and the retired test bank."""
+    return [("tune", _bank("bank_tune")), ("seen", _bank("bank_seen"))]
+
+
+def tune_families() -> list[tuple[Any, ...]]:
+    return [f for _, families in tune_banks() for f in families]
+
+
+def render(
+    families: list[tuple[Any, ...]], split: str, family: str | None = None
+) -> list[dict[str, Any]]:
     pairs = []
     for n, (category, lang, hit, cached, query, fills) in enumerate(families):
         for fill in fills:
@@ -47,7 +64,7 @@ def render(families: list[tuple[Any, ...]], split: str) -> list[dict[str, Any]]:
                     "category": category,
                     "lang": lang,
                     "split": split,
-                    "family": f"{split}-{n:02d}",
+                    "family": f"{family or split}-{n:02d}",
                 }
             )
     return pairs
@@ -70,13 +87,16 @@ def leaks(tune: list[tuple[Any, ...]], test: list[tuple[Any, ...]]) -> list[str]
 
 
 def build(check_only: bool = False) -> dict[str, int]:
-    tune, test = _bank("bank_tune"), _bank("bank_test")
-    problems = leaks(tune, test)
+    test = _bank("bank_test")
+    problems = leaks(tune_families(), test)
     if problems:
         raise SystemExit("tune/test leak: " + "; ".join(problems))
+    rendered = {
+        "tune": [p for name, fams in tune_banks() for p in render(fams, "tune", name)],
+        "test": render(test, "test"),
+    }
     counts = {}
-    for split, families in (("tune", tune), ("test", test)):
-        pairs = render(families, split)
+    for split, pairs in rendered.items():
         counts[split] = len(pairs)
         text = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs)
         path = HERE / f"{split}.jsonl"

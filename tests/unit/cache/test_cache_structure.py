@@ -161,8 +161,10 @@ def test_eval_splits_are_built_and_do_not_leak() -> None:
     spec.loader.exec_module(build)
     counts = build.build(check_only=True)  # the files match the banks
     assert counts["tune"] + counts["test"] >= 400
-    tune, test = build._bank("bank_tune"), build._bank("bank_test")
+    tune, test = build.tune_families(), build._bank("bank_test")
+    assert len(tune) > len(build._bank("bank_seen"))  # the retired test bank is tuned on too
     assert build.leaks(tune, test) == []
+    assert build.leaks(build._bank("bank_seen"), test + build._bank("bank_seen")[:1])
     assert build.leaks(tune, tune)  # the check can fail
 
 
