@@ -49,11 +49,22 @@ def _recorded(message: Any) -> str | None:
 
 class QoS(kombu_redis.QoS):
     """kombu's Redis QoS; a recorded message's hold goes in with its `unacked` entry and
-    leaves with its removal."""
+    leaves with its removal. Both go through one client kept for this channel: kombu builds
+    a new redis-py client for each append and each ack (`Channel.conn_or_acquire`), and in
+    redis-py 8 that build (its response-callback table, copied per client) was about a
+    tenth of the tools worker's CPU. A client is thread-safe (the pool hands each command
+    its own connection), so the pool threads that acknowledge share it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held: dict[str, str] = {}  # delivery tag -> holding hash it was written to
+        self._kept: Any = None
+
+    def _client(self) -> Any:
+        # Built again when kombu replaced the channel's pool (a reconnection).
+        if self._kept is None or self._kept.connection_pool is not self.channel.pool:
+            self._kept = self.channel._create_client()
+        return self._kept
 
     def append(self, message: Any, delivery_tag: str) -> None:
         task_id = _recorded(message)
@@ -63,23 +74,25 @@ class QoS(kombu_redis.QoS):
             return
         # kombu's own append (kombu/transport/redis.py QoS.append), one HSET more.
         delivery = message.delivery_info
-        with self.pipe_or_acquire() as pipe:
-            pipe.zadd(self.unacked_index_key, {delivery_tag: time.time()})
-            pipe.hset(
-                self.unacked_key,
-                delivery_tag,
-                dumps([message._raw, delivery["exchange"], delivery["routing_key"]]),
-            )
-            pipe.hset(holding, delivery_tag, task_id)
-            pipe.execute()
-            self._held[delivery_tag] = holding
-            virtual.QoS.append(self, message, delivery_tag)
+        pipe = self._client().pipeline()
+        pipe.zadd(self.unacked_index_key, {delivery_tag: time.time()})
+        pipe.hset(
+            self.unacked_key,
+            delivery_tag,
+            dumps([message._raw, delivery["exchange"], delivery["routing_key"]]),
+        )
+        pipe.hset(holding, delivery_tag, task_id)
+        pipe.execute()
+        self._held[delivery_tag] = holding
+        virtual.QoS.append(self, message, delivery_tag)
 
     def _remove_from_indices(self, delivery_tag: str, pipe: Any = None) -> Any:
         # Also inside restore_by_tag's WATCH transaction, which may run twice: so `get`
         # here, and the entry forgotten once the ack or reject is written.
-        pipe = super()._remove_from_indices(delivery_tag, pipe)
         holding = self._held.get(delivery_tag)
+        if pipe is None and holding is not None:
+            pipe = self._client().pipeline()
+        pipe = super()._remove_from_indices(delivery_tag, pipe)
         if holding is not None:
             pipe.hdel(holding, delivery_tag)
         return pipe
