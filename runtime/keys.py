@@ -198,7 +198,8 @@ def queue_seen(queue: str) -> str:
 
 
 def worker_holding(holder: str) -> str:
-    """Hash: task id -> delivery tag, for messages the worker holds unacknowledged."""
+    """Hash: delivery tag -> task id, for messages the worker holds unacknowledged (written
+    with kombu's `unacked` entry, runtime/broker/transport.py)."""
     return f"{PREFIX}worker:{holder}:holding"
 
 

@@ -3,6 +3,7 @@ results."""
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 
 import redis
@@ -31,7 +32,12 @@ class CeleragentTask(Task):
 
     @property
     def redis(self) -> redis.Redis:
-        return get_redis(self.app.conf.broker_url)
+        # Kept per process: reading `app.conf.broker_url` (Celery's layered config) and
+        # keying get_redis's cache cost about 20 us per access, twice per tool task.
+        kept = self.__dict__.get("_redis")
+        if kept is None or kept[0] != os.getpid():
+            kept = self.__dict__["_redis"] = (os.getpid(), get_redis(self.app.conf.broker_url))
+        return kept[1]
 
 
 # Every worker process loads this module, so every worker heartbeats (workers/liveness.py).

@@ -38,7 +38,7 @@ def _warm_tool_processes(sender: Any = None, **_: Any) -> None:
 @app.task(name=tasks.TOOL, base=CeleragentTask, bind=True, max_retries=None)
 def run(
     self: CeleragentTask, job_id: str, layer: int, call: dict[str, Any], meta: dict[str, Any]
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     # The layer's calls: this task joins its layer itself (runtime/job/canvas.py). Without
     # them, a member of an older dispatcher's chord (its join is a task of its own), or an
     # older one-call layer (`inline_join`).
@@ -62,8 +62,10 @@ def run(
         raise Ignore() from None
     if state is not None:
         # This run's record completed the layer (and only this run's did): the job goes
-        # on from the state read by, or right after, the script that recorded the step.
+        # on from the state read by the script that recorded the step.
         lifecycle.advance(self.redis, self.app, job_id, layer + 1, self.settings, state)
+    if layer_calls is not None:
+        return None  # nobody reads it (and Celery's log line need not repr it)
     # A small summary, for an older chord's join (it reads the full steps from Redis).
     return {"id": step.id, "ok": step.ok}
 

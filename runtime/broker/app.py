@@ -11,6 +11,7 @@ from runtime.broker import tasks
 from runtime.broker.batch import BatchingCelery
 from runtime.broker.queues import PRIORITY_SEP, PRIORITY_STEPS, TASK_MODULES, TASK_ROUTES
 from runtime.broker.result_backend import backend_url
+from runtime.broker.transport import TRANSPORT
 from runtime.config import Settings, get_settings
 from runtime.errors import ConfigError
 
@@ -29,6 +30,9 @@ def celery_config(settings: Settings, redis_url: str) -> dict[str, Any]:
     }
     config: dict[str, Any] = {
         "broker_url": redis_url,
+        # kombu's Redis transport, with the worker's record of held messages written in its
+        # own transactions (runtime/broker/transport.py).
+        "broker_transport": TRANSPORT,
         "result_backend": backend_url(redis_url),
         "broker_transport_options": transport,
         "result_backend_transport_options": {"visibility_timeout": visibility},

@@ -31,6 +31,9 @@ SUMMARIZE = "celeragent.llm.summarize"
 # measures the runtime against
 RAW_SLEEP = "celeragent.raw.sleep"
 RAW_JOIN = "celeragent.raw.join"
+# Tasks whose messages a worker does not record as held (runtime/broker/transport.py): the
+# raw tasks stand for Celery alone, which records nothing.
+UNRECORDED = frozenset({RAW_SLEEP, RAW_JOIN})
 
 
 def job_task_id(job_id: str, kind: str, part: str | int = "") -> str:

@@ -121,8 +121,9 @@ def run_call(
 ) -> tuple[StepResult, JobState | None]:
     """`execute_call`, joining the layer when given its calls' ids (`layer_calls`, this
     call's among them): the script that records the step first reads whether the others
-    are recorded and whether this step was, so the state (for lifecycle.advance) comes back
-    only to the run whose record completed the layer: exactly one run per layer. None for
+    are recorded and whether this step was, and the state (for lifecycle.advance) is read
+    in that script and comes back only to the run whose record completed the layer:
+    exactly one run per layer. None for
     every other run, and for a run that recorded over an earlier record of its step (a
     redelivery): that layer was completed, and advanced, by whoever completed it first."""
     started = time.time()
@@ -205,19 +206,13 @@ def run_call(
         ok=step.ok,
         job_id=job_id,
     )
-    alone = layer_calls is not None and not others
-    if alone:
-        # A one-call layer's record nearly always completes it: its state, for the next
-        # hop, is read in the same script rather than in a round trip of its own.
-        state.queue_reads(pipe, job_id)
+    # The job's state, for the next hop, is read in the same script, and only by the run
+    # whose record completes the layer (its own length was 0, the others' not).
+    then = None if layer_calls is None else (len(others) + 1, state.read_commands(job_id))
     # Recorded only if this run still holds the step and the job is live; a run that was
     # taken over while stalled stops here and its late result is dropped.
-    replies = fence.commit(r, pipe, job_id, lease, ttl_s=settings.job_ttl_s)
-    if layer_calls is None:
-        return step, None
-    own, *seen = replies[: len(others) + 1]
-    if own or not all(seen):
+    queued = len(pipe)
+    replies = fence.commit(r, pipe, job_id, lease, ttl_s=settings.job_ttl_s, then=then)
+    if then is None or len(replies) == queued:
         return step, None  # recorded before (a redelivery), or the layer is still running
-    if alone:
-        return step, state.from_replies(job_id, replies[-3:])  # live: the commit checked it
-    return step, state.load_state(r, job_id)
+    return step, state.from_replies(job_id, replies[-3:])  # live: the commit checked it

@@ -37,7 +37,9 @@ from runtime.recovery import liveness
 Mode = Literal["none", "hold", "take"]
 
 # KEYS: final flag, lease (or the final flag again when there is no lease).
-# ARGV: mode, lease value, lease TTL, alive-key prefix and suffix, commands as JSON.
+# ARGV: mode, lease value, lease TTL, alive-key prefix and suffix, commands as JSON; then,
+# optionally, n and more commands as JSON: those run (their replies appended) only when
+# the first reply is 0 and the next n - 1 are not (a layer's join, executor.run_call).
 # Returns the commands' replies as JSON, or a one-word reason for refusing.
 _COMMIT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'ended' end
@@ -55,6 +57,15 @@ end
 local replies = {}
 for i, command in ipairs(cjson.decode(ARGV[6])) do
   replies[i] = redis.call(unpack(command))
+end
+local n = tonumber(ARGV[7] or '0')
+if n > 0 and replies[1] == 0 then
+  for i = 2, n do
+    if replies[i] == 0 then return cjson.encode(replies) end
+  end
+  for _, command in ipairs(cjson.decode(ARGV[8])) do
+    replies[#replies + 1] = redis.call(unpack(command))
+  end
 end
 return cjson.encode(replies)
 """
@@ -133,12 +144,17 @@ def commit(
     *,
     mode: Mode = "hold",
     ttl_s: int = 86_400,
+    then: tuple[int, list[list[str]]] | None = None,
 ) -> list[Any]:
     """Run the commands queued on `pipe` atomically, only if the job has not ended and,
     with a lease, only if this run holds it (`hold`) or may take it (`take`). Returns their
-    replies (None for a nil reply) or raises `Stopped`. The pipeline is left empty."""
+    replies (None for a nil reply) or raises `Stopped`. The pipeline is left empty.
+    `then=(n, commands)`: in the same script, these commands (each a list of words) run too
+    (their replies follow) only when the first reply is 0 and the next n - 1 are not:
+    whether a record completed its layer, and the reads that only the completing run needs."""
     commands = [[_text(a) for a in args] for args, _options in pipe.command_stack]
     pipe.reset()
+    extra = [str(then[0]), json.dumps(then[1], ensure_ascii=False)] if then else []
     final = keys.job_finalized(job_id)
     use = mode if lease is not None else "none"
     reply = _commit_script(
@@ -150,6 +166,7 @@ def commit(
             _ALIVE_PREFIX,
             _ALIVE_SUFFIX,
             json.dumps(commands, ensure_ascii=False),
+            *extra,
         ],
         client=r,
     )

@@ -46,12 +46,21 @@ _FIELDS = ["spec", "plan", "layers", "submitted_at", "level_floor"]
 
 
 def queue_reads(pipe: redis.client.Pipeline, job_id: str) -> None:
-    """Queue the reads of a job's state on `pipe`: three replies, for `from_replies`. A write
-    that ends one hop (a tool step's record, fence.commit) can carry them, so the next hop
-    reads the state in the same round trip instead of another."""
+    """Queue the reads of a job's state on `pipe`: three replies, for `from_replies`."""
     pipe.hmget(keys.job(job_id), _FIELDS)
     pipe.hgetall(keys.job_steps(job_id))
     pipe.exists(keys.job_cancelled(job_id))
+
+
+def read_commands(job_id: str) -> list[list[str]]:
+    """The reads of `queue_reads` as command words, for a script to run: a write that ends
+    one hop (a tool step's record, fence.commit's `then`) carries them, so the next hop
+    reads the state in the same round trip instead of another."""
+    return [
+        ["HMGET", keys.job(job_id), *_FIELDS],
+        ["HGETALL", keys.job_steps(job_id)],
+        ["EXISTS", keys.job_cancelled(job_id)],
+    ]
 
 
 def from_replies(job_id: str, replies: list[Any], finalized: bool = False) -> JobState:

@@ -3,15 +3,14 @@ not after the broker's visibility timeout (minutes, sized to the longest step).
 
 Each worker process has a heartbeat key, refreshed by a small process of its own
 (runtime/recovery/heartbeat.py says why not a thread), and records the delivery tags of the
-messages it holds (received, not yet finished; the removals of finished ones are written in
-batches, runtime/recovery/releases.py). The beat tick finds holders whose heartbeat expired
+messages it holds (received, not yet acknowledged), in the same transactions as kombu's own
+`unacked` record (runtime/broker/transport.py). The beat tick finds holders whose heartbeat expired
 and puts their messages back on their queues with kombu's own `restore_by_tag`. A holder is
 `nodename/pid`, so a worker restarted under the same name is still a new holder.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import time
@@ -88,14 +87,6 @@ def served(queues: Sequence[str], values: Sequence[Any]) -> Served:
     return Served(live, live | frozenset(q for q, v in zip(queues, seen, strict=True) if v))
 
 
-def holding(r: redis.Redis, holder: str, task_id: str, tag: str) -> None:
-    r.hset(keys.worker_holding(holder), task_id, tag)
-
-
-def released(r: redis.Redis, holder: str, task_id: str) -> None:
-    r.hdel(keys.worker_holding(holder), task_id)
-
-
 def dead_holders(r: redis.Redis) -> list[str]:
     holders = sorted(cast(set[str], r.smembers(keys.WORKERS)))
     if not holders:
@@ -112,7 +103,7 @@ def restore_dead(r: redis.Redis, app: Celery) -> dict[str, int]:
     holder (0 for a worker that died holding nothing)."""
     restored: dict[str, int] = {}
     for holder in dead_holders(r):
-        tags = cast(list[str], r.hvals(keys.worker_holding(holder)))
+        tags = cast(list[str], r.hkeys(keys.worker_holding(holder)))
         if tags:
             with app.connection_for_write() as conn:
                 qos: Any = conn.default_channel.qos
@@ -138,14 +129,7 @@ def restore_orphans(r: redis.Redis, app: Celery, older_than_s: float = ORPHAN_AF
     held: set[str] = set()
     for holder in live:
         held |= set(cast(list[str], r.hkeys(keys.worker_holding(holder))))
-    orphans = []
-    for tag in tags:
-        raw = r.hget(UNACKED, tag)
-        if raw is None:
-            continue
-        task_id = json.loads(cast(str, raw))[0].get("headers", {}).get("id")
-        if task_id not in held:
-            orphans.append(tag)
+    orphans = [tag for tag in tags if tag not in held and r.hexists(UNACKED, tag)]
     if orphans:
         with app.connection_for_write() as conn:
             qos: Any = conn.default_channel.qos

@@ -71,3 +71,20 @@ def test_a_released_step_can_be_taken_by_a_retry_of_the_same_live_worker(r: redi
     fence.release(r, run)
     write(r, job, "retry", retry, mode="take")
     assert r.get(keys.step_lease(job, "s")) == retry.value
+
+
+def test_then_runs_only_when_the_first_reply_is_0_and_the_next_are_not(r: redis.Redis) -> None:
+    job = uuid.uuid4().hex
+    key = f"test:{job}"
+    r.hset(key, mapping={"b": "x", "c": "yy"})
+
+    def commit(fields: list[str]) -> list:
+        pipe = r.pipeline(transaction=False)
+        for field in fields:
+            pipe.hstrlen(key, field)
+        return fence.commit(r, pipe, job, then=(len(fields), [["HGET", key, "c"]]))
+
+    assert commit(["a", "b", "c"]) == [0, 1, 2, "yy"]  # a absent, b and c present
+    assert commit(["b", "c"]) == [1, 2]  # the first present: not run
+    assert commit(["a", "b", "z"]) == [0, 1, 0]  # another absent: not run
+    assert commit(["a"]) == [0, "yy"]

@@ -95,7 +95,7 @@ def holder_of(client: Client, task_id: str) -> str | None:
     """The worker process (`nodename/pid`) holding the task's message now."""
     r = client.redis
     for holder in cast(set[str], r.smembers(keys.WORKERS)):
-        if r.hexists(keys.worker_holding(holder), task_id):
+        if task_id in r.hvals(keys.worker_holding(holder)):
             return holder
     return None
 

@@ -45,7 +45,7 @@ def test_a_client_can_still_wait_on_a_celery_result(client: Client) -> None:
 
 
 def test_raw_baseline_tasks_leave_no_worker_record(client: Client) -> None:
-    # The benchmarks' raw tasks stand for Celery alone (workers/liveness.py): no hold is
+    # The benchmarks' raw tasks stand for Celery alone (runtime/broker/transport.py): no hold is
     # recorded for them, while a runtime tool task's is.
     app = create_app(client.redis_url, include_tasks=False)
     try:
