@@ -90,8 +90,10 @@ def synsets(lemma: str, pos: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=8192)
-def _pointers(offset: str, pos: str, symbol: str) -> frozenset[str]:
-    """Synsets that the synset at `offset` points to with `symbol` ("!": antonyms)."""
+def _pointers(offset: str, pos: str, symbol: str, to_pos: str | None = None) -> frozenset[str]:
+    """Synsets of `to_pos` (default: `pos`) that the synset at `offset` points to with
+    `symbol` ("!": antonyms, "&": similar to, "\\": an adverb's adjective)."""
+    to_pos = to_pos or pos
     mm = _map(f"data.{_POS_FILES[pos]}")
     if mm is None:
         return frozenset()
@@ -103,7 +105,9 @@ def _pointers(offset: str, pos: str, symbol: str) -> frozenset[str]:
     pointers = int(fields[at])
     found = set()
     for i in range(pointers):
-        if fields[at + 1 + 4 * i] == symbol and fields[at + 3 + 4 * i] == pos:
+        # An adjective satellite is pos "s" in a pointer, and lives in the adjective files.
+        target = fields[at + 3 + 4 * i].replace("s", "a")
+        if fields[at + 1 + 4 * i] == symbol and target == to_pos:
             found.add(fields[at + 2 + 4 * i])
     return frozenset(found)
 
@@ -131,7 +135,20 @@ def same_meaning(x: str, y: str) -> bool:
         sx, sy = set(synsets(x, pos)[:SENSES]), set(synsets(y, pos)[:SENSES])
         if sx & sy and not antonyms(x, y, pos):
             return True
-    return False
+    return _dominant_link(x, y) or _dominant_link(y, x)
+
+
+def _dominant_link(x: str, y: str) -> bool:
+    """x's most frequent sense points straight at y's: an adjective similar to the other in
+    both words' first sense ("costly" / "expensive", "affordable" / "inexpensive"), or an
+    adverb derived from the adjective ("simply" / "simple", any sense of the adjective).
+    First senses only, where synonyms may come from the first SENSES: a looser relation
+    needs the words' dominant meanings ("still" / "quiet" are similar in their second)."""
+    ax, ay = synsets(x, "a")[:1], synsets(y, "a")[:1]
+    if ax and ay and ay[0] in _pointers(ax[0], "a", "&") and not antonyms(x, y, "a"):
+        return True
+    rx = synsets(x, "r")[:1]
+    return bool(rx) and bool(_pointers(rx[0], "r", "\\", "a") & set(synsets(y, "a")))
 
 
 def drop_synonyms(only_a: list[str], only_b: list[str]) -> tuple[list[str], list[str]]:
