@@ -348,7 +348,8 @@ def surface(text: str, lang: str) -> Surface:
     return Surface(
         times=times(text, lang),
         scope=scope_words(text, lang),
-        identifiers=identifiers(text),
+        # "11 a.m." is a time, not a dotted name: times are read first.
+        identifiers=identifiers(normalise_times(text)),
         units=units(text) if lang == "en" else zh_units(text),
         numbers=number_order(text),
     )

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from runtime.cache import lexicon, structure, surface
+from runtime.cache import lexicon, structure, surface, wordnet
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -146,6 +146,18 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _ZH_TITLE = re.compile(r"《([^》]+)》")
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)[\"'“‘(]*$")
+
+
+def _imperative(text: str, m: re.Match[str], word: str) -> bool:
+    """A capitalised word that opens a sentence and that WordNet knows as a verb is a
+    command ("Walk me through ...", "Outline ..."), not a name: a name at that place is a
+    noun ("Paris in May"). Whatever the word, structure.py still compares it as content."""
+    return bool(_SENTENCE_START.search(text[: m.start()])) and bool(
+        wordnet.synsets(word.lower(), "v")
+    )
+
+
 def _entities(text: str, lang: str) -> set[str]:
     found: set[str] = set()
     # Latin-script names (and acronyms) count in both languages: "iPhone", "NASA", "Tokyo".
@@ -153,7 +165,11 @@ def _entities(text: str, lang: str) -> set[str]:
         word = _POSSESSIVE.sub("", m.group(0)).rstrip(".'’")  # Germany's -> germany
         if (
             lang == "zh"
-            or (word[0].isupper() and word.lower() not in _EN_COMMON)
+            or (
+                word[0].isupper()
+                and word.lower() not in _EN_COMMON
+                and not (word[1:].islower() and _imperative(text, m, word))
+            )
             or any(c.isupper() for c in word[1:])
             or (len(word) > 1 and word.isupper())
         ):
