@@ -112,6 +112,8 @@ ZH_ANTONYMS = [
     ("升序", "降序"),
     ("南", "北"),
     ("东", "西"),
+    # Many / few: "人多吗" / "人少吗". "多少" (how many) holds both, so it clashes with neither.
+    ("多", "少"),
 ]
 
 # Closed classes the parse-based checks (structure.py) compare. Prepositions of one group can

@@ -141,6 +141,8 @@ _ZH_SUFFIXED = re.compile(
 )
 
 
+# Prepositions and verbs of motion that stand before a place: 去 / 到 / 在 / 从 北京.
+_ZH_COVERBS = "去到在从往向于回离"
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _ZH_TITLE = re.compile(r"《([^》]+)》")
@@ -176,10 +178,12 @@ def _entities(text: str, lang: str) -> set[str]:
             found.add(word.lower())
     if lang == "zh":
         found.update(p for p in _ZH_PLACES if p in text)
-        # "哪个城市" asks which city; it names none.
-        found.update(
-            m.group(0) for m in _ZH_SUFFIXED.finditer(text) if m.group(0)[0] not in "哪这那每各"
-        )
+        for m in _ZH_SUFFIXED.finditer(text):
+            # "去市图书馆" goes to the city library: a coverb before the name is no part of it.
+            name = m.group(0).lstrip(_ZH_COVERBS)
+            # "哪个城市" asks which city; it names none, nor does a bare "市".
+            if name[0] not in "哪这那每各" and _ZH_SUFFIXED.fullmatch(name):
+                found.add(name)
         found.update(_ZH_TITLE.findall(text))
     return found
 
@@ -294,11 +298,20 @@ _ZH_A_NOT_A = re.compile(r"(.)[不没]\1")
 _ZH_ROLE_MARKERS = set("把被给向对跟")
 
 
-def _zh_content(text: str, keep: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """Content characters in order, repeats kept (the order check needs them), and `keep`."""
+_ZH_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*|" + _CJK.pattern)
+
+
+def _zh_content(
+    text: str, keep: set[str] | frozenset[str] = frozenset(), latin: bool = False
+) -> list[str]:
+    """Content characters in order, repeats kept (the order check needs them), and `keep`;
+    with `latin`, Latin-script words too, each one token: "iPhone比Pixel贵" / "Pixel比iPhone贵"
+    is a reversal only if the names are in the order (the content check leaves them to the
+    entity check)."""
     text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", _ZH_ARTICLE.sub(" ", text)))
     text = _ZH_A_NOT_A.sub(r"\1", text)  # "去不去" asks "去吗": one 去, and no 不
-    return [ch for ch in _CJK.findall(text) if ch not in _ZH_FUNCTION or ch in keep]
+    tokens = _ZH_TOKEN.findall(text) if latin else _CJK.findall(text)
+    return [t.lower() for t in tokens if t not in _ZH_FUNCTION or t in keep]
 
 
 def _zh_content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
@@ -349,7 +362,11 @@ def features(question: str) -> Features:
         routes=frozenset(_routes(text, lang)),
         antonyms=_antonym_marks(text, lang),
         zh_content=tuple(_zh_content(text)) if lang == "zh" else (),
-        zh_order=tuple(_zh_content(text, _ZH_PRONOUNS | _ZH_ROLE_MARKERS)) if lang == "zh" else (),
+        zh_order=(
+            tuple(_zh_content(text, _ZH_PRONOUNS | _ZH_ROLE_MARKERS, latin=True))
+            if lang == "zh"
+            else ()
+        ),
     )
 
 
