@@ -33,13 +33,8 @@ def language(text: str) -> str:
 
 
 # --- numbers --------------------------------------------------------------------------------
-# Words built on numeral characters that are not quantities.
-_ZH_NOT_NUMBERS = re.compile(
-    r"一下|一些|一起|一样|一直|一般|一定|一点|一切|统一|万一|一旦|一边|唯一|一向|一致|"
-    r"千万|万能|万岁|十分|百分之百|三明治|九寨沟|一带一路|不三不四|乱七八糟|五花八门|"
-    # "一" before a measure word is the article "a" ("一根香蕉" = "a banana"), not a count.
-    r"一(?=[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗])"
-)
+# Words built on numeral characters that are not quantities (lexicon.py).
+_ZH_NOT_NUMBERS = re.compile(lexicon.ZH_NOT_NUMBERS)
 
 
 def _zh_number(s: str) -> int:
@@ -152,12 +147,10 @@ _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)[\"'“‘(]*$")
 
 
 def _imperative(text: str, m: re.Match[str], word: str) -> bool:
-    """A capitalised word that opens a sentence and that WordNet knows as a verb is a
-    command ("Walk me through ...", "Outline ..."), not a name: a name at that place is a
-    noun ("Paris in May"). Whatever the word, structure.py still compares it as content."""
-    return bool(_SENTENCE_START.search(text[: m.start()])) and bool(
-        wordnet.synsets(word.lower(), "v")
-    )
+    """A capitalised verb (to WordNet) opening a sentence is a command ("Walk me through"),
+    not a name ("Paris in May"); structure.py still compares it as a content word."""
+    start = _SENTENCE_START.search(text[: m.start()])
+    return bool(start) and bool(wordnet.synsets(word.lower(), "v"))
 
 
 def _entities(text: str, lang: str) -> set[str]:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from runtime.cache import wordnet
 from runtime.cache.verify import language, verify_match
+
+needs_wordnet = pytest.mark.skipif(
+    not wordnet.available(), reason="Debian's wordnet-base is not installed (ops/setup does it)"
+)
 
 SAME = [
     ("What is the weather in Paris today?", "How is the weather in Paris today?"),
@@ -98,3 +103,42 @@ def test_chinese_role_markers_are_pivots_and_repeated_characters_count() -> None
 def test_a_chinese_weekend_is_this_next_or_last_one() -> None:
     assert verify_match("这个周末去哪儿露营", "下个周末去哪儿露营")[0] is False
     assert verify_match("这个周末去哪儿露营", "这周末去哪儿露营") == (True, None)
+
+
+@needs_wordnet
+def test_a_capitalised_verb_opening_a_command_is_no_name() -> None:
+    # WordNet knows "walk" as a verb: at the head of a sentence it is a command.
+    assert verify_match(
+        "Walk me through how to change a tyre.", "Show me how to change a tyre."
+    ) == (True, None)
+    assert (
+        verify_match(
+            "Walk me through how to change a tyre.", "Walk me through how to patch a tyre."
+        )[0]
+        is False
+    )
+    assert verify_match("Denver weather today", "Boston weather today")[1] == (
+        "entities differ: denver vs boston"
+    )
+
+
+def test_a_time_with_dots_is_no_identifier() -> None:
+    assert verify_match("Set an alarm for 6 a.m.", "Set an alarm for 6 in the morning") == (
+        True,
+        None,
+    )
+    assert str(verify_match("Set an alarm for 6 a.m.", "Set an alarm for 6 p.m.")[1]).startswith(
+        "times differ"
+    )
+
+
+def test_chinese_latin_names_many_few_and_coverbs() -> None:
+    # Latin-script names are in the order: who is compared with whom.
+    assert verify_match("Nikon比Canon重多少", "Canon比Nikon重多少")[0] is False
+    assert verify_match("Nikon比Canon重多少", "Nikon比Canon重多少？") == (True, None)
+    # 多 / 少 are opposites; 多少 (how many) is neither.
+    assert verify_match("周末去海边人多吗", "周末去海边人少吗")[0] is False
+    assert verify_match("这件衣服多少钱", "这件衣服要多少钱") == (True, None)
+    # 去 before 市博物馆 is no part of a name; two named cities still differ.
+    assert verify_match("市博物馆怎么走", "去市博物馆怎么走") == (True, None)
+    assert verify_match("去温州市怎么走", "去台州市怎么走")[0] is False
