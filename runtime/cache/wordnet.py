@@ -31,9 +31,11 @@ ROOT = Path("/usr/share/wordnet")
 SENSES = 3
 # Not hypernyms: counting synsets one "@" step up as shared (tried on 768 tune pairs)
 # gained 2 to 5 paraphrases and made 4 to 7 false hits: "walk" / "travel", "bake" / "cook",
-# and siblings such as "tighten" / "loosen", which WordNet does not mark as antonyms. Nor an
-# adjective and the head of its cluster ("similar to"): that would take "costly" for
-# "expensive" but also "boiling" for "hot" and "excellent" for "good" (tune `sense` pairs).
+# and siblings such as "tighten" / "loosen", which WordNet does not mark as antonyms. An
+# adjective and the head of its cluster ("similar to") only in both words' first sense
+# (`_dominant_link`, session 11): any sense would also take "boiling" for "hot" and
+# "excellent" for "good" (tune `sense` pairs); first senses took 4 more paraphrases on the
+# seen pairs (costly / expensive, affordable / inexpensive) and no must-miss.
 _POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 
 _lock = threading.Lock()
