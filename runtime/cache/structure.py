@@ -31,7 +31,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.cache import actions, function_words, lexicon, parses, wordnet
+from runtime.cache import actions, function_words, lexicon, parses, word_forms, wordnet
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -61,8 +61,6 @@ _FRAME = set(
         "may might must shall"
     )
 )
-# Prefixes and suffixes that flip an adjective's polarity ("legal" / "illegal").
-_NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "a", "anti", "mis")
 _COORDINATORS = frozenset({"and", "or", "nor", "versus", "vs"})  # "A or B" is "B or A"
 _SUBJECT = {"nsubj", "csubj"}
 _OBJECT = {"dobj", "nsubjpass", "iobj", "obj"}
@@ -246,31 +244,17 @@ def _role_clash(a: Parsed, b: Parsed) -> str | None:
     return None
 
 
-def _polarity_pair(x: str, y: str) -> bool:
-    for p in _NEGATING_PREFIXES:
-        if y == p + x or x == p + y:
-            return True
-    return (x.endswith("ful") and y == x[:-3] + "less") or (
-        y.endswith("ful") and x == y[:-3] + "less"
-    )
-
-
-def _same_stem(x: str, y: str) -> bool:
-    """One word derived from the other by a suffix: "paint" / "painter", "summary" /
-    "summarize", "open" / "opening" (not "employer" / "employee": neither contains the other)."""
-    short, long = sorted((x, y), key=len)
-    stem = short[:-1] if short[-1] in "ey" else short
-    return len(stem) >= 4 and len(long) >= len(short) + 2 and long.startswith(stem)
-
-
 def content_clash(
     a: Sequence[tuple[str, str]],
     b: Sequence[tuple[str, str]],
     forms: dict[str, str] | None = None,
+    loose: bool = False,
 ) -> str | None:
     """Content words swapped for others of their class, a name changed, or more than one
     word added on one side. `forms`: lemma -> the word as written, for the affix check (the
-    lemmatiser mangles words it does not know: "nonbinding" -> "nonbinde")."""
+    lemmatiser mangles words it does not know: "nonbinding" -> "nonbinde"). `loose`: the
+    tagging is not to be trusted (`_verbless`), so synonyms are sought in every part of
+    speech, not only the tagged ones."""
     words_a, words_b = dict(a), dict(b)
     only_a = [w for w in words_a if w not in words_b]
     only_b = [w for w in words_b if w not in words_a]
@@ -278,14 +262,14 @@ def content_clash(
     for x in only_a:
         for y in only_b:
             fx, fy = forms.get(x, x), forms.get(y, y)
-            if _polarity_pair(x, y) or _polarity_pair(fx, fy):
+            if word_forms.polarity_pair(x, y) or word_forms.polarity_pair(fx, fy):
                 return f"polarity differs: {fx} vs {fy}"
             modifier = "modifier" in (words_a[x], words_b[y])
-            if modifier and degree_pair(fx, fy):
+            if modifier and word_forms.degree_pair(fx, fy):
                 return f"degree differs: {fx} vs {fy}"
-    only_a, only_b = wordnet.drop_synonyms(only_a, only_b)
-    derived = {w for w in only_a for v in only_b if _same_stem(w, v)}
-    derived |= {v for w in only_a for v in only_b if _same_stem(w, v)}
+    only_a, only_b = wordnet.drop_synonyms(only_a, only_b, None if loose else words_a | words_b)
+    derived = {w for w in only_a for v in only_b if word_forms.same_stem(w, v)}
+    derived |= {v for w in only_a for v in only_b if word_forms.same_stem(w, v)}
     only_a = [w for w in only_a if w not in derived]
     only_b = [w for w in only_b if w not in derived]
     classes_a = {words_a[w] for w in only_a}
@@ -295,27 +279,6 @@ def content_clash(
     if (only_a and only_b and (swapped or max(len(only_a), len(only_b)) > 2)) or added > 1:
         return f"content differs: {' '.join(only_a) or 'none'} vs {' '.join(only_b) or 'none'}"
     return None
-
-
-def _degree_bases(word: str) -> tuple[set[str], str]:
-    """The words `word` may be a comparative or superlative of, and which it would be
-    ("denser" -> {"dense", ...}, "more"): the tagger misses degree on words it does not know."""
-    for suffix, degree in (("est", "most"), ("er", "more")):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            stem = word[: -len(suffix)]
-            bases = {stem, stem + "e", stem[:-1] + "y" if stem.endswith("i") else stem}
-            if len(stem) > 2 and stem[-1] == stem[-2]:
-                bases.add(stem[:-1])  # "bigger" -> "big"
-            return bases, degree
-    return {word}, "plain"
-
-
-def degree_pair(x: str, y: str) -> bool:
-    """Two forms of one adjective at different degrees ("denser" / "densest", "deep" /
-    "deeper")."""
-    bx, dx = _degree_bases(x)
-    by, dy = _degree_bases(y)
-    return dx != dy and bool((bx | {x}) & (by | {y}))
 
 
 def _degree_clash(a: Parsed, b: Parsed) -> str | None:
@@ -339,11 +302,22 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     content = {f for _, f in a.forms} | {f for _, f in b.forms}
     if x in content and y in content:
         lemma = {f: w for w, f in a.forms + b.forms}
-        same = wordnet.same_meaning(lemma[x], lemma[y])  # a synonym swapped in
+        kind = dict(a.content + b.content)
+        loose = _verbless(a) or _verbless(b)
+        pos = "nvar" if loose else wordnet.pos_of(kind[lemma[x]], kind[lemma[y]])
+        same = wordnet.same_meaning(lemma[x], lemma[y], pos)  # a synonym swapped in
         return None if same else f"content differs: {x} vs {y}"
     if a.tags[i] == b.tags[i] == "MD":
         return function_words.modal_clash(x, y)
     return None
+
+
+def _verbless(p: Parsed) -> bool:
+    """A question with "do" / "does" / "did" but no other verb: its verb was tagged as
+    something else ("When does the market end?": "end" a noun), so the tags are not trusted."""
+    do = {"do", "does", "did"}
+    tagged = zip(p.words, p.tags, strict=True)
+    return bool(do & set(p.words)) and not any(t[:2] == "VB" and w not in do for w, t in tagged)
 
 
 def clash_en(a_text: str, b_text: str) -> str | None:
@@ -363,7 +337,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         found = found or f"tense differs: {a.tense} vs {b.tense}"
     return (
         found
-        or content_clash(a.content, b.content, forms)
+        or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b))
         or _degree_clash(a, b)
         or _one_word_swapped(a, b)
         or function_words.preposition_clash(a, b)

@@ -126,18 +126,24 @@ def antonyms(x: str, y: str, pos: str) -> bool:
     )
 
 
+# The parts of speech each word class of the parse (structure.py) may take in WordNet.
+CLASS_POS = {"noun": "n", "name": "n", "verb": "v", "modifier": "ar"}
+
+
 @functools.lru_cache(maxsize=8192)
-def same_meaning(x: str, y: str) -> bool:
-    """x and y share a synset among their first SENSES senses in some part of speech, and
-    WordNet never links them as antonyms. Every part of speech is tried, not only the one the
-    tagger chose: spaCy's small pipeline tags "When does the market end?"'s verb a noun."""
+def same_meaning(x: str, y: str, pos: str = "nvar") -> bool:
+    """x and y share a synset among their first SENSES senses in a part of speech of `pos`,
+    and WordNet never links them as antonyms. `pos` is what the parse tagged either word
+    (`CLASS_POS`), not one: spaCy's small pipeline tags "When does the market end?"'s verb a
+    noun. Not every part of speech: two nouns ("mother" / "father") or two adjectives
+    ("still" / "quiet") may share a verb's synset ("beget", "calm") they do not mean here."""
     if x == y:
         return True
-    for pos in _POS_FILES:
-        sx, sy = set(synsets(x, pos)[:SENSES]), set(synsets(y, pos)[:SENSES])
-        if sx & sy and not antonyms(x, y, pos):
+    for p in pos:
+        sx, sy = set(synsets(x, p)[:SENSES]), set(synsets(y, p)[:SENSES])
+        if sx & sy and not antonyms(x, y, p):
             return True
-    return _dominant_link(x, y) or _dominant_link(y, x)
+    return "a" in pos and (_dominant_link(x, y) or _dominant_link(y, x))
 
 
 def _dominant_link(x: str, y: str) -> bool:
@@ -153,12 +159,30 @@ def _dominant_link(x: str, y: str) -> bool:
     return bool(rx) and bool(_pointers(rx[0], "r", "\\", "a") & set(synsets(y, "a")))
 
 
-def drop_synonyms(only_a: list[str], only_b: list[str]) -> tuple[list[str], list[str]]:
+def pos_of(*classes: str) -> str:
+    """The parts of speech of the parse's word classes ("noun", "modifier"...), all if none."""
+    found = "".join(dict.fromkeys("".join(CLASS_POS.get(c, "") for c in classes)))
+    return found or "nvar"
+
+
+def drop_synonyms(
+    only_a: list[str], only_b: list[str], classes: dict[str, str] | None = None
+) -> tuple[list[str], list[str]]:
     """The words each side has alone, less those paired with a synonym on the other side
-    ("update" / "modify"): a synonym swap is the same question."""
+    ("update" / "modify"): a synonym swap is the same question. `classes`: word -> its class
+    in the parse; a pair is then looked up in the parts of speech of either class."""
+    classes = classes or {}
     paired_a, paired_b = set(), set()
     for x in only_a:
-        y = next((y for y in only_b if y not in paired_b and same_meaning(x, y)), None)
+        y = next(
+            (
+                y
+                for y in only_b
+                if y not in paired_b
+                and same_meaning(x, y, pos_of(classes.get(x, ""), classes.get(y, "")))
+            ),
+            None,
+        )
         if y is not None:
             paired_a.add(x)
             paired_b.add(y)

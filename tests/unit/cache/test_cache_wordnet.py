@@ -82,3 +82,19 @@ def test_an_adverb_is_the_same_as_the_adjective_it_derives_from() -> None:
     assert structure.clash_en(
         "Explain the Doppler effect simply.", "Explain the Doppler effect precisely."
     )
+
+
+@needs_wordnet
+def test_synonyms_are_sought_in_the_parts_of_speech_the_parse_gave() -> None:
+    # "mother" and "father" share only a verb's synset ("beget"); as nouns they differ.
+    assert wordnet.same_meaning("mother", "father")
+    assert not wordnet.same_meaning("mother", "father", wordnet.pos_of("noun", "noun"))
+    assert structure.clash_en("Who is the mother of Zeus?", "Who is the father of Zeus?")
+    # A "does" question whose verb the tagger read as a noun ("start") is read loosely.
+    assert (
+        structure.clash_en(
+            "When does the sailing race start on Sunday?",
+            "When does the sailing race commence on Sunday?",
+        )
+        is None
+    )
