@@ -142,3 +142,10 @@ def test_chinese_latin_names_many_few_and_coverbs() -> None:
     # 去 before 市博物馆 is no part of a name; two named cities still differ.
     assert verify_match("市博物馆怎么走", "去市博物馆怎么走") == (True, None)
     assert verify_match("去温州市怎么走", "去台州市怎么走")[0] is False
+
+
+def test_chinese_ways_to_ask_a_price_are_one() -> None:
+    assert verify_match("这把雨伞多少钱", "这把雨伞的价格是多少") == (True, None)
+    assert verify_match("这把雨伞的售价是多少", "这把雨伞的价钱是多少") == (True, None)
+    assert verify_match("这把雨伞多少钱", "这把雨伞的重量是多少")[0] is False
+    assert verify_match("这把雨伞多少钱", "这顶帽子多少钱")[0] is False
