@@ -357,7 +357,7 @@ def zh_tense(text: str) -> str:
 def clash_zh(
     a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
 ) -> str | None:
-    """Chinese: the content characters of both, in order (verify.py's `_zh_content`), and
+    """Chinese: the content characters of both, in order (chinese.content), and
     their aspect: 了 / 过 (done) against 会 / 将 (to come)."""
     pair = swapped_blocks(a_chars, b_chars)
     if pair:
