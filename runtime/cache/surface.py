@@ -151,7 +151,10 @@ def strip_idioms(text: str) -> str:
 _EN_ONLY_NUMBER = re.compile(r"\b(?:only|just)\s+(?:\d|one|two|three|four|five|a few)")
 _ZH_QUANTIFIERS = [
     ("all", "所有|全部|每个|每一|每位|每种|一切|全体|都"),
-    ("some", "有些|一些|某些|部分|有的"),
+    ("some", "有些|某些|部分|有的"),
+    # 一些 may only make a plural, like 几 + a measure word ("推荐几本书" / "推荐一些书"):
+    # "some" beside a "some", else no scope (`_weak`).
+    ("some?", "一些"),
     ("most", "大多数|大部分|多数"),
     ("few", "少数|极少|很少"),
     ("only", "只有|仅|只"),
@@ -164,7 +167,7 @@ _ZH_SCOPE_RE = re.compile("|".join(sorted(_ZH_SCOPE_LABEL, key=len, reverse=True
 def scope_words(text: str, lang: str) -> tuple[str, ...]:
     if lang == "zh":
         found = {_ZH_SCOPE_LABEL[m.group(0)] for m in _ZH_SCOPE_RE.finditer(text)}
-        if "some" in found or "most" in found or "few" in found:
+        if found & {"some", "some?", "most", "few"}:
             found.discard("all")  # "有些学生都…": 都 follows the subject, whatever its scope.
         return tuple(sorted(found))
     lowered = _HOW_MUCH.sub(" ", strip_idioms(text.lower()))  # "how many people" asks for a number
@@ -359,6 +362,12 @@ def _fmt(items: tuple[str, ...]) -> str:
     return ", ".join(items) if items else "none"
 
 
+def _weak(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
+    """A weak "some?" reads as "some" when the other question says "some", else as none."""
+    weak = ("some",) if "some" in theirs else ()
+    return tuple(sorted({*(s for s in mine if s != "some?"), *(weak if "some?" in mine else ())}))
+
+
 def clash(a_text: str, b_text: str, lang: str) -> str | None:
     """The first surface difference between two questions of one language, or None."""
     a, b = surface(a_text, lang), surface(b_text, lang)
@@ -366,8 +375,9 @@ def clash(a_text: str, b_text: str, lang: str) -> str | None:
         return f"identifiers differ: {_fmt(a.identifiers)} vs {_fmt(b.identifiers)}"
     if a.times != b.times:
         return f"times differ: {_fmt(a.times)} vs {_fmt(b.times)}"
-    if a.scope != b.scope:
-        return f"scope differs: {_fmt(a.scope)} vs {_fmt(b.scope)}"
+    scope_a, scope_b = _weak(a.scope, b.scope), _weak(b.scope, a.scope)
+    if scope_a != scope_b:
+        return f"scope differs: {_fmt(scope_a)} vs {_fmt(scope_b)}"
     if a.units != b.units:
         return f"units differ: {_fmt(a.units)} vs {_fmt(b.units)}"
     if a.numbers != b.numbers and sorted(a.numbers) == sorted(b.numbers):

@@ -149,3 +149,10 @@ def test_chinese_ways_to_ask_a_price_are_one() -> None:
     assert verify_match("这把雨伞的售价是多少", "这把雨伞的价钱是多少") == (True, None)
     assert verify_match("这把雨伞多少钱", "这把雨伞的重量是多少")[0] is False
     assert verify_match("这把雨伞多少钱", "这顶帽子多少钱")[0] is False
+
+
+def test_chinese_yixie_is_a_plural_unless_beside_another_scope() -> None:
+    # 一些 may only make a plural: "a few books" asked with 几本 is the same request.
+    assert verify_match("推荐几本天文学的书", "推荐一些天文学的书") == (True, None)
+    assert verify_match("一些人喜欢榴莲吗", "有些人喜欢榴莲吗") == (True, None)
+    assert verify_match("一些人喜欢榴莲吗", "所有人都喜欢榴莲吗")[0] is False
