@@ -28,8 +28,13 @@ _ZH_ARTICLE = re.compile(r"一[个根杯张本只条件位次份家台部首篇�
 
 # Question words made of content characters: "哪里" and "什么地方" both ask "where".
 _ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|哪个|哪些|哪种|什么")
-# Ways to ask a price, one token: "多少钱" / "的价格是多少" / "价钱是多少" ask the same.
-_ZH_PRICE = re.compile(r"多少钱|的?(?:价格|价钱|售价)是?多少")
+# Ways to ask one thing, each one token: a price ("多少钱" / "的价格是多少"), a duration
+# ("多久" / "多长时间"), an age ("几岁" / "年龄是多少"). A closed class of question phrasings.
+_ZH_ASKS = [
+    (re.compile(r"多少钱|的?(?:价格|价钱|售价)是?多少"), "价"),
+    (re.compile(r"多长时间|多少时间|多久"), "久"),
+    (re.compile(r"多少岁|几岁|多大年纪|多大岁数|的?年龄是?多少"), "岁"),
+]
 
 
 # Pronouns are function characters to the content check, but they have roles: the order
@@ -51,7 +56,9 @@ def content(
     with `latin`, Latin-script words too, each one token: "iPhone比Pixel贵" / "Pixel比iPhone贵"
     is a reversal only if the names are in the order (the content check leaves them to the
     entity check)."""
-    text = _ZH_PRICE.sub("价", _ZH_ARTICLE.sub(" ", text))
+    text = _ZH_ARTICLE.sub(" ", text)
+    for pattern, token in _ZH_ASKS:
+        text = pattern.sub(token, text)
     text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", text))
     text = _ZH_A_NOT_A.sub(r"\1", text)  # "去不去" asks "去吗": one 去, and no 不
     tokens = _ZH_TOKEN.findall(text) if latin else CJK.findall(text)

@@ -268,8 +268,8 @@ def content_clash(
             if modifier and word_forms.degree_pair(fx, fy):
                 return f"degree differs: {fx} vs {fy}"
     only_a, only_b = wordnet.drop_synonyms(only_a, only_b, None if loose else words_a | words_b)
-    derived = {w for w in only_a for v in only_b if word_forms.same_stem(w, v)}
-    derived |= {v for w in only_a for v in only_b if word_forms.same_stem(w, v)}
+    related = [(w, v) for w in only_a for v in only_b if word_forms.related(w, v)]
+    derived = {w for w, _ in related} | {v for _, v in related}
     only_a = [w for w in only_a if w not in derived]
     only_b = [w for w in only_b if w not in derived]
     classes_a = {words_a[w] for w in only_a}
@@ -305,7 +305,7 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
         kind = dict(a.content + b.content)
         loose = _verbless(a) or _verbless(b)
         pos = "nvar" if loose else wordnet.pos_of(kind[lemma[x]], kind[lemma[y]])
-        same = wordnet.same_meaning(lemma[x], lemma[y], pos)  # a synonym swapped in
+        same = wordnet.same_meaning(lemma[x], lemma[y], pos) or word_forms.spelling_variant(x, y)
         return None if same else f"content differs: {x} vs {y}"
     if a.tags[i] == b.tags[i] == "MD":
         return function_words.modal_clash(x, y)

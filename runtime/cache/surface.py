@@ -121,7 +121,11 @@ def times(text: str, lang: str) -> tuple[str, ...]:
 # A closed class: the scope a question asks about. Words of one line mean the same scope.
 _EN_QUANTIFIERS = {
     "all": "all every each always everyone everybody everything whole entire",
-    "some": "some any someone somebody something sometimes",
+    "some": "any sometimes",
+    # "some" restricts a claim only in a yes/no question ("Are some snakes venomous?"); in a
+    # request or a wh-question it makes a plural ("What are some tips" / "Give me tips"),
+    # and "someone" stands for whoever it is ("When did someone invent ..."): weak, `_weak`.
+    "some?": "some someone somebody something",
     "none": "none nobody nothing",
     "most": "most majority mostly usually",
     "few": "few fewer minority rarely seldom",
@@ -142,6 +146,12 @@ _IDIOMS = re.compile(
     re.IGNORECASE,
 )
 _HOW_MUCH = re.compile(r"\bhow (?:many|much)\b")
+# "every day" is a frequency ("daily"), not a scope over a set.
+_FREQUENCY = re.compile(r"\b(?:every|each|per) (?:day|week|month|year|night|hour|morning)\b")
+_YES_NO = re.compile(
+    r"^\W*(?:do|does|did|is|are|was|were|am|can|could|will|would|should|shall|may|might|"
+    r"must|has|have|had)\b"
+)
 
 
 def strip_idioms(text: str) -> str:
@@ -171,7 +181,10 @@ def scope_words(text: str, lang: str) -> tuple[str, ...]:
             found.discard("all")  # "有些学生都…": 都 follows the subject, whatever its scope.
         return tuple(sorted(found))
     lowered = _HOW_MUCH.sub(" ", strip_idioms(text.lower()))  # "how many people" asks for a number
+    lowered = _FREQUENCY.sub(" ", lowered)
     found = {_EN_SCOPE[m.group(1)] for m in _EN_SCOPE_RE.finditer(lowered)}
+    if "some?" in found and re.search(r"\bsome\b", lowered) and _YES_NO.search(lowered):
+        found.add("some")
     if "only" in found and _EN_ONLY_NUMBER.search(lowered):
         found.add("only:n")
     # "no" is left to the negation check; "any" in a question often just means "some".

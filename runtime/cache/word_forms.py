@@ -1,10 +1,13 @@
 """Two English words that are forms of one: an affix that flips polarity ("legal" /
 "illegal", "useful" / "useless"), a suffix that derives one from the other ("paint" /
-"painter"), or the same adjective at another degree ("denser" / "densest"). Spelling rules,
+"painter"), the same adjective at another degree ("denser" / "densest"), or one word in
+British and American spelling ("colour" / "color", "organise" / "organize"). Spelling rules,
 no word list: they hold for words never seen. Used by structure.py's content checks.
 """
 
 from __future__ import annotations
+
+import re
 
 # Prefixes that flip an adjective's polarity ("legal" / "illegal").
 _NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "a", "anti", "mis")
@@ -46,3 +49,34 @@ def degree_pair(x: str, y: str) -> bool:
     bx, dx = degree_bases(x)
     by, dy = degree_bases(y)
     return dx != dy and bool((bx | {x}) & (by | {y}))
+
+
+# British spellings and their American forms, as spelling rules (longest first).
+_BRITISH = [
+    (re.compile(r"isation"), "ization"),
+    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing)$"), r"iz\1"),
+    (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=[a-z]{2})our"), "or"),
+    (re.compile(r"(?<=[a-z]{2})tre(s?)$"), r"ter\1"),
+    (re.compile(r"ogue$"), "og"),
+    (re.compile(r"(?<=[a-z]{2}[aeiou])ll(ed|er|ing)$"), r"l\1"),
+    (re.compile(r"ence$"), "ense"),
+    (re.compile(r"(?<=[a-z])ae"), "e"),
+]
+
+
+def _american(word: str) -> str:
+    for pattern, repl in _BRITISH:
+        word = pattern.sub(repl, word)
+    return word
+
+
+def spelling_variant(x: str, y: str) -> bool:
+    """One word in British and American spelling: "colour" / "color", "centre" / "center",
+    "travelled" / "traveled", "defence" / "defense"."""
+    return x != y and len(x) > 3 and _american(x) == _american(y)
+
+
+def related(x: str, y: str) -> bool:
+    """One word derived from the other, or spelt the other way: not a swap of content."""
+    return same_stem(x, y) or spelling_variant(x, y)

@@ -179,3 +179,17 @@ def test_the_parser_multiplies_with_numpy_on_one_thread() -> None:
     assert blas and all(i["num_threads"] == 1 for i in blas)
     doc = nlp("Did the auditors flag the invoice?")
     assert [t.dep_ for t in doc if t.lower_ == "auditors"] == ["nsubj"]
+
+
+def test_british_and_american_spellings_are_one_word() -> None:
+    from runtime.cache import word_forms
+
+    assert word_forms.spelling_variant("colour", "color")
+    assert word_forms.spelling_variant("travelled", "traveled")
+    assert word_forms.spelling_variant("organise", "organize")
+    assert not word_forms.spelling_variant("filled", "filed")
+    assert (
+        structure.clash_en("Why does the sea change colour?", "Why does the sea change color?")
+        is None
+    )
+    assert structure.clash_en("Why does the sea change colour?", "Why does the sea change level?")

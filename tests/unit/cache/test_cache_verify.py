@@ -156,3 +156,25 @@ def test_chinese_yixie_is_a_plural_unless_beside_another_scope() -> None:
     assert verify_match("推荐几本天文学的书", "推荐一些天文学的书") == (True, None)
     assert verify_match("一些人喜欢榴莲吗", "有些人喜欢榴莲吗") == (True, None)
     assert verify_match("一些人喜欢榴莲吗", "所有人都喜欢榴莲吗")[0] is False
+
+
+def test_some_restricts_only_a_yes_no_question_and_every_day_is_a_frequency() -> None:
+    assert verify_match(
+        "What are some tips for a first marathon?", "Give me tips for a first marathon."
+    ) == (True, None)
+    assert verify_match("Are some snakes venomous?", "Are snakes venomous?")[0] is False
+    assert verify_match("Did someone call?", "Did everyone call?")[0] is False
+    daily = "How much fibre should I eat daily?"
+    assert verify_match("How much fibre should I eat every day?", daily) == (True, None)
+    assert (
+        verify_match(
+            "How much fibre should I eat every day?", "How much fibre should I eat every week?"
+        )[0]
+        is False
+    )
+
+
+def test_chinese_ways_to_ask_a_duration_or_an_age_are_one() -> None:
+    assert verify_match("米饭要蒸多久", "米饭蒸多长时间") == (True, None)
+    assert verify_match("这棵树有多少岁了", "这棵树的年龄是多少") == (True, None)
+    assert verify_match("这只猫几岁", "这只猫多重")[0] is False
