@@ -121,11 +121,11 @@ def times(text: str, lang: str) -> tuple[str, ...]:
 # A closed class: the scope a question asks about. Words of one line mean the same scope.
 _EN_QUANTIFIERS = {
     "all": "all every each always everyone everybody everything whole entire",
-    "some": "any sometimes",
+    "some": "sometimes",
     # "some" restricts a claim only in a yes/no question ("Are some snakes venomous?"); in a
     # request or a wh-question it makes a plural ("What are some tips" / "Give me tips"),
     # and "someone" stands for whoever it is ("When did someone invent ..."): weak, `_weak`.
-    "some?": "some someone somebody something",
+    "some?": "some any someone somebody something anyone anybody anything",
     "none": "none nobody nothing",
     "most": "most majority mostly usually",
     "few": "few fewer minority rarely seldom",
@@ -183,7 +183,7 @@ def scope_words(text: str, lang: str) -> tuple[str, ...]:
     lowered = _HOW_MUCH.sub(" ", strip_idioms(text.lower()))  # "how many people" asks for a number
     lowered = _FREQUENCY.sub(" ", lowered)
     found = {_EN_SCOPE[m.group(1)] for m in _EN_SCOPE_RE.finditer(lowered)}
-    if "some?" in found and re.search(r"\bsome\b", lowered) and _YES_NO.search(lowered):
+    if "some?" in found and re.search(r"\b(?:some|any)\b", lowered) and _YES_NO.search(lowered):
         found.add("some")
     if "only" in found and _EN_ONLY_NUMBER.search(lowered):
         found.add("only:n")

@@ -142,6 +142,7 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _ZH_TITLE = re.compile(r"《([^》]+)》")
 
 
+_CONTRACTION = re.compile(r"n['’]t$|['’](?:re|ve|ll|d|m)$", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)[\"'“‘(]*$")
 
 
@@ -163,6 +164,7 @@ def _entities(text: str, lang: str) -> set[str]:
                 word[0].isupper()
                 and word.lower() not in _EN_COMMON
                 and not (word[1:].islower() and _imperative(text, m, word))
+                and not _CONTRACTION.search(word)  # "Can't I pay by card?"
             )
             or any(c.isupper() for c in word[1:])
             or (len(word) > 1 and word.isupper())

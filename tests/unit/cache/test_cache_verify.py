@@ -178,3 +178,12 @@ def test_chinese_ways_to_ask_a_duration_or_an_age_are_one() -> None:
     assert verify_match("米饭要蒸多久", "米饭蒸多长时间") == (True, None)
     assert verify_match("这棵树有多少岁了", "这棵树的年龄是多少") == (True, None)
     assert verify_match("这只猫几岁", "这只猫多重")[0] is False
+
+
+def test_a_capitalised_contraction_is_no_name_and_any_is_weak_outside_yes_no() -> None:
+    assert verify_match("Can't I pay the toll by card?", "Can I not pay the toll by card?") == (
+        True,
+        None,
+    )
+    assert verify_match("Any tips for pruning roses?", "Tips for pruning roses?") == (True, None)
+    assert verify_match("Do any owls hunt by day?", "Do all owls hunt by day?")[0] is False
