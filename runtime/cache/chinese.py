@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from runtime.cache import lexicon
+
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ZH_FUNCTION = set(
     "的了吗呢吧啊呀嘛么是有在我你您他她它们给和与及或把被让就都也还要会能该应得地着过"
@@ -23,7 +25,11 @@ _ZH_FUNCTION = set(
 _ZH_FUNCTION_WORDS = re.compile(
     r"请问|帮忙|帮我|告诉|知道|意思|可以|怎样|怎么|如何|什么|多少|为什么|一下|一般|通常|大概|平时"
 )
-_ZH_ARTICLE = re.compile(r"一[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗]")
+# "一本" is the article "a", and "几部" / "一些" a plural ("推荐几部电影" / "推荐一些电影"):
+# surface.py's scope check tells one from several; here they are no content.
+_ZH_ARTICLE = re.compile(rf"一[{lexicon.ZH_MEASURE_WORDS}]|几[{lexicon.ZH_MEASURE_WORDS}]|一些")
+# A leading 请 is "please", unless it opens a word of its own (请假: ask for leave).
+_ZH_PLEASE = re.compile(r"^请(?![假客教求柬帖示愿])")
 
 
 # Question words made of content characters: "哪里" and "什么地方" both ask "where".
@@ -56,7 +62,7 @@ def content(
     with `latin`, Latin-script words too, each one token: "iPhone比Pixel贵" / "Pixel比iPhone贵"
     is a reversal only if the names are in the order (the content check leaves them to the
     entity check)."""
-    text = _ZH_ARTICLE.sub(" ", text)
+    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", text.strip()))
     for pattern, token in _ZH_ASKS:
         text = pattern.sub(token, text)
     text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", text))

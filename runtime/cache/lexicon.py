@@ -59,6 +59,9 @@ ZH_NOT_NUMBERS = (
     r"一(?=[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗])"
 )
 
+# Chinese measure words that make "一" an article ("一本书" is "a book") and "几" a plural.
+ZH_MEASURE_WORDS = "个根杯张本只条件位次份家台部首篇瓶碗块把双支颗"
+
 ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 
 EN_ANTONYMS = [

@@ -17,7 +17,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.cache.surface import normalise_times, strip_idioms
+from runtime.cache.scope import strip_idioms
+from runtime.cache.surface import normalise_times
 
 MEMO = 8192  # Parses kept per process: the queries seen lately and the entries they met.
 # Bumped whenever `Parsed` or the parse itself changes: a stored parse of another version is

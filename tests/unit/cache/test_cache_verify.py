@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.cache import wordnet
+from runtime.cache import chinese, wordnet
 from runtime.cache.verify import language, verify_match
 
 needs_wordnet = pytest.mark.skipif(
@@ -187,3 +187,16 @@ def test_a_capitalised_contraction_is_no_name_and_any_is_weak_outside_yes_no() -
     )
     assert verify_match("Any tips for pruning roses?", "Tips for pruning roses?") == (True, None)
     assert verify_match("Do any owls hunt by day?", "Do all owls hunt by day?")[0] is False
+
+
+def test_a_plural_differs_from_one_but_not_from_a_bare_plural() -> None:
+    # "some" / 几部 / 一些 beside an article on the other side asks for several, not one.
+    assert (
+        verify_match("Recommend a podcast about bees.", "Recommend some podcasts about bees.")[0]
+        is False
+    )
+    assert verify_match("推荐一部纪录片", "推荐几部纪录片")[0] is False
+    assert verify_match("请推荐几部纪录片", "推荐一些纪录片") == (True, None)
+    # A leading 请 is "please"; 请假 (ask for leave) is a word of its own.
+    assert chinese.content("请推荐纪录片") == chinese.content("推荐纪录片")
+    assert "请" in chinese.content("请假需要什么手续")
