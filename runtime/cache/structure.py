@@ -249,12 +249,16 @@ def content_clash(
     b: Sequence[tuple[str, str]],
     forms: dict[str, str] | None = None,
     loose: bool = False,
+    adverbs: frozenset[str] = frozenset(),
 ) -> str | None:
     """Content words swapped for others of their class, a name changed, or more than one
     word added on one side. `forms`: lemma -> the word as written, for the affix check (the
     lemmatiser mangles words it does not know: "nonbinding" -> "nonbinde"). `loose`: the
     tagging is not to be trusted (`_verbless`), so synonyms are sought in every part of
-    speech, not only the tagged ones."""
+    speech, not only the tagged ones. `adverbs`: the lemmas tagged as adverbs; one swapped
+    for a noun changes how or where the thing is done ("cook rice quickly / in the
+    microwave", "explain simply / in detail"): other changes of class are rephrasings ("how
+    tall" / "the height", "who wrote" / "the author")."""
     words_a, words_b = dict(a), dict(b)
     only_a = [w for w in words_a if w not in words_b]
     only_b = [w for w in words_b if w not in words_a]
@@ -275,6 +279,10 @@ def content_clash(
     classes_a = {words_a[w] for w in only_a}
     classes_b = {words_b[w] for w in only_b}
     swapped = bool(classes_a & classes_b) or "name" in classes_a | classes_b
+    for x_only, y_words in ((only_a, words_b), (only_b, words_a)):
+        y_only = only_b if x_only is only_a else only_a
+        if any(w in adverbs for w in x_only) and any(y_words[w] == "noun" for w in y_only):
+            swapped = True  # an adverb of manner vs a noun: "quickly" / "in the microwave"
     added = len(only_b) if not only_a else len(only_a) if not only_b else 0
     if (only_a and only_b and (swapped or max(len(only_a), len(only_b)) > 2)) or added > 1:
         return f"content differs: {' '.join(only_a) or 'none'} vs {' '.join(only_b) or 'none'}"
@@ -312,6 +320,12 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     return None
 
 
+def _adverbs(*parses: Parsed) -> frozenset[str]:
+    """Content lemmas tagged as adverbs (RB), in either parse."""
+    tag = {w: t for p in parses for w, t in zip(p.words, p.tags, strict=True)}
+    return frozenset(lemma for p in parses for lemma, form in p.forms if tag.get(form) == "RB")
+
+
 def _verbless(p: Parsed) -> bool:
     """A question with "do" / "does" / "did" but no other verb: its verb was tagged as
     something else ("When does the market end?": "end" a noun), so the tags are not trusted."""
@@ -337,7 +351,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         found = found or f"tense differs: {a.tense} vs {b.tense}"
     return (
         found
-        or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b))
+        or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))
         or _degree_clash(a, b)
         or _one_word_swapped(a, b)
         or function_words.preposition_clash(a, b)

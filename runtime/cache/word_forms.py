@@ -77,6 +77,11 @@ def spelling_variant(x: str, y: str) -> bool:
     return x != y and len(x) > 3 and _american(x) == _american(y)
 
 
+def adverb_of(x: str, y: str) -> bool:
+    """y is x with the suffix "-ly": "day" / "daily", "week" / "weekly", "gentle" / "gently"."""
+    return y in (x + "ly", x[:-1] + "ily", x[:-1] + "y" if x.endswith("le") else "")
+
+
 def related(x: str, y: str) -> bool:
     """One word derived from the other, or spelt the other way: not a swap of content."""
-    return same_stem(x, y) or spelling_variant(x, y)
+    return same_stem(x, y) or spelling_variant(x, y) or adverb_of(x, y) or adverb_of(y, x)

@@ -193,3 +193,18 @@ def test_british_and_american_spellings_are_one_word() -> None:
         is None
     )
     assert structure.clash_en("Why does the sea change colour?", "Why does the sea change level?")
+
+
+def test_an_adverb_of_manner_swapped_for_a_noun_is_a_swap() -> None:
+    assert structure.clash_en(
+        "How do I steam broccoli quickly?", "How do I steam broccoli in the microwave?"
+    )
+    assert structure.clash_en("Summarise the treaty briefly.", "Summarise the treaty in depth.")
+    # A change of class that is a rephrasing still passes, and "-ly" derives an adverb.
+    assert structure.clash_en("Who wrote Middlemarch?", "Who is the author of Middlemarch?") is None
+    assert (
+        structure.clash_en(
+            "How much salt should I eat every day?", "How much salt should I eat daily?"
+        )
+        is None
+    )
