@@ -5,7 +5,7 @@ and "如何暂停订阅" embed to the *same* vector (cosine 1.0). For Chinese th
 therefore blind to exactly the characters that carry the meaning, and this lexical check
 restores it: outside question and function words, a paraphrase may add one character
 ("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
-The order check (structure.clash_zh) reads the same characters, with pronouns, the markers
+The order check (`clash_zh`) reads the same characters, with pronouns, the markers
 of who acts on whom and Latin-script names kept.
 """
 
@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
-from runtime.cache import lexicon
+from runtime.cache import lexicon, structure
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ZH_FUNCTION = set(
@@ -77,4 +78,29 @@ def content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
     only_b = list((Counter(cb) - Counter(ca)).keys())
     if (only_a and only_b) or len(only_a) + len(only_b) > 1:
         return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
+    return None
+
+
+_ZH_PAST = re.compile(r"了|过|已经|曾经|刚才")
+_ZH_FUTURE = re.compile(r"会|将|即将|打算")
+
+
+def zh_tense(text: str) -> str:
+    past, future = bool(_ZH_PAST.search(text)), bool(_ZH_FUTURE.search(text))
+    return "past" if past and not future else "future" if future and not past else ""
+
+
+def clash_zh(
+    a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
+) -> str | None:
+    """Chinese: the content characters of both, in order (`content`), and
+    their aspect: 了 / 过 (done) against 会 / 将 (to come)."""
+    pair = structure.swapped_blocks(a_chars, b_chars)
+    if pair:
+        return f"order differs: {pair[0]} ... {pair[1]} reversed"
+    if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
+        return "alternatives differ: only one asks A 还是 B"
+    ta, tb = zh_tense(a_text), zh_tense(b_text)
+    if {ta, tb} == {"past", "future"}:
+        return f"tense differs: {ta} vs {tb}"
     return None

