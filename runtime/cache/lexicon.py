@@ -51,6 +51,17 @@ ZH_DIGITS = {
     "九": 9,
 }
 
+# Chinese words built on numeral characters that are not quantities (a regular expression).
+ZH_NOT_NUMBERS = (
+    r"一下|一些|一起|一样|一直|一般|一定|一点|一切|统一|万一|一旦|一边|唯一|一向|一致|"
+    r"千万|万能|万岁|十分|百分之百|三明治|九寨沟|一带一路|不三不四|乱七八糟|五花八门|"
+    # "一" before a measure word is the article "a" ("一根香蕉" = "a banana"), not a count.
+    r"一(?=[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗])"
+)
+
+# Chinese measure words that make "一" an article ("一本书" is "a book") and "几" a plural.
+ZH_MEASURE_WORDS = "个根杯张本只条件位次份家台部首篇瓶碗块把双支颗"
+
 ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 
 EN_ANTONYMS = [
@@ -112,6 +123,8 @@ ZH_ANTONYMS = [
     ("升序", "降序"),
     ("南", "北"),
     ("东", "西"),
+    # Many / few: "人多吗" / "人少吗". "多少" (how many) holds both, so it clashes with neither.
+    ("多", "少"),
 ]
 
 # Closed classes the parse-based checks (structure.py) compare. Prepositions of one group can

@@ -17,12 +17,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.cache.surface import normalise_times, strip_idioms
+from runtime.cache.scope import strip_idioms
+from runtime.cache.surface import normalise_times
 
 MEMO = 8192  # Parses kept per process: the queries seen lately and the entries they met.
 # Bumped whenever `Parsed` or the parse itself changes: a stored parse of another version is
 # ignored (the question is parsed again), never misread.
-VERSION = 2
+VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Parsed:
     passive: bool
     tense: str  # "past", "future" or "" (present, or not told)
     hindered: tuple[tuple[str, str], ...]  # (action, verb): "stop X from barking": (bark, stop)
+    # (noun lemma, the noun it modifies): "sourdough bread": (sourdough, bread)
+    modifiers: tuple[tuple[str, str], ...] = ()
 
 
 _memo: OrderedDict[str, Parsed] = OrderedDict()

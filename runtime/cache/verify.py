@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from runtime.cache import lexicon, structure, surface
+from runtime.cache import chinese, lexicon, structure, surface, wordnet
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = chinese.CJK
 _LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -33,13 +32,8 @@ def language(text: str) -> str:
 
 
 # --- numbers --------------------------------------------------------------------------------
-# Words built on numeral characters that are not quantities.
-_ZH_NOT_NUMBERS = re.compile(
-    r"一下|一些|一起|一样|一直|一般|一定|一点|一切|统一|万一|一旦|一边|唯一|一向|一致|"
-    r"千万|万能|万岁|十分|百分之百|三明治|九寨沟|一带一路|不三不四|乱七八糟|五花八门|"
-    # "一" before a measure word is the article "a" ("一根香蕉" = "a banana"), not a count.
-    r"一(?=[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗])"
-)
+# Words built on numeral characters that are not quantities (lexicon.py).
+_ZH_NOT_NUMBERS = re.compile(lexicon.ZH_NOT_NUMBERS)
 
 
 def _zh_number(s: str) -> int:
@@ -141,9 +135,22 @@ _ZH_SUFFIXED = re.compile(
 )
 
 
+# Prepositions and verbs of motion that stand before a place: 去 / 到 / 在 / 从 北京.
+_ZH_COVERBS = "去到在从往向于回离"
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _ZH_TITLE = re.compile(r"《([^》]+)》")
+
+
+_CONTRACTION = re.compile(r"n['’]t$|['’](?:re|ve|ll|d|m)$", re.IGNORECASE)
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)[\"'“‘(]*$")
+
+
+def _imperative(text: str, m: re.Match[str], word: str) -> bool:
+    """A capitalised verb (to WordNet) opening a sentence is a command ("Walk me through"),
+    not a name ("Paris in May"); structure.py still compares it as a content word."""
+    start = _SENTENCE_START.search(text[: m.start()])
+    return bool(start) and bool(wordnet.synsets(word.lower(), "v"))
 
 
 def _entities(text: str, lang: str) -> set[str]:
@@ -153,17 +160,24 @@ def _entities(text: str, lang: str) -> set[str]:
         word = _POSSESSIVE.sub("", m.group(0)).rstrip(".'’")  # Germany's -> germany
         if (
             lang == "zh"
-            or (word[0].isupper() and word.lower() not in _EN_COMMON)
+            or (
+                word[0].isupper()
+                and word.lower() not in _EN_COMMON
+                and not (word[1:].islower() and _imperative(text, m, word))
+                and not _CONTRACTION.search(word)  # "Can't I pay by card?"
+            )
             or any(c.isupper() for c in word[1:])
             or (len(word) > 1 and word.isupper())
         ):
             found.add(word.lower())
     if lang == "zh":
         found.update(p for p in _ZH_PLACES if p in text)
-        # "哪个城市" asks which city; it names none.
-        found.update(
-            m.group(0) for m in _ZH_SUFFIXED.finditer(text) if m.group(0)[0] not in "哪这那每各"
-        )
+        for m in _ZH_SUFFIXED.finditer(text):
+            # "去市图书馆" goes to the city library: a coverb before the name is no part of it.
+            name = m.group(0).lstrip(_ZH_COVERBS)
+            # "哪个城市" asks which city; it names none, nor does a bare "市".
+            if name[0] not in "哪这那每各" and _ZH_SUFFIXED.fullmatch(name):
+                found.add(name)
         found.update(_ZH_TITLE.findall(text))
     return found
 
@@ -248,52 +262,6 @@ def _word(pattern: str, text: str) -> str:
     return m.group(0).lower() if m else pattern
 
 
-# --- Chinese content characters -------------------------------------------------------------
-# all-MiniLM-L6-v2's vocabulary lacks most CJK characters: they become [UNK], so "如何取消订阅"
-# and "如何暂停订阅" embed to the *same* vector (cosine 1.0). For Chinese the embedding is
-# therefore blind to exactly the characters that carry the meaning, and this lexical check
-# restores it: outside question and function words, a paraphrase may add one character
-# ("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
-_ZH_FUNCTION = set(
-    "的了吗呢吧啊呀嘛么是有在我你您他她它们给和与及或把被让就都也还要会能该应得地着过"
-    "这那哪些个谁几为想一多少怎样如何什"
-)
-# Function words of two characters whose characters alone carry meaning ("忙" is busy).
-_ZH_FUNCTION_WORDS = re.compile(
-    r"请问|帮忙|帮我|告诉|知道|意思|可以|怎样|怎么|如何|什么|多少|为什么|一下|一般|通常|大概|平时"
-)
-_ZH_ARTICLE = re.compile(r"一[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗]")
-
-
-# Question words made of content characters: "哪里" and "什么地方" both ask "where".
-_ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|哪个|哪些|哪种|什么")
-
-
-# Pronouns are function characters to the content check, but they have roles: the order
-# check keeps them ("小李欠我" / "我欠小李"). So are the markers of who acts on whom (把, 被,
-# 给, 向, 对, 跟): between two nouns they are the pivot the order check needs ("A给B打电话" /
-# "B给A打电话": without 给 the two names are merely adjacent, which is no reversal).
-_ZH_PRONOUNS = set("我你您他她它")
-_ZH_A_NOT_A = re.compile(r"(.)[不没]\1")
-_ZH_ROLE_MARKERS = set("把被给向对跟")
-
-
-def _zh_content(text: str, keep: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """Content characters in order, repeats kept (the order check needs them), and `keep`."""
-    text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", _ZH_ARTICLE.sub(" ", text)))
-    text = _ZH_A_NOT_A.sub(r"\1", text)  # "去不去" asks "去吗": one 去, and no 不
-    return [ch for ch in _CJK.findall(text) if ch not in _ZH_FUNCTION or ch in keep]
-
-
-def _zh_content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
-    # Counted, not only present: "合同合法" / "合同违法" share 合 once but the first has it twice.
-    only_a = list((Counter(ca) - Counter(cb)).keys())
-    only_b = list((Counter(cb) - Counter(ca)).keys())
-    if (only_a and only_b) or len(only_a) + len(only_b) > 1:
-        return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
-    return None
-
-
 # --- the check ------------------------------------------------------------------------------
 def _fmt(items: Sequence[str]) -> str:
     return ", ".join(items) if items else "none"
@@ -332,8 +300,12 @@ def features(question: str) -> Features:
         entities=frozenset(_entities(text, lang)),
         routes=frozenset(_routes(text, lang)),
         antonyms=_antonym_marks(text, lang),
-        zh_content=tuple(_zh_content(text)) if lang == "zh" else (),
-        zh_order=tuple(_zh_content(text, _ZH_PRONOUNS | _ZH_ROLE_MARKERS)) if lang == "zh" else (),
+        zh_content=tuple(chinese.content(text)) if lang == "zh" else (),
+        zh_order=(
+            tuple(chinese.content(text, chinese.PRONOUNS | chinese.ROLE_MARKERS, latin=True))
+            if lang == "zh"
+            else ()
+        ),
     )
 
 
@@ -357,7 +329,7 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
         if (y, x) in b.routes and x != y:
             return False, f"direction differs: {x} to {y} vs {y} to {x}"
     clash = _antonym_clash(a, b) or (
-        _zh_content_clash(a.zh_content, b.zh_content) if a.lang == "zh" else None
+        chinese.content_clash(a.zh_content, b.zh_content) if a.lang == "zh" else None
     )
     if clash:
         return False, clash
@@ -366,7 +338,7 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
     clash = surface.clash(a.text, b.text, a.lang) or (
         structure.clash_en(a.text, b.text)
         if a.lang == "en"
-        else structure.clash_zh(a.zh_order, b.zh_order, a.text, b.text)
+        else chinese.clash_zh(a.zh_order, b.zh_order, a.text, b.text)
     )
     if clash:
         return False, clash

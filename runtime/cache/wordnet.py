@@ -31,9 +31,11 @@ ROOT = Path("/usr/share/wordnet")
 SENSES = 3
 # Not hypernyms: counting synsets one "@" step up as shared (tried on 768 tune pairs)
 # gained 2 to 5 paraphrases and made 4 to 7 false hits: "walk" / "travel", "bake" / "cook",
-# and siblings such as "tighten" / "loosen", which WordNet does not mark as antonyms. Nor an
-# adjective and the head of its cluster ("similar to"): that would take "costly" for
-# "expensive" but also "boiling" for "hot" and "excellent" for "good" (tune `sense` pairs).
+# and siblings such as "tighten" / "loosen", which WordNet does not mark as antonyms. An
+# adjective and the head of its cluster ("similar to") only in both words' first sense
+# (`_dominant_link`, session 11): any sense would also take "boiling" for "hot" and
+# "excellent" for "good" (tune `sense` pairs); first senses took 4 more paraphrases on the
+# seen pairs (costly / expensive, affordable / inexpensive) and no must-miss.
 _POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 
 _lock = threading.Lock()
@@ -90,8 +92,10 @@ def synsets(lemma: str, pos: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=8192)
-def _pointers(offset: str, pos: str, symbol: str) -> frozenset[str]:
-    """Synsets that the synset at `offset` points to with `symbol` ("!": antonyms)."""
+def _pointers(offset: str, pos: str, symbol: str, to_pos: str | None = None) -> frozenset[str]:
+    """Synsets of `to_pos` (default: `pos`) that the synset at `offset` points to with
+    `symbol` ("!": antonyms, "&": similar to, "\\": an adverb's adjective)."""
+    to_pos = to_pos or pos
     mm = _map(f"data.{_POS_FILES[pos]}")
     if mm is None:
         return frozenset()
@@ -103,7 +107,9 @@ def _pointers(offset: str, pos: str, symbol: str) -> frozenset[str]:
     pointers = int(fields[at])
     found = set()
     for i in range(pointers):
-        if fields[at + 1 + 4 * i] == symbol and fields[at + 3 + 4 * i] == pos:
+        # An adjective satellite is pos "s" in a pointer, and lives in the adjective files.
+        target = fields[at + 3 + 4 * i].replace("s", "a")
+        if fields[at + 1 + 4 * i] == symbol and target == to_pos:
             found.add(fields[at + 2 + 4 * i])
     return frozenset(found)
 
@@ -120,26 +126,63 @@ def antonyms(x: str, y: str, pos: str) -> bool:
     )
 
 
+# The parts of speech each word class of the parse (structure.py) may take in WordNet.
+CLASS_POS = {"noun": "n", "name": "n", "verb": "v", "modifier": "ar"}
+
+
 @functools.lru_cache(maxsize=8192)
-def same_meaning(x: str, y: str) -> bool:
-    """x and y share a synset among their first SENSES senses in some part of speech, and
-    WordNet never links them as antonyms. Every part of speech is tried, not only the one the
-    tagger chose: spaCy's small pipeline tags "When does the market end?"'s verb a noun."""
+def same_meaning(x: str, y: str, pos: str = "nvar") -> bool:
+    """x and y share a synset among their first SENSES senses in a part of speech of `pos`,
+    and WordNet never links them as antonyms. `pos` is what the parse tagged either word
+    (`CLASS_POS`), not one: spaCy's small pipeline tags "When does the market end?"'s verb a
+    noun. Not every part of speech: two nouns ("mother" / "father") or two adjectives
+    ("still" / "quiet") may share a verb's synset ("beget", "calm") they do not mean here."""
     if x == y:
         return True
-    for pos in _POS_FILES:
-        sx, sy = set(synsets(x, pos)[:SENSES]), set(synsets(y, pos)[:SENSES])
-        if sx & sy and not antonyms(x, y, pos):
+    for p in pos:
+        sx, sy = set(synsets(x, p)[:SENSES]), set(synsets(y, p)[:SENSES])
+        if sx & sy and not antonyms(x, y, p):
             return True
-    return False
+    return "a" in pos and (_dominant_link(x, y) or _dominant_link(y, x))
 
 
-def drop_synonyms(only_a: list[str], only_b: list[str]) -> tuple[list[str], list[str]]:
+def _dominant_link(x: str, y: str) -> bool:
+    """x's most frequent sense points straight at y's: an adjective similar to the other in
+    both words' first sense ("costly" / "expensive", "affordable" / "inexpensive"), or an
+    adverb derived from the adjective ("simply" / "simple", any sense of the adjective).
+    First senses only, where synonyms may come from the first SENSES: a looser relation
+    needs the words' dominant meanings ("still" / "quiet" are similar in their second)."""
+    ax, ay = synsets(x, "a")[:1], synsets(y, "a")[:1]
+    if ax and ay and ay[0] in _pointers(ax[0], "a", "&") and not antonyms(x, y, "a"):
+        return True
+    rx = synsets(x, "r")[:1]
+    return bool(rx) and bool(_pointers(rx[0], "r", "\\", "a") & set(synsets(y, "a")))
+
+
+def pos_of(*classes: str) -> str:
+    """The parts of speech of the parse's word classes ("noun", "modifier"...), all if none."""
+    found = "".join(dict.fromkeys("".join(CLASS_POS.get(c, "") for c in classes)))
+    return found or "nvar"
+
+
+def drop_synonyms(
+    only_a: list[str], only_b: list[str], classes: dict[str, str] | None = None
+) -> tuple[list[str], list[str]]:
     """The words each side has alone, less those paired with a synonym on the other side
-    ("update" / "modify"): a synonym swap is the same question."""
+    ("update" / "modify"): a synonym swap is the same question. `classes`: word -> its class
+    in the parse; a pair is then looked up in the parts of speech of either class."""
+    classes = classes or {}
     paired_a, paired_b = set(), set()
     for x in only_a:
-        y = next((y for y in only_b if y not in paired_b and same_meaning(x, y)), None)
+        y = next(
+            (
+                y
+                for y in only_b
+                if y not in paired_b
+                and same_meaning(x, y, pos_of(classes.get(x, ""), classes.get(y, "")))
+            ),
+            None,
+        )
         if y is not None:
             paired_a.add(x)
             paired_b.add(y)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.cache import function_words, surface
+from runtime.cache import chinese, function_words, surface
 from runtime.cache.verify import verify_match
 
 SAME = [
@@ -62,8 +62,7 @@ def test_chinese_scope_words_do_not_overlap() -> None:
 
 
 def test_a_choice_between_two_is_not_one_of_them() -> None:
-    from runtime.cache import structure
 
-    found = structure.clash_zh(["汤", "喝"], ["汤", "喝"], "汤先喝还是后喝", "汤后喝")
+    found = chinese.clash_zh(["汤", "喝"], ["汤", "喝"], "汤先喝还是后喝", "汤后喝")
     assert found == "alternatives differ: only one asks A 还是 B"
-    assert structure.clash_zh(["汤"], ["汤"], "汤先喝还是后喝", "汤先喝还是后喝") is None
+    assert chinese.clash_zh(["汤"], ["汤"], "汤先喝还是后喝", "汤先喝还是后喝") is None

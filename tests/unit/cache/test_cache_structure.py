@@ -181,3 +181,42 @@ def test_the_parser_multiplies_with_numpy_on_one_thread() -> None:
     assert blas and all(i["num_threads"] == 1 for i in blas)
     doc = nlp("Did the auditors flag the invoice?")
     assert [t.dep_ for t in doc if t.lower_ == "auditors"] == ["nsubj"]
+
+
+def test_british_and_american_spellings_are_one_word() -> None:
+    from runtime.cache import word_forms
+
+    assert word_forms.spelling_variant("colour", "color")
+    assert word_forms.spelling_variant("travelled", "traveled")
+    assert word_forms.spelling_variant("organise", "organize")
+    assert not word_forms.spelling_variant("filled", "filed")
+    assert (
+        structure.clash_en("Why does the sea change colour?", "Why does the sea change color?")
+        is None
+    )
+    assert structure.clash_en("Why does the sea change colour?", "Why does the sea change level?")
+
+
+def test_an_adverb_of_manner_swapped_for_a_noun_is_a_swap() -> None:
+    assert structure.clash_en(
+        "How do I steam broccoli quickly?", "How do I steam broccoli in the microwave?"
+    )
+    assert structure.clash_en("Summarise the treaty briefly.", "Summarise the treaty in depth.")
+    # A change of class that is a rephrasing still passes, and "-ly" derives an adverb.
+    assert structure.clash_en("Who wrote Middlemarch?", "Who is the author of Middlemarch?") is None
+    assert (
+        structure.clash_en(
+            "How much salt should I eat every day?", "How much salt should I eat daily?"
+        )
+        is None
+    )
+
+
+def test_a_noun_added_before_a_shared_noun_narrows_the_question() -> None:
+    assert structure.clash_en("What is a good tablet?", "What is a good drawing tablet?")
+    assert structure.clash_en("How do I reset my password?", "How do I reset my router password?")
+    # A praising adjective is no narrowing.
+    assert (
+        structure.clash_en("Give me a recipe for flatbread.", "What's a good recipe for flatbread?")
+        is None
+    )

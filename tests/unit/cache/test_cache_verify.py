@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from runtime.cache import chinese, wordnet
 from runtime.cache.verify import language, verify_match
+
+needs_wordnet = pytest.mark.skipif(
+    not wordnet.available(), reason="Debian's wordnet-base is not installed (ops/setup does it)"
+)
 
 SAME = [
     ("What is the weather in Paris today?", "How is the weather in Paris today?"),
@@ -98,3 +103,100 @@ def test_chinese_role_markers_are_pivots_and_repeated_characters_count() -> None
 def test_a_chinese_weekend_is_this_next_or_last_one() -> None:
     assert verify_match("这个周末去哪儿露营", "下个周末去哪儿露营")[0] is False
     assert verify_match("这个周末去哪儿露营", "这周末去哪儿露营") == (True, None)
+
+
+@needs_wordnet
+def test_a_capitalised_verb_opening_a_command_is_no_name() -> None:
+    # WordNet knows "walk" as a verb: at the head of a sentence it is a command.
+    assert verify_match(
+        "Walk me through how to change a tyre.", "Show me how to change a tyre."
+    ) == (True, None)
+    assert (
+        verify_match(
+            "Walk me through how to change a tyre.", "Walk me through how to patch a tyre."
+        )[0]
+        is False
+    )
+    assert verify_match("Denver weather today", "Boston weather today")[1] == (
+        "entities differ: denver vs boston"
+    )
+
+
+def test_a_time_with_dots_is_no_identifier() -> None:
+    assert verify_match("Set an alarm for 6 a.m.", "Set an alarm for 6 in the morning") == (
+        True,
+        None,
+    )
+    assert str(verify_match("Set an alarm for 6 a.m.", "Set an alarm for 6 p.m.")[1]).startswith(
+        "times differ"
+    )
+
+
+def test_chinese_latin_names_many_few_and_coverbs() -> None:
+    # Latin-script names are in the order: who is compared with whom.
+    assert verify_match("Nikon比Canon重多少", "Canon比Nikon重多少")[0] is False
+    assert verify_match("Nikon比Canon重多少", "Nikon比Canon重多少？") == (True, None)
+    # 多 / 少 are opposites; 多少 (how many) is neither.
+    assert verify_match("周末去海边人多吗", "周末去海边人少吗")[0] is False
+    assert verify_match("这件衣服多少钱", "这件衣服要多少钱") == (True, None)
+    # 去 before 市博物馆 is no part of a name; two named cities still differ.
+    assert verify_match("市博物馆怎么走", "去市博物馆怎么走") == (True, None)
+    assert verify_match("去温州市怎么走", "去台州市怎么走")[0] is False
+
+
+def test_chinese_ways_to_ask_a_price_are_one() -> None:
+    assert verify_match("这把雨伞多少钱", "这把雨伞的价格是多少") == (True, None)
+    assert verify_match("这把雨伞的售价是多少", "这把雨伞的价钱是多少") == (True, None)
+    assert verify_match("这把雨伞多少钱", "这把雨伞的重量是多少")[0] is False
+    assert verify_match("这把雨伞多少钱", "这顶帽子多少钱")[0] is False
+
+
+def test_chinese_yixie_is_a_plural_unless_beside_another_scope() -> None:
+    # 一些 may only make a plural: "a few books" asked with 几本 is the same request.
+    assert verify_match("推荐几本天文学的书", "推荐一些天文学的书") == (True, None)
+    assert verify_match("一些人喜欢榴莲吗", "有些人喜欢榴莲吗") == (True, None)
+    assert verify_match("一些人喜欢榴莲吗", "所有人都喜欢榴莲吗")[0] is False
+
+
+def test_some_restricts_only_a_yes_no_question_and_every_day_is_a_frequency() -> None:
+    assert verify_match(
+        "What are some tips for a first marathon?", "Give me tips for a first marathon."
+    ) == (True, None)
+    assert verify_match("Are some snakes venomous?", "Are snakes venomous?")[0] is False
+    assert verify_match("Did someone call?", "Did everyone call?")[0] is False
+    daily = "How much fibre should I eat daily?"
+    assert verify_match("How much fibre should I eat every day?", daily) == (True, None)
+    assert (
+        verify_match(
+            "How much fibre should I eat every day?", "How much fibre should I eat every week?"
+        )[0]
+        is False
+    )
+
+
+def test_chinese_ways_to_ask_a_duration_or_an_age_are_one() -> None:
+    assert verify_match("米饭要蒸多久", "米饭蒸多长时间") == (True, None)
+    assert verify_match("这棵树有多少岁了", "这棵树的年龄是多少") == (True, None)
+    assert verify_match("这只猫几岁", "这只猫多重")[0] is False
+
+
+def test_a_capitalised_contraction_is_no_name_and_any_is_weak_outside_yes_no() -> None:
+    assert verify_match("Can't I pay the toll by card?", "Can I not pay the toll by card?") == (
+        True,
+        None,
+    )
+    assert verify_match("Any tips for pruning roses?", "Tips for pruning roses?") == (True, None)
+    assert verify_match("Do any owls hunt by day?", "Do all owls hunt by day?")[0] is False
+
+
+def test_a_plural_differs_from_one_but_not_from_a_bare_plural() -> None:
+    # "some" / 几部 / 一些 beside an article on the other side asks for several, not one.
+    assert (
+        verify_match("Recommend a podcast about bees.", "Recommend some podcasts about bees.")[0]
+        is False
+    )
+    assert verify_match("推荐一部纪录片", "推荐几部纪录片")[0] is False
+    assert verify_match("请推荐几部纪录片", "推荐一些纪录片") == (True, None)
+    # A leading 请 is "please"; 请假 (ask for leave) is a word of its own.
+    assert chinese.content("请推荐纪录片") == chinese.content("推荐纪录片")
+    assert "请" in chinese.content("请假需要什么手续")

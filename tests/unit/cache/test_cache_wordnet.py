@@ -55,3 +55,46 @@ def test_without_the_files_nothing_is_a_synonym(monkeypatch: pytest.MonkeyPatch)
     finally:
         wordnet.synsets.cache_clear()
         wordnet.same_meaning.cache_clear()
+
+
+@needs_wordnet
+def test_adjectives_similar_in_their_first_senses_are_the_same() -> None:
+    # WordNet's "similar to" between the two words' most frequent senses only.
+    assert wordnet.same_meaning("costly", "expensive")
+    assert wordnet.same_meaning("affordable", "inexpensive")
+    assert not wordnet.same_meaning("cheap", "expensive")  # antonyms
+    assert not wordnet.same_meaning("hot", "boiling")
+    assert not wordnet.same_meaning("good", "healthy")  # similar only in good's 17th sense
+    assert (
+        structure.clash_en(
+            "Is the ferry to Hvar costly in August?", "Is the ferry to Hvar expensive in August?"
+        )
+        is None
+    )
+
+
+@needs_wordnet
+def test_an_adverb_is_the_same_as_the_adjective_it_derives_from() -> None:
+    assert wordnet.same_meaning("simply", "simple")
+    assert not wordnet.same_meaning("simply", "complex")
+    served = "Explain the Doppler effect in simple terms."
+    assert structure.clash_en(served, "Explain the Doppler effect simply.") is None
+    assert structure.clash_en(
+        "Explain the Doppler effect simply.", "Explain the Doppler effect precisely."
+    )
+
+
+@needs_wordnet
+def test_synonyms_are_sought_in_the_parts_of_speech_the_parse_gave() -> None:
+    # "mother" and "father" share only a verb's synset ("beget"); as nouns they differ.
+    assert wordnet.same_meaning("mother", "father")
+    assert not wordnet.same_meaning("mother", "father", wordnet.pos_of("noun", "noun"))
+    assert structure.clash_en("Who is the mother of Zeus?", "Who is the father of Zeus?")
+    # A "does" question whose verb the tagger read as a noun ("start") is read loosely.
+    assert (
+        structure.clash_en(
+            "When does the sailing race start on Sunday?",
+            "When does the sailing race commence on Sunday?",
+        )
+        is None
+    )

@@ -1,0 +1,106 @@
+"""Chinese content characters for the semantic-cache verifier (runtime/cache/verify.py).
+
+all-MiniLM-L6-v2's vocabulary lacks most CJK characters: they become [UNK], so "如何取消订阅"
+and "如何暂停订阅" embed to the *same* vector (cosine 1.0). For Chinese the embedding is
+therefore blind to exactly the characters that carry the meaning, and this lexical check
+restores it: outside question and function words, a paraphrase may add one character
+("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
+The order check (`clash_zh`) reads the same characters, with pronouns, the markers
+of who acts on whom and Latin-script names kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from runtime.cache import lexicon, structure
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ZH_FUNCTION = set(
+    "的了吗呢吧啊呀嘛么是有在我你您他她它们给和与及或把被让就都也还要会能该应得地着过"
+    "这那哪些个谁几为想一多少怎样如何什"
+)
+# Function words of two characters whose characters alone carry meaning ("忙" is busy).
+_ZH_FUNCTION_WORDS = re.compile(
+    r"请问|帮忙|帮我|告诉|知道|意思|可以|怎样|怎么|如何|什么|多少|为什么|一下|一般|通常|大概|平时"
+)
+# "一本" is the article "a", and "几部" / "一些" a plural ("推荐几部电影" / "推荐一些电影"):
+# surface.py's scope check tells one from several; here they are no content.
+_ZH_ARTICLE = re.compile(rf"一[{lexicon.ZH_MEASURE_WORDS}]|几[{lexicon.ZH_MEASURE_WORDS}]|一些")
+# A leading 请 is "please", unless it opens a word of its own (请假: ask for leave).
+_ZH_PLEASE = re.compile(r"^请(?![假客教求柬帖示愿])")
+
+
+# Question words made of content characters: "哪里" and "什么地方" both ask "where".
+_ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|哪个|哪些|哪种|什么")
+# Ways to ask one thing, each one token: a price ("多少钱" / "的价格是多少"), a duration
+# ("多久" / "多长时间"), an age ("几岁" / "年龄是多少"). A closed class of question phrasings.
+_ZH_ASKS = [
+    (re.compile(r"多少钱|的?(?:价格|价钱|售价)是?多少"), "价"),
+    (re.compile(r"多长时间|多少时间|多久"), "久"),
+    (re.compile(r"多少岁|几岁|多大年纪|多大岁数|的?年龄是?多少"), "岁"),
+]
+
+
+# Pronouns are function characters to the content check, but they have roles: the order
+# check keeps them ("小李欠我" / "我欠小李"). So are the markers of who acts on whom (把, 被,
+# 给, 向, 对, 跟): between two nouns they are the pivot the order check needs ("A给B打电话" /
+# "B给A打电话": without 给 the two names are merely adjacent, which is no reversal).
+PRONOUNS = set("我你您他她它")
+_ZH_A_NOT_A = re.compile(r"(.)[不没]\1")
+ROLE_MARKERS = set("把被给向对跟")
+
+
+_ZH_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*|" + CJK.pattern)
+
+
+def content(
+    text: str, keep: set[str] | frozenset[str] = frozenset(), latin: bool = False
+) -> list[str]:
+    """Content characters in order, repeats kept (the order check needs them), and `keep`;
+    with `latin`, Latin-script words too, each one token: "iPhone比Pixel贵" / "Pixel比iPhone贵"
+    is a reversal only if the names are in the order (the content check leaves them to the
+    entity check)."""
+    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", text.strip()))
+    for pattern, token in _ZH_ASKS:
+        text = pattern.sub(token, text)
+    text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", text))
+    text = _ZH_A_NOT_A.sub(r"\1", text)  # "去不去" asks "去吗": one 去, and no 不
+    tokens = _ZH_TOKEN.findall(text) if latin else CJK.findall(text)
+    return [t.lower() for t in tokens if t not in _ZH_FUNCTION or t in keep]
+
+
+def content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
+    # Counted, not only present: "合同合法" / "合同违法" share 合 once but the first has it twice.
+    only_a = list((Counter(ca) - Counter(cb)).keys())
+    only_b = list((Counter(cb) - Counter(ca)).keys())
+    if (only_a and only_b) or len(only_a) + len(only_b) > 1:
+        return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
+    return None
+
+
+_ZH_PAST = re.compile(r"了|过|已经|曾经|刚才")
+_ZH_FUTURE = re.compile(r"会|将|即将|打算")
+
+
+def zh_tense(text: str) -> str:
+    past, future = bool(_ZH_PAST.search(text)), bool(_ZH_FUTURE.search(text))
+    return "past" if past and not future else "future" if future and not past else ""
+
+
+def clash_zh(
+    a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
+) -> str | None:
+    """Chinese: the content characters of both, in order (`content`), and
+    their aspect: 了 / 过 (done) against 会 / 将 (to come)."""
+    pair = structure.swapped_blocks(a_chars, b_chars)
+    if pair:
+        return f"order differs: {pair[0]} ... {pair[1]} reversed"
+    if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
+        return "alternatives differ: only one asks A 还是 B"
+    ta, tb = zh_tense(a_text), zh_tense(b_text)
+    if {ta, tb} == {"past", "future"}:
+        return f"tense differs: {ta} vs {tb}"
+    return None

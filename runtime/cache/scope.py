@@ -1,0 +1,95 @@
+"""Quantifiers and scope words of a question, in English and Chinese: "all" / "some" /
+"most" / "only", and the weak ones that only make a plural ("some tips", 一些, 几本) or an
+article ("a book", 一本). A closed class, so the rules hold for sentences never seen.
+Part of the semantic-cache verifier: surface.py compares two questions' scopes (`weak`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from runtime.cache import lexicon
+
+# A closed class: the scope a question asks about. Words of one line mean the same scope.
+_EN_QUANTIFIERS = {
+    "all": "all every each always everyone everybody everything whole entire",
+    "some": "sometimes",
+    # "some" restricts a claim only in a yes/no question ("Are some snakes venomous?"); in a
+    # request or a wh-question it makes a plural ("What are some tips" / "Give me tips"),
+    # and "someone" stands for whoever it is ("When did someone invent ..."): weak, `weak`.
+    "some?": "some any someone somebody something anyone anybody anything",
+    "none": "none nobody nothing",
+    "most": "most majority mostly usually",
+    "few": "few fewer minority rarely seldom",
+    "many": "many much lots often",
+    "several": "several",
+    "both": "both",
+    "either": "either",
+    "neither": "neither",
+    "only": "only just solely",
+}
+_EN_SCOPE = {w: label for label, ws in _EN_QUANTIFIERS.items() for w in ws.split()}
+_EN_SCOPE_RE = re.compile(r"\b(" + "|".join(sorted(_EN_SCOPE, key=len, reverse=True)) + r")\b")
+# Not scope words where they stand: "how many" asks for a number; idioms with "all" only
+# add emphasis ("is it dangerous at all?").
+_IDIOMS = re.compile(
+    r"\b(?:at all|after all|all right|above all|all of a sudden|once and for all|"
+    r"just now|just in case)\b",
+    re.IGNORECASE,
+)
+_HOW_MUCH = re.compile(r"\bhow (?:many|much)\b")
+# "every day" is a frequency ("daily"), not a scope over a set.
+_FREQUENCY = re.compile(r"\b(?:every|each|per) (?:day|week|month|year|night|hour|morning)\b")
+_EN_ARTICLE = re.compile(r"\ban? (?!few\b|lot\b|little\b|couple\b|bit\b)")
+_YES_NO = re.compile(
+    r"^\W*(?:do|does|did|is|are|was|were|am|can|could|will|would|should|shall|may|might|"
+    r"must|has|have|had)\b"
+)
+
+
+def strip_idioms(text: str) -> str:
+    return _IDIOMS.sub(" ", text)
+
+
+_EN_ONLY_NUMBER = re.compile(r"\b(?:only|just)\s+(?:\d|one|two|three|four|five|a few)")
+_ZH_QUANTIFIERS = [
+    ("all", "所有|全部|每个|每一|每位|每种|一切|全体|都"),
+    ("some", "有些|某些|部分|有的"),
+    # 一些 and 几 + a measure word may only make a plural ("推荐几本书" / "推荐一些书"), and
+    # 一 + a measure word is the article "a" ("一本书"): weak, see `weak`.
+    ("some?", "一些|" + "|".join("几" + m for m in lexicon.ZH_MEASURE_WORDS)),
+    ("most", "大多数|大部分|多数"),
+    ("few", "少数|极少|很少"),
+    ("only", "只有|仅|只"),
+]
+_ZH_ARTICLE = re.compile(f"一[{lexicon.ZH_MEASURE_WORDS}]")
+_ZH_SCOPE_LABEL = {w: label for label, ws in _ZH_QUANTIFIERS for w in ws.split("|")}
+# One pass, longest word first, matches never overlapping: "所有的" is 所有 (all), not 有的 (some).
+_ZH_SCOPE_RE = re.compile("|".join(sorted(_ZH_SCOPE_LABEL, key=len, reverse=True)))
+
+
+def scope_words(text: str, lang: str) -> tuple[str, ...]:
+    if lang == "zh":
+        found = {_ZH_SCOPE_LABEL[m.group(0)] for m in _ZH_SCOPE_RE.finditer(text)}
+        if found & {"some", "some?", "most", "few"}:
+            found.discard("all")  # "有些学生都…": 都 follows the subject, whatever its scope.
+        return tuple(sorted(found)) + ("a?",) * len(_ZH_ARTICLE.findall(text))
+    lowered = _HOW_MUCH.sub(" ", strip_idioms(text.lower()))  # "how many people" asks for a number
+    lowered = _FREQUENCY.sub(" ", lowered)
+    found = {_EN_SCOPE[m.group(1)] for m in _EN_SCOPE_RE.finditer(lowered)}
+    if "some?" in found and re.search(r"\b(?:some|any)\b", lowered) and _YES_NO.search(lowered):
+        found.add("some")
+    if "only" in found and _EN_ONLY_NUMBER.search(lowered):
+        found.add("only:n")
+    # "no" is left to the negation check; "any" in a question often just means "some".
+    return tuple(sorted(found)) + ("a?",) * len(_EN_ARTICLE.findall(lowered))
+
+
+def weak(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
+    """A weak "some?" (a plural) reads as "some" beside a "some" or beside one more article
+    "a?" than this side has ("a book" / "some books" differ), else as no scope ("some tips" /
+    "tips"); articles are no scope themselves (each is one "a?")."""
+    more_articles = theirs.count("a?") > mine.count("a?")
+    weak = ("some",) if "some" in theirs or more_articles else ()
+    kept = {s for s in mine if s not in ("some?", "a?")}
+    return tuple(sorted(kept | set(weak if "some?" in mine else ())))
