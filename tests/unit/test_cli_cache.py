@@ -154,7 +154,7 @@ def test_repository_splits_are_apart_and_large_enough() -> None:
 
     tune, test = split_pairs("tune"), split_pairs("test")
     assert len(tune) + len(test) >= 600 and len(split_pairs("all")) == len(tune) + len(test)
-    assert {p["lang"] for p in test} == {"en", "zh"}
+    assert {"en", "zh"} <= {p["lang"] for p in test}  # and "mixed" where a pair mixes them
     assert sum(not p["should_hit"] for p in test) >= 100 and sum(p["should_hit"] for p in test)
     assert not {(p["cached"], p["query"]) for p in tune} & {(p["cached"], p["query"]) for p in test}
     with pytest.raises(ValueError, match="split must be one of"):
