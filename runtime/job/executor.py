@@ -123,9 +123,9 @@ def run_call(
     call's among them): the script that records the step first reads whether the others
     are recorded and whether this step was, and the state (for lifecycle.advance) is read
     in that script and comes back only to the run whose record completed the layer:
-    exactly one run per layer. None for
-    every other run, and for a run that recorded over an earlier record of its step (a
-    redelivery): that layer was completed, and advanced, by whoever completed it first."""
+    exactly one run per layer. None for every other run, and for a run that recorded over
+    an earlier record of its step (a redelivery): that layer was completed, and advanced,
+    by whoever completed it first."""
     started = time.time()
     output: Any = None
     error: str | None = None

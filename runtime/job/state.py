@@ -45,17 +45,10 @@ class JobState:
 _FIELDS = ["spec", "plan", "layers", "submitted_at", "level_floor"]
 
 
-def queue_reads(pipe: redis.client.Pipeline, job_id: str) -> None:
-    """Queue the reads of a job's state on `pipe`: three replies, for `from_replies`."""
-    pipe.hmget(keys.job(job_id), _FIELDS)
-    pipe.hgetall(keys.job_steps(job_id))
-    pipe.exists(keys.job_cancelled(job_id))
-
-
 def read_commands(job_id: str) -> list[list[str]]:
-    """The reads of `queue_reads` as command words, for a script to run: a write that ends
-    one hop (a tool step's record, fence.commit's `then`) carries them, so the next hop
-    reads the state in the same round trip instead of another."""
+    """The reads of a job's state as command words (three replies, for `from_replies`). A
+    write that ends one hop (a tool step's record, fence.commit's `then`) carries them, so
+    the next hop reads the state in the same round trip instead of another."""
     return [
         ["HMGET", keys.job(job_id), *_FIELDS],
         ["HGETALL", keys.job_steps(job_id)],
@@ -63,8 +56,14 @@ def read_commands(job_id: str) -> list[list[str]]:
     ]
 
 
+def queue_reads(pipe: redis.client.Pipeline, job_id: str) -> None:
+    """Queue `read_commands` on `pipe` (redis-py parses each reply by its command name)."""
+    for command in read_commands(job_id):
+        pipe.execute_command(*command)
+
+
 def from_replies(job_id: str, replies: list[Any], finalized: bool = False) -> JobState:
-    """The state from the three replies `queue_reads` queued, from a pipeline or from a
+    """The state from the three replies of `read_commands`, from a pipeline or from a
     fence.commit script (where a missing field is `false` and a hash a flat list)."""
     record, steps_raw, cancelled = replies
     spec_raw, plan_raw, layers_raw, submitted, floor = (v or None for v in record)
