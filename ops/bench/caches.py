@@ -17,7 +17,7 @@
    seen these questions' words (see the note where it is timed).
 3. Quality on the labelled pairs' TEST split (tests/data/semantic/test.jsonl, never tuned
    on): threshold + verification against plain cosine thresholds 0.8 / 0.9 / 0.95; the tune
-   split beside it for reference.
+   split beside it for reference, and each test bank alone (`quality_by_test_bank`).
 
     .venv/bin/python ops/bench/caches.py [--entries 100000] [--repeats 200] [--redis-url URL]
     .venv/bin/python ops/bench/caches.py --latency-only   # parts 1-2; caches_latency.json
@@ -332,6 +332,18 @@ def main() -> int:
             )
             for split in ("test", "tune")
         }
+        # Each test bank alone (family prefix test-/fresh-): a bank written after an earlier
+        # one was measured gives the reading nobody could have fitted.
+        test_pairs = split_pairs("test")
+        by_bank = {
+            bank: evaluate_pairs(
+                [p for p in test_pairs if str(p.get("family", "")).startswith(f"{bank}-")],
+                settings.semantic_threshold,
+                get_embedder(),
+                settings.semantic_threshold_zh,
+            )
+            for bank in sorted({str(p.get("family", "?")).split("-")[0] for p in test_pairs})
+        }
     finally:
         client.close()
         if server is not None:
@@ -353,6 +365,10 @@ def main() -> int:
         # record; reading them to change the verifier would make the next figure meaningless.
         "quality": {k: v for k, v in quality["test"].items() if k != "errors"},
         "quality_errors": quality["test"]["errors"],
+        "quality_by_test_bank": {
+            bank: {k: v for k, v in q.items() if k not in ("errors", "sweep")}
+            for bank, q in by_bank.items()
+        },
         "quality_tune": {k: v for k, v in quality["tune"].items() if k not in ("errors", "sweep")},
     }
     path = write_report("caches", results)
@@ -378,7 +394,7 @@ def main() -> int:
     print({k: v for k, v in semantic.items() if k != "phases_ms"})
     for name, ph in semantic["phases_ms"].items():  # type: ignore[attr-defined]
         print(f"  phase {name:<8} p50 {ph['p50']:>8.3f} ms   mean {ph['mean']:>8.3f} ms")
-    for split, q in quality.items():
+    for split, q in {**quality, **{f"test bank {b}": q for b, q in by_bank.items()}}.items():
         print(
             f"{split} split: {q['pairs']} pairs, recall {q['recall']:.3f}, "
             f"false-hit rate {q['false_hit_rate']:.3f}; baselines "

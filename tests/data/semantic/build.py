@@ -1,4 +1,4 @@
-"""Write tune.jsonl (bank_tune + bank_seen) and test.jsonl (bank_test); refuse on any leak.
+"""Write tune.jsonl (bank_tune + bank_seen), test.jsonl (bank_test + bank_fresh); refuse leaks.
 
     python tests/data/semantic/build.py          # rewrite both files
     python tests/data/semantic/build.py --check  # only check (the unit tests call this)
@@ -50,6 +50,11 @@ def tune_families() -> list[tuple[Any, ...]]:
     return [f for _, families in tune_banks() for f in families]
 
 
+def test_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The test split's banks with their family prefix, in the order they were written."""
+    return [("test", _bank("bank_test")), ("fresh", _bank("bank_fresh"))]
+
+
 def render(
     families: list[tuple[Any, ...]], split: str, family: str | None = None
 ) -> list[dict[str, Any]]:
@@ -87,13 +92,13 @@ def leaks(tune: list[tuple[Any, ...]], test: list[tuple[Any, ...]]) -> list[str]
 
 
 def build(check_only: bool = False) -> dict[str, int]:
-    test = _bank("bank_test")
-    problems = leaks(tune_families(), test)
+    (_, older), (_, fresh) = test_banks()
+    problems = leaks(tune_families(), older + fresh) + leaks(older, fresh)
     if problems:
-        raise SystemExit("tune/test leak: " + "; ".join(problems))
+        raise SystemExit("leak between banks: " + "; ".join(problems))
     rendered = {
         "tune": [p for name, fams in tune_banks() for p in render(fams, "tune", name)],
-        "test": render(test, "test"),
+        "test": [p for name, fams in test_banks() for p in render(fams, "test", name)],
     }
     counts = {}
     for split, pairs in rendered.items():
