@@ -23,7 +23,7 @@ What it measures, on the tune split only (never the test split):
    The score is max over both directions of logit[1] - logit[0] (lower: more alike).
 3. the model's time per pair (both directions in one batch of 2, one thread), as shipped.
 
-    .venv/bin/python ops/bench/nli_verifier.py [--seeds 3]   # about 8 min on 2 busy cores
+    .venv/bin/python ops/bench/nli_verifier.py [--seeds 3]   # about 5 min on 2 cores
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def main() -> int:
             "a": a,
             "b": b,
             "expect": e,
-            "logits": model.logits([(a, b)])[0].round(3).tolist(),
+            "logits": [round(float(x), 3) for x in model.logits([(a, b)])[0]],
         }
         for a, b, e in PROBES
     ]
@@ -207,10 +207,10 @@ def main() -> int:
         "grp": groups(pairs),
     }
     zh = ~d["en"]
-    spread = lg[zh].reshape(-1, 2).std(axis=0).round(3).tolist()
+    spread = [round(float(x), 3) for x in lg[zh].reshape(-1, 2).std(axis=0)]
     print(
         f"  Chinese pairs: logit std over {int(zh.sum())} pairs {spread} (English "
-        f"{lg[~zh].reshape(-1, 2).std(axis=0).round(3).tolist()})"
+        f"{[round(float(x), 3) for x in lg[~zh].reshape(-1, 2).std(axis=0)]})"
     )
 
     y, en = d["y"], d["en"]
