@@ -92,13 +92,14 @@ def leaks(tune: list[tuple[Any, ...]], test: list[tuple[Any, ...]]) -> list[str]
 
 
 def build(check_only: bool = False) -> dict[str, int]:
-    (_, older), (_, fresh) = test_banks()
+    banks = test_banks()
+    (_, older), (_, fresh) = banks
     problems = leaks(tune_families(), older + fresh) + leaks(older, fresh)
     if problems:
         raise SystemExit("leak between banks: " + "; ".join(problems))
     rendered = {
         "tune": [p for name, fams in tune_banks() for p in render(fams, "tune", name)],
-        "test": [p for name, fams in test_banks() for p in render(fams, "test", name)],
+        "test": [p for name, fams in banks for p in render(fams, "test", name)],
     }
     counts = {}
     for split, pairs in rendered.items():
