@@ -94,6 +94,10 @@ class Settings(BaseSettings):
         description="Where a tool that does not say runs: its own thread lane, or a child "
         "process killed at its timeout (runtime/tools/isolation.py).",
     )
+    # runtime/job/inline.py: a one-call layer runs in the task that completed the last one.
+    tool_inline_hops: int = Field(
+        default=8, ge=0, description="One-call layers run without a message, in a row (0: off)."
+    )
     max_deliveries: int = Field(
         default=3,
         ge=1,

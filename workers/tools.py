@@ -8,12 +8,13 @@ from typing import Any
 
 from celery.exceptions import Ignore
 from celery.signals import worker_ready
+from celery.worker import state as worker_state
 
 from runtime.broker import tasks
 from runtime.broker.app import app
 from runtime.broker.queues import TOOLS
 from runtime.errors import RetryStep
-from runtime.job import lifecycle
+from runtime.job import inline
 from runtime.job.executor import prefetch_call, run_call
 from runtime.job.fence import Stopped
 from runtime.tools import isolation
@@ -32,6 +33,10 @@ def _warm_tool_processes(sender: Any = None, **_: Any) -> None:
     queues = getattr(getattr(sender, "task_consumer", None), "queues", None) or []
     if TOOLS in {queue.name for queue in queues}:
         isolation.warm()
+
+
+def _not_stopping() -> bool:
+    return not (worker_state.should_stop or worker_state.should_terminate)
 
 
 # max_retries=None: the tool's RetryPolicy (runtime/tools/base.py) decides, in execute_call.
@@ -62,8 +67,9 @@ def run(
         raise Ignore() from None
     if state is not None:
         # This run's record completed the layer (and only this run's did): the job goes
-        # on from the state read by the script that recorded the step.
-        lifecycle.advance(self.redis, self.app, job_id, layer + 1, self.settings, state)
+        # on from the state read by the script that recorded the step, a next layer of one
+        # call in this task (runtime/job/inline.py), not once the worker is shutting down.
+        inline.run_on(self.redis, self.app, job_id, layer + 1, state, self.settings, _not_stopping)
     if layer_calls is not None:
         return None  # nobody reads it (and Celery's log line need not repr it)
     # A small summary, for an older chord's join (it reads the full steps from Redis).

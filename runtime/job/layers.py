@@ -44,17 +44,26 @@ from runtime.tools.substitutes import substitute_for
 @dataclass
 class Dispatched:
     """What `dispatch_next` did: sent `layer`, or paused for an approval (`waiting`), or
-    found no layer with work left (`layer` is None and not waiting)."""
+    found no layer with work left (`layer` is None and not waiting). With `inline` asked
+    for, a layer of one call is not sent: its steps are reserved and the call comes back
+    (`inline`) for the caller to run itself (runtime/job/inline.py)."""
 
     layer: int | None = None
     waiting: bool = False
+    inline: dict[str, Any] | None = None
 
 
 def dispatch_next(
-    r: redis.Redis, app: Celery, state: JobState, start: int, settings: Settings
+    r: redis.Redis,
+    app: Celery,
+    state: JobState,
+    start: int,
+    settings: Settings,
+    inline: bool = False,
 ) -> Dispatched:
-    """Send the first layer at or after `start` that has work. Raises BudgetExceeded when
-    the job cannot afford its steps."""
+    """Send the first layer at or after `start` that has work (with `inline`, a layer of one
+    call is handed back instead). Raises BudgetExceeded when the job cannot afford its
+    steps."""
     assert state.plan is not None, "a layer is dispatched only after a plan was adopted"
     calls = {c.id: c for c in state.plan.calls}
     for index in range(start, len(state.layer_ids)):
@@ -68,6 +77,8 @@ def dispatch_next(
             spec = state.spec
             ledger = JobLedger.from_settings(r, state.job_id, spec.budget, spec.tenant)
             ledger.reserve(steps=len(to_run))
+            if inline and len(to_run) == 1:
+                return Dispatched(index, inline=to_run[0])
             # Untracked: nobody waits on the members' Celery results (the member whose
             # record completes the layer advances the job, runtime/job/canvas.py).
             with untracked(), one_round_trip(app):

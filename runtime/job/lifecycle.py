@@ -82,29 +82,40 @@ def advance(
     layer: int,
     settings: Settings,
     state: JobState | None = None,
-) -> None:
+    inline: bool = False,
+) -> layers.Dispatched | None:
     """After layer `layer - 1` (a join, a one-call layer's own task, an approval decision):
     run the next layer with work, or go on to the answer when none is left. `state`, when
-    the caller read it already in its last write (executor.run_call), saves a read."""
-    _advance(r, app, state or load_state(r, job_id), layer, settings)
+    the caller read it already in its last write (executor.run_call), saves a read. With
+    `inline` (a tools task, runtime/job/inline.py), a next layer of one call is reserved
+    and handed back in `Dispatched.inline` instead of sent."""
+    return _advance(r, app, state or load_state(r, job_id), layer, settings, inline)
 
 
-def _advance(r: redis.Redis, app: Celery, state: JobState, layer: int, settings: Settings) -> None:
+def _advance(
+    r: redis.Redis,
+    app: Celery,
+    state: JobState,
+    layer: int,
+    settings: Settings,
+    inline: bool = False,
+) -> layers.Dispatched | None:
     if state.finalized:
-        return  # a late join or a stalled step's task: the job has ended, nothing runs
+        return None  # a late join or a stalled step's task: the job has ended, nothing runs
     if state.cancelled:
         endings.cancelled(r, state.job_id)
-        return
+        return None
     if time.time() > state.deadline:
         endings.timed_out(r, state.job_id, state.spec.budget.deadline_s)
-        return
+        return None
     try:
-        sent = layers.dispatch_next(r, app, state, layer, settings)
+        sent = layers.dispatch_next(r, app, state, layer, settings, inline)
     except BudgetExceeded as exc:
         endings.budget_exhausted(r, state.job_id, exc)
-        return
+        return None
     if sent.layer is None:
         _after_tools(r, app, state, settings)
+    return sent
 
 
 def _after_tools(r: redis.Redis, app: Celery, state: JobState, settings: Settings) -> None:

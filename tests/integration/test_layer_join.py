@@ -7,6 +7,7 @@ dispatcher (chords and their JOIN) still run on the session stack."""
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Iterator
@@ -19,14 +20,16 @@ from celery import chord, group
 
 from runtime import keys
 from runtime.broker.app import create_app
+from runtime.broker.queues import TOOLS, queue_depths
 from runtime.broker.result_backend import untracked
 from runtime.config import get_settings
-from runtime.job import canvas, store
+from runtime.job import canvas, inline, store
 from runtime.job.client import Client, JobHandle
 from runtime.job.executor import run_call
 from runtime.job.state import JobState
 from runtime.job.validation import check_spec
 from runtime.schemas import JobStatus
+from runtime.tools.registry import get_tool
 
 pytestmark = pytest.mark.integration
 
@@ -50,6 +53,10 @@ def calc(cid: str, expression: str, depends_on: tuple[str, ...] = ()) -> dict[st
         "arguments": {"expression": expression},
         "depends_on": list(depends_on),
     }
+
+
+def echo(cid: str, value: Any, after: str) -> dict[str, Any]:
+    return {"id": cid, "name": "echo", "arguments": {"value": value}, "depends_on": [after]}
 
 
 def new_job(r: redis.Redis, calls: list[dict[str, Any]]) -> str:
@@ -127,6 +134,84 @@ def test_a_one_call_layer_advances_once_from_the_state_its_record_read(
     state = deliver(quiet_redis, job_id, a, ["a"])
     assert state is not None and state.steps["a"].output["result"] == 42
     assert deliver(quiet_redis, job_id, a, ["a"], attempt=2) is None
+
+
+@pytest.fixture
+def quiet_app(redis_url: str, quiet_redis: redis.Redis) -> Iterator[Any]:
+    """A Celery app on the quiet database: what it sends waits there, read by no worker."""
+    app = create_app(urlparse(redis_url)._replace(path="/10").geturl(), include_tasks=False)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def waiting(r: redis.Redis) -> int:
+    return queue_depths(r, (TOOLS,))[TOOLS]
+
+
+def test_a_chain_of_one_call_layers_runs_on_in_the_task_that_completed_its_layer(
+    quiet_redis: redis.Redis, quiet_app: Any
+) -> None:
+    chain = [
+        calc("a", "6 * 7"),
+        echo("b", {"$ref": "a.result"}, "a"),
+        echo("c", {"got": {"$ref": "b.value"}}, "b"),  # not b's call again (a cache hit)
+    ]
+    job_id = new_job(quiet_redis, chain)
+    state = deliver(quiet_redis, job_id, chain[0], ["a"])
+    assert state is not None
+    hops = inline.run_on(quiet_redis, quiet_app, job_id, 1, state, get_settings())
+    assert hops == 2 and waiting(quiet_redis) == 0  # b and c ran here: no message at all
+    steps = quiet_redis.hgetall(keys.job_steps(job_id))
+    assert sorted(steps) == ["a", "b", "c"]
+    assert quiet_redis.hget(keys.job(job_id), "status") == JobStatus.done.value
+    assert json.loads(steps["c"])["output"] == {"value": {"got": 42}}
+
+
+def test_inline_hops_stop_at_their_cap_a_fan_out_or_a_stopping_worker(
+    quiet_redis: redis.Redis, quiet_app: Any
+) -> None:
+    chain = [calc("a", "1"), echo("b", 2, "a"), echo("c", 3, "b")]
+    job_id = new_job(quiet_redis, chain)
+    state = deliver(quiet_redis, job_id, chain[0], ["a"])
+    assert state is not None
+    one = get_settings().model_copy(update={"tool_inline_hops": 1})
+    assert inline.run_on(quiet_redis, quiet_app, job_id, 1, state, one) == 1
+    assert sorted(quiet_redis.hkeys(keys.job_steps(job_id))) == ["a", "b"]
+    assert waiting(quiet_redis) == 1  # c was sent as a message, as before
+
+    # A worker that is shutting down runs nothing more here; the next layer is sent.
+    job_id = new_job(quiet_redis, [calc("a", "1"), echo("b", "not cached yet", "a")])
+    state = deliver(quiet_redis, job_id, calc("a", "1"), ["a"])
+    assert state is not None
+    assert (
+        inline.run_on(quiet_redis, quiet_app, job_id, 1, state, get_settings(), lambda: False) == 0
+    )
+    assert waiting(quiet_redis) == 2
+
+    # A layer of several calls is still a group: one message per call.
+    fan = [calc("a", "1"), echo("b", 4, "a"), echo("c", 5, "a")]
+    job_id = new_job(quiet_redis, fan)
+    state = deliver(quiet_redis, job_id, fan[0], ["a"])
+    assert state is not None
+    assert inline.run_on(quiet_redis, quiet_app, job_id, 1, state, get_settings()) == 0
+    assert waiting(quiet_redis) == 4
+
+
+def test_an_inline_hop_that_its_retry_policy_retries_is_sent_as_its_own_retry(
+    quiet_redis: redis.Redis, quiet_app: Any
+) -> None:
+    flaky = {"id": "f", "name": "fail", "arguments": {"message": "503", "retryable": True}}
+    job_id = new_job(quiet_redis, [calc("a", "1"), {**flaky, "depends_on": ["a"]}])
+    state = deliver(quiet_redis, job_id, calc("a", "1"), ["a"])
+    assert state is not None and get_tool("fail").retry.attempts > 1
+    assert inline.run_on(quiet_redis, quiet_app, job_id, 1, state, get_settings()) == 1
+    assert "f" not in quiet_redis.hkeys(keys.job_steps(job_id))  # not recorded: retried
+    assert waiting(quiet_redis) == 1
+    lists = [q for q in quiet_redis.keys(f"{TOOLS}*") if quiet_redis.type(q) == "list"]
+    message = json.loads(quiet_redis.lindex(lists[0], 0))
+    assert message["headers"]["retries"] == 1  # the sent message is the step's second run
 
 
 def test_an_older_dispatchers_messages_still_run_their_jobs(client: Client) -> None:
