@@ -182,9 +182,21 @@ def sleep_plan(i: int) -> dict[str, Any]:
 
 def test_killing_the_tools_worker_loses_no_job(tmp_path: Path) -> None:
     with chaos_stack(tmp_path) as (stack, client), Supervisor(stack) as supervisor:
-        plans = [sleep_plan(i) for i in range(20)]
+        # And a chain whose second call runs in the task of its first (runtime/job/inline.py):
+        # killed in that hop, it has no message of its own; the job is re-driven as lost.
+        chained = {
+            "calls": [call("a", "sleep", {"ms": 10}), call("b", "sleep", {"ms": 4000}, ("a",))]
+        }
+        plans = [sleep_plan(i) for i in range(20)] + [chained]
         handles = [client.submit({"plan": p, "budget": {"deadline_s": 180}}) for p in plans]
-        assert wait_until(lambda: started(client, handles, EventType.step_started) >= 10, 30)
+
+        def in_the_hop() -> bool:
+            trail = events.read(client.redis, handles[-1].id, None)
+            return any(e.type is EventType.step_started and e.data["id"] == "b" for e in trail)
+
+        assert wait_until(
+            lambda: started(client, handles, EventType.step_started) >= 10 and in_the_hop(), 30
+        )
         stack.kill_worker("tools")
         results, missing = wait_results(client, handles, timeout_s=60)
         assert "tools" in supervisor.restarted
@@ -202,7 +214,7 @@ def test_killing_the_tools_worker_loses_no_job(tmp_path: Path) -> None:
         ]
         assert not failed, failed
         # No side effect ran twice, and every notify that reported success ran once.
-        for i, h in enumerate(handles):
+        for i, h in enumerate(handles[:20]):
             sent = client.redis.llen(keys.outbox(f"chaos-{i}"))
             notify = [s for s in results[h.id].steps if s.id == "send"][0]
             assert sent == (1 if notify.ok else sent) and sent <= 1, (h.id, sent, notify.error)
