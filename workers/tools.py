@@ -69,7 +69,11 @@ def run(
         # This run's record completed the layer (and only this run's did): the job goes
         # on from the state read by the script that recorded the step, a next layer of one
         # call in this task (runtime/job/inline.py), not once the worker is shutting down.
-        inline.run_on(self.redis, self.app, job_id, layer + 1, state, self.settings, _not_stopping)
+        settings = self.settings
+        since = step.started_at  # the hops end within half the visibility timeout of this
+        inline.run_on(
+            self.redis, self.app, job_id, layer + 1, state, settings, _not_stopping, since
+        )
     if layer_calls is not None:
         return None  # nobody reads it (and Celery's log line need not repr it)
     # A small summary, for an older chord's join (it reads the full steps from Redis).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -190,13 +191,23 @@ def test_inline_hops_stop_at_their_cap_a_fan_out_or_a_stopping_worker(
     )
     assert waiting(quiet_redis) == 2
 
+    # A hop that could end past half the visibility timeout (the task's message is still
+    # unacknowledged) is sent: here the task began 15 s ago, echo may take 30 s more, and 45 > 80 / 2.
+    job_id = new_job(quiet_redis, [calc("a", "1"), echo("b", "too late to run here", "a")])
+    state = deliver(quiet_redis, job_id, calc("a", "1"), ["a"])
+    assert state is not None
+    short = get_settings().model_copy(update={"visibility_timeout_s": 80})
+    since = time.time() - 15
+    assert inline.run_on(quiet_redis, quiet_app, job_id, 1, state, short, since=since) == 0
+    assert waiting(quiet_redis) == 3
+
     # A layer of several calls is still a group: one message per call.
     fan = [calc("a", "1"), echo("b", 4, "a"), echo("c", 5, "a")]
     job_id = new_job(quiet_redis, fan)
     state = deliver(quiet_redis, job_id, fan[0], ["a"])
     assert state is not None
     assert inline.run_on(quiet_redis, quiet_app, job_id, 1, state, get_settings()) == 0
-    assert waiting(quiet_redis) == 4
+    assert waiting(quiet_redis) == 5
 
 
 def test_an_inline_hop_that_its_retry_policy_retries_is_sent_as_its_own_retry(
