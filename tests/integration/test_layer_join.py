@@ -192,7 +192,7 @@ def test_inline_hops_stop_at_their_cap_a_fan_out_or_a_stopping_worker(
     assert waiting(quiet_redis) == 2
 
     # A hop that could end past half the visibility timeout (the task's message is still
-    # unacknowledged) is sent: here the task began 15 s ago, echo may take 30 s more, and 45 > 80 / 2.
+    # unacknowledged) is sent: the task began 15 s ago, echo may take 30 s, 45 > 80 / 2.
     job_id = new_job(quiet_redis, [calc("a", "1"), echo("b", "too late to run here", "a")])
     state = deliver(quiet_redis, job_id, calc("a", "1"), ["a"])
     assert state is not None
