@@ -35,8 +35,11 @@ def _warm_tool_processes(sender: Any = None, **_: Any) -> None:
         isolation.warm()
 
 
-def _not_stopping() -> bool:
-    return not (worker_state.should_stop or worker_state.should_terminate)
+def serving() -> bool:
+    # As Celery reads them (celery/worker/state.py): a warm shutdown sets should_stop to its
+    # exit code, 0 included, so only None or False means "not stopping".
+    flags = (worker_state.should_stop, worker_state.should_terminate)
+    return all(flag is None or flag is False for flag in flags)
 
 
 # max_retries=None: the tool's RetryPolicy (runtime/tools/base.py) decides, in execute_call.
@@ -71,9 +74,7 @@ def run(
         # call in this task (runtime/job/inline.py), not once the worker is shutting down.
         settings = self.settings
         since = step.started_at  # the hops end within half the visibility timeout of this
-        inline.run_on(
-            self.redis, self.app, job_id, layer + 1, state, settings, _not_stopping, since
-        )
+        inline.run_on(self.redis, self.app, job_id, layer + 1, state, settings, serving, since)
     if layer_calls is not None:
         return None  # nobody reads it (and Celery's log line need not repr it)
     # A small summary, for an older chord's join (it reads the full steps from Redis).

@@ -210,6 +210,19 @@ def test_inline_hops_stop_at_their_cap_a_fan_out_or_a_stopping_worker(
     assert waiting(quiet_redis) == 5
 
 
+def test_a_worker_in_a_warm_shutdown_runs_no_more_hops(monkeypatch: pytest.MonkeyPatch) -> None:
+    from celery.worker import state as worker_state
+
+    from workers.tools import serving
+
+    assert serving()
+    monkeypatch.setattr(worker_state, "should_stop", 0)  # EX_OK: what a warm shutdown sets
+    assert not serving()
+    monkeypatch.setattr(worker_state, "should_stop", None)
+    monkeypatch.setattr(worker_state, "should_terminate", True)
+    assert not serving()
+
+
 def test_an_inline_hop_that_its_retry_policy_retries_is_sent_as_its_own_retry(
     quiet_redis: redis.Redis, quiet_app: Any
 ) -> None:
