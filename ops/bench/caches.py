@@ -332,7 +332,7 @@ def main() -> int:
             )
             for split in ("test", "tune")
         }
-        # Each test bank alone (family prefix test-/fresh-): a bank written after an earlier
+        # Each test bank alone (family prefix test-/fresh-/third-): a bank written after an earlier
         # one was measured gives the reading nobody could have fitted.
         test_pairs = split_pairs("test")
         by_bank = {

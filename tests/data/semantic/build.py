@@ -1,4 +1,4 @@
-"""Write tune.jsonl (bank_tune + bank_seen), test.jsonl (bank_test + bank_fresh); refuse leaks.
+"""Write tune.jsonl (bank_tune + bank_seen) and test.jsonl (the three test banks); refuse leaks.
 
     python tests/data/semantic/build.py          # rewrite both files
     python tests/data/semantic/build.py --check  # only check (the unit tests call this)
@@ -13,7 +13,8 @@ on) belong to the tune split.
 
 bank_seen.py holds the test bank of sessions 8-10: it was read in session 10 after it was
 measured, so it was retired into the tune split (families `seen-NN` in tune.jsonl). The test
-bank written in session 11 is kept apart from both tune banks.
+banks (bank_test of session 11, bank_fresh of session 12, bank_third of session 14) are each
+kept apart from both tune banks and from one another.
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ def tune_families() -> list[tuple[Any, ...]]:
 
 def test_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The test split's banks with their family prefix, in the order they were written."""
-    return [("test", _bank("bank_test")), ("fresh", _bank("bank_fresh"))]
+    return [
+        ("test", _bank("bank_test")),
+        ("fresh", _bank("bank_fresh")),
+        ("third", _bank("bank_third")),
+    ]
 
 
 def render(
@@ -93,8 +98,13 @@ def leaks(tune: list[tuple[Any, ...]], test: list[tuple[Any, ...]]) -> list[str]
 
 def build(check_only: bool = False) -> dict[str, int]:
     banks = test_banks()
-    (_, older), (_, fresh) = banks
-    problems = leaks(tune_families(), older + fresh) + leaks(older, fresh)
+    tune = tune_families()
+    problems = []
+    for i, (name, families) in enumerate(banks):
+        # Each test bank is kept apart from both tune banks and from every other test bank.
+        problems += [f"{name} / tune: {p}" for p in leaks(tune, families)]
+        for other, others in banks[i + 1 :]:
+            problems += [f"{name} / {other}: {p}" for p in leaks(families, others)]
     if problems:
         raise SystemExit("leak between banks: " + "; ".join(problems))
     rendered = {

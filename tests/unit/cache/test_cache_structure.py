@@ -165,8 +165,10 @@ def test_eval_splits_are_built_and_do_not_leak() -> None:
     assert len(tune) > len(build._bank("bank_seen"))  # the retired test bank is tuned on too
     assert build.leaks(tune, test) == []
     fresh = build._bank("bank_fresh")  # the second test bank: apart from tune and the first
-    assert [name for name, _ in build.test_banks()] == ["test", "fresh"]
+    third = build._bank("bank_third")  # the third (session 14): apart from tune and both others
+    assert [name for name, _ in build.test_banks()] == ["test", "fresh", "third"]
     assert build.leaks(tune, fresh) == [] and build.leaks(test, fresh) == []
+    assert build.leaks(tune, third) == [] and build.leaks(test + fresh, third) == []
     assert build.leaks(build._bank("bank_seen"), test + build._bank("bank_seen")[:1])
     assert build.leaks(tune, tune)  # the check can fail
 
