@@ -160,14 +160,19 @@ def choose(kind: str, d: dict[str, np.ndarray], train: np.ndarray) -> tuple[floa
     return best[1], best[2]
 
 
-def cross_validate(kind: str, d: dict[str, np.ndarray], seed: int) -> tuple[np.ndarray, list]:
-    """Out-of-fold decisions: (cosine, model cut) chosen on four folds (`choose`), applied to
-    the fifth."""
-    y, grp = d["y"], d["grp"]
+def folds(grp: np.ndarray, seed: int) -> np.ndarray:
+    """Each pair's fold (0..FOLDS-1): whole groups, dealt at random by `seed`."""
     unique = np.unique(grp)
     order = np.random.default_rng(seed).permutation(len(unique))
     fold_of_group = {g: i % FOLDS for i, g in enumerate(unique[order])}
-    fold = np.array([fold_of_group[g] for g in grp])
+    return np.array([fold_of_group[g] for g in grp])
+
+
+def cross_validate(kind: str, d: dict[str, np.ndarray], seed: int) -> tuple[np.ndarray, list]:
+    """Out-of-fold decisions: (cosine, model cut) chosen on four folds (`choose`), applied to
+    the fifth."""
+    y = d["y"]
+    fold = folds(d["grp"], seed)
     out = np.zeros(len(y), dtype=bool)
     chosen = []
     for k in range(FOLDS):
