@@ -143,30 +143,42 @@ def predict(kind: str, cos: float, cut: float, d: dict[str, np.ndarray]) -> np.n
     return np.where(d["en"], english, rules)
 
 
-def cross_validate(kind: str, d: dict[str, np.ndarray], seed: int) -> tuple[np.ndarray, list]:
-    """Out-of-fold decisions: (cosine, model cut) chosen on four folds (the most recall with
-    false hits <= 0.01 there), applied to the fifth."""
-    y, grp = d["y"], d["grp"]
+def choose(kind: str, d: dict[str, np.ndarray], train: np.ndarray) -> tuple[float, float]:
+    """(cosine, model cut) with the most recall on the `train` pairs whose false hits stay
+    <= 0.01 there."""
+    y = d["y"]
+    cuts = [0.0] if kind == "rules" else sorted(set(np.round(d["score"], 2).tolist()))
+    best: tuple[float, float, float] | None = None
+    for cos in COSINES:
+        for cut in cuts:
+            hits = predict(kind, cos, cut, d)
+            false_hits = (hits & ~y & train).sum() / (~y & train).sum()
+            recall = (hits & y & train).sum() / (y & train).sum()
+            if false_hits <= 0.01 and (best is None or recall > best[0]):
+                best = (recall, cos, cut)
+    assert best is not None  # cos 0.9 with the strictest cut serves nothing wrong here
+    return best[1], best[2]
+
+
+def folds(grp: np.ndarray, seed: int) -> np.ndarray:
+    """Each pair's fold (0..FOLDS-1): whole groups, dealt at random by `seed`."""
     unique = np.unique(grp)
     order = np.random.default_rng(seed).permutation(len(unique))
     fold_of_group = {g: i % FOLDS for i, g in enumerate(unique[order])}
-    fold = np.array([fold_of_group[g] for g in grp])
-    cuts = [0.0] if kind == "rules" else sorted(set(np.round(d["score"], 2).tolist()))
+    return np.array([fold_of_group[g] for g in grp])
+
+
+def cross_validate(kind: str, d: dict[str, np.ndarray], seed: int) -> tuple[np.ndarray, list]:
+    """Out-of-fold decisions: (cosine, model cut) chosen on four folds (`choose`), applied to
+    the fifth."""
+    y = d["y"]
+    fold = folds(d["grp"], seed)
     out = np.zeros(len(y), dtype=bool)
     chosen = []
     for k in range(FOLDS):
-        train, held = fold != k, fold == k
-        best: tuple[float, float, float] | None = None
-        for cos in COSINES:
-            for cut in cuts:
-                hits = predict(kind, cos, cut, d)
-                false_hits = (hits & ~y & train).sum() / (~y & train).sum()
-                recall = (hits & y & train).sum() / (y & train).sum()
-                if false_hits <= 0.01 and (best is None or recall > best[0]):
-                    best = (recall, cos, cut)
-        assert best is not None  # cos 0.9 with the strictest cut serves nothing wrong here
-        chosen.append((best[1], best[2]))
-        out[held] = predict(kind, best[1], best[2], d)[held]
+        cos, cut = choose(kind, d, fold != k)
+        chosen.append((cos, cut))
+        out[fold == k] = predict(kind, cos, cut, d)[fold == k]
     return out, chosen
 
 

@@ -75,10 +75,12 @@ def _quantise(weight: np.ndarray, levels: int = 63) -> tuple[np.ndarray, np.ndar
     return q, scale
 
 
-def build(model_dir: str | Path, int8: bool = False) -> bytes:
+def build(model_dir: str | Path, int8: bool = False, tokens: bool = False) -> bytes:
     """The serialised ONNX model: inputs ids, mask (int64, [batch, tokens]); output emb
     (float32, [batch, hidden]), unit vectors. `int8`: the dense layers' weights as int8 (see
-    `_quantise`)."""
+    `_quantise`). `tokens`: a second output, tokens (float32, [batch, tokens, hidden]), the
+    last layer's hidden states, for token alignment (ops/bench/token_alignment.py); serving
+    builds without it."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
     from safetensors.numpy import load_file
@@ -165,6 +167,9 @@ def build(model_dir: str | Path, int8: bool = False) -> bytes:
         h = op("Mul", op("Mul", h, op("Add", erf, "one_f")), const(f"{p}.half", f32(0.5)))
         x = layer_norm(op("Add", linear(h, f"{p}.output.dense"), x), f"{p}.output.LayerNorm")
 
+    if tokens:
+        nodes.append(helper.make_node("Identity", [x], ["tokens"]))
+
     # Mean over the unmasked tokens, then unit length.
     m = op("Unsqueeze", maskf, const("axis2", i64(2)))
     total = op("ReduceSum", op("Mul", x, m), const("axis1", i64(1)), keepdims=0)
@@ -173,6 +178,10 @@ def build(model_dir: str | Path, int8: bool = False) -> bytes:
     norm = op("Max", op("ReduceL2", mean, axes=[1], keepdims=1), const("tiny12", f32(1e-12)))
     nodes.append(helper.make_node("Div", [mean, norm], ["emb"]))
 
+    outputs = [helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["batch", hidden])]
+    if tokens:
+        shape: list[str | int] = ["batch", "tokens", hidden]
+        outputs.append(helper.make_tensor_value_info("tokens", TensorProto.FLOAT, shape))
     graph = helper.make_graph(
         nodes,
         "sentence_encoder",
@@ -180,7 +189,7 @@ def build(model_dir: str | Path, int8: bool = False) -> bytes:
             helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch", "tokens"]),
             helper.make_tensor_value_info("mask", TensorProto.INT64, ["batch", "tokens"]),
         ],
-        [helper.make_tensor_value_info("emb", TensorProto.FLOAT, ["batch", hidden])],
+        outputs,
         inits,
     )
     opsets = [helper.make_opsetid("", OPSET)]

@@ -186,3 +186,18 @@ def test_quantise_is_symmetric_per_column_within_half_a_step() -> None:
     assert q.dtype == np.int8 and int(np.abs(q).max()) == 63
     assert scale[2] == 1.0  # An all-zero column keeps a usable scale.
     assert np.all(np.abs(q * scale - weight) <= scale / 2 + 1e-7)
+
+
+def test_tokens_output_is_the_hidden_states_the_embedding_pools(tmp_path: Path) -> None:
+    import onnxruntime as ort
+
+    write_model(tmp_path)
+    graph = encoder_graph.build(tmp_path, tokens=True)
+    sess = ort.InferenceSession(graph, providers=["CPUExecutionProvider"])
+    ids = np.asarray([[2, 11, 4, 4, 30, 8, 49, 3]], dtype=np.int64)
+    emb, states = sess.run(["emb", "tokens"], {"ids": ids, "mask": np.ones_like(ids)})
+    assert states.shape == (1, 8, HIDDEN)
+    mean = states[0].mean(axis=0)
+    np.testing.assert_allclose(emb[0], mean / np.linalg.norm(mean), atol=1e-5)
+    plain = ort.InferenceSession(encoder_graph.build(tmp_path), providers=["CPUExecutionProvider"])
+    assert [o.name for o in plain.get_outputs()] == ["emb"]  # serving's graph is unchanged
