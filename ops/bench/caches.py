@@ -332,8 +332,8 @@ def main() -> int:
             )
             for split in ("test", "tune")
         }
-        # Each test bank alone (family prefix test-/fresh-/third-): a bank written after an earlier
-        # one was measured gives the reading nobody could have fitted.
+        # Each test bank alone (by family prefix; since session 14 only third-): a bank written
+        # after an earlier one was measured gives the reading nobody could have fitted.
         test_pairs = split_pairs("test")
         by_bank = {
             bank: evaluate_pairs(

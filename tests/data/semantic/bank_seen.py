@@ -3,7 +3,7 @@
 
 These were the test split until session 10 read them after measuring, so they can no longer
 give an unseen reading. They are rendered into tune.jsonl (families `seen-NN`, split "tune");
-the new test bank (bank_test.py) shares no template or filler with them, and build.py checks it."""
+the test bank (bank_third.py) shares no template or filler with them, and build.py checks it."""
 
 FAMILIES = [
     # --- role reversal -------------------------------------------------------------------------

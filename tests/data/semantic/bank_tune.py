@@ -2,7 +2,7 @@
 """Templates and fillers for the TUNE split of the semantic-cache pairs (see build.py).
 
 Each family: (category, lang, should_hit, cached template, query template, fills). The test
-split (bank_test.py) uses other templates and other fillers: build.py refuses to write the
+split (bank_third.py) uses other templates and other fillers: build.py refuses to write the
 files if any filler or template text is shared between the two banks."""
 
 FAMILIES = [

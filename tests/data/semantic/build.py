@@ -1,4 +1,4 @@
-"""Write tune.jsonl (bank_tune + bank_seen) and test.jsonl (the three test banks); refuse leaks.
+"""Write tune.jsonl (bank_tune + the retired test banks) and test.jsonl (bank_third); refuse leaks.
 
     python tests/data/semantic/build.py          # rewrite both files
     python tests/data/semantic/build.py --check  # only check (the unit tests call this)
@@ -11,10 +11,11 @@ no filler may appear in both banks, except the closed-class words in SHARED_CLOS
 The legacy pairs (tests/data/semantic_pairs.jsonl, which the old word-list verifier was built
 on) belong to the tune split.
 
-bank_seen.py holds the test bank of sessions 8-10: it was read in session 10 after it was
-measured, so it was retired into the tune split (families `seen-NN` in tune.jsonl). The test
-banks (bank_test of session 11, bank_fresh of session 12, bank_third of session 14) are each
-kept apart from both tune banks and from one another.
+A test bank is measured, then retired into the tune split once a newer bank, written blind,
+can take its place: bank_seen.py (sessions 8-10, families `seen-NN`), bank_seen11.py (written
+in session 11, measured in 11-12, `seen11-NN`) and bank_seen12.py (session 12, `seen12-NN`)
+were retired so; session 14 retired the last two when it wrote bank_third.py, the test split
+now. A test bank is kept apart from every tune bank, the retired ones included.
 """
 
 from __future__ import annotations
@@ -43,8 +44,14 @@ def _bank(name: str) -> list[tuple[Any, ...]]:
 
 
 def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
-    """The tune split's banks with their family prefix: the tune bank and the retired test bank."""
-    return [("tune", _bank("bank_tune")), ("seen", _bank("bank_seen"))]
+    """The tune split's banks with their family prefix: the tune bank and the retired test
+    banks (each measured, then moved here once a newer blind bank could take its place)."""
+    return [
+        ("tune", _bank("bank_tune")),
+        ("seen", _bank("bank_seen")),
+        ("seen11", _bank("bank_seen11")),
+        ("seen12", _bank("bank_seen12")),
+    ]
 
 
 def tune_families() -> list[tuple[Any, ...]]:
@@ -53,11 +60,7 @@ def tune_families() -> list[tuple[Any, ...]]:
 
 def test_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The test split's banks with their family prefix, in the order they were written."""
-    return [
-        ("test", _bank("bank_test")),
-        ("fresh", _bank("bank_fresh")),
-        ("third", _bank("bank_third")),
-    ]
+    return [("third", _bank("bank_third"))]
 
 
 def render(

@@ -1,7 +1,10 @@
 # ruff: noqa: E501  (data: long template lines read better whole)
-"""A fresh, blind test bank for the semantic cache (issue 17), written in session 12.
+"""A blind test bank for the semantic cache (issue 17), written in session 12, now TUNE.
 
-Same format as bank_tune.py / bank_test.py, read by build.py's ``render``: each family is
+Measured in session 12; retired in session 14 into tune.jsonl (families `seen12-NN`), when
+bank_third.py took its place as the unseen test bank. What follows is how it was written.
+
+Same format as bank_tune.py / bank_seen11.py, read by build.py's ``render``: each family is
 (category, lang, should_hit, cached template, query template, fills), at most 4 fills a family.
 
 How it was written: by hand, from scratch, blind to the verifier. Its author read only the

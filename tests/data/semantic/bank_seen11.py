@@ -1,5 +1,8 @@
 # ruff: noqa: E501  (data: long template lines read better whole)
-"""Templates and fillers for the TEST split of the semantic-cache pairs (see build.py).
+"""Test pairs of session 11, measured in sessions 11-12, now TUNE (see build.py).
+
+Retired in session 14 into tune.jsonl (families `seen11-NN`), when bank_third.py took its
+place as the unseen test bank. What follows is how it was written.
 
 Written from scratch in session 11, blind to the verifier: the pairs are phrased the way users
 type questions (support, code and devops, travel, cooking, finance, health, shopping, maths,
