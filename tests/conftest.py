@@ -21,7 +21,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 TEST_MODELS = Path(__file__).parent / "data" / "models.toml"
 TENANT_LIMIT_USD = 0.0005  # tenant "capped": a few fake-fast answers, then refusals
 
-APPROVAL_TIMEOUT_S = 4
+# Long enough for `celeragent approve`, a fresh process, to start and answer on a loaded 2-core
+# machine: at 4 s, a full run at load 4 saw the step time out before the command had started.
+APPROVAL_TIMEOUT_S = 10
 
 STACK_ENV = {
     "CELERAGENT_MODELS_FILE": str(TEST_MODELS),
