@@ -7,6 +7,9 @@ restores it: outside question and function words, a paraphrase may add one chara
 ("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
 The order check (`clash_zh`) reads the same characters, with pronouns, the markers
 of who acts on whom and Latin-script names kept.
+
+A question of English words in a Chinese frame ("Python 里怎么 parse command-line arguments")
+is checked here too (`framed`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from runtime.cache import lexicon, structure
+from runtime.cache import lexicon, structure, zh_frames
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ZH_FUNCTION = set(
@@ -53,6 +56,16 @@ _ZH_A_NOT_A = re.compile(r"(.)[不没]\1")
 ROLE_MARKERS = set("把被给向对跟")
 
 
+def framed(text: str) -> bool:
+    """English words in a Chinese frame: the Chinese holds a function or question word ("里怎么",
+    "的", "是几号"), not only a name ("What is 北京?" is English). verify.py `language` checks
+    such a question as Chinese: every Latin word is then an entity the other question must
+    hold, and the frame goes through the content check, so it is held to its exact English
+    words. Checked as English, the parser would not know its Chinese words, and its cosine
+    (half [UNK]) would fall below the English threshold."""
+    return bool(_ZH_FUNCTION_WORDS.search(text) or _ZH_FUNCTION.intersection(text))
+
+
 _ZH_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*|" + CJK.pattern)
 
 
@@ -63,7 +76,7 @@ def content(
     with `latin`, Latin-script words too, each one token: "iPhone比Pixel贵" / "Pixel比iPhone贵"
     is a reversal only if the names are in the order (the content check leaves them to the
     entity check)."""
-    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", text.strip()))
+    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", zh_frames.normalise(text)))
     for pattern, token in _ZH_ASKS:
         text = pattern.sub(token, text)
     text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", text))
@@ -103,4 +116,4 @@ def clash_zh(
     ta, tb = zh_tense(a_text), zh_tense(b_text)
     if {ta, tb} == {"past", "future"}:
         return f"tense differs: {ta} vs {tb}"
-    return None
+    return zh_frames.clash(a_text, b_text)

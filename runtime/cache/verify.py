@@ -27,8 +27,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 def language(text: str) -> str:
     cjk = len(_CJK.findall(text))
     latin = len(_LATIN.findall(text))
-    # A Chinese question with a brand name in it ("iPhone 多少钱") is still Chinese.
-    return "zh" if cjk >= 2 and cjk * 3 > latin else "en"
+    # A Chinese question with a brand name in it ("iPhone 多少钱") is still Chinese, and so is
+    # English in a Chinese frame ("Python 里怎么 parse args"; chinese.py `framed` says why).
+    return "zh" if cjk >= 2 and (cjk * 3 > latin or chinese.framed(text)) else "en"
 
 
 # --- numbers --------------------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""Chinese question frames (runtime/cache/zh_frames.py) and mixed-language questions: what each
+mechanism now serves, and what it still refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.cache import zh_frames
+from runtime.cache.verify import language, verify_match
+
+SERVED = [
+    # Polite openers, before the leading-请 rule could leave 问 behind.
+    ("请问怎么清除手机的缓存？", "怎么清除手机的缓存？"),
+    ("麻烦问一下，进程和线程有什么区别？", "进程跟线程的区别是什么？"),
+    ("能不能告诉我加拿大的首都是哪里？", "加拿大首都是哪个城市？"),
+    ("北京有多少人口你知道吗", "我想知道北京有多少人口"),
+    # Ways of asking one thing.
+    ("怎么用 git 查看提交历史？", "用 git 查看提交历史的方法是什么？"),
+    ("《围城》是谁写的？", "《围城》的作者是谁？"),
+    ("叶子发黄是什么原因？", "为什么叶子发黄？"),
+    ("发烧的时候可以吃鸡蛋吗？", "发烧期间能不能吃鸡蛋？"),
+    # English in a Chinese frame: checked as Chinese, held to its exact English words.
+    ("Python 里怎么 sort a dict by value？", "在 Python 中如何 sort a dict by value？"),
+]
+
+REFUSED = [
+    ("小米上个季度的营收是多少？", "小米这个季度的营收是多少？", "relative time differs"),
+    ("上学期的成绩单怎么打印", "这学期的成绩单怎么打印", "relative time differs"),
+    ("外国人可以在中国开账户吗？", "外国人需要在中国开账户吗？", "modality differs"),
+    ("《围城》是谁写的？", "《围城》是谁翻译的？", "content differs"),
+    ("进程和线程有什么区别？", "进程和线程有什么联系？", "content differs"),
+    ("Python 里怎么 sort a dict by value？", "Python 里怎么 sort a list by value？", "entities"),
+    ("VS Code 怎么 split the editor？", "VS Code 怎么 close the editor？", "entities"),
+]
+
+
+@pytest.mark.parametrize(("cached", "query"), SERVED)
+def test_frames_serve_the_same_question(cached: str, query: str) -> None:
+    assert verify_match(cached, query) == (True, None)
+
+
+@pytest.mark.parametrize(("cached", "query", "reason"), REFUSED)
+def test_frames_still_refuse_a_different_question(cached: str, query: str, reason: str) -> None:
+    ok, why = verify_match(cached, query)
+    assert not ok
+    assert why is not None and reason in why
+
+
+def test_normalise_keeps_content_and_tokens_the_way_of_asking() -> None:
+    assert zh_frames.normalise("请问《活着》的作者是谁？") == "《活着》著？"
+    assert "原因" not in zh_frames.normalise("叶子发黄是什么原因")
+
+
+def test_mixed_language_needs_a_chinese_frame() -> None:
+    assert language("VS Code 怎么 split the editor？") == "zh"
+    assert language("Q3 OKR 的 deadline 是几号？") == "zh"
+    assert language("What is 北京?") == "en"  # a name, not a frame
