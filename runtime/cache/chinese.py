@@ -94,13 +94,40 @@ def content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
     return None
 
 
-_ZH_PAST = re.compile(r"了|过|已经|曾经|刚才")
-_ZH_FUTURE = re.compile(r"会|将|即将|打算")
+# "是什么时候开通的" asks about an event that happened (the 是...的 focus construction: 是, a
+# question word, the verb, 的 at the end); "将在什么时候开通" about one to come.
+_ZH_PAST = re.compile(
+    r"了|过|已经|曾经|刚才|是(?:什么时候|何时|哪一?年|哪一?天|几号|几点|在哪|怎么|谁|如何|从哪)"
+    r"[^？?，,。]*的[？?。！!]?$"
+)
+# 会 is "will" unless it is part of a noun ("会员", "会议", "社会", "开会": a meeting, a society).
+_ZH_FUTURE = re.compile(
+    r"(?<![社机开聚协大宴约晚学公工都年例省盛舞茶酒])会(?![员议计场长所费话谈晤见面合师])"
+    r"|将|即将|打算"
+)
 
 
 def zh_tense(text: str) -> str:
     past, future = bool(_ZH_PAST.search(text)), bool(_ZH_FUTURE.search(text))
     return "past" if past and not future else "future" if future and not past else ""
+
+
+# Halves: "一个半小时" is 1.5 hours, "三年半" 3.5 years, "半小时" 0.5. The number check reads
+# "一个" as the article "a" and 半 as no number, so it tells none of these apart; here each
+# half is read with the whole before it ("一半" is a half, not one and a half).
+_ZH_HALF = re.compile(
+    r"([零一二两三四五六七八九十百\d]+)(?:个|[年天周月岁点斤里]|小时|分钟|公里|公斤)半|半"
+)
+
+
+def _whole(numeral: str) -> str:
+    if numeral.isdigit():
+        return str(int(numeral))
+    return str(lexicon.ZH_DIGITS.get(numeral, numeral))  # "十二" stays as written
+
+
+def halves(text: str) -> list[str]:
+    return sorted(f"{_whole(m.group(1)) if m.group(1) else 0}.5" for m in _ZH_HALF.finditer(text))
 
 
 def clash_zh(
@@ -113,6 +140,10 @@ def clash_zh(
         return f"order differs: {pair[0]} ... {pair[1]} reversed"
     if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
         return "alternatives differ: only one asks A 还是 B"
+    if halves(a_text) != halves(b_text):
+        return f"halves differ: {', '.join(halves(a_text)) or 'none'} vs " + (
+            ", ".join(halves(b_text)) or "none"
+        )
     ta, tb = zh_tense(a_text), zh_tense(b_text)
     if {ta, tb} == {"past", "future"}:
         return f"tense differs: {ta} vs {tb}"
