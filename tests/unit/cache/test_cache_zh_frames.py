@@ -19,6 +19,9 @@ SERVED = [
     ("《围城》是谁写的？", "《围城》的作者是谁？"),
     ("叶子发黄是什么原因？", "为什么叶子发黄？"),
     ("发烧的时候可以吃鸡蛋吗？", "发烧期间能不能吃鸡蛋？"),
+    ("请问生抽和老抽有什么不一样？", "生抽与老抽的区别在哪里？"),  # no negation in a frame
+    ("四级的报名时间是什么时候？", "什么时候可以报名四级？"),
+    ("航班延误三小时的话，可以退票吗？", "可以退票吗？航班已经延误三小时了。"),
     # English in a Chinese frame: checked as Chinese, held to its exact English words.
     ("Python 里怎么 sort a dict by value？", "在 Python 中如何 sort a dict by value？"),
 ]
@@ -29,6 +32,8 @@ REFUSED = [
     ("外国人可以在中国开账户吗？", "外国人需要在中国开账户吗？", "modality differs"),
     ("《围城》是谁写的？", "《围城》是谁翻译的？", "content differs"),
     ("进程和线程有什么区别？", "进程和线程有什么联系？", "content differs"),
+    ("生抽和老抽一样吗？", "生抽和老抽不一样吗？", "negation differs"),
+    ("航班延误的话，可以退票吗？", "航班取消的话，可以退票吗？", "content differs"),
     ("Python 里怎么 sort a dict by value？", "Python 里怎么 sort a list by value？", "entities"),
     ("VS Code 怎么 split the editor？", "VS Code 怎么 close the editor？", "entities"),
 ]
