@@ -28,8 +28,9 @@ _ZH_FUNCTION = set(
 # Function words of two characters whose characters alone carry meaning ("忙" is busy).
 _ZH_FUNCTION_WORDS = re.compile(
     r"请问|帮忙|帮我|告诉|知道|意思|可以|怎样|怎么|如何|什么|多少|为什么|一下|一般|通常|大概|平时"
-    # Aspect, which `zh_tense` compares: "已经延误了" is "延误了".
-    r"|已经|曾经"
+    # Aspect, which `zh_tense` compares: "已经延误了" is "延误了"; and 需要 (need), a modal
+    # like 要 and 可以, whose class zh_frames.py compares ("可以交社保吗" / "需要交社保吗").
+    r"|已经|曾经|需要"
 )
 # "一本" is the article "a", and "几部" / "一些" a plural ("推荐几部电影" / "推荐一些电影"):
 # surface.py's scope check tells one from several; here they are no content.

@@ -59,11 +59,15 @@ _FORMS = [(re.compile(pattern), token) for pattern, token in _FORM_PATTERNS]
 # "可否" / "是否" ask yes or no (chinese.py's A-not-A rule reads "能不能" the same way).
 _HEDGES = re.compile(r"一般来说|通常来说|大约|大致|大概|一般|通常|平时|能否|可否|是否|可不可以")
 
-# Modality, compared as a class once its words are no content: what is possible or allowed
-# against what is required ("可以交社保吗" / "必须交社保吗"). "要" alone is also "will" and
-# "want", so only its compounds count.
-_POSSIBLE = re.compile(r"可以|能够|能否|可否|能不能|可不可以|允许|准许|能|可")
-_REQUIRED = re.compile(r"必须|需要|必需|务必|得要|应该|应当|需|必要")
+# Modality, compared as a class once its words are no content: what is possible or allowed,
+# what is required, what is wanted ("可以交社保吗" / "需要交社保吗" / "想交社保吗"). "要"
+# alone is also "will", so only its compounds count. Read past the polite opener, whose
+# "能不能告诉我" / "我想知道" ask nothing of the question itself.
+_MODALS = {
+    "possible": re.compile(r"可以|能够|能否|可否|能不能|可不可以|允许|准许|能|可"),
+    "required": re.compile(r"必须|需要|必需|务必|得要|应该|应当|需|必要"),
+    "wanted": re.compile(r"想要|想|愿意|希望"),
+}
 
 # Relative time: "上个季度" / "这个季度" / "下个季度" name different periods.
 _DEIXIS = re.compile(
@@ -82,9 +86,11 @@ def normalise(text: str) -> str:
 
 
 def _modality(text: str) -> str:
-    # Both or neither: no class to compare ("性能" holds a 能 that is no modal).
-    required, possible = bool(_REQUIRED.search(text)), bool(_POSSIBLE.search(text))
-    return "" if required == possible else "required" if required else "possible"
+    # One class or none; two or more are no class to compare ("性能" holds a 能 that is no
+    # modal, "理想" a 想).
+    text = _WRAPPERS.sub("", text.strip(), count=1)
+    found = [name for name, pattern in _MODALS.items() if pattern.search(text)]
+    return found[0] if len(found) == 1 else ""
 
 
 def _deixis(text: str) -> set[tuple[str, str]]:
@@ -94,7 +100,7 @@ def _deixis(text: str) -> set[tuple[str, str]]:
 def clash(a_text: str, b_text: str) -> str | None:
     """Meaning the frame words carry, compared as classes: modality and relative time."""
     ma, mb = _modality(a_text), _modality(b_text)
-    if ma != mb and {ma, mb} == {"possible", "required"}:
+    if ma and mb and ma != mb:
         return f"modality differs: {ma} vs {mb}"
     da, db = _deixis(a_text), _deixis(b_text)
     if da != db:

@@ -20,6 +20,7 @@ SERVED = [
     ("叶子发黄是什么原因？", "为什么叶子发黄？"),
     ("发烧的时候可以吃鸡蛋吗？", "发烧期间能不能吃鸡蛋？"),
     ("请问生抽和老抽有什么不一样？", "生抽与老抽的区别在哪里？"),  # no negation in a frame
+    ("去塞尔维亚需要签证吗？", "去塞尔维亚要不要办签证呢？"),  # 需要 is a modal, like 要
     ("四级的报名时间是什么时候？", "什么时候可以报名四级？"),
     ("航班延误三小时的话，可以退票吗？", "可以退票吗？航班已经延误三小时了。"),
     # English in a Chinese frame: checked as Chinese, held to its exact English words.
@@ -30,6 +31,7 @@ REFUSED = [
     ("小米上个季度的营收是多少？", "小米这个季度的营收是多少？", "relative time differs"),
     ("上学期的成绩单怎么打印", "这学期的成绩单怎么打印", "relative time differs"),
     ("外国人可以在中国开账户吗？", "外国人需要在中国开账户吗？", "modality differs"),
+    ("我需要买保险吗？", "我想买保险吗？", "modality differs"),
     ("《围城》是谁写的？", "《围城》是谁翻译的？", "content differs"),
     ("进程和线程有什么区别？", "进程和线程有什么联系？", "content differs"),
     ("生抽和老抽一样吗？", "生抽和老抽不一样吗？", "negation differs"),
