@@ -31,10 +31,12 @@ _TAG = re.compile(r"[，,]?\s*(?:你|您)(?:知道|清楚)吗")
 # Ways of asking, each rewritten to one token (a CJK character, so the content check keeps
 # it) or to nothing when chinese.py already drops its plain form ("怎么", "为什么").
 _FORM_PATTERNS: list[tuple[str, str]] = [
-    # How to: "怎么X" = "X的方法是什么" = "有什么办法X" ("怎么" is a function word already).
-    (r"的?(?:方法|办法|步骤)(?:是什么|有哪些|是啥)|有(?:什么|哪些|啥)(?:方法|办法)", " "),
-    # Why: "为什么X" = "X是什么原因" = "X是怎么回事".
-    (r"(?:是|有)?(?:什么|啥)原因(?:导致|造成|引起)?的?|的?原因是(?:什么|啥)|是?怎么回事", " "),
+    # How to: "X的方法是什么" = "有什么办法X"; why: "为什么X" = "X是什么原因" = "X是怎么回事".
+    # Each its own token, so "有什么办法" (how to fix it) is not "是什么原因" (why); "怎么" asks
+    # either, so chinese.py drops it and it matches both.
+    (r"的?(?:方法|办法|步骤)(?:是什么|有哪些|是啥)|有(?:什么|哪些|啥)(?:方法|办法)", "法"),
+    (r"为什么|为何|(?:是|有)?(?:什么|啥)原因(?:导致|造成|引起)?的?|的?原因是(?:什么|啥)", "因"),
+    (r"是?怎么回事", "因"),
     # Where: "哪里" = "哪个城市" = "什么地方" (chinese.py drops 哪里 and 什么地方).
     (r"哪(?:个|座|一个)?(?:城市|地方)", " "),
     # Who did it = its doer: "是谁写的" / "作者是谁", "谁发明的" / "发明者是谁".
@@ -50,8 +52,14 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     (r"的话", " "),
     # When, as a clause: "X的时候" = "X期间" = "X时".
     (r"的时候|期间|之时|的时期", "时"),
-    # Inside, after an English name: "在 Python 里" = "在 Python 中" = "在 Python 内".
-    (r"(?<=[A-Za-z0-9\s])(?:里面|里头|之中|里|中|内)", " "),
+    # Inside, after an English name: "在 Python 里" = "在 Python 中" = "在 Python 内"; not
+    # the 中 of a word ("Python 中文乱码", "Java 内存"): after 在, or before a question word.
+    (r"(?<=[A-Za-z0-9\s])(?:里面|里头|之中|里|中|内)(?=[怎如什为能可要是的有，,？?\s]|$)", " "),
+    (
+        r"(在\s*[A-Za-z][A-Za-z0-9_.+#-]*(?:\s[A-Za-z][A-Za-z0-9_.+#-]*)*)\s*"
+        r"(?:里面|里头|之中|里|中|内)(?![文国心间级等层部期学午央断止容存核置网程地])",
+        r"\1 ",
+    ),
 ]
 _FORMS = [(re.compile(pattern), token) for pattern, token in _FORM_PATTERNS]
 
