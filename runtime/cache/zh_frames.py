@@ -77,6 +77,20 @@ _MODALS = {
     "wanted": re.compile(r"想要|想|愿意|希望"),
 }
 
+# What is asked, compared as a class: chinese.py drops the question words ("什么时候",
+# "哪里") and lets a paraphrase add one character, so "什么时候报名" (when) and "报名要多久"
+# (how long: the token 久) would differ by one character only. "怎么" / "如何" ask how or
+# why and "多少" many things, so they name no class.
+_ASKS = {
+    "when": re.compile(r"什么时候|何时|几点|几号|哪一?天|哪一?年|几月"),
+    "where": re.compile(r"哪里|哪儿|什么地方|在哪|哪个?(?:城市|地方)"),
+    "who": re.compile(r"谁"),
+    "how long": re.compile(r"多久|多长时间|多少时间"),
+    "how much": re.compile(r"多少钱|价格|价钱|售价"),
+    "how old": re.compile(r"几岁|多大年纪|多大岁数|年龄"),
+    "why": re.compile(r"为什么|为何|原因|怎么回事"),
+}
+
 # Relative time: "上个季度" / "这个季度" / "下个季度" name different periods.
 _DEIXIS = re.compile(
     r"(上上|下下|上|下|这|本|今|去|明|前|后|次)个?(季度|学期|财年|年度|月|周|星期|礼拜|年)"
@@ -101,15 +115,24 @@ def _modality(text: str) -> str:
     return found[0] if len(found) == 1 else ""
 
 
+def _asks(text: str) -> set[str]:
+    text = _WRAPPERS.sub("", text.strip(), count=1)
+    return {name for name, pattern in _ASKS.items() if pattern.search(text)}
+
+
 def _deixis(text: str) -> set[tuple[str, str]]:
     return {(_DEIXIS_CLASS.get(d, d), _DEIXIS_UNIT.get(u, u)) for d, u in _DEIXIS.findall(text)}
 
 
 def clash(a_text: str, b_text: str) -> str | None:
-    """Meaning the frame words carry, compared as classes: modality and relative time."""
+    """Meaning the frame words carry, compared as classes: modality, what is asked, and
+    relative time."""
     ma, mb = _modality(a_text), _modality(b_text)
     if ma and mb and ma != mb:
         return f"modality differs: {ma} vs {mb}"
+    qa, qb = _asks(a_text), _asks(b_text)
+    if qa and qb and qa != qb:
+        return f"question differs: {', '.join(sorted(qa))} vs {', '.join(sorted(qb))}"
     da, db = _deixis(a_text), _deixis(b_text)
     if da != db:
         fmt = ", ".join

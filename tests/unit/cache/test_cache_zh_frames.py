@@ -36,6 +36,8 @@ REFUSED = [
     ("进程和线程有什么区别？", "进程和线程有什么联系？", "content differs"),
     ("生抽和老抽一样吗？", "生抽和老抽不一样吗？", "negation differs"),
     ("手机发烫有什么办法？", "手机发烫是什么原因？", "content differs"),  # how to fix / why
+    ("什么时候报名四级？", "报名四级要多久？", "question differs: when vs how long"),
+    ("北京哪里好玩？", "北京什么时候好玩？", "question differs: where vs when"),
     ("在Python中文乱码怎么办", "在Python英文乱码怎么办", "content differs"),  # 中 of 中文
     ("航班延误的话，可以退票吗？", "航班取消的话，可以退票吗？", "content differs"),
     ("Python 里怎么 sort a dict by value？", "Python 里怎么 sort a list by value？", "entities"),
