@@ -86,6 +86,10 @@ _ASKS = {
     "where": re.compile(r"哪里|哪儿|什么地方|在哪|哪个?(?:城市|地方)"),
     "who": re.compile(r"谁"),
     "how long": re.compile(r"多久|多长时间|多少时间"),
+    # How often: "机油多久换一次" is not "换一次机油要多久" (how long a change takes).
+    "how often": re.compile(
+        r"(?:多久|多长时间|几天|几个月|几年)[^，,？?]{0,6}?一次|每隔|几次|多少次|频率"
+    ),
     "how much": re.compile(r"多少钱|价格|价钱|售价"),
     "how old": re.compile(r"几岁|多大年纪|多大岁数|年龄"),
     "why": re.compile(r"为什么|为何|原因|怎么回事"),

@@ -23,6 +23,7 @@ SERVED = [
     ("去塞尔维亚需要签证吗？", "去塞尔维亚要不要办签证呢？"),  # 需要 is a modal, like 要
     ("四级的报名时间是什么时候？", "什么时候可以报名四级？"),
     ("航班延误三小时的话，可以退票吗？", "可以退票吗？航班已经延误三小时了。"),
+    ("机油多久换一次？", "机油多长时间换一次？"),
     # English in a Chinese frame: checked as Chinese, held to its exact English words.
     ("Python 里怎么 sort a dict by value？", "在 Python 中如何 sort a dict by value？"),
 ]
@@ -38,6 +39,7 @@ REFUSED = [
     ("手机发烫有什么办法？", "手机发烫是什么原因？", "content differs"),  # how to fix / why
     ("什么时候报名四级？", "报名四级要多久？", "question differs: when vs how long"),
     ("北京哪里好玩？", "北京什么时候好玩？", "question differs: where vs when"),
+    ("机油多久换一次？", "换一次机油要多久？", "question differs"),  # how often / how long
     ("在Python中文乱码怎么办", "在Python英文乱码怎么办", "content differs"),  # 中 of 中文
     ("航班延误的话，可以退票吗？", "航班取消的话，可以退票吗？", "content differs"),
     ("Python 里怎么 sort a dict by value？", "Python 里怎么 sort a list by value？", "entities"),
