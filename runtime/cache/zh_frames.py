@@ -9,8 +9,9 @@ that carry no content and turns the ways of asking one thing into one token, bef
 content check reads the characters.
 
 Some frame words do carry meaning that the content check no longer sees once they are
-dropped: modality ("能" / "可以" is what is allowed, "必须" / "需要" what is required) and
-relative time ("上个季度" / "这个季度"). They are compared here as classes (`clash`).
+dropped: modality ("可以" is what is allowed, "需要" what is required, "想" what is wanted),
+what is asked ("什么时候" when, "多久" how long, "多久...一次" how often) and relative time
+("上个季度" / "这个季度"). They are compared here as classes (`clash`).
 """
 
 from __future__ import annotations
