@@ -44,6 +44,11 @@ REFUSED = [
     ("航班延误的话，可以退票吗？", "航班取消的话，可以退票吗？", "content differs"),
     ("Python 里怎么 sort a dict by value？", "Python 里怎么 sort a list by value？", "entities"),
     ("VS Code 怎么 split the editor？", "VS Code 怎么 close the editor？", "entities"),
+    # Aspect and halves (chinese.py): questions the content check cannot tell apart.
+    ("机场是什么时候开通的？", "机场将在什么时候开通？", "tense differs"),  # 是...的: done
+    ("会员涨过价吗？", "会员会涨价吗？", "tense differs"),  # 会员 is no "will"
+    ("跑半小时消耗多少热量？", "跑一个半小时消耗多少热量？", "halves differ"),
+    ("会议三点开始吗", "会议三点半开始吗", "halves differ"),
 ]
 
 
@@ -68,22 +73,6 @@ def test_mixed_language_needs_a_chinese_frame() -> None:
     assert language("VS Code 怎么 split the editor？") == "zh"
     assert language("Q3 OKR 的 deadline 是几号？") == "zh"
     assert language("What is 北京?") == "en"  # a name, not a frame
-
-
-# Aspect and halves (runtime/cache/chinese.py): questions the content check cannot tell apart.
-ASPECT_AND_HALVES = [
-    ("机场是什么时候开通的？", "机场将在什么时候开通？", "tense differs"),  # 是...的: done
-    ("会员涨过价吗？", "会员会涨价吗？", "tense differs"),  # 会员 is no "will"
-    ("跑半小时消耗多少热量？", "跑一个半小时消耗多少热量？", "halves differ"),
-    ("会议三点开始吗", "会议三点半开始吗", "halves differ"),
-]
-
-
-@pytest.mark.parametrize(("cached", "query", "reason"), ASPECT_AND_HALVES)
-def test_aspect_and_halves_refuse(cached: str, query: str, reason: str) -> None:
-    ok, why = verify_match(cached, query)
-    assert not ok
-    assert why is not None and reason in why
 
 
 def test_aspect_and_halves_still_serve_the_same_question() -> None:
