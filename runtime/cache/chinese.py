@@ -54,7 +54,8 @@ _ZH_ASKS = [
 # check keeps them ("小李欠我" / "我欠小李"). So are the markers of who acts on whom (把, 被,
 # 给, 向, 对, 跟): between two nouns they are the pivot the order check needs ("A给B打电话" /
 # "B给A打电话": without 给 the two names are merely adjacent, which is no reversal).
-PRONOUNS = set("我你您他她它")
+# 谁 (who) is one too: "谁打败了拿破仑" asks for the victor, "拿破仑打败了谁" for the defeated.
+PRONOUNS = set("我你您他她它谁")
 _ZH_A_NOT_A = re.compile(r"(.)[不没]\1")
 ROLE_MARKERS = set("把被给向对跟")
 
@@ -92,7 +93,10 @@ def content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
     # Counted, not only present: "合同合法" / "合同违法" share 合 once but the first has it twice.
     only_a = list((Counter(ca) - Counter(cb)).keys())
     only_b = list((Counter(cb) - Counter(ca)).keys())
-    if (only_a and only_b) or len(only_a) + len(only_b) > 1:
+    # One character added is a paraphrase ("光速" / "光的速度"), unless it narrows a noun to a
+    # kind ("苹果" / "青苹果": lexicon.ZH_ATTRIBUTIVES).
+    extra = only_a + only_b
+    if (only_a and only_b) or len(extra) > 1 or (extra and extra[0] in lexicon.ZH_ATTRIBUTIVES):
         return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
     return None
 

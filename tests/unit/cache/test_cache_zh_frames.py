@@ -24,6 +24,7 @@ SERVED = [
     ("四级的报名时间是什么时候？", "什么时候可以报名四级？"),
     ("航班延误三小时的话，可以退票吗？", "可以退票吗？航班已经延误三小时了。"),
     ("机油多久换一次？", "机油多长时间换一次？"),
+    ("咖啡对身体有害吗？", "喝咖啡对身体有害吗？"),  # one added character, no attributive
     # English in a Chinese frame: checked as Chinese, held to its exact English words.
     ("Python 里怎么 sort a dict by value？", "在 Python 中如何 sort a dict by value？"),
 ]
@@ -44,11 +45,16 @@ REFUSED = [
     ("航班延误的话，可以退票吗？", "航班取消的话，可以退票吗？", "content differs"),
     ("Python 里怎么 sort a dict by value？", "Python 里怎么 sort a list by value？", "entities"),
     ("VS Code 怎么 split the editor？", "VS Code 怎么 close the editor？", "entities"),
+    # A character that narrows a noun to a kind is never a paraphrase's one added character.
+    ("苹果甜吗？", "青苹果甜吗？", "content differs: none vs 青"),
+    ("吃饭了吗？", "吃早饭了吗？", "content differs"),
+    ("房租多少？", "月房租多少？", "content differs"),
+    ("谁打败了拿破仑？", "拿破仑打败了谁？", "order differs"),  # 谁 has a role
     # Aspect and halves (chinese.py): questions the content check cannot tell apart.
     ("机场是什么时候开通的？", "机场将在什么时候开通？", "tense differs"),  # 是...的: done
     ("会员涨过价吗？", "会员会涨价吗？", "tense differs"),  # 会员 is no "will"
     ("跑半小时消耗多少热量？", "跑一个半小时消耗多少热量？", "halves differ"),
-    ("会议三点开始吗", "会议三点半开始吗", "halves differ"),
+    ("会议三点开始吗", "会议三点半开始吗", "differ"),
 ]
 
 
