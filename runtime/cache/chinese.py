@@ -137,6 +137,21 @@ def halves(text: str) -> list[str]:
     return sorted(f"{_whole(m.group(1)) if m.group(1) else 0}.5" for m in _ZH_HALF.finditer(text))
 
 
+# Markers whose object is the one acted on or for: "给老板发邮件" (to the boss) is not
+# "老板给我发邮件" (from the boss), though no two blocks trade places. (跟 and 和 join two
+# things either way round: "A跟B的区别" is "B跟A的区别".)
+_DIRECTED = set("给向把被")
+
+
+def _objects(chars: Sequence[str]) -> dict[str, set[str]]:
+    """Each directed marker to what follows it ("给老板" -> 给: {老})."""
+    found: dict[str, set[str]] = {}
+    for marker, after in zip(chars, chars[1:], strict=False):
+        if marker in _DIRECTED:
+            found.setdefault(marker, set()).add(after)
+    return found
+
+
 def clash_zh(
     a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
 ) -> str | None:
@@ -145,6 +160,11 @@ def clash_zh(
     pair = structure.swapped_blocks(a_chars, b_chars)
     if pair:
         return f"order differs: {pair[0]} ... {pair[1]} reversed"
+    oa, ob = _objects(a_chars), _objects(b_chars)
+    for marker in sorted(oa.keys() & ob.keys()):
+        if oa[marker] != ob[marker]:
+            x, y = "".join(sorted(oa[marker])), "".join(sorted(ob[marker]))
+            return f"role differs: {marker}{x} vs {marker}{y}"
     if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
         return "alternatives differ: only one asks A 还是 B"
     if halves(a_text) != halves(b_text):

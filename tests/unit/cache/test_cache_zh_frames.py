@@ -25,6 +25,7 @@ SERVED = [
     ("航班延误三小时的话，可以退票吗？", "可以退票吗？航班已经延误三小时了。"),
     ("机油多久换一次？", "机油多长时间换一次？"),
     ("咖啡对身体有害吗？", "喝咖啡对身体有害吗？"),  # one added character, no attributive
+    ("我给他转账了吗？", "给他转账了吗？"),  # 给 points at 他 in both
     # English in a Chinese frame: checked as Chinese, held to its exact English words.
     ("Python 里怎么 sort a dict by value？", "在 Python 中如何 sort a dict by value？"),
 ]
@@ -50,6 +51,8 @@ REFUSED = [
     ("吃饭了吗？", "吃早饭了吗？", "content differs"),
     ("房租多少？", "月房租多少？", "content differs"),
     ("谁打败了拿破仑？", "拿破仑打败了谁？", "order differs"),  # 谁 has a role
+    ("第三个是什么？", "三个是什么？", "content differs"),  # ordinal / cardinal
+    ("怎么给老板发邮件？", "老板给我发邮件怎么办？", "role differs: 给老 vs 给我"),
     # Aspect and halves (chinese.py): questions the content check cannot tell apart.
     ("机场是什么时候开通的？", "机场将在什么时候开通？", "tense differs"),  # 是...的: done
     ("会员涨过价吗？", "会员会涨价吗？", "tense differs"),  # 会员 is no "will"
