@@ -4,9 +4,11 @@ all-MiniLM-L6-v2's vocabulary lacks most CJK characters: they become [UNK], so "
 and "如何暂停订阅" embed to the *same* vector (cosine 1.0). For Chinese the embedding is
 therefore blind to exactly the characters that carry the meaning, and this lexical check
 restores it: outside question and function words, a paraphrase may add one character
-("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
+("光速" / "光的速度") but not swap characters ("早餐" / "晚餐"), nor add one that narrows a
+noun to a kind ("苹果" / "青苹果"). The question's frame (a polite opener, its way of asking)
+is removed first, and what the frame means is compared as classes (zh_frames.py).
 The order check (`clash_zh`) reads the same characters, with pronouns, the markers
-of who acts on whom and Latin-script names kept.
+of who acts on whom and Latin-script names kept; then halves, aspect and the frame's classes.
 
 A question of English words in a Chinese frame ("Python 里怎么 parse command-line arguments")
 is checked here too (`framed`).
