@@ -33,6 +33,7 @@ _ZH_FUNCTION_WORDS = re.compile(
     # Aspect, which `zh_tense` compares: "已经延误了" is "延误了"; and 需要 (need), a modal
     # like 要 and 可以, whose class zh_frames.py compares ("可以交社保吗" / "需要交社保吗").
     r"|已经|曾经|需要"
+    r"|自己"  # the reflexive pronoun: "查看自己的记录" is "查看记录"
 )
 # "一本" is the article "a", and "几部" / "一些" a plural ("推荐几部电影" / "推荐一些电影"):
 # surface.py's scope check tells one from several; here they are no content.
@@ -42,7 +43,7 @@ _ZH_PLEASE = re.compile(r"^请(?![假客教求柬帖示愿])")
 
 
 # Question words made of content characters: "哪里" and "什么地方" both ask "where".
-_ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|哪个|哪些|哪种|什么")
+_ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|什么东西|哪个|哪些|哪种|什么")
 # Ways to ask one thing, each one token: a price ("多少钱" / "的价格是多少"), a duration
 # ("多久" / "多长时间"), an age ("几岁" / "年龄是多少"). A closed class of question phrasings.
 _ZH_ASKS = [

@@ -51,6 +51,8 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     (r"的?时间是(?=什么时候|何时|哪天)", " "),
     # If: "X的话" is "if X"; the condition is the same with or without it.
     (r"的话", " "),
+    # Cannot: "无法开机" = "开不了机" = "不能开机"; the negation check sees each as negated.
+    (r"无法|没法|没办法|(?<!能)不能够?", "不"),  # not the 不能 of "能不能" (can or not)
     # When, as a clause: "X的时候" = "X期间" = "X时".
     (r"的时候|期间|之时|的时期", "时"),
     # Inside, after an English name: "在 Python 里" = "在 Python 中" = "在 Python 内"; not
