@@ -51,6 +51,10 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     (r"的?时间是(?=什么时候|何时|哪天)", " "),
     # If: "X的话" is "if X"; the condition is the same with or without it.
     (r"的话", " "),
+    # What to do: "怎么办" = "该怎么处理" = "如何解决" (chinese.py drops 怎么 / 如何).
+    (r"(?:该|要|应该|应当)?(?:怎么|如何|怎样)(?:办|处理|解决|应对)", "办"),
+    # A yes-no question closed by 没有: "熟了没有" = "熟没熟" = "熟了吗" (not "还没有").
+    (r"(?<!还)(?:了)?没有?(?=[？?。！!]?$)", "吗"),
     # Cannot: "无法开机" = "开不了机" = "不能开机"; the negation check sees each as negated.
     (r"无法|没法|没办法|(?<!能)不能够?", "不"),  # not the 不能 of "能不能" (can or not)
     # When, as a clause: "X的时候" = "X期间" = "X时".

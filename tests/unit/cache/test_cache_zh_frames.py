@@ -27,6 +27,8 @@ SERVED = [
     ("咖啡对身体有害吗？", "喝咖啡对身体有害吗？"),  # one added character, no attributive
     ("我给他转账了吗？", "给他转账了吗？"),  # 给 points at 他 in both
     ("电脑开不了机怎么办？", "电脑无法开机怎么办？"),  # cannot
+    ("手机进水了怎么处理？", "手机进水了该怎么办？"),  # what to do
+    ("怎么判断西瓜熟没熟？", "如何判断西瓜熟了没有？"),  # a yes-no question closed by 没有
     ("去医院挂号需要带什么？", "去医院挂号要带什么东西？"),
     # English in a Chinese frame: checked as Chinese, held to its exact English words.
     ("Python 里怎么 sort a dict by value？", "在 Python 中如何 sort a dict by value？"),
@@ -55,6 +57,8 @@ REFUSED = [
     ("谁打败了拿破仑？", "拿破仑打败了谁？", "order differs"),  # 谁 has a role
     ("第三个是什么？", "三个是什么？", "content differs"),  # ordinal / cardinal
     ("电脑能开机吗？", "电脑无法开机吗？", "negation differs"),
+    ("快递到了吗？", "快递还没有到吗？", "negation differs"),
+    ("手机进水了怎么办？", "手机进水了怎么预防？", "content differs"),
     ("怎么给老板发邮件？", "老板给我发邮件怎么办？", "role differs: 给老 vs 给我"),
     # Aspect and halves (chinese.py): questions the content check cannot tell apart.
     ("机场是什么时候开通的？", "机场将在什么时候开通？", "tense differs"),  # 是...的: done
