@@ -4,9 +4,14 @@ all-MiniLM-L6-v2's vocabulary lacks most CJK characters: they become [UNK], so "
 and "如何暂停订阅" embed to the *same* vector (cosine 1.0). For Chinese the embedding is
 therefore blind to exactly the characters that carry the meaning, and this lexical check
 restores it: outside question and function words, a paraphrase may add one character
-("光速" / "光的速度") but not swap characters ("早餐" / "晚餐").
+("光速" / "光的速度") but not swap characters ("早餐" / "晚餐"), nor add one that narrows a
+noun to a kind ("苹果" / "青苹果"). The question's frame (a polite opener, its way of asking)
+is removed first, and what the frame means is compared as classes (zh_frames.py).
 The order check (`clash_zh`) reads the same characters, with pronouns, the markers
-of who acts on whom and Latin-script names kept.
+of who acts on whom and Latin-script names kept; then halves, aspect and the frame's classes.
+
+A question of English words in a Chinese frame ("Python 里怎么 parse command-line arguments")
+is checked here too (`framed`).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from runtime.cache import lexicon, structure
+from runtime.cache import lexicon, structure, zh_frames
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ZH_FUNCTION = set(
@@ -25,6 +30,10 @@ _ZH_FUNCTION = set(
 # Function words of two characters whose characters alone carry meaning ("忙" is busy).
 _ZH_FUNCTION_WORDS = re.compile(
     r"请问|帮忙|帮我|告诉|知道|意思|可以|怎样|怎么|如何|什么|多少|为什么|一下|一般|通常|大概|平时"
+    # Aspect, which `zh_tense` compares: "已经延误了" is "延误了"; and 需要 (need), a modal
+    # like 要 and 可以, whose class zh_frames.py compares ("可以交社保吗" / "需要交社保吗").
+    r"|已经|曾经|需要"
+    r"|自己"  # the reflexive pronoun: "查看自己的记录" is "查看记录"
 )
 # "一本" is the article "a", and "几部" / "一些" a plural ("推荐几部电影" / "推荐一些电影"):
 # surface.py's scope check tells one from several; here they are no content.
@@ -34,7 +43,7 @@ _ZH_PLEASE = re.compile(r"^请(?![假客教求柬帖示愿])")
 
 
 # Question words made of content characters: "哪里" and "什么地方" both ask "where".
-_ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|哪个|哪些|哪种|什么")
+_ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|什么东西|哪个|哪些|哪种|什么")
 # Ways to ask one thing, each one token: a price ("多少钱" / "的价格是多少"), a duration
 # ("多久" / "多长时间"), an age ("几岁" / "年龄是多少"). A closed class of question phrasings.
 _ZH_ASKS = [
@@ -48,9 +57,20 @@ _ZH_ASKS = [
 # check keeps them ("小李欠我" / "我欠小李"). So are the markers of who acts on whom (把, 被,
 # 给, 向, 对, 跟): between two nouns they are the pivot the order check needs ("A给B打电话" /
 # "B给A打电话": without 给 the two names are merely adjacent, which is no reversal).
-PRONOUNS = set("我你您他她它")
+# 谁 (who) is one too: "谁打败了拿破仑" asks for the victor, "拿破仑打败了谁" for the defeated.
+PRONOUNS = set("我你您他她它谁")
 _ZH_A_NOT_A = re.compile(r"(.)[不没]\1")
 ROLE_MARKERS = set("把被给向对跟")
+
+
+def framed(text: str) -> bool:
+    """English words in a Chinese frame: the Chinese holds a function or question word ("里怎么",
+    "的", "是几号"), not only a name ("What is 北京?" is English). verify.py `language` checks
+    such a question as Chinese: every Latin word is then an entity the other question must
+    hold, and the frame goes through the content check, so it is held to its exact English
+    words. Checked as English, the parser would not know its Chinese words, and its cosine
+    (half [UNK]) would fall below the English threshold."""
+    return bool(_ZH_FUNCTION_WORDS.search(text) or _ZH_FUNCTION.intersection(text))
 
 
 _ZH_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*|" + CJK.pattern)
@@ -63,7 +83,7 @@ def content(
     with `latin`, Latin-script words too, each one token: "iPhone比Pixel贵" / "Pixel比iPhone贵"
     is a reversal only if the names are in the order (the content check leaves them to the
     entity check)."""
-    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", text.strip()))
+    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", zh_frames.normalise(text)))
     for pattern, token in _ZH_ASKS:
         text = pattern.sub(token, text)
     text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", text))
@@ -76,18 +96,63 @@ def content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
     # Counted, not only present: "合同合法" / "合同违法" share 合 once but the first has it twice.
     only_a = list((Counter(ca) - Counter(cb)).keys())
     only_b = list((Counter(cb) - Counter(ca)).keys())
-    if (only_a and only_b) or len(only_a) + len(only_b) > 1:
+    # One character added is a paraphrase ("光速" / "光的速度"), unless it narrows a noun to a
+    # kind ("苹果" / "青苹果": lexicon.ZH_ATTRIBUTIVES).
+    extra = only_a + only_b
+    if (only_a and only_b) or len(extra) > 1 or (extra and extra[0] in lexicon.ZH_ATTRIBUTIVES):
         return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
     return None
 
 
-_ZH_PAST = re.compile(r"了|过|已经|曾经|刚才")
-_ZH_FUTURE = re.compile(r"会|将|即将|打算")
+# "是什么时候开通的" asks about an event that happened (the 是...的 focus construction: 是, a
+# question word, the verb, 的 at the end); "将在什么时候开通" about one to come.
+_ZH_PAST = re.compile(
+    r"了|过|已经|曾经|刚才|是(?:什么时候|何时|哪一?年|哪一?天|几号|几点|在哪|怎么|谁|如何|从哪)"
+    r"[^？?，,。]*的[？?。！!]?$"
+)
+# 会 is "will" unless it is part of a noun ("会员", "会议", "社会", "开会": a meeting, a society).
+_ZH_FUTURE = re.compile(
+    r"(?<![社机开聚协大宴约晚学公工都年例省盛舞茶酒])会(?![员议计场长所费话谈晤见面合师])"
+    r"|将|即将|打算"
+)
 
 
 def zh_tense(text: str) -> str:
     past, future = bool(_ZH_PAST.search(text)), bool(_ZH_FUTURE.search(text))
     return "past" if past and not future else "future" if future and not past else ""
+
+
+# Halves: "一个半小时" is 1.5 hours, "三年半" 3.5 years, "半小时" 0.5. The number check reads
+# "一个" as the article "a" and 半 as no number, so it tells none of these apart; here each
+# half is read with the whole before it ("一半" is a half, not one and a half).
+_ZH_HALF = re.compile(
+    r"([零一二两三四五六七八九十百\d]+)(?:个|[年天周月岁点斤里]|小时|分钟|公里|公斤)半|半"
+)
+
+
+def _whole(numeral: str) -> str:
+    if numeral.isdigit():
+        return str(int(numeral))
+    return str(lexicon.ZH_DIGITS.get(numeral, numeral))  # "十二" stays as written
+
+
+def halves(text: str) -> list[str]:
+    return sorted(f"{_whole(m.group(1)) if m.group(1) else 0}.5" for m in _ZH_HALF.finditer(text))
+
+
+# Markers whose object is the one acted on or for: "给老板发邮件" (to the boss) is not
+# "老板给我发邮件" (from the boss), though no two blocks trade places. (跟 and 和 join two
+# things either way round: "A跟B的区别" is "B跟A的区别".)
+_DIRECTED = set("给向把被")
+
+
+def _objects(chars: Sequence[str]) -> dict[str, set[str]]:
+    """Each directed marker to what follows it ("给老板" -> 给: {老})."""
+    found: dict[str, set[str]] = {}
+    for marker, after in zip(chars, chars[1:], strict=False):
+        if marker in _DIRECTED:
+            found.setdefault(marker, set()).add(after)
+    return found
 
 
 def clash_zh(
@@ -98,9 +163,18 @@ def clash_zh(
     pair = structure.swapped_blocks(a_chars, b_chars)
     if pair:
         return f"order differs: {pair[0]} ... {pair[1]} reversed"
+    oa, ob = _objects(a_chars), _objects(b_chars)
+    for marker in sorted(oa.keys() & ob.keys()):
+        if oa[marker] != ob[marker]:
+            x, y = "".join(sorted(oa[marker])), "".join(sorted(ob[marker]))
+            return f"role differs: {marker}{x} vs {marker}{y}"
     if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
         return "alternatives differ: only one asks A 还是 B"
+    if halves(a_text) != halves(b_text):
+        return f"halves differ: {', '.join(halves(a_text)) or 'none'} vs " + (
+            ", ".join(halves(b_text)) or "none"
+        )
     ta, tb = zh_tense(a_text), zh_tense(b_text)
     if {ta, tb} == {"past", "future"}:
         return f"tense differs: {ta} vs {tb}"
-    return None
+    return zh_frames.clash(a_text, b_text)

@@ -64,6 +64,17 @@ ZH_MEASURE_WORDS = "个根杯张本只条件位次份家台部首篇瓶碗块把
 
 ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 
+# Characters that, put before a noun, narrow it to a kind: colour, age, size, temperature,
+# sex, side, whole or part, time of day, period ("青苹果" is not "苹果", "早饭" not "饭",
+# "月房租" not "房租"), or a market by its place ("港股", "美股"). chinese.py lets a paraphrase
+# add one content character ("光速" / "光的速度"), but never one of these. (公 is left to the
+# unit check: "公斤" / "斤".)
+ZH_ATTRIBUTIVES = (
+    "新旧老青红黄白黑绿蓝紫冰热冷凉温大小男女母总净毛副正左右前后内外早晚午夜全半单双"
+    "真假甜咸酸辣胖瘦粗细厚薄深浅远近快慢年月日周季港美欧韩"
+    "第"  # the ordinal: "第三个" is the third, "三个" three of them
+)
+
 EN_ANTONYMS = [
     (r"hot(?:test|ter)?", r"cold(?:est|er)?"),
     (r"increas\w*", r"decreas\w*"),

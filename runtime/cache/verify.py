@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from runtime.cache import chinese, lexicon, structure, surface, wordnet
+from runtime.cache import chinese, lexicon, structure, surface, wordnet, zh_frames
 
 _CJK = chinese.CJK
 _LATIN = re.compile(r"[A-Za-z]")
@@ -27,8 +27,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 def language(text: str) -> str:
     cjk = len(_CJK.findall(text))
     latin = len(_LATIN.findall(text))
-    # A Chinese question with a brand name in it ("iPhone 多少钱") is still Chinese.
-    return "zh" if cjk >= 2 and cjk * 3 > latin else "en"
+    # A Chinese question with a brand name in it ("iPhone 多少钱") is still Chinese, and so is
+    # English in a Chinese frame ("Python 里怎么 parse args"; chinese.py `framed` says why).
+    return "zh" if cjk >= 2 and (cjk * 3 > latin or chinese.framed(text)) else "en"
 
 
 # --- numbers --------------------------------------------------------------------------------
@@ -102,8 +103,8 @@ _ZH_NEGATION = re.compile(r"不|没|別|别|非|无|未|莫|勿|甭")
 
 
 def _negated(text: str, lang: str) -> bool:
-    if lang == "zh":
-        return bool(_ZH_NEGATION.search(_ZH_FALSE_NEGATION.sub(" ", text)))
+    if lang == "zh":  # Frames hold no negation: "有什么不一样" asks "有什么区别" (zh_frames.py).
+        return bool(_ZH_NEGATION.search(_ZH_FALSE_NEGATION.sub(" ", zh_frames.normalise(text))))
     return bool(_EN_NEGATION.search(text))
 
 

@@ -1,0 +1,153 @@
+"""The frame of a Chinese question, apart from its content (runtime/cache/chinese.py).
+
+chinese.py compares the content characters of two questions: a paraphrase may add one but not
+swap any. Users wrap the same question in many frames: a polite opener ("请问", "麻烦问一下",
+"能不能告诉我"), a way of asking ("怎么X" / "X的方法是什么", "为什么" / "是什么原因" /
+"怎么回事", "是谁写的" / "作者是谁"), a hedge ("大概", "一般"). Each frame is a closed class, so
+a list of them generalises to questions it was never shown; `normalise` removes the frames
+that carry no content and turns the ways of asking one thing into one token, before the
+content check reads the characters.
+
+Some frame words do carry meaning that the content check no longer sees once they are
+dropped: modality ("可以" is what is allowed, "需要" what is required, "想" what is wanted),
+what is asked ("什么时候" when, "多久" how long, "多久...一次" how often) and relative time
+("上个季度" / "这个季度"). They are compared here as classes (`clash`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Polite openers and wrappers: "please tell me", "may I ask", "do you know". Removed whole,
+# before chinese.py reads a leading 请 as "please" (else "请问" would leave its 问 behind).
+_WRAPPERS = re.compile(
+    r"^(?:麻烦|劳驾|打扰一下|请问|请教)?[，,\s]*"
+    r"(?:(?:请|麻烦)?(?:你|您)?(?:能不能|能否|可不可以|可以|能)?(?:帮我|帮忙)?"
+    r"(?:告诉|告知)(?:我|一下)*|(?:我)?想(?:问|请教|了解|知道)(?:一下|下)?|"
+    r"(?:你|您)(?:知道|清楚)|问(?:一下|下)|请问(?:一下|下)?|请教(?:一下|下)?)?[，,：:\s]*"
+)
+# A trailing "do you know?" ("……你知道吗"): the same question asked of the listener.
+_TAG = re.compile(r"[，,]?\s*(?:你|您)(?:知道|清楚)吗")
+
+# Ways of asking, each rewritten to one token (a CJK character, so the content check keeps
+# it) or to nothing when chinese.py already drops its plain form ("怎么", "为什么").
+_FORM_PATTERNS: list[tuple[str, str]] = [
+    # How to: "X的方法是什么" = "有什么办法X"; why: "为什么X" = "X是什么原因" = "X是怎么回事".
+    # Each its own token, so "有什么办法" (how to fix it) is not "是什么原因" (why); "怎么" asks
+    # either, so chinese.py drops it and it matches both.
+    (r"的?(?:方法|办法|步骤)(?:是什么|有哪些|是啥)|有(?:什么|哪些|啥)(?:方法|办法)", "法"),
+    (r"为什么|为何|(?:是|有)?(?:什么|啥)原因(?:导致|造成|引起)?的?|的?原因是(?:什么|啥)", "因"),
+    (r"是?怎么回事", "因"),
+    # Where: "哪里" = "哪个城市" = "什么地方" (chinese.py drops 哪里 and 什么地方).
+    (r"哪(?:个|座|一个)?(?:城市|地方)", " "),
+    # Who did it = its doer: "是谁写的" / "作者是谁", "谁发明的" / "发明者是谁".
+    (r"是?谁(?:写|著|创作)[的了]?|的?(?:作者|著者)(?:是谁)?", "著"),
+    (r"是?谁发明[的了]?|的?(?:发明者|发明人)(?:是谁)?", "明"),
+    (r"是?谁(?:创立|创办|创建|成立)[的了]?|的?(?:创始人|创办人)(?:是谁)?", "创"),
+    # What difference: "有什么区别" = "的区别是什么" = "有什么不同" = "区别在哪里".
+    (r"有(?:什么|啥|哪些)(?:区别|不同|不一样|差别|差异)", "异"),
+    (r"的?(?:区别|差别|差异)(?:是什么|在哪里?|在哪儿)", "异"),
+    # When: "X的时间是什么时候" = "什么时候X" (chinese.py drops 什么时候).
+    (r"的?时间是(?=什么时候|何时|哪天)", " "),
+    # If: "X的话" is "if X"; the condition is the same with or without it.
+    (r"的话", " "),
+    # What to do: "怎么办" = "该怎么处理" = "如何解决" (chinese.py drops 怎么 / 如何).
+    (r"(?:该|要|应该|应当)?(?:怎么|如何|怎样)(?:办|处理|解决|应对)", "办"),
+    # A yes-no question closed by 没有: "熟了没有" = "熟没熟" = "熟了吗" (not "还没有").
+    (r"(?<!还)(?:了)?没有?(?=[？?。！!]?$)", "吗"),
+    # Cannot: "无法开机" = "开不了机" = "不能开机"; the negation check sees each as negated.
+    (r"无法|没法|没办法|(?<!能)不能够?", "不"),  # not the 不能 of "能不能" (can or not)
+    # When, as a clause: "X的时候" = "X期间" = "X时".
+    (r"的时候|期间|之时|的时期", "时"),
+    # Inside, after an English name: "在 Python 里" = "在 Python 中" = "在 Python 内"; not
+    # the 中 of a word ("Python 中文乱码", "Java 内存"): after 在, or before a question word.
+    (r"(?<=[A-Za-z0-9\s])(?:里面|里头|之中|里|中|内)(?=[怎如什为能可要是的有，,？?\s]|$)", " "),
+    (
+        r"(在\s*[A-Za-z][A-Za-z0-9_.+#-]*(?:\s[A-Za-z][A-Za-z0-9_.+#-]*)*)\s*"
+        r"(?:里面|里头|之中|里|中|内)(?![文国心间级等层部期学午央断止容存核置网程地])",
+        r"\1 ",
+    ),
+]
+_FORMS = [(re.compile(pattern), token) for pattern, token in _FORM_PATTERNS]
+
+# Hedges and modal wrappers that ask the same thing: "大概多久" = "一般多久"; "能否" /
+# "可否" / "是否" ask yes or no (chinese.py's A-not-A rule reads "能不能" the same way).
+_HEDGES = re.compile(r"一般来说|通常来说|大约|大致|大概|一般|通常|平时|能否|可否|是否|可不可以")
+
+# Modality, compared as a class once its words are no content: what is possible or allowed,
+# what is required, what is wanted ("可以交社保吗" / "需要交社保吗" / "想交社保吗"). "要"
+# alone is also "will", so only its compounds count. Read past the polite opener, whose
+# "能不能告诉我" / "我想知道" ask nothing of the question itself.
+_MODALS = {
+    "possible": re.compile(r"可以|能够|能否|可否|能不能|可不可以|允许|准许|能|可"),
+    "required": re.compile(r"必须|需要|必需|务必|得要|应该|应当|需|必要"),
+    "wanted": re.compile(r"想要|想|愿意|希望"),
+}
+
+# What is asked, compared as a class: chinese.py drops the question words ("什么时候",
+# "哪里") and lets a paraphrase add one character, so "什么时候报名" (when) and "报名要多久"
+# (how long: the token 久) would differ by one character only. "怎么" / "如何" ask how or
+# why and "多少" many things, so they name no class.
+_ASKS = {
+    "when": re.compile(r"什么时候|何时|几点|几号|哪一?天|哪一?年|几月"),
+    "where": re.compile(r"哪里|哪儿|什么地方|在哪|哪个?(?:城市|地方)"),
+    "who": re.compile(r"谁"),
+    "how long": re.compile(r"多久|多长时间|多少时间"),
+    # How often: "机油多久换一次" is not "换一次机油要多久" (how long a change takes).
+    "how often": re.compile(
+        r"(?:多久|多长时间|几天|几个月|几年)[^，,？?]{0,6}?一次|每隔|几次|多少次|频率"
+    ),
+    "how much": re.compile(r"多少钱|价格|价钱|售价"),
+    "how old": re.compile(r"几岁|多大年纪|多大岁数|年龄"),
+    "why": re.compile(r"为什么|为何|原因|怎么回事"),
+}
+
+# Relative time: "上个季度" / "这个季度" / "下个季度" name different periods.
+_DEIXIS = re.compile(
+    r"(上上|下下|上|下|这|本|今|去|明|前|后|次)个?(季度|学期|财年|年度|月|周|星期|礼拜|年)"
+)
+_DEIXIS_CLASS = {"这": "本", "今": "本", "去": "上", "明": "下", "次": "下"}
+_DEIXIS_UNIT = {"星期": "周", "礼拜": "周", "年度": "年"}
+
+
+def normalise(text: str) -> str:
+    """The question with its frames removed and its way of asking turned into one token."""
+    text = _TAG.sub(" ", _WRAPPERS.sub("", text.strip(), count=1))
+    for pattern, token in _FORMS:
+        text = pattern.sub(token, text)
+    return _HEDGES.sub(" ", text).strip()
+
+
+def _modality(text: str) -> str:
+    # One class or none; two or more are no class to compare ("性能" holds a 能 that is no
+    # modal, "理想" a 想).
+    text = _WRAPPERS.sub("", text.strip(), count=1)
+    found = [name for name, pattern in _MODALS.items() if pattern.search(text)]
+    return found[0] if len(found) == 1 else ""
+
+
+def _asks(text: str) -> set[str]:
+    text = _WRAPPERS.sub("", text.strip(), count=1)
+    return {name for name, pattern in _ASKS.items() if pattern.search(text)}
+
+
+def _deixis(text: str) -> set[tuple[str, str]]:
+    return {(_DEIXIS_CLASS.get(d, d), _DEIXIS_UNIT.get(u, u)) for d, u in _DEIXIS.findall(text)}
+
+
+def clash(a_text: str, b_text: str) -> str | None:
+    """Meaning the frame words carry, compared as classes: modality, what is asked, and
+    relative time."""
+    ma, mb = _modality(a_text), _modality(b_text)
+    if ma and mb and ma != mb:
+        return f"modality differs: {ma} vs {mb}"
+    qa, qb = _asks(a_text), _asks(b_text)
+    if qa and qb and qa != qb:
+        return f"question differs: {', '.join(sorted(qa))} vs {', '.join(sorted(qb))}"
+    da, db = _deixis(a_text), _deixis(b_text)
+    if da != db:
+        fmt = ", ".join
+        return f"relative time differs: {fmt(''.join(d) for d in sorted(da)) or 'none'} vs " + (
+            fmt("".join(d) for d in sorted(db)) or "none"
+        )
+    return None
