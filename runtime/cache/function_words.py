@@ -39,8 +39,12 @@ def _prepositions(p: Parsed) -> tuple[list[str], set[str]]:
                 i += n
                 break
         else:
-            if p.tags[i] in ("IN", "RP") and p.words[i].isalpha():  # RP: "scroll up"
-                found.append(p.words[i])
+            word = p.words[i]
+            if p.tags[i] in ("IN", "RP") and word.isalpha():  # RP: "scroll up"
+                found.append(word)
+            elif p.tags[i] == "VBG" and word in lexicon.EN_PARTICIPLE_PREPOSITIONS:
+                found.append(word)  # "following a shift": a preposition, not a verb
+                parts.update((word, lexicon.EN_PARTICIPLE_PREPOSITIONS[word]))
             i += 1
     return found, parts
 

@@ -141,7 +141,8 @@ EN_PREPOSITION_GROUPS = [
         "under below beneath underneath",
         "over above on_top_of",
         "near close_to next_to near_to",
-        "before prior_to in_front_of ahead_of",
+        "before prior_to in_front_of ahead_of preceding",
+        "after following",
         "if whether",
         "of from",
         "for to",
@@ -157,6 +158,16 @@ EN_COMPLEX_PREPOSITIONS = set(
         "out_of apart_from away_from ahead_of prior_to up_to"
     )
 )
+# Prepositions that are verbs' -ing forms, which the tagger reads as verbs ("eat following a
+# shift"), with their verbs' lemmas: when tagged VBG they are prepositions to function_words.py.
+EN_PARTICIPLE_PREPOSITIONS = {
+    "following": "follow",
+    "preceding": "precede",
+    "including": "include",
+    "excluding": "exclude",
+    "regarding": "regard",
+    "concerning": "concern",
+}
 EN_MODAL_CLASSES = {
     **dict.fromkeys(words("can could may might"), "possible"),
     **dict.fromkeys(words("must shall should ought need"), "required"),

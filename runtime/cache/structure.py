@@ -30,7 +30,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.cache import actions, function_words, lexicon, parses, word_forms, wordnet
+from runtime.cache import actions, function_words, lexicon, parses, verbs, word_forms, wordnet
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -368,6 +368,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     forms = dict(a.forms) | dict(b.forms)
     if {a.tense, b.tense} == {"past", "future"}:
         found = found or f"tense differs: {a.tense} vs {b.tense}"
+    found = found or verbs.subject_swap(a, b) or verbs.tense_clash(a, b)
     return (
         found
         or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))

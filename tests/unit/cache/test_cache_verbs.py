@@ -1,0 +1,57 @@
+"""verbs.py (tense of a shared verb, do-support inversion), the hyphenated negating prefixes
+(word_forms.py) and the participle prepositions (function_words.py), on sentences of their
+own: none is in tests/data (the eval pairs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.cache import word_forms
+from runtime.cache.verify import verify_match
+
+SAME = [
+    # A change of verb with its tense is a rephrasing, not a change of time.
+    ("Who painted the Night Watch?", "Who is the painter of the Night Watch?"),
+    ("Which bands did Rick Rubin produce?", "Which bands were produced by Rick Rubin?"),
+    ("Which dishes does Ottolenghi cook?", "Which dishes does Ottolenghi cook at home?"),
+    ("What should I drink preceding a long run?", "What should I drink before a long run?"),
+]
+
+DIFFERENT = [
+    ("Name the person who managed Arsenal.", "Name the person who manages Arsenal.", "tense"),
+    ("Who edits the Guardian?", "Who edited the Guardian?", "tense differs"),
+    (
+        "Which club did Porto beat in the final?",
+        "Which club beat Porto in the final?",
+        "roles differ",
+    ),
+    (
+        "Which services call payments_api?",
+        "Which services does payments_api call?",
+        "roles differ: payments_api",
+    ),
+    ("Why is my folder read-only?", "Why is my folder non-read-only?", "polarity differs"),
+    ("Is this cable magnetic?", "Is this cable non-magnetic?", "polarity differs"),
+    ("What should I stretch before a long run?", "What should I stretch following a long run?",
+     "preposition differs"),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("cached", "query"), SAME)
+def test_served(cached: str, query: str) -> None:
+    assert verify_match(cached, query) == (True, None)
+
+
+@pytest.mark.parametrize(("cached", "query", "reason"), DIFFERENT)
+def test_refused(cached: str, query: str, reason: str) -> None:
+    ok, why = verify_match(cached, query)
+    assert not ok and why is not None and reason in why
+    ok, why = verify_match(query, cached)
+    assert not ok
+
+
+def test_hyphenated_prefixes_join() -> None:
+    assert word_forms.join_negating_prefixes("a non-editable, un-American form") == (
+        "a noneditable, unAmerican form"
+    )
+    assert word_forms.join_negating_prefixes("an in-house team") == "an in-house team"
