@@ -57,7 +57,7 @@ _FRAME = set(
         "tell explain know describe show give find get want need like let help say mean "
         "wonder please way method step thing question information info kind sort ok "
         "okay just really actually exactly also do be have can could would will should "
-        "may might must shall"
+        "may might must shall thanks thank cheers hi hello hey"
     )
 )
 _COORDINATORS = frozenset({"and", "or", "nor", "versus", "vs"})  # "A or B" is "B or A"
@@ -158,6 +158,10 @@ def _parse(text: str) -> Parsed:
         if tok.i > 0 and doc[tok.i - 1].lower_ == "how":
             continue  # "how many", "how much", "how long": the question word, not content
         if lemma in _FRAME or not any(c.isalpha() for c in lemma):
+            continue
+        head = tok.head  # What qualifies a frame word frames too: "quick question", "best way".
+        adjacent = head.i == tok.i + 1 and head.pos_ == "NOUN"
+        if tok.dep_ == "amod" and adjacent and _lemma(head) in _FRAME:
             continue
         content.append((lemma, _WORD_CLASS[tok.pos_]))
         forms.append((lemma, tok.lower_))

@@ -55,3 +55,29 @@ def test_hyphenated_prefixes_join() -> None:
         "a noneditable, unAmerican form"
     )
     assert word_forms.join_negating_prefixes("an in-house team") == "an in-house team"
+
+
+# Words that only frame or hedge the request (structure.py's frame words, verify.py's names).
+FRAMED_SAME = [
+    ("Hey, quick question: how long do eggs keep in the fridge? Cheers!",
+     "how long do eggs keep in the fridge?"),  # fmt: skip
+    ("Roughly how long is the drive from Lyon to Geneva?",
+     "About how long is the drive from Lyon to Geneva?"),  # fmt: skip
+]
+FRAMED_DIFFERENT = [
+    ("Hi, quick question: what is the boiling point of ethanol? Thanks!",
+     "what is the boiling point of methanol?", "content differs"),  # fmt: skip
+    ("Roughly how long is the drive from Lyon to Geneva?",
+     "Roughly how long is the drive from Lyon to Turin?", "entities differ"),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("cached", "query"), FRAMED_SAME)
+def test_framing_is_served(cached: str, query: str) -> None:
+    assert verify_match(cached, query) == (True, None)
+
+
+@pytest.mark.parametrize(("cached", "query", "reason"), FRAMED_DIFFERENT)
+def test_framing_keeps_content(cached: str, query: str, reason: str) -> None:
+    ok, why = verify_match(cached, query)
+    assert not ok and why is not None and reason in why
