@@ -41,6 +41,8 @@ class Parsed:
     hindered: tuple[tuple[str, str], ...]  # (action, verb): "stop X from barking": (bark, stop)
     # (noun lemma, the noun it modifies): "sourdough bread": (sourdough, bread)
     modifiers: tuple[tuple[str, str], ...] = ()
+    # (content lemma, the noun it qualifies) for words before a noun: "starting dose"
+    qualifiers: tuple[tuple[str, str], ...] = ()
 
 
 _memo: OrderedDict[str, Parsed] = OrderedDict()

@@ -30,7 +30,16 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.cache import actions, function_words, lexicon, parses, verbs, word_forms, wordnet
+from runtime.cache import (
+    actions,
+    function_words,
+    lexicon,
+    parses,
+    qualifiers,
+    verbs,
+    word_forms,
+    wordnet,
+)
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -60,6 +69,7 @@ _FRAME = set(
         "may might must shall thanks thank cheers hi hello hey"
     )
 )
+_QUALIFIER_DEPS = {"amod", "compound", "nmod"}  # words before a noun that say which one
 _COORDINATORS = frozenset({"and", "or", "nor", "versus", "vs"})  # "A or B" is "B or A"
 _SUBJECT = {"nsubj", "csubj"}
 _OBJECT = {"dobj", "nsubjpass", "iobj", "obj"}
@@ -144,6 +154,7 @@ def _parse(text: str) -> Parsed:
     doc = nlp()(text)
     passive = any(t.dep_ in ("nsubjpass", "auxpass", "agent") for t in doc)
     content: list[tuple[str, str]] = []
+    qualified: list[tuple[str, str]] = []
     forms: list[tuple[str, str]] = []
     order: list[str] = []
     roles: dict[str, str] = {}
@@ -170,6 +181,8 @@ def _parse(text: str) -> Parsed:
             degrees.append((lemma, "more"))
         elif tok.tag_ in ("JJS", "RBS"):
             degrees.append((lemma, "most"))
+        if tok.dep_ in _QUALIFIER_DEPS and tok.i < head.i and head.pos_ in _NOUN_POS:
+            qualified.append((lemma, _lemma(head)))
         role = _role(tok, passive) if tok.pos_ in _NOUN_POS else None
         if role is not None:
             roles.setdefault(lemma, role)
@@ -197,6 +210,7 @@ def _parse(text: str) -> Parsed:
             for t in doc
             if t.dep_ in ("compound", "nmod") and t.pos_ == "NOUN" and t.head.pos_ in _NOUN_POS
         ),
+        tuple(qualified),
     )
 
 
@@ -378,6 +392,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))
         or _degree_clash(a, b)
         or _narrowed(a, b)
+        or qualifiers.requalified(a, b)
         or _one_word_swapped(a, b)
         or function_words.preposition_clash(a, b)
         or actions.action_clash(a, b)

@@ -81,3 +81,25 @@ def test_framing_is_served(cached: str, query: str) -> None:
 def test_framing_keeps_content(cached: str, query: str, reason: str) -> None:
     ok, why = verify_match(cached, query)
     assert not ok and why is not None and reason in why
+
+
+# qualifiers.py: the words before a noun both questions ask about.
+QUALIFIED_SAME = [
+    ("What is a cheap laptop for students?", "What is an inexpensive laptop for students?"),
+]
+QUALIFIED_DIFFERENT = [
+    ("Hi, quick question: what is the boiling point of ethanol? Thanks!",
+     "what is the melting point of ethanol?"),  # fmt: skip
+    ("What's the recommended daily intake of iron?", "What's the maximum safe intake of iron?"),
+]
+
+
+@pytest.mark.parametrize(("cached", "query"), QUALIFIED_SAME)
+def test_synonym_qualifiers_are_served(cached: str, query: str) -> None:
+    assert verify_match(cached, query) == (True, None)
+
+
+@pytest.mark.parametrize(("cached", "query"), QUALIFIED_DIFFERENT)
+def test_swapped_qualifiers_are_refused(cached: str, query: str) -> None:
+    ok, why = verify_match(cached, query)
+    assert not ok and why is not None and "content differs" in why
