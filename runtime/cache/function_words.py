@@ -49,6 +49,10 @@ def _prepositions(p: Parsed) -> tuple[list[str], set[str]]:
     return found, parts
 
 
+def _fmt(words: set[str]) -> str:
+    return " ".join(sorted(words)) or "none"
+
+
 def preposition_clash(a: Parsed, b: Parsed) -> str | None:
     """The same content words, but a preposition swapped for one that is not its stand-in
     (lexicon.EN_PREPOSITION_GROUPS): "wear under / over a wetsuit", "stretch before / after
@@ -57,6 +61,11 @@ def preposition_clash(a: Parsed, b: Parsed) -> str | None:
     content_clash ("distance between A and B" / "how far is A from B" is a paraphrase)."""
     pa, parts_a = _prepositions(a)
     pb, parts_b = _prepositions(b)
+    # A time shifted by "after" / "before" on one side only: "on St Patrick's Day" / "on the
+    # day after St Patrick's Day". Judged whatever else changed, as no content word says it.
+    ta, tb = set(pa) & lexicon.EN_TIME_ORDER, set(pb) & lexicon.EN_TIME_ORDER
+    if bool(ta) != bool(tb):
+        return f"preposition differs: {_fmt(ta)} vs {_fmt(tb)}".replace("_", " ")
     parts = parts_a | parts_b
     if {w for w, _ in a.content} - parts != {w for w, _ in b.content} - parts:
         return None

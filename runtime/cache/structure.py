@@ -32,6 +32,7 @@ from typing import Any
 
 from runtime.cache import (
     actions,
+    clauses,
     function_words,
     lexicon,
     parses,
@@ -376,17 +377,16 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     a, b = parse_en(parses.prepared(a_text)), parse_en(parses.prepared(b_text))
     found = _role_clash(a, b)
     if found is None and (a.passive == b.passive or sorted(a.words) == sorted(b.words)):
-        # The same words in another order cannot be a passive rephrasing, whatever the
-        # parser made of them ("Was Kepler born before Galileo?", tagged passive only once);
-        # the words themselves are compared too, past tagging slips ("type O" / "type AB").
+        # Reordered words are no passive rephrasing ("Was Kepler born before Galileo?"); the
+        # words too, past tagging slips ("type O" / "type AB"); clauses may trade places.
         pair = swapped_blocks(a.order, b.order)
         if pair is None and sorted(a.words) == sorted(b.words):
             pair = swapped_blocks(a.words, b.words, _COORDINATORS)
-        found = f"order differs: {pair[0]} ... {pair[1]} reversed" if pair else None
+        if pair and not clauses.rotated(a_text, b_text, a, b, pair):
+            found = f"order differs: {pair[0]} ... {pair[1]} reversed"
     forms = dict(a.forms) | dict(b.forms)
-    if {a.tense, b.tense} == {"past", "future"}:
-        found = found or f"tense differs: {a.tense} vs {b.tense}"
     found = found or verbs.subject_swap(a, b) or verbs.tense_clash(a, b)
+    found = found or clauses.condition_clash(a_text, b_text, a, b)
     return (
         found
         or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))

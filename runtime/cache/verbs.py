@@ -2,7 +2,8 @@
 share, and who does what when a wh-question inverts its subject with "do".
 
 Both are grammar, not word lists, so they hold for verbs never seen:
-- tense: "Who coached the All Blacks?" asks about a former coach, "Who coaches the All
+- tense: the past against the future, as the parse tells them (structure.py's `_tense`);
+  and "Who coached the All Blacks?" asks about a former coach, "Who coaches the All
   Blacks?" about the current one. Only one verb in both questions, finite in both and in
   the past in one, the present in the other, counts: participles and bare forms tell no
   tense, and a change of verb ("Who wrote X?" / "Who is the author of X?") is content_clash's.
@@ -31,7 +32,10 @@ def _finite_tenses(p: Parsed) -> dict[str, str]:
 
 
 def tense_clash(a: Parsed, b: Parsed) -> str | None:
-    """One verb, in the past in one question and in the present in the other."""
+    """The past in one question and the future in the other ("Who won?" / "Who will win?"),
+    or one verb in the past in one and in the present in the other."""
+    if {a.tense, b.tense} == {"past", "future"}:
+        return f"tense differs: {a.tense} vs {b.tense}"
     ta, tb = _finite_tenses(a), _finite_tenses(b)
     for verb in sorted(set(ta) & set(tb)):
         if ta[verb] != tb[verb]:

@@ -103,3 +103,31 @@ def test_synonym_qualifiers_are_served(cached: str, query: str) -> None:
 def test_swapped_qualifiers_are_refused(cached: str, query: str) -> None:
     ok, why = verify_match(cached, query)
     assert not ok and why is not None and "content differs" in why
+
+
+# function_words.py's time order, clauses.py's rotation.
+ORDER_SAME = [
+    ("If the boiler trips, will the pipes freeze?", "Will the pipes freeze if the boiler trips?"),
+    ("I lost my Velmar gym card, how do I replace it?",
+     "How do I replace my Velmar gym card? I've lost it."),  # fmt: skip
+]
+ORDER_DIFFERENT = [
+    ("What's open in Dunmore on New Year's Day?",
+     "What's open in Dunmore on the day before New Year's Day?", "preposition"),  # fmt: skip
+    ("If the ferry is late, is the train cancelled?",
+     "If the train is late, is the ferry cancelled?", "differ"),  # fmt: skip
+    ("Did Mira email Tobias?", "Did Tobias email Mira?", "differ"),
+    ("If the boiler trips, will the pipes freeze?",
+     "If the pipes freeze, will the boiler trip?", "condition differs"),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("cached", "query"), ORDER_SAME)
+def test_clauses_trading_places_are_served(cached: str, query: str) -> None:
+    assert verify_match(cached, query) == (True, None)
+
+
+@pytest.mark.parametrize(("cached", "query", "reason"), ORDER_DIFFERENT)
+def test_shifted_times_and_reversals_are_refused(cached: str, query: str, reason: str) -> None:
+    ok, why = verify_match(cached, query)
+    assert not ok and why is not None and reason in why
