@@ -67,7 +67,7 @@ _FRAME = set(
         "tell explain know describe show give find get want need like let help say mean "
         "wonder please way method step thing question information info kind sort ok "
         "okay just really actually exactly also do be have can could would will should "
-        "may might must shall thanks thank cheers hi hello hey"
+        "may might must shall thanks thank cheers hi hello hey roughly approximately"
     )
 )
 _QUALIFIER_DEPS = {"amod", "compound", "nmod"}  # words before a noun that say which one
@@ -167,8 +167,9 @@ def _parse(text: str) -> Parsed:
             continue
         if tok.pos_ not in _CONTENT_POS or tok.tag_ in _WH_TAGS or tok.like_num:
             continue
-        if tok.i > 0 and doc[tok.i - 1].lower_ == "how":
-            continue  # "how many", "how much", "how long": the question word, not content
+        how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
+        if how or doc[tok.i : tok.i + 2].text.lower() in ("number of", "amount of"):
+            continue  # "how many", "the number of", "how long": the question word, not content
         if lemma in _FRAME or not any(c.isalpha() for c in lemma):
             continue
         head = tok.head  # What qualifies a frame word frames too: "quick question", "best way".

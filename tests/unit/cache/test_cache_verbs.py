@@ -64,7 +64,13 @@ FRAMED_SAME = [
     ("Roughly how long is the drive from Lyon to Geneva?",
      "About how long is the drive from Lyon to Geneva?"),  # fmt: skip
 ]
+FRAMED_SAME += [
+    ("How many stops does the Brenmoor tram line have?",
+     "What's the number of stops on the Brenmoor tram line?"),  # fmt: skip
+    ("Roughly how many eggs does a hen lay in a year?", "How many eggs does a hen lay in a year?"),
+]
 FRAMED_DIFFERENT = [
+    ("How many moons does Saturn have?", "What's the number of rings of Saturn?", "content"),
     ("Hi, quick question: what is the boiling point of ethanol? Thanks!",
      "what is the boiling point of methanol?", "content differs"),  # fmt: skip
     ("Roughly how long is the drive from Lyon to Geneva?",
