@@ -1,4 +1,5 @@
-"""Function words compared on two parses: prepositions (and verb particles) and modal verbs.
+"""Function words compared on two parses: prepositions (and verb particles, and "per" of a
+rate) and modal verbs.
 
 Embeddings barely register them, yet they carry the question: "what to wear under / over a
 wetsuit", "stretch before / after running", "near / far from the hotel", "scroll up / down",
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from runtime.cache import lexicon
+from runtime.cache import lexicon, word_forms
 from runtime.cache.parses import Parsed
+
+_DISTRIBUTIVE = frozenset({"per", "each", "every", "a", "an"})  # "per / each / a month"
 
 
 def modal_clash(x: str, y: str) -> str | None:
@@ -49,6 +52,25 @@ def _prepositions(p: Parsed) -> tuple[list[str], set[str]]:
     return found, parts
 
 
+def _rate_clash(a: Parsed, b: Parsed) -> str | None:
+    """A rate on one side only: "cost per month" / "cost in total". The other question says
+    the same rate with a distributive determiner or an adverb ("each month", "monthly")."""
+    for x, y in ((a, b), (b, a)):
+        for i, word in enumerate(x.words[:-1]):
+            if word != "per":
+                continue
+            unit = x.words[i + 1]
+            stem = unit[:-1] if unit.endswith("s") else unit
+            distributed = any(
+                w in _DISTRIBUTIVE and v.startswith(stem)
+                for w, v in zip(y.words, y.words[1:], strict=False)
+            )
+            if not distributed and not any(word_forms.adverb_of(stem, w) for w in y.words):
+                sides = (f"per {unit}", "none") if x is a else ("none", f"per {unit}")
+                return f"rate differs: {sides[0]} vs {sides[1]}"
+    return None
+
+
 def _fmt(words: set[str]) -> str:
     return " ".join(sorted(words)) or "none"
 
@@ -66,6 +88,9 @@ def preposition_clash(a: Parsed, b: Parsed) -> str | None:
     ta, tb = set(pa) & lexicon.EN_TIME_ORDER, set(pb) & lexicon.EN_TIME_ORDER
     if bool(ta) != bool(tb):
         return f"preposition differs: {_fmt(ta)} vs {_fmt(tb)}".replace("_", " ")
+    found = _rate_clash(a, b)
+    if found:
+        return found
     parts = parts_a | parts_b
     if {w for w, _ in a.content} - parts != {w for w, _ in b.content} - parts:
         return None

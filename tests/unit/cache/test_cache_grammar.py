@@ -100,8 +100,10 @@ QUALIFIED_DIFFERENT = [
 ]
 
 
-# function_words.py's time order, clauses.py's rotation.
+# function_words.py's time order and rates, clauses.py's rotation and conditions.
 ORDER_SAME = [
+    ("How much is a Keldor bus pass per week?", "How much is a weekly Keldor bus pass?"),
+    ("How much does parking cost per day at Orvik?", "How much does parking cost a day at Orvik?"),
     ("If the boiler trips, will the pipes freeze?", "Will the pipes freeze if the boiler trips?"),
     (
         "I lost my Velmar gym card, how do I replace it?",
@@ -109,6 +111,11 @@ ORDER_SAME = [
     ),
 ]
 ORDER_DIFFERENT = [
+    (
+        "How much does the Tarn gym plan cost per month?",
+        "How much does the Tarn gym plan cost?",
+        "rate differs: per month vs none",
+    ),
     (
         "What's open in Dunmore on New Year's Day?",
         "What's open in Dunmore on the day before New Year's Day?",
