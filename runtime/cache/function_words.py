@@ -12,11 +12,25 @@ structure.py's `clash_en` after the content words have been compared.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from runtime.cache import lexicon, word_forms
 from runtime.cache.parses import Parsed
 
 _DISTRIBUTIVE = frozenset({"per", "each", "every", "a", "an"})  # "per / each / a month"
+
+
+def quantity_of(span: Any) -> bool:
+    """Parsed tokens reading "number of" / "amount of" + a bare noun: the question word "how
+    many" / "how much" ("the number of credits"), unlike "the number of the hotel" (its
+    phone number), which takes a determiner."""
+    words = [t.lower_ for t in span]
+    return (
+        len(words) == 3
+        and words[0] in ("number", "amount")
+        and words[1] == "of"
+        and span[2].tag_ in ("NN", "NNS", "JJ", "VBN")
+    )
 
 
 def modal_clash(x: str, y: str) -> str | None:

@@ -168,13 +168,13 @@ def _parse(text: str) -> Parsed:
         if tok.pos_ not in _CONTENT_POS or tok.tag_ in _WH_TAGS or tok.like_num:
             continue
         how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
-        if how or doc[tok.i : tok.i + 2].text.lower() in ("number of", "amount of"):
-            continue  # "how many", "the number of", "how long": the question word, not content
+        if how or function_words.quantity_of(doc[tok.i : tok.i + 3]):
+            continue  # "how many", "the number of credits", "how long": the question word
         if lemma in _FRAME or not any(c.isalpha() for c in lemma):
             continue
-        head = tok.head  # What qualifies a frame word frames too: "quick question", "best way".
-        adjacent = head.i == tok.i + 1 and head.pos_ == "NOUN"
-        if tok.dep_ == "amod" and adjacent and _lemma(head) in _FRAME:
+        head = tok.head  # What qualifies the message itself frames too: "quick question", not
+        adjacent = head.i == tok.i + 1  # what qualifies a way ("fastest / cheapest way").
+        if tok.dep_ == "amod" and adjacent and _lemma(head) in ("question", "query"):
             continue
         content.append((lemma, _WORD_CLASS[tok.pos_]))
         forms.append((lemma, tok.lower_))

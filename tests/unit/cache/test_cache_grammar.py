@@ -68,6 +68,8 @@ FRAMED_SAME += [
     ("Roughly how many eggs does a hen lay in a year?", "How many eggs does a hen lay in a year?"),
 ]
 FRAMED_DIFFERENT = [
+    ("What is the fastest way to learn Dutch?", "What is the cheapest way to learn Dutch?", "fast"),
+    ("What's the number of the Harbour Inn?", "What's the address of the Harbour Inn?", "number"),
     ("How many moons does Saturn have?", "What's the number of rings of Saturn?", "content"),
     (
         "Hi, quick question: what is the boiling point of ethanol? Thanks!",
