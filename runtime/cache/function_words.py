@@ -1,4 +1,5 @@
-"""Function words compared on two parses: prepositions (and verb particles) and modal verbs.
+"""Function words compared on two parses: prepositions (and verb particles, and "per" of a
+rate) and modal verbs.
 
 Embeddings barely register them, yet they carry the question: "what to wear under / over a
 wetsuit", "stretch before / after running", "near / far from the hotel", "scroll up / down",
@@ -11,9 +12,25 @@ structure.py's `clash_en` after the content words have been compared.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from runtime.cache import lexicon
+from runtime.cache import lexicon, word_forms
 from runtime.cache.parses import Parsed
+
+_DISTRIBUTIVE = frozenset({"per", "each", "every", "a", "an"})  # "per / each / a month"
+
+
+def quantity_of(span: Any) -> bool:
+    """Parsed tokens reading "number of" / "amount of" + a bare noun: the question word "how
+    many" / "how much" ("the number of credits"), unlike "the number of the hotel" (its
+    phone number), which takes a determiner."""
+    words = [t.lower_ for t in span]
+    return (
+        len(words) == 3
+        and words[0] in ("number", "amount")
+        and words[1] == "of"
+        and span[2].tag_ in ("NN", "NNS", "JJ", "VBN")
+    )
 
 
 def modal_clash(x: str, y: str) -> str | None:
@@ -39,10 +56,37 @@ def _prepositions(p: Parsed) -> tuple[list[str], set[str]]:
                 i += n
                 break
         else:
-            if p.tags[i] in ("IN", "RP") and p.words[i].isalpha():  # RP: "scroll up"
-                found.append(p.words[i])
+            word = p.words[i]
+            if p.tags[i] in ("IN", "RP") and word.isalpha():  # RP: "scroll up"
+                found.append(word)
+            elif p.tags[i] == "VBG" and word in lexicon.EN_PARTICIPLE_PREPOSITIONS:
+                found.append(word)  # "following a shift": a preposition, not a verb
+                parts.update((word, lexicon.EN_PARTICIPLE_PREPOSITIONS[word]))
             i += 1
     return found, parts
+
+
+def _rate_clash(a: Parsed, b: Parsed) -> str | None:
+    """A rate on one side only: "cost per month" / "cost in total". The other question says
+    the same rate with a distributive determiner or an adverb ("each month", "monthly")."""
+    for x, y in ((a, b), (b, a)):
+        for i, word in enumerate(x.words[:-1]):
+            if word != "per":
+                continue
+            unit = x.words[i + 1]
+            stem = unit[:-1] if unit.endswith("s") else unit
+            distributed = any(
+                w in _DISTRIBUTIVE and v.startswith(stem)
+                for w, v in zip(y.words, y.words[1:], strict=False)
+            )
+            if not distributed and not any(word_forms.adverb_of(stem, w) for w in y.words):
+                sides = (f"per {unit}", "none") if x is a else ("none", f"per {unit}")
+                return f"rate differs: {sides[0]} vs {sides[1]}"
+    return None
+
+
+def _fmt(words: set[str]) -> str:
+    return " ".join(sorted(words)) or "none"
 
 
 def preposition_clash(a: Parsed, b: Parsed) -> str | None:
@@ -53,6 +97,14 @@ def preposition_clash(a: Parsed, b: Parsed) -> str | None:
     content_clash ("distance between A and B" / "how far is A from B" is a paraphrase)."""
     pa, parts_a = _prepositions(a)
     pb, parts_b = _prepositions(b)
+    # A time shifted by "after" / "before" on one side only: "on St Patrick's Day" / "on the
+    # day after St Patrick's Day". Judged whatever else changed, as no content word says it.
+    ta, tb = set(pa) & lexicon.EN_TIME_ORDER, set(pb) & lexicon.EN_TIME_ORDER
+    if bool(ta) != bool(tb):
+        return f"preposition differs: {_fmt(ta)} vs {_fmt(tb)}".replace("_", " ")
+    found = _rate_clash(a, b)
+    if found:
+        return found
     parts = parts_a | parts_b
     if {w for w, _ in a.content} - parts != {w for w, _ in b.content} - parts:
         return None

@@ -152,7 +152,8 @@ EN_PREPOSITION_GROUPS = [
         "under below beneath underneath",
         "over above on_top_of",
         "near close_to next_to near_to",
-        "before prior_to in_front_of ahead_of",
+        "before prior_to in_front_of ahead_of preceding",
+        "after following",
         "if whether",
         "of from",
         "for to",
@@ -168,6 +169,29 @@ EN_COMPLEX_PREPOSITIONS = set(
         "out_of apart_from away_from ahead_of prior_to up_to"
     )
 )
+# Words that join clauses in an order that matters ("if A, B" is not "if B, A").
+EN_SUBORDINATORS = frozenset(
+    words(
+        "if when whenever because since unless after before until till so then while "
+        "although though whether once than as"
+    )
+)
+# Subordinators that open a condition or a cause: what they suppose is not what is asked.
+EN_CONDITIONS = frozenset(words("if unless when whenever because once"))
+# Prepositions that place a time before or after another: one on a single side shifts the time.
+EN_TIME_ORDER = frozenset(
+    words("before after until till since prior_to ahead_of following preceding")
+)
+# Prepositions that are verbs' -ing forms, which the tagger reads as verbs ("eat following a
+# shift"), with their verbs' lemmas: when tagged VBG they are prepositions to function_words.py.
+EN_PARTICIPLE_PREPOSITIONS = {
+    "following": "follow",
+    "preceding": "precede",
+    "including": "include",
+    "excluding": "exclude",
+    "regarding": "regard",
+    "concerning": "concern",
+}
 EN_MODAL_CLASSES = {
     **dict.fromkeys(words("can could may might"), "possible"),
     **dict.fromkeys(words("must shall should ought need"), "required"),

@@ -19,11 +19,12 @@ from typing import Any
 
 from runtime.cache.scope import strip_idioms
 from runtime.cache.surface import normalise_times
+from runtime.cache.word_forms import join_negating_prefixes
 
 MEMO = 8192  # Parses kept per process: the queries seen lately and the entries they met.
 # Bumped whenever `Parsed` or the parse itself changes: a stored parse of another version is
 # ignored (the question is parsed again), never misread.
-VERSION = 3
+VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Parsed:
     hindered: tuple[tuple[str, str], ...]  # (action, verb): "stop X from barking": (bark, stop)
     # (noun lemma, the noun it modifies): "sourdough bread": (sourdough, bread)
     modifiers: tuple[tuple[str, str], ...] = ()
+    # (content lemma, the noun it qualifies) for words before a noun: "starting dose"
+    qualifiers: tuple[tuple[str, str], ...] = ()
 
 
 _memo: OrderedDict[str, Parsed] = OrderedDict()
@@ -47,8 +50,9 @@ _lock = threading.Lock()
 
 
 def prepared(question: str) -> str:
-    """The text that is parsed: "7 am" = "7 in the morning", emphatic idioms dropped."""
-    return strip_idioms(normalise_times(question))
+    """The text that is parsed: "7 am" = "7 in the morning", emphatic idioms dropped,
+    "non-editable" one word."""
+    return join_negating_prefixes(strip_idioms(normalise_times(question)))
 
 
 def recall(text: str) -> Parsed | None:

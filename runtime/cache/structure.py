@@ -30,7 +30,17 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.cache import actions, function_words, lexicon, parses, word_forms, wordnet
+from runtime.cache import (
+    actions,
+    clauses,
+    function_words,
+    lexicon,
+    parses,
+    qualifiers,
+    verbs,
+    word_forms,
+    wordnet,
+)
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -57,9 +67,10 @@ _FRAME = set(
         "tell explain know describe show give find get want need like let help say mean "
         "wonder please way method step thing question information info kind sort ok "
         "okay just really actually exactly also do be have can could would will should "
-        "may might must shall"
+        "may might must shall thanks thank cheers hi hello hey roughly approximately"
     )
 )
+_QUALIFIER_DEPS = {"amod", "compound", "nmod"}  # words before a noun that say which one
 _COORDINATORS = frozenset({"and", "or", "nor", "versus", "vs"})  # "A or B" is "B or A"
 _SUBJECT = {"nsubj", "csubj"}
 _OBJECT = {"dobj", "nsubjpass", "iobj", "obj"}
@@ -144,6 +155,7 @@ def _parse(text: str) -> Parsed:
     doc = nlp()(text)
     passive = any(t.dep_ in ("nsubjpass", "auxpass", "agent") for t in doc)
     content: list[tuple[str, str]] = []
+    qualified: list[tuple[str, str]] = []
     forms: list[tuple[str, str]] = []
     order: list[str] = []
     roles: dict[str, str] = {}
@@ -155,9 +167,14 @@ def _parse(text: str) -> Parsed:
             continue
         if tok.pos_ not in _CONTENT_POS or tok.tag_ in _WH_TAGS or tok.like_num:
             continue
-        if tok.i > 0 and doc[tok.i - 1].lower_ == "how":
-            continue  # "how many", "how much", "how long": the question word, not content
+        how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
+        if how or function_words.quantity_of(doc[tok.i : tok.i + 3]):
+            continue  # "how many", "the number of credits", "how long": the question word
         if lemma in _FRAME or not any(c.isalpha() for c in lemma):
+            continue
+        head = tok.head  # What qualifies the message itself frames too: "quick question", not
+        adjacent = head.i == tok.i + 1  # what qualifies a way ("fastest / cheapest way").
+        if tok.dep_ == "amod" and adjacent and _lemma(head) in ("question", "query"):
             continue
         content.append((lemma, _WORD_CLASS[tok.pos_]))
         forms.append((lemma, tok.lower_))
@@ -166,6 +183,8 @@ def _parse(text: str) -> Parsed:
             degrees.append((lemma, "more"))
         elif tok.tag_ in ("JJS", "RBS"):
             degrees.append((lemma, "most"))
+        if tok.dep_ in _QUALIFIER_DEPS and tok.i < head.i and head.pos_ in _NOUN_POS:
+            qualified.append((lemma, _lemma(head)))
         role = _role(tok, passive) if tok.pos_ in _NOUN_POS else None
         if role is not None:
             roles.setdefault(lemma, role)
@@ -193,6 +212,7 @@ def _parse(text: str) -> Parsed:
             for t in doc
             if t.dep_ in ("compound", "nmod") and t.pos_ == "NOUN" and t.head.pos_ in _NOUN_POS
         ),
+        tuple(qualified),
     )
 
 
@@ -358,21 +378,22 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     a, b = parse_en(parses.prepared(a_text)), parse_en(parses.prepared(b_text))
     found = _role_clash(a, b)
     if found is None and (a.passive == b.passive or sorted(a.words) == sorted(b.words)):
-        # The same words in another order cannot be a passive rephrasing, whatever the
-        # parser made of them ("Was Kepler born before Galileo?", tagged passive only once);
-        # the words themselves are compared too, past tagging slips ("type O" / "type AB").
+        # Reordered words are no passive rephrasing ("Was Kepler born before Galileo?"); the
+        # words too, past tagging slips ("type O" / "type AB"); clauses may trade places.
         pair = swapped_blocks(a.order, b.order)
         if pair is None and sorted(a.words) == sorted(b.words):
             pair = swapped_blocks(a.words, b.words, _COORDINATORS)
-        found = f"order differs: {pair[0]} ... {pair[1]} reversed" if pair else None
+        if pair and not clauses.rotated(a_text, b_text, a, b, pair):
+            found = f"order differs: {pair[0]} ... {pair[1]} reversed"
     forms = dict(a.forms) | dict(b.forms)
-    if {a.tense, b.tense} == {"past", "future"}:
-        found = found or f"tense differs: {a.tense} vs {b.tense}"
+    found = found or verbs.subject_swap(a, b) or verbs.tense_clash(a, b)
+    found = found or clauses.condition_clash(a_text, b_text, a, b)
     return (
         found
         or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))
         or _degree_clash(a, b)
         or _narrowed(a, b)
+        or qualifiers.requalified(a, b)
         or _one_word_swapped(a, b)
         or function_words.preposition_clash(a, b)
         or actions.action_clash(a, b)

@@ -120,6 +120,7 @@ _EN_COMMON = set(
         "there here in on at for to of from by with about and or but if is it it's hey hi "
         "hello ok okay so also just quick briefly recommend suggest name search look "
         "check provide share need want could you we they he she yes no not weather "
+        "thanks thank cheers "
     )
 )
 _ZH_PLACES = lexicon.words(
@@ -148,10 +149,12 @@ _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)[\"'“‘(]*$")
 
 
 def _imperative(text: str, m: re.Match[str], word: str) -> bool:
-    """A capitalised verb (to WordNet) opening a sentence is a command ("Walk me through"),
-    not a name ("Paris in May"); structure.py still compares it as a content word."""
+    """A capitalised verb or adverb (to WordNet) opening a sentence is a command ("Walk me
+    through") or a hedge ("Roughly how much"), not a name ("Paris in May"); structure.py
+    still compares it as a content word."""
     start = _SENTENCE_START.search(text[: m.start()])
-    return bool(start) and bool(wordnet.synsets(word.lower(), "v"))
+    lowered = word.lower()
+    return bool(start) and bool(wordnet.synsets(lowered, "v") or wordnet.synsets(lowered, "r"))
 
 
 def _entities(text: str, lang: str) -> set[str]:

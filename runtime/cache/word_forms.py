@@ -13,6 +13,18 @@ import re
 _NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "a", "anti", "mis")
 
 
+# The negating prefixes that are written with a hyphen too ("non-editable", "un-American"); not
+# "in-" nor "a-", whose hyphenated words are mostly something else ("in-house", "a-list").
+_HYPHENATED_NEGATION = re.compile(r"\b(non|un|anti|dis|mis)-(?=[A-Za-z])", re.IGNORECASE)
+
+
+def join_negating_prefixes(text: str) -> str:
+    """ "non-editable" -> "noneditable": the parser splits the hyphenated word in two, "non"
+    a modifier of its own that one added word lets pass; joined, the polarity check sees
+    "editable" / "noneditable"."""
+    return _HYPHENATED_NEGATION.sub(r"\1", text)
+
+
 def polarity_pair(x: str, y: str) -> bool:
     for p in _NEGATING_PREFIXES:
         if y == p + x or x == p + y:

@@ -1,0 +1,84 @@
+"""What a question's verb forms say beyond its words: the tense of a verb both questions
+share, and who does what when a wh-question inverts its subject with "do".
+
+Both are grammar, not word lists, so they hold for verbs never seen:
+- tense: the past against the future, as the parse tells them (structure.py's `_tense`);
+  and "Who coached the All Blacks?" asks about a former coach, "Who coaches the All
+  Blacks?" about the current one. Only one verb in both questions, finite in both and in
+  the past in one, the present in the other, counts: participles and bare forms tell no
+  tense, and a change of verb ("Who wrote X?" / "Who is the author of X?") is content_clash's.
+- do-support: "Which team did Leicester knock out?" asks whom Leicester beat (the wh-phrase
+  is the object, Leicester the subject); "Which team knocked Leicester out?" asks who beat
+  Leicester. spaCy's small model often misparses the inverted form ("Leicester" the object of
+  "did"), so the check reads the word order itself: WH-phrase + do + S + V in one question,
+  the same WH-phrase + V + S in the other, is the subject and object exchanged.
+Called by structure.py's `clash_en` on the parses it already has (parses.py's `Parsed`).
+"""
+
+from __future__ import annotations
+
+from runtime.cache.parses import Parsed
+
+_TENSES = {"VBD": "past", "VBZ": "present", "VBP": "present"}
+_DO = frozenset({"do", "does", "did"})
+_WH = frozenset({"WDT", "WP", "WP$", "WRB"})
+_WH_PHRASE = 4  # words of a wh-phrase at most: "which of the modules"
+
+
+def _finite_tenses(p: Parsed) -> dict[str, str]:
+    """Content verbs by lemma, with the tense their finite form shows ("coached": past)."""
+    tag = dict(zip(p.words, p.tags, strict=True))
+    return {lemma: _TENSES[tag[form]] for lemma, form in p.forms if tag.get(form) in _TENSES}
+
+
+def tense_clash(a: Parsed, b: Parsed) -> str | None:
+    """The past in one question and the future in the other ("Who won?" / "Who will win?"),
+    or one verb in the past in one and in the present in the other."""
+    if {a.tense, b.tense} == {"past", "future"}:
+        return f"tense differs: {a.tense} vs {b.tense}"
+    ta, tb = _finite_tenses(a), _finite_tenses(b)
+    for verb in sorted(set(ta) & set(tb)):
+        if ta[verb] != tb[verb]:
+            return f"tense differs: {ta[verb]} {verb} vs {tb[verb]} {verb}"
+    return None
+
+
+def _lemmas(p: Parsed) -> dict[str, str]:
+    return {form: lemma for lemma, form in p.forms}
+
+
+def _inverted(p: Parsed) -> tuple[tuple[str, ...], int] | None:
+    """(the wh-phrase, the index of its "do") when `p` reads WH-phrase + do + ..."""
+    for i, tag in enumerate(p.tags):
+        if tag in _WH:
+            for d in range(i + 1, min(i + 1 + _WH_PHRASE, len(p.words))):
+                if p.words[d] in _DO:
+                    return p.words[i:d], d
+            return None
+    return None
+
+
+def _subject_swap(a: Parsed, b: Parsed) -> str | None:
+    found = _inverted(a)
+    if found is None:
+        return None
+    phrase, d = found
+    n = len(phrase)
+    starts = [j for j in range(len(b.words) - n) if b.words[j : j + n] == phrase]
+    if not starts or _inverted(b) is not None:
+        return None
+    j = starts[0] + n  # b's word after the wh-phrase: its verb, if b does not invert
+    verb_b = _lemmas(b).get(b.words[j], b.words[j])
+    lemmas_a = _lemmas(a)
+    for k in range(d + 2, len(a.words)):
+        if lemmas_a.get(a.words[k], a.words[k]) == verb_b:
+            subject = a.words[d + 1 : k]  # a: WH-phrase do SUBJECT verb; b: WH-phrase verb SUBJECT
+            if b.words[j + 1 : j + 1 + len(subject)] == subject:
+                return f"roles differ: {' '.join(subject)} is the subject of {verb_b} vs its object"
+            return None
+    return None
+
+
+def subject_swap(a: Parsed, b: Parsed) -> str | None:
+    """The wh-phrase the object of the verb in one question, its subject in the other."""
+    return _subject_swap(a, b) or _subject_swap(b, a)
