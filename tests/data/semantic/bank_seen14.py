@@ -1,5 +1,6 @@
 # ruff: noqa: E501  (data: long template lines read better whole)
-"""Templates and fillers for the third blind TEST bank of the semantic-cache pairs (see build.py).
+"""Session 14's blind test bank (was bank_third.py, families `third-NN`), retired into the tune
+split in session 15 after two readings; its text is unchanged. Originally: templates and fillers for the third blind TEST bank of the semantic-cache pairs (see build.py).
 
 Written in session 14 blind to the verifier: its author read only README.md, build.py and the
 first lines of bank_tune.py (for the format), ran no embedder, verifier or evaluation, and read
