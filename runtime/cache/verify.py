@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from runtime.cache import chinese, lexicon, structure, surface, wordnet, zh_frames
+from runtime.cache import chinese, lexicon, structure, surface, wordnet, zh_frames, zh_synonyms
 
 _CJK = chinese.CJK
 _LATIN = re.compile(r"[A-Za-z]")
@@ -315,7 +315,10 @@ def features(question: str) -> Features:
 
 def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     """(True, None) if serving the cached answer is safe, else (False, reason)."""
-    a, b = features(cached_question), features(new_question)
+    a = features(cached_question)
+    if a.lang == "zh":  # a word swapped for its Cilin synonym is one word (zh_synonyms.py)
+        new_question = zh_synonyms.align(cached_question, new_question)
+    b = features(new_question)
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"
     if a.numbers != b.numbers:
