@@ -60,7 +60,7 @@ def tune_families() -> list[tuple[Any, ...]]:
 
 def test_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The test split's banks with their family prefix, in the order they were written."""
-    return [("third", _bank("bank_third"))]
+    return [("third", _bank("bank_third")), ("fourth", _bank("bank_fourth"))]
 
 
 def render(
