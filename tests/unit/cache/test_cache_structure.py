@@ -166,7 +166,7 @@ def test_eval_splits_are_built_and_do_not_leak() -> None:
         build._bank(name) for name in ("bank_seen", "bank_seen11", "bank_seen12", "bank_seen14")
     ]
     assert all(len(tune) > len(bank) for bank in retired)  # retired test banks are tuned on
-    assert [name for name, _ in build.test_banks()] == []
+    assert [name for name, _ in build.test_banks()] == ["fourth"]
     assert build.leaks(tune, test) == []
     assert all(build.leaks(bank, test) == [] for bank in retired)
     assert build.leaks(build._bank("bank_seen"), test + build._bank("bank_seen")[:1])
