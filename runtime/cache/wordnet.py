@@ -13,8 +13,8 @@ index lines by binary search over a memory map (no load time, no copy in memory)
 lines by their byte offset. Without the files `same_meaning` is always False, so the cache
 refuses synonym swaps as it did before (a miss, never a wrong hit).
 
-Chinese has no wordnet here: none ships offline on PyPI or Debian (`wn` downloads its data),
-so Chinese content stays compared character by character (verify.py).
+Chinese has no wordnet here (`wn` downloads its data); its synonyms come from the Cilin
+thesaurus instead (zh_synonyms.py), and its content is otherwise compared by character.
 """
 
 from __future__ import annotations
