@@ -163,11 +163,11 @@ class Settings(BaseSettings):
     semantic_enabled: bool = True
     semantic_threshold: float = Field(default=0.85, gt=0, le=1)
     semantic_threshold_zh: float = Field(
-        default=0.5,
+        default=0.3,
         gt=0,
         le=1,
-        description="Cosine threshold for Chinese questions (the embedder is blind to most "
-        "CJK characters; the verifier's checks carry them).",
+        description="Cosine threshold for Chinese questions, whose index vectors are their "
+        "hashed characters (runtime/cache/zh_vectors.py); the verifier's checks decide.",
     )
     semantic_ttl_s: int = Field(default=86_400, ge=1)
     semantic_embed_int8: bool = Field(

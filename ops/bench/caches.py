@@ -17,7 +17,10 @@
    seen these questions' words (see the note where it is timed).
 3. Quality on the labelled pairs' TEST split (tests/data/semantic/test.jsonl, never tuned
    on): threshold + verification against plain cosine thresholds 0.8 / 0.9 / 0.95; the tune
-   split beside it for reference, and each test bank alone (`quality_by_test_bank`).
+   split beside it for reference, each test bank alone (`quality_by_test_bank`), each language
+   alone (`quality_by_language`), and each split's cached questions in one index, as a cache
+   holds them, each query looking up its nearest (`quality_crowd`: runtime/cache/evaluate.py
+   `evaluate_crowd`).
 
     .venv/bin/python ops/bench/caches.py [--entries 100000] [--repeats 200] [--redis-url URL]
     .venv/bin/python ops/bench/caches.py --latency-only   # parts 1-2; caches_latency.json
@@ -44,8 +47,8 @@ import redis as redis_lib
 import runtime.cache.semantic as semantic_module
 from runtime.cache import parses, surface, verify
 from runtime.cache.embedder import get_embedder
-from runtime.cache.evaluate import evaluate_pairs, load_pairs, split_pairs
-from runtime.cache.semantic import Scope, SemanticCache
+from runtime.cache.evaluate import evaluate_crowd, evaluate_pairs, load_pairs, split_pairs
+from runtime.cache.semantic import NEIGHBOURS, Scope, SemanticCache
 from runtime.cache.tool_cache import ToolCache
 from runtime.cli.bench import Stats, measure, plot, write_report
 from runtime.config import get_settings
@@ -344,6 +347,26 @@ def main() -> int:
             )
             for bank in sorted({str(p.get("family", "?")).split("-")[0] for p in test_pairs})
         }
+        by_language = {
+            lang: evaluate_pairs(
+                [p for p in test_pairs if p.get("lang") == lang],
+                settings.semantic_threshold,
+                get_embedder(),
+                settings.semantic_threshold_zh,
+            )
+            for lang in sorted({str(p.get("lang")) for p in test_pairs})
+        }
+        # Each split's cached questions in one index, as a cache holds them (evaluate_crowd).
+        crowd = {
+            split: evaluate_crowd(
+                split_pairs(split),
+                settings.semantic_threshold,
+                get_embedder(),
+                settings.semantic_threshold_zh,
+                NEIGHBOURS,
+            )
+            for split in ("test", "tune")
+        }
     finally:
         client.close()
         if server is not None:
@@ -369,7 +392,12 @@ def main() -> int:
             bank: {k: v for k, v in q.items() if k not in ("errors", "sweep")}
             for bank, q in by_bank.items()
         },
+        "quality_by_language": {
+            lang: {k: v for k, v in q.items() if k not in ("errors", "sweep", "by_category")}
+            for lang, q in by_language.items()
+        },
         "quality_tune": {k: v for k, v in quality["tune"].items() if k not in ("errors", "sweep")},
+        "quality_crowd": crowd,
     }
     path = write_report("caches", results)
     plot("caches_tool", {k: tool_stats[k] for k in tool_stats}, title="tool cache hit (s)")
@@ -404,6 +432,14 @@ def main() -> int:
                 for b in q["baselines"]
             )
         )
+    for lang, q in by_language.items():
+        print(
+            f"test split, {lang}: recall {q['recall']:.3f}, "
+            f"false-hit rate {q['false_hit_rate']:.3f}"
+        )
+    for split, c in crowd.items():
+        for lang, row in c["by_language"].items():
+            print(f"{split} split in one index of {c['entries']}, {lang}: {row}")
     print(f"wrote {path}")
     return 0
 

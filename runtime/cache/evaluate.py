@@ -21,6 +21,7 @@ import numpy as np
 
 from runtime.cache.serving import Candidate, decide
 from runtime.cache.vector_index import VectorIndex
+from runtime.cache.zh_vectors import QuestionVectors
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 SPLIT_FILES = {
@@ -59,6 +60,7 @@ def split_pairs(split: str) -> list[dict[str, Any]]:
 
 
 def _similarities(pairs: list[dict[str, Any]], embedder: Any) -> np.ndarray:
+    embedder = QuestionVectors(embedder)  # what SemanticCache indexes (zh_vectors.py)
     cached = embedder.embed([p["cached"] for p in pairs])
     queries = embedder.embed([p["query"] for p in pairs])
     sims = np.empty(len(pairs), dtype=np.float32)
@@ -138,6 +140,46 @@ def evaluate_pairs(
         "sweep": sweep,
         "baselines": baselines,
     }
+
+
+def evaluate_crowd(
+    pairs: list[dict[str, Any]],
+    threshold: float,
+    embedder: Any,
+    zh_threshold: float | None = None,
+    neighbours: int = 4,
+) -> dict[str, Any]:
+    """The pairs' cached questions all in one index, as a cache holds them: each query looks
+    up its `neighbours` nearest (SemanticCache's NEIGHBOURS) under the serving rule. Judged
+    pair by pair, a paraphrase competes with nothing; here it must also be found among the
+    others. Per language: must-hit queries served their own cached question (`served`) or
+    one no pair allows (`served_other`); must-miss queries served their pair's cached
+    question (`false_hits`) or one no pair allows (`served_other`: unlabelled, right or
+    wrong). A query may be served any question a must-hit pair gives it, and its own text."""
+    vectors = QuestionVectors(embedder)
+    cached = sorted({p["cached"] for p in pairs})
+    index = VectorIndex(vectors.dim)
+    index.add(
+        [str(i) for i in range(len(cached))], vectors.embed(cached), [float("inf")] * len(cached)
+    )
+    allowed: dict[str, set[str]] = defaultdict(set)
+    for p in pairs:
+        allowed[p["query"]] |= {p["query"]} | ({p["cached"]} if p["should_hit"] else set())
+    zero = {"must_hit": 0, "served": 0, "must_miss": 0, "false_hits": 0, "served_other": 0}
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict(zero))
+    queries = vectors.embed([p["query"] for p in pairs])
+    for p, vector in zip(pairs, queries, strict=True):
+        found = [Candidate(e, s, cached[int(e)]) for e, s in index.search(vector, neighbours)]
+        served = decide(p["query"], found, threshold, zh_threshold).served
+        row = out[p.get("lang", "?")]
+        row["must_hit" if p["should_hit"] else "must_miss"] += 1
+        if served is None:
+            continue
+        if served.question == p["cached"]:
+            row["served" if p["should_hit"] else "false_hits"] += 1
+        elif served.question not in allowed[p["query"]]:
+            row["served_other"] += 1
+    return {"entries": len(cached), "neighbours": neighbours, "by_language": dict(out)}
 
 
 def format_report(result: dict[str, Any]) -> str:

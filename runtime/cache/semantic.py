@@ -38,6 +38,7 @@ from runtime.cache.serving import Candidate, decide, threshold_for
 from runtime.cache.tally import Tally
 from runtime.cache.vector_index import VectorIndex
 from runtime.cache.verify import language
+from runtime.cache.zh_vectors import QuestionVectors
 
 NAME = "semantic"
 NEIGHBOURS = 4  # Nearest entries examined per lookup; the best verified one is served.
@@ -98,7 +99,8 @@ class SemanticCache:
         self.redis = getattr(redis, "redis", redis)  # Accept a RedisKV too.
         self.name = name  # Counter prefix: the prefetch predictor reuses this class.
         self.sync_slice = 1000  # Log records replayed per lookup at most (see sync()).
-        self.embedder = embedder
+        # Chinese questions are indexed by their characters (zh_vectors.py says why).
+        self.embedder = QuestionVectors(embedder)
         self.threshold = threshold
         self.zh_threshold = zh_threshold
         self.ttl_s = ttl_s

@@ -35,11 +35,12 @@ class Decision:
 
 
 def threshold_for(question: str, threshold: float, zh_threshold: float | None) -> float:
-    """Chinese has its own threshold: all-MiniLM-L6-v2 reads most CJK characters as [UNK],
-    so its cosine says little there and the verifier's character checks do the work
-    (tuned on the tune split: tune-split false hits stay at zero down to 0.3; session 8 moved
-    it from 0.6 to 0.5 with the int8 embedder: tune recall +3 pairs, and no new false hit on
-    the tune split or on ~55 new Chinese adversarial pairs written outside it)."""
+    """Chinese has its own threshold: a Chinese question is indexed by its hashed characters,
+    not by all-MiniLM-L6-v2, which reads most CJK characters as [UNK] (zh_vectors.py), and
+    its cosine finds the candidates while the verifier's checks decide. 0.3 was chosen on
+    the tune split in session 15 (pairs alone: recall 192 / 191 / 186 / 177 of 287 Chinese
+    paraphrases at 0.2 / 0.3 / 0.4 / 0.5, false hits unchanged; in one crowded index, 183
+    served at 0.2 and 0.3). Until session 15 it was 0.5 on MiniLM's cosine."""
     if zh_threshold is not None and language(question) == "zh":
         return zh_threshold
     return threshold

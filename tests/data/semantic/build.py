@@ -15,7 +15,8 @@ A test bank is measured, then retired into the tune split once a newer bank, wri
 can take its place: bank_seen.py (sessions 8-10, families `seen-NN`), bank_seen11.py (written
 in session 11, measured in 11-12, `seen11-NN`) and bank_seen12.py (session 12, `seen12-NN`)
 were retired so; session 14 retired the last two when it wrote bank_third.py, and session 15
-retired that one (bank_seen14.py, `seen14-NN`) when it wrote bank_fourth.py, the test split now. A test bank is kept apart from every tune bank, the retired ones included.
+retired that one (bank_seen14.py, `seen14-NN`) when it wrote bank_fourth.py, the test split
+now. A test bank is kept apart from every tune bank, the retired ones included.
 """
 
 from __future__ import annotations

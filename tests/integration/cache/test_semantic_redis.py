@@ -11,6 +11,7 @@ from runtime import keys
 from runtime.cache.evaluate import evaluate_pairs, load_pairs
 from runtime.cache.prefetch import PrefetchPredictor
 from runtime.cache.semantic import Scope, SemanticCache
+from runtime.config import get_settings
 from runtime.tools.base import Tool
 
 SCOPE = Scope(model="m", system_prompt_hash="s", toolset_version="1", tenant="acme")
@@ -155,7 +156,10 @@ def test_prefetch_never_predicts_side_effecting_tools(rc, embedder) -> None:
 
 @pytest.mark.parametrize("threshold", [0.85])
 def test_labelled_pairs_meet_the_target(embedder, threshold: float) -> None:
-    result = evaluate_pairs(load_pairs(PAIRS), threshold, embedder)
+    # Chinese questions have their own threshold, on their own vectors (zh_vectors.py).
+    result = evaluate_pairs(
+        load_pairs(PAIRS), threshold, embedder, get_settings().semantic_threshold_zh
+    )
     assert result["pairs"] >= 150
     assert result["false_hit_rate"] <= 0.01
     assert result["recall"] >= 0.8
