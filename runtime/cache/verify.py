@@ -18,7 +18,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from runtime.cache import chinese, lexicon, structure, surface, wordnet, zh_frames
+from runtime.cache import (
+    answer_types,
+    chinese,
+    framing,
+    lexicon,
+    structure,
+    surface,
+    wordnet,
+    zh_frames,
+)
 
 _CJK = chinese.CJK
 _LATIN = re.compile(r"[A-Za-z]")
@@ -315,7 +324,8 @@ def features(question: str) -> Features:
 
 def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     """(True, None) if serving the cached answer is safe, else (False, reason)."""
-    a, b = features(cached_question), features(new_question)
+    # Framing that is no part of the question ("Quick one:", "in plain words") goes first.
+    a, b = features(framing.unframe(cached_question)), features(framing.unframe(new_question))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"
     if a.numbers != b.numbers:
@@ -325,6 +335,9 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
     if a.negated != b.negated:
         which = "cached" if a.negated else "new"
         return False, f"negation differs: only the {which} question is negated"
+    found = answer_types.clash(a.text, b.text) if a.lang == "en" else None
+    if found:
+        return False, found
     only_a = _missing_entities(a.entities, b.lower)
     only_b = _missing_entities(b.entities, a.lower)
     if only_a or only_b:

@@ -1,0 +1,77 @@
+"""Session 15's English checks, each with pairs it serves and pairs it refuses, on sentences
+of their own (none is in tests/data): the kind of answer asked for (answer_types.py), framing
+openers, register wrappers and "won't stop" + -ing (framing.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.cache import answer_types, framing
+from runtime.cache.verify import verify_match
+
+SAME = [
+    # An opener announcing the question asks nothing, and "one" there is no number.
+    ("Quick question: how do I undo a merge in Mercurial?", "How can I undo a merge in Mercurial?"),
+    ("Quick one - what is a bond coupon?", "What is a bond coupon?"),
+    ("I'm wondering: what does escrow mean?", "What does escrow mean?"),
+    # A register wrapper only asks for simple wording.
+    ("What is a hedge fund, in simple terms?", "What is a hedge fund?"),
+    ("In layman's terms, what is a bond coupon?", "What is a bond coupon in plain English?"),
+    # A negated "stop" + -ing is "keep" + -ing: no negation, no change of verb.
+    ("Why does my cat keep scratching the sofa?", "Why won't my cat stop scratching the sofa?"),
+    (
+        "My phone keeps restarting, what can I do?",
+        "My phone doesn't stop restarting, what can I do?",
+    ),
+    ("How many days does a visa renewal take?", "How long does a visa renewal take?"),
+]
+
+DIFFERENT = [
+    (
+        "How long does it take to register a car?",
+        "What's the deadline to register a car?",
+        "answer",
+    ),
+    ("How long does the museum stay open?", "When does the museum open?", "answer differs"),
+    (
+        "Where should I apply for a fishing licence?",
+        "Why should I apply for a fishing licence?",
+        "answer",
+    ),
+    ("Who signs off on the budget?", "When is the budget signed off?", "answer differs"),
+    ("How much does a fishing licence cost?", "How long does a fishing licence last?", "answer"),
+    # "stop" with its own negation kept: not a double negation.
+    ("Why does my cat keep scratching the sofa?", "Why did my cat stop scratching the sofa?", ""),
+    # A wrapper that asks for another register is not dropped.
+    ("What is a hedge fund, in technical terms?", "What is a hedge fund?", ""),
+]
+
+
+def test_unframe() -> None:
+    assert framing.unframe("Quick one: how do I X?") == "How do I X?"
+    assert framing.unframe("What is X, in plain words?") == "What is X?"
+    assert framing.unframe("It won't stop beeping.") == "It keeps beeping."
+    assert framing.unframe("It didn't stop beeping.") == "It kept beeping."
+    assert framing.unframe("为什么一直响？") == "为什么一直响？"  # Chinese is left alone
+    # Idempotent: parses.py stores the parse of the unframed text.
+    once = framing.unframe("Quick one: what's X, in simple terms?")
+    assert framing.unframe(once) == once
+
+
+def test_answer_kinds() -> None:
+    assert answer_types.kinds("When I log in, how long does the token last?") == {"duration"}
+    assert answer_types.kinds("What is a token?") == frozenset()
+    assert answer_types.kinds("By when must I file?") == {"time"}
+    # "how long until" asks a point in time as much as a duration.
+    assert answer_types.clash("How long until the next eclipse?", "When is the eclipse?") is None
+
+
+@pytest.mark.parametrize(("cached", "query"), SAME)
+def test_served(cached: str, query: str) -> None:
+    assert verify_match(cached, query) == (True, None)
+
+
+@pytest.mark.parametrize(("cached", "query", "reason"), DIFFERENT)
+def test_refused(cached: str, query: str, reason: str) -> None:
+    ok, why = verify_match(cached, query)
+    assert not ok and why is not None and reason in why
