@@ -33,6 +33,7 @@ from typing import Any
 from runtime.cache import (
     actions,
     clauses,
+    degrees,
     function_words,
     lexicon,
     parses,
@@ -120,7 +121,9 @@ def _role(tok: Any, passive: bool) -> str | None:
         return _role(tok.head, passive) if tok.head is not tok else None
     verb = _lemma(tok.head)
     if dep in _SUBJECT:
-        # A passive whose parse missed the nsubjpass label: its subject is still the object.
+        # A passive whose parse missed the nsubjpass label: its subject is still the object;
+        # so is an inverted one's ("Why is my pod stuck?", verbs.py).
+        passive = passive or verbs.inverted_passive(tok)
         return f"{'object' if passive else 'subject'} of {verb}"
     if dep in _OBJECT:
         return f"object of {verb}"
@@ -313,14 +316,6 @@ def content_clash(
     return None
 
 
-def _degree_clash(a: Parsed, b: Parsed) -> str | None:
-    da, db = dict(a.degrees), dict(b.degrees)
-    for word in {w for w, _ in a.content} & {w for w, _ in b.content}:
-        if da.get(word) != db.get(word):
-            return f"degree differs: {da.get(word, 'plain')} {word} vs {db.get(word, 'plain')}"
-    return None
-
-
 def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     """The same sentence but for one word: a content word ("Why is the dough elastic/
     brittle?": whatever the tagger made of the two words, that is the shape of an antonym
@@ -391,7 +386,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     return (
         found
         or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))
-        or _degree_clash(a, b)
+        or degrees.degree_clash(a, b)
         or _narrowed(a, b)
         or qualifiers.requalified(a, b)
         or _one_word_swapped(a, b)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from runtime.cache import (
+    acronyms,
     answer_types,
     chinese,
     framing,
@@ -324,8 +325,10 @@ def features(question: str) -> Features:
 
 def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     """(True, None) if serving the cached answer is safe, else (False, reason)."""
-    # Framing that is no part of the question ("Quick one:", "in plain words") goes first.
-    a, b = features(framing.unframe(cached_question)), features(framing.unframe(new_question))
+    # Framing that is no part of the question ("Quick one:", "in plain words") goes first,
+    # and an acronym the other question spells out is read spelt out ("US" / "United States").
+    cached, new = framing.unframe(cached_question), framing.unframe(new_question)
+    a, b = features(acronyms.expand(cached, new)), features(acronyms.expand(new, cached))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"
     if a.numbers != b.numbers:

@@ -1,6 +1,8 @@
 """Session 15's English checks, each with pairs it serves and pairs it refuses, on sentences
 of their own (none is in tests/data): the kind of answer asked for (answer_types.py), framing
-openers, register wrappers and "won't stop" + -ing (framing.py)."""
+openers, register wrappers and "won't stop" + -ing (framing.py), acronyms spelt out
+(acronyms.py), superlatives counted (degrees.py, scope.py's "the most"), inverted passives
+(verbs.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,21 @@ SAME = [
         "My phone doesn't stop restarting, what can I do?",
     ),
     ("How many days does a visa renewal take?", "How long does a visa renewal take?"),
+    # An acronym of the capitalised words the other question spells out.
+    (
+        "Where is the nearest DMV office?",
+        "Where is the nearest Department of Motor Vehicles office?",
+    ),
+    ("Can I bring a drone into the UK?", "Can I bring a drone into the United Kingdom?"),
+    (
+        "What does the IMF lend money for?",
+        "What does the International Monetary Fund lend money for?",
+    ),
+    # "the most" + adjective is a superlative, as "-est" is, not the quantifier "most".
+    ("What's the fastest way to learn Rust?", "What's the most rapid way to learn Rust?"),
+    ("Which is cheaper, rail or coach?", "Which is more affordable, rail or coach?"),
+    # An inverted passive ("Why is X stuck") and its statement ("X is stuck, why?").
+    ("Why is my build stuck in the queue?", "My build is stuck in the queue, why is that?"),
 ]
 
 DIFFERENT = [
@@ -40,6 +57,12 @@ DIFFERENT = [
     ),
     ("Who signs off on the budget?", "When is the budget signed off?", "answer differs"),
     ("How much does a fishing licence cost?", "How long does a fishing licence last?", "answer"),
+    ("Does the UK drive on the left?", "Does the United States drive on the left?", "entities"),
+    ("Where is the FDA based?", "Where is the Food Standards Agency based?", "entities"),
+    # A superlative on one side only: one way vs any way.
+    ("What's the fastest way to learn Rust?", "What's a rapid way to learn Rust?", "degree"),
+    ("Which is cheaper, rail or coach?", "Which is affordable, rail or coach?", "degree"),
+    ("Was the museum closed by the council?", "Did the museum close the council?", "roles"),
     # "stop" with its own negation kept: not a double negation.
     ("Why does my cat keep scratching the sofa?", "Why did my cat stop scratching the sofa?", ""),
     # A wrapper that asks for another register is not dropped.
