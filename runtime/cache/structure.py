@@ -42,6 +42,7 @@ from runtime.cache import (
     word_forms,
     wordnet,
 )
+from runtime.cache.degrees import MARKERS as DEGREE_MARKERS
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -173,7 +174,7 @@ def _parse(text: str) -> Parsed:
         how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
         if how or function_words.quantity_of(doc[tok.i : tok.i + 3]):
             continue  # "how many", "the number of credits", "how long": the question word
-        if lemma in _FRAME or not any(c.isalpha() for c in lemma):
+        if lemma in _FRAME or lemma in DEGREE_MARKERS or not any(c.isalpha() for c in lemma):
             continue
         head = tok.head  # What qualifies the message itself frames too: "quick question", not
         adjacent = head.i == tok.i + 1  # what qualifies a way ("fastest / cheapest way").

@@ -22,6 +22,7 @@ from runtime.cache import (
     acronyms,
     answer_types,
     chinese,
+    degrees,
     framing,
     lexicon,
     structure,
@@ -327,7 +328,8 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
     """(True, None) if serving the cached answer is safe, else (False, reason)."""
     # Framing that is no part of the question ("Quick one:", "in plain words") goes first,
     # and an acronym the other question spells out is read spelt out ("US" / "United States").
-    cached, new = framing.unframe(cached_question), framing.unframe(new_question)
+    cached = degrees.least_as_most(framing.unframe(cached_question))
+    new = degrees.least_as_most(framing.unframe(new_question))
     a, b = features(acronyms.expand(cached, new)), features(acronyms.expand(new, cached))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"

@@ -36,6 +36,12 @@ SAME = [
         "What does the IMF lend money for?",
         "What does the International Monetary Fund lend money for?",
     ),
+    # A numeronym: first and last letters around the count of letters between.
+    ("How do I add i18n to a Vue app?", "How do I add internationalization to a Vue app?"),
+    ("How do I restart a pod in k8s?", "How do I restart a pod in Kubernetes?"),
+    # "the least X" is the most of X's antonym.
+    ("What is the least expensive laptop for school?", "What is the cheapest laptop for school?"),
+    ("Which is the least dangerous hike near Oban?", "Which is the safest hike near Oban?"),
     # "the most" + adjective is a superlative, as "-est" is, not the quantifier "most".
     ("What's the fastest way to learn Rust?", "What's the most rapid way to learn Rust?"),
     ("Which is cheaper, rail or coach?", "Which is more affordable, rail or coach?"),
@@ -62,6 +68,10 @@ DIFFERENT = [
     # A superlative on one side only: one way vs any way.
     ("What's the fastest way to learn Rust?", "What's a rapid way to learn Rust?", "degree"),
     ("Which is cheaper, rail or coach?", "Which is affordable, rail or coach?", "degree"),
+    ("How do I restart a pod in k8s?", "How do I restart a pod in k9s?", "numbers"),
+    ("What is the least expensive laptop?", "What is the most expensive laptop?", "antonyms"),
+    ("Which uses less power, a kettle or a fan?", "Which uses more power, a kettle or a fan?", ""),
+    ("Which hike is the least crowded?", "Which hike is the most crowded?", ""),
     ("Was the museum closed by the council?", "Did the museum close the council?", "roles"),
     # "stop" with its own negation kept: not a double negation.
     ("Why does my cat keep scratching the sofa?", "Why did my cat stop scratching the sofa?", ""),
