@@ -26,6 +26,10 @@ SAME = [
         "My phone doesn't stop restarting, what can I do?",
     ),
     ("How many days does a visa renewal take?", "How long does a visa renewal take?"),
+    # "how" + a measure: synonyms agree, and "how quickly" asks how long it takes.
+    ("How big is a sperm whale?", "How large is a sperm whale?"),
+    ("How quickly can I renew a passport?", "How long does it take to renew a passport?"),
+    ("How much is a ferry ticket to Mull?", "How expensive is a ferry ticket to Mull?"),
     # An acronym of the capitalised words the other question spells out.
     (
         "Where is the nearest DMV office?",
@@ -62,6 +66,10 @@ DIFFERENT = [
         "answer",
     ),
     ("Who signs off on the budget?", "When is the budget signed off?", "answer differs"),
+    ("How tall is the Shard?", "How heavy is the Shard?", "answer differs: how:tall"),
+    ("How far is Bath from Bristol?", "How long is the drive from Bath to Bristol?", "answer"),
+    ("How often should I feed a goldfish?", "How long should I feed a goldfish?", "answer"),
+    ("How deep is Lake Baikal?", "How wide is Lake Baikal?", "answer differs"),
     ("How much does a fishing licence cost?", "How long does a fishing licence last?", "answer"),
     ("Does the UK drive on the left?", "Does the United States drive on the left?", "entities"),
     ("Where is the FDA based?", "Where is the Food Standards Agency based?", "entities"),
