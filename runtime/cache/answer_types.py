@@ -48,12 +48,17 @@ _KINDS: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"(?:^|[,;:.?!]\s*)(?:who|whom|whose)\b"), frozenset({"person"})),
     (re.compile(r"\bwhy\b|\bhow come\b"), frozenset({"reason"})),
     (re.compile(r"\bhow (?:often|frequently)\b"), frozenset({"frequency"})),
+    # "how" before an auxiliary or "to" asks for a manner, a way: "How can I renew X?" is
+    # not "Where / Why / When can I renew X?".
+    (re.compile(rf"\bhow (?:to\b|{_AUX})"), frozenset({"manner"})),
 ]
 # "how" + an adjective or adverb asks for that measure: "how tall" a height, "how heavy" a
 # weight, "how far" a distance, and the parse drops the word as part of the question word
 # (structure.py), so only this check sees "How tall / heavy is X?". The measure is the word
 # itself ("how:tall"); two measures agree when WordNet makes them synonyms ("big" / "large").
-_HOW = re.compile(r"\bhow\s+([a-z]+)\b")
+# The measure stands before the verb ("How tall is", "How far can"), not before a noun:
+# "explain how compound interest works" asks for a manner, and names no measure.
+_HOW = re.compile(rf"\bhow\s+([a-z]+)(?=\s+{_AUX}|\s*[?.,!]|\s*$)")
 # Words after "how" that are not a measure: the kinds above, auxiliaries, pronouns.
 _NOT_MEASURE = frozenset(
     lexicon.words(

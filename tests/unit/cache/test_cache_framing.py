@@ -16,6 +16,10 @@ SAME = [
     ("Quick question: how do I undo a merge in Mercurial?", "How can I undo a merge in Mercurial?"),
     ("Quick one - what is a bond coupon?", "What is a bond coupon?"),
     ("I'm wondering: what does escrow mean?", "What does escrow mean?"),
+    ("Just curious: how do I descale a kettle?", "How do I descale a kettle?"),
+    ("Silly question, but what is a mortgage broker?", "What is a mortgage broker?"),
+    # An embedded "how" + noun is no measure: "how compound interest works".
+    ("Can you explain how solar panels work?", "How do solar panels work?"),
     # A register wrapper only asks for simple wording.
     ("What is a hedge fund, in simple terms?", "What is a hedge fund?"),
     ("In layman's terms, what is a bond coupon?", "What is a bond coupon in plain English?"),
@@ -70,6 +74,7 @@ DIFFERENT = [
     ("How far is Bath from Bristol?", "How long is the drive from Bath to Bristol?", "answer"),
     ("How often should I feed a goldfish?", "How long should I feed a goldfish?", "answer"),
     ("How deep is Lake Baikal?", "How wide is Lake Baikal?", "answer differs"),
+    ("How can I renew a fishing licence?", "Where can I renew a fishing licence?", "answer"),
     ("How much does a fishing licence cost?", "How long does a fishing licence last?", "answer"),
     ("Does the UK drive on the left?", "Does the United States drive on the left?", "entities"),
     ("Where is the FDA based?", "Where is the Food Standards Agency based?", "entities"),
@@ -93,6 +98,8 @@ def test_unframe() -> None:
     assert framing.unframe("What is X, in plain words?") == "What is X?"
     assert framing.unframe("It won't stop beeping.") == "It keeps beeping."
     assert framing.unframe("It didn't stop beeping.") == "It kept beeping."
+    assert framing.unframe("Quick one-pot meals?") == "Quick one-pot meals?"  # no opener
+    assert framing.unframe("Quick questions to ask?") == "Quick questions to ask?"
     assert framing.unframe("为什么一直响？") == "为什么一直响？"  # Chinese is left alone
     # Idempotent: parses.py stores the parse of the unframed text.
     once = framing.unframe("Quick one: what's X, in simple terms?")
