@@ -1,7 +1,7 @@
 """English wording that frames a question without changing it, rewritten before the checks.
 
 - Openers that announce a question ("Quick one:", "Quick question -", "I was wondering,",
-  "Just curious:", "Out of curiosity,", "Silly question, but"):
+  "Just curious:", "Out of curiosity,", "Silly question, but", "Sorry if this is basic, but"):
   "Quick one" is no number 1, and the opener asks nothing.
 - Wrappers that ask for a register ("in plain words", "in simple terms", "in layman's
   terms", "in plain English"): the question is the same, only the wording of the answer is
@@ -25,7 +25,13 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _OPENER = re.compile(
     r"^\s*(?:(?:a\s+)?(?:quick|short|simple|small|brief)\s+(?:one|question|q)"
     r"|(?:i\s+was|i'?m|i\s+am)\s+(?:just\s+)?wondering|(?:just\s+)?curious|out\s+of\s+curiosity"
-    r"|(?:random|silly|dumb|stupid|basic|newbie)\s+question(?:,?\s+but)?)(?:\s*[:,;]|\s+[\-–—]|(?<=but))\s+",
+    r"|(?:random|silly|dumb|stupid|basic|newbie)\s+question(?:,?\s+but)?"
+    # An apology for the question itself, not for what happened ("Sorry I missed the
+    # deadline, but ..." keeps its clause).
+    r"|(?:sorry|apologies)\s+(?:if|for|to)\b[^,.?!:;]{0,40}\b(?:question|basic|obvious|dumb|"
+    r"silly|stupid|naive|bother\w*|asking)\b[^,.?!:;]{0,20},?\s+but"
+    r"|(?:this|it)\s+(?:might|may|could)\s+be\s+a\s+(?:silly|dumb|stupid|basic|naive)\s+"
+    r"question,?\s+but)(?:\s*[:,;]|\s+[\-–—]|(?<=but))\s+",
     re.IGNORECASE,
 )
 _REGISTER = re.compile(

@@ -18,6 +18,8 @@ SAME = [
     ("I'm wondering: what does escrow mean?", "What does escrow mean?"),
     ("Just curious: how do I descale a kettle?", "How do I descale a kettle?"),
     ("Silly question, but what is a mortgage broker?", "What is a mortgage broker?"),
+    ("Sorry if this is obvious, but what is a stop-loss order?", "What is a stop-loss order?"),
+    ("This may be a naive question, but why do cats purr?", "Why do cats purr?"),
     # An embedded "how" + noun is no measure: "how compound interest works".
     ("Can you explain how solar panels work?", "How do solar panels work?"),
     # A register wrapper only asks for simple wording.
@@ -100,6 +102,9 @@ def test_unframe() -> None:
     assert framing.unframe("It didn't stop beeping.") == "It kept beeping."
     assert framing.unframe("Quick one-pot meals?") == "Quick one-pot meals?"  # no opener
     assert framing.unframe("Quick questions to ask?") == "Quick questions to ask?"
+    # An apology for something that happened is content, not framing.
+    kept = "Sorry I missed the deadline, but can I still apply?"
+    assert framing.unframe(kept) == kept
     assert framing.unframe("为什么一直响？") == "为什么一直响？"  # Chinese is left alone
     # Idempotent: parses.py stores the parse of the unframed text.
     once = framing.unframe("Quick one: what's X, in simple terms?")
