@@ -30,8 +30,8 @@ _AUX = (
 )
 # Each kind of answer and the phrases that ask for it; a phrase may ask for more than one.
 _KINDS: list[tuple[re.Pattern[str], frozenset[str]]] = [
-    (re.compile(r"\bhow long (?:until|till|before|'?til)\b"), frozenset({"duration", "time"})),
-    (re.compile(r"\bhow long\b(?! (?:until|till|before|'?til)\b)"), frozenset({"duration"})),
+    (re.compile(r"\bhow long (?:until|till|before|'?til|ago)\b"), frozenset({"duration", "time"})),
+    (re.compile(r"\bhow long\b(?! (?:until|till|before|'?til|ago)\b)"), frozenset({"duration"})),
     (re.compile(rf"\bhow (?:many|much) {_TIME_UNITS}\b"), frozenset({"duration"})),
     (re.compile(rf"\bhow (?:many|much)\b(?! {_TIME_UNITS}\b)"), frozenset({"amount"})),
     (re.compile(rf"(?:^|[,;:.?!]\s*|\bby\s+|\band\s+|\bor\s+)when\s+{_AUX}"), frozenset({"time"})),

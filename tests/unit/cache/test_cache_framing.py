@@ -117,6 +117,7 @@ def test_answer_kinds() -> None:
     assert answer_types.kinds("By when must I file?") == {"time"}
     # "how long until" asks a point in time as much as a duration.
     assert answer_types.clash("How long until the next eclipse?", "When is the eclipse?") is None
+    assert answer_types.clash("How long ago did the Wall fall?", "When did the Wall fall?") is None
 
 
 @pytest.mark.parametrize(("cached", "query"), SAME)
