@@ -17,6 +17,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.cache.degrees import least_as_most
+from runtime.cache.framing import unframe
 from runtime.cache.scope import strip_idioms
 from runtime.cache.surface import normalise_times
 from runtime.cache.word_forms import join_negating_prefixes
@@ -24,7 +26,7 @@ from runtime.cache.word_forms import join_negating_prefixes
 MEMO = 8192  # Parses kept per process: the queries seen lately and the entries they met.
 # Bumped whenever `Parsed` or the parse itself changes: a stored parse of another version is
 # ignored (the question is parsed again), never misread.
-VERSION = 4
+VERSION = 7
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,11 @@ _lock = threading.Lock()
 
 
 def prepared(question: str) -> str:
-    """The text that is parsed: "7 am" = "7 in the morning", emphatic idioms dropped,
-    "non-editable" one word."""
-    return join_negating_prefixes(strip_idioms(normalise_times(question)))
+    """The text that is parsed: framing dropped (framing.py), "the least expensive" the
+    "most cheap" (degrees.py), "7 am" = "7 in the morning",
+    emphatic idioms dropped, "non-editable" one word."""
+    text = least_as_most(unframe(question))
+    return join_negating_prefixes(strip_idioms(normalise_times(text)))
 
 
 def recall(text: str) -> Parsed | None:

@@ -38,6 +38,9 @@ _IDIOMS = re.compile(
     re.IGNORECASE,
 )
 _HOW_MUCH = re.compile(r"\bhow (?:many|much)\b")
+# "the most" / "the least" make a superlative ("the most affordable way" is "the cheapest
+# way"; "the most people"), not the proportion "most" ("most people", "most of the year").
+_SUPERLATIVE = re.compile(r"\b(?:the|its|their|his|her|our|your|my)\s+(?:most|least)\b")
 # "every day" is a frequency ("daily"), not a scope over a set.
 _FREQUENCY = re.compile(r"\b(?:every|each|per) (?:day|week|month|year|night|hour|morning)\b")
 _EN_ARTICLE = re.compile(r"\ban? (?!few\b|lot\b|little\b|couple\b|bit\b)")
@@ -75,7 +78,7 @@ def scope_words(text: str, lang: str) -> tuple[str, ...]:
             found.discard("all")  # "有些学生都…": 都 follows the subject, whatever its scope.
         return tuple(sorted(found)) + ("a?",) * len(_ZH_ARTICLE.findall(text))
     lowered = _HOW_MUCH.sub(" ", strip_idioms(text.lower()))  # "how many people" asks for a number
-    lowered = _FREQUENCY.sub(" ", lowered)
+    lowered = _FREQUENCY.sub(" ", _SUPERLATIVE.sub(" the ", lowered))
     found = {_EN_SCOPE[m.group(1)] for m in _EN_SCOPE_RE.finditer(lowered)}
     if "some?" in found and re.search(r"\b(?:some|any)\b", lowered) and _YES_NO.search(lowered):
         found.add("some")

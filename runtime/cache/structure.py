@@ -33,6 +33,7 @@ from typing import Any
 from runtime.cache import (
     actions,
     clauses,
+    degrees,
     function_words,
     lexicon,
     parses,
@@ -41,6 +42,7 @@ from runtime.cache import (
     word_forms,
     wordnet,
 )
+from runtime.cache.degrees import MARKERS as DEGREE_MARKERS
 from runtime.cache.parses import Parsed
 from runtime.cache.surface import unit_spelling
 
@@ -120,7 +122,9 @@ def _role(tok: Any, passive: bool) -> str | None:
         return _role(tok.head, passive) if tok.head is not tok else None
     verb = _lemma(tok.head)
     if dep in _SUBJECT:
-        # A passive whose parse missed the nsubjpass label: its subject is still the object.
+        # A passive whose parse missed the nsubjpass label: its subject is still the object;
+        # so is an inverted one's ("Why is my pod stuck?", verbs.py).
+        passive = passive or verbs.inverted_passive(tok)
         return f"{'object' if passive else 'subject'} of {verb}"
     if dep in _OBJECT:
         return f"object of {verb}"
@@ -170,7 +174,7 @@ def _parse(text: str) -> Parsed:
         how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
         if how or function_words.quantity_of(doc[tok.i : tok.i + 3]):
             continue  # "how many", "the number of credits", "how long": the question word
-        if lemma in _FRAME or not any(c.isalpha() for c in lemma):
+        if lemma in _FRAME or lemma in DEGREE_MARKERS or not any(c.isalpha() for c in lemma):
             continue
         head = tok.head  # What qualifies the message itself frames too: "quick question", not
         adjacent = head.i == tok.i + 1  # what qualifies a way ("fastest / cheapest way").
@@ -313,14 +317,6 @@ def content_clash(
     return None
 
 
-def _degree_clash(a: Parsed, b: Parsed) -> str | None:
-    da, db = dict(a.degrees), dict(b.degrees)
-    for word in {w for w, _ in a.content} & {w for w, _ in b.content}:
-        if da.get(word) != db.get(word):
-            return f"degree differs: {da.get(word, 'plain')} {word} vs {db.get(word, 'plain')}"
-    return None
-
-
 def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     """The same sentence but for one word: a content word ("Why is the dough elastic/
     brittle?": whatever the tagger made of the two words, that is the shape of an antonym
@@ -391,7 +387,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     return (
         found
         or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))
-        or _degree_clash(a, b)
+        or degrees.degree_clash(a, b)
         or _narrowed(a, b)
         or qualifiers.requalified(a, b)
         or _one_word_swapped(a, b)

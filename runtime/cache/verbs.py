@@ -17,6 +17,8 @@ Called by structure.py's `clash_en` on the parses it already has (parses.py's `P
 
 from __future__ import annotations
 
+from typing import Any
+
 from runtime.cache.parses import Parsed
 
 _TENSES = {"VBD": "past", "VBZ": "present", "VBP": "present"}
@@ -82,3 +84,19 @@ def _subject_swap(a: Parsed, b: Parsed) -> str | None:
 def subject_swap(a: Parsed, b: Parsed) -> str | None:
     """The wh-phrase the object of the verb in one question, its subject in the other."""
     return _subject_swap(a, b) or _subject_swap(b, a)
+
+
+_BE = frozenset({"is", "are", "was", "were", "am", "'s", "'re"})
+
+
+def inverted_passive(subject: Any) -> bool:
+    """A subject (spaCy token) between an inverted "be" and its participle: "Why is my pod
+    stuck?", "Was the bridge closed?". The small model parses "is" as the root and the pod
+    as the subject of "stuck", where the statement ("My pod is stuck, why?") is a passive
+    with the pod its object: the same role, so it is read as the passive it is."""
+    verb = subject.head
+    if subject.dep_ != "nsubj" or verb.tag_ not in ("VBN", "VBD"):
+        return False
+    be = verb.head if verb.dep_ in ("ccomp", "xcomp", "acomp") else None
+    be = be or next((c for c in verb.children if c.dep_ in ("aux", "auxpass")), None)
+    return be is not None and be.lower_ in _BE and be.i < subject.i

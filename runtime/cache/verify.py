@@ -18,7 +18,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from runtime.cache import chinese, lexicon, structure, surface, wordnet, zh_frames, zh_synonyms
+from runtime.cache import (
+    acronyms,
+    answer_types,
+    chinese,
+    degrees,
+    framing,
+    lexicon,
+    structure,
+    surface,
+    wordnet,
+    zh_frames,
+    zh_synonyms,
+)
 
 _CJK = chinese.CJK
 _LATIN = re.compile(r"[A-Za-z]")
@@ -315,10 +327,13 @@ def features(question: str) -> Features:
 
 def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     """(True, None) if serving the cached answer is safe, else (False, reason)."""
-    a = features(cached_question)
-    if a.lang == "zh":  # a word swapped for its Cilin synonym is one word (zh_synonyms.py)
-        new_question = zh_synonyms.align(cached_question, new_question)
-    b = features(new_question)
+    # Framing that is no part of the question ("Quick one:", "in plain words") goes first,
+    # and an acronym the other question spells out is read spelt out ("US" / "United States").
+    cached = degrees.least_as_most(framing.unframe(cached_question))
+    new = degrees.least_as_most(framing.unframe(new_question))
+    if language(cached) == "zh":  # a word swapped for its Cilin synonym is one word
+        new = zh_synonyms.align(cached, new)  # (zh_synonyms.py)
+    a, b = features(acronyms.expand(cached, new)), features(acronyms.expand(new, cached))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"
     if a.numbers != b.numbers:
@@ -328,6 +343,9 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
     if a.negated != b.negated:
         which = "cached" if a.negated else "new"
         return False, f"negation differs: only the {which} question is negated"
+    found = answer_types.clash(a.text, b.text) if a.lang == "en" else None
+    if found:
+        return False, found
     only_a = _missing_entities(a.entities, b.lower)
     only_b = _missing_entities(b.entities, a.lower)
     if only_a or only_b:

@@ -187,3 +187,17 @@ def drop_synonyms(
             paired_a.add(x)
             paired_b.add(y)
     return [x for x in only_a if x not in paired_a], [y for y in only_b if y not in paired_b]
+
+
+@functools.lru_cache(maxsize=4096)
+def antonym_of(adjective: str) -> str | None:
+    """The word WordNet gives as the antonym of the adjective's most frequent sense
+    ("expensive" -> "inexpensive"), if it gives one."""
+    first = synsets(adjective, "a")[:1]
+    targets = sorted(_antonym_targets(first[0], "a")) if first else []
+    mm = _map("data.adj")
+    if not targets or mm is None:
+        return None
+    start = int(targets[0])
+    fields = mm[start : mm.find(b"\n", start)].decode().split()
+    return fields[4].split("(")[0].replace("_", " ")  # the synset's first word, marker dropped

@@ -1,0 +1,84 @@
+"""English wording that frames a question without changing it, rewritten before the checks.
+
+- Openers that announce a question ("Quick one:", "Quick question -", "I was wondering,",
+  "Just curious:", "Out of curiosity,", "Silly question, but", "Sorry if this is basic, but"):
+  "Quick one" is no number 1, and the opener asks nothing.
+- Wrappers that ask for a register ("in plain words", "in simple terms", "in layman's
+  terms", "in plain English"): the question is the same, only the wording of the answer is
+  asked to be simple ("English" there is no entity either).
+- A double negation: a negator with "stop" / "quit" / "cease" + a verb in -ing ("won't stop
+  dripping", "doesn't stop ringing", "can't stop sneezing") says the action goes on, as
+  "keeps dripping" does; read as that, it is no negation and no change of verb. So in a
+  question: "Why won't the tap stop dripping?" asks "Why does the tap keep dripping?".
+
+All three are closed classes of phrases, so the rules hold for questions never seen. Chinese
+text is left as it is (chinese.py). Used by verify.py's `verify_match` and by parses.py's
+`prepared` (so a stored parse is of the same text). `unframe` is idempotent.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_OPENER = re.compile(
+    r"^\s*(?:(?:a\s+)?(?:quick|short|simple|small|brief)\s+(?:one|question|q)"
+    r"|(?:i\s+was|i'?m|i\s+am)\s+(?:just\s+)?wondering|(?:just\s+)?curious|out\s+of\s+curiosity"
+    r"|(?:random|silly|dumb|stupid|basic|newbie)\s+question(?:,?\s+but)?"
+    # An apology for the question itself, not for what happened ("Sorry I missed the
+    # deadline, but ..." keeps its clause).
+    r"|(?:sorry|apologies)\s+(?:if|for|to)\b[^,.?!:;]{0,40}\b(?:question|basic|obvious|dumb|"
+    r"silly|stupid|naive|bother\w*|asking)\b[^,.?!:;]{0,20},?\s+but"
+    r"|(?:this|it)\s+(?:might|may|could)\s+be\s+a\s+(?:silly|dumb|stupid|basic|naive)\s+"
+    r"question,?\s+but)(?:\s*[:,;]|\s+[\-–—]|(?<=but))\s+",
+    re.IGNORECASE,
+)
+_REGISTER = re.compile(
+    r"\s*[,;]?\s*\b(?:in|using)\s+(?:plain|simple|simpler|everyday|layman['’]?s|lay|"
+    r"non-?technical|basic)\s+(?:words|terms|english|language)\b\s*[,;]?",
+    re.IGNORECASE,
+)
+# The negator, the verb of stopping, the action that goes on.
+_NOT_STOP = re.compile(
+    r"\b(?:(won['’]t|will\s+not|doesn['’]t|does\s+not|can['’]t|cannot|never)|"
+    r"(didn['’]t|did\s+not|couldn['’]t|could\s+not)|(don['’]t|do\s+not))\s+"
+    r"(?:stop|quit|cease)\s+(\w+ing)\b",
+    re.IGNORECASE,
+)
+
+# The same in a question, the subject between ("Why won't my cat stop scratching?"): the
+# negator becomes its plain auxiliary ("does", not "will": no future is added), "stop" "keep".
+_NOT_SUBJECT_STOP = re.compile(
+    r"\b(?:(won['’]t|doesn['’]t|can['’]t)|(didn['’]t|couldn['’]t)|(don['’]t))\s+"
+    r"((?:[\w-]+\s+){1,4}?)(?:stop|quit|cease)\s+(\w+ing)\b",
+    re.IGNORECASE,
+)
+
+
+def _does_keep(m: re.Match[str]) -> str:
+    aux = "did" if m.group(2) else "do" if m.group(3) else "does"
+    return f"{aux} {m.group(4)}keep {m.group(5)}"
+
+
+def _keep(m: re.Match[str]) -> str:
+    # "doesn't stop" / "won't stop" go on now: "keeps" ("don't stop": "keep"); "didn't stop"
+    # went on: "kept".
+    verb = "kept" if m.group(2) else "keep" if m.group(3) else "keeps"
+    return f"{verb} {m.group(4)}"
+
+
+@functools.lru_cache(maxsize=8192)
+def unframe(text: str) -> str:
+    """The question without its framing (see the module's doc); Chinese text unchanged."""
+    if _CJK.search(text):
+        return text
+    out = _OPENER.sub("", text)
+    out = _REGISTER.sub(" ", out)
+    out = _NOT_STOP.sub(_keep, out)
+    out = _NOT_SUBJECT_STOP.sub(_does_keep, out)
+    out = re.sub(r"\s+([?.!,])", r"\1", out).strip()
+    out = re.sub(r"^[,;:\s]+", "", out)
+    if out and out != text and text[:1].isupper():
+        out = out[0].upper() + out[1:]  # The question opens as before: "what is" -> "What is"
+    return out or text
