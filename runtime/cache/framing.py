@@ -82,3 +82,15 @@ def unframe(text: str) -> str:
     if out and out != text and text[:1].isupper():
         out = out[0].upper() + out[1:]  # The question opens as before: "what is" -> "What is"
     return out or text
+
+
+# Verbs that ask for advice (a closed class). In the imperative or the present ("Suggest a
+# tent for beginners", "Which tent do you recommend?") they frame the request as "tell" and
+# "show" do: "Which tent is good for beginners?" asks the same. A participle stays content:
+# "the recommended dose" is not "the lethal dose".
+_ADVISING = frozenset({"suggest", "recommend"})
+
+
+def advice_request(lemma: str, tag: str) -> bool:
+    """The word asks for advice, framing the question rather than saying what it is about."""
+    return lemma in _ADVISING and tag in ("VB", "VBP")

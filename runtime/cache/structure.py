@@ -34,11 +34,13 @@ from runtime.cache import (
     actions,
     clauses,
     degrees,
+    framing,
     function_words,
     lexicon,
     parses,
     qualifiers,
     verbs,
+    word_class,
     word_forms,
     wordnet,
 )
@@ -174,7 +176,8 @@ def _parse(text: str) -> Parsed:
         how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
         if how or function_words.quantity_of(doc[tok.i : tok.i + 3]):
             continue  # "how many", "the number of credits", "how long": the question word
-        if lemma in _FRAME or lemma in DEGREE_MARKERS or not any(c.isalpha() for c in lemma):
+        framed = lemma in _FRAME or framing.advice_request(lemma, tok.tag_)
+        if framed or lemma in DEGREE_MARKERS or not any(c.isalpha() for c in lemma):
             continue
         head = tok.head  # What qualifies the message itself frames too: "quick question", not
         adjacent = head.i == tok.i + 1  # what qualifies a way ("fastest / cheapest way").
@@ -307,6 +310,8 @@ def content_clash(
     classes_a = {words_a[w] for w in only_a}
     classes_b = {words_b[w] for w in only_b}
     swapped = bool(classes_a & classes_b) or "name" in classes_a | classes_b
+    # A change of word class passes only between related words ("write" / "author").
+    swapped = swapped or all(word_class.unrelated_swap(only_a, only_b))
     for x_only, y_words in ((only_a, words_b), (only_b, words_a)):
         y_only = only_b if x_only is only_a else only_a
         if any(w in adverbs for w in x_only) and any(y_words[w] == "noun" for w in y_only):

@@ -114,6 +114,11 @@ def _pointers(offset: str, pos: str, symbol: str, to_pos: str | None = None) -> 
     return frozenset(found)
 
 
+def pointers(offset: str, pos: str, symbol: str, to_pos: str) -> frozenset[str]:
+    """The synsets of `to_pos` that a synset points to with `symbol` (word_class.py)."""
+    return _pointers(offset, pos, symbol, to_pos)
+
+
 def _antonym_targets(offset: str, pos: str) -> frozenset[str]:
     return _pointers(offset, pos, "!")
 
