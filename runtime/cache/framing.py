@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _OPENER = re.compile(
@@ -94,3 +95,20 @@ _ADVISING = frozenset({"suggest", "recommend"})
 def advice_request(lemma: str, tag: str) -> bool:
     """The word asks for advice, framing the question rather than saying what it is about."""
     return lemma in _ADVISING and tag in ("VB", "VBP")
+
+
+def possession(tok: Any) -> bool:
+    """A main verb "have" with an object and a subject other than the asker or the one asked
+    ("Which cities have water?") says what the question is about, unlike "I have a question"
+    or "do you have tips": it is content, so "are short of water" is not "have water"."""
+    if tok.lemma_ != "have" or tok.pos_ != "VERB":
+        return False
+    children = list(tok.children)
+    asker = any(c.dep_ == "nsubj" and c.lower_ in ("i", "we", "you") for c in children)
+    return not asker and any(c.dep_ == "dobj" for c in children)
+
+
+def frame_word(tok: Any, listed: bool) -> bool:
+    """The parsed word frames the request: `listed` among structure.py's frame words and not
+    a verb of possession, or a verb asking for advice."""
+    return (listed and not possession(tok)) or advice_request(tok.lemma_.lower(), tok.tag_)

@@ -176,7 +176,7 @@ def _parse(text: str) -> Parsed:
         how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
         if how or function_words.quantity_of(doc[tok.i : tok.i + 3]):
             continue  # "how many", "the number of credits", "how long": the question word
-        framed = lemma in _FRAME or framing.advice_request(lemma, tok.tag_)
+        framed = framing.frame_word(tok, lemma in _FRAME)
         if framed or lemma in DEGREE_MARKERS or not any(c.isalpha() for c in lemma):
             continue
         head = tok.head  # What qualifies the message itself frames too: "quick question", not

@@ -76,3 +76,17 @@ def test_advice_verbs_frame_only_as_requests() -> None:
 )
 def test_asking_for_advice(cached: str, query: str, same: bool) -> None:
     assert verify_match(cached, query)[0] is same
+
+
+@needs_wordnet
+@pytest.mark.parametrize(
+    ("cached", "query", "same"),
+    [
+        ("Which cities are short of water?", "Which cities have water?", False),
+        ("Which villages are short of doctors?", "Which villages have doctors?", False),
+        ("Does the hotel have a pool?", "Is there a pool at the hotel?", True),
+        ("I have a question: how do magnets work?", "How do magnets work?", True),
+    ],
+)
+def test_have_of_possession_is_content(cached: str, query: str, same: bool) -> None:
+    assert verify_match(cached, query)[0] is same
