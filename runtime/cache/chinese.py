@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from runtime.cache import lexicon, structure, zh_frames
+from runtime.cache import lexicon, structure, zh_frames, zh_numbers, zh_roles
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ZH_FUNCTION = set(
@@ -73,7 +73,7 @@ def framed(text: str) -> bool:
     return bool(_ZH_FUNCTION_WORDS.search(text) or _ZH_FUNCTION.intersection(text))
 
 
-_ZH_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*|" + CJK.pattern)
+_ZH_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*|\d+(?:\.\d+)?|" + CJK.pattern)
 
 
 def content(
@@ -83,7 +83,10 @@ def content(
     with `latin`, Latin-script words too, each one token: "iPhone比Pixel贵" / "Pixel比iPhone贵"
     is a reversal only if the names are in the order (the content check leaves them to the
     entity check)."""
-    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", zh_frames.normalise(text)))
+    text = zh_numbers.rates(zh_frames.normalise(text))
+    # Numerals are the number check's (verify.py): here none, or each its value for the order.
+    text = zh_numbers.as_values(text) if latin else zh_numbers.without(text)
+    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", text))
     for pattern, token in _ZH_ASKS:
         text = pattern.sub(token, text)
     text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", text))
@@ -163,6 +166,9 @@ def clash_zh(
     pair = structure.swapped_blocks(a_chars, b_chars)
     if pair:
         return f"order differs: {pair[0]} ... {pair[1]} reversed"
+    roles = zh_roles.clash(a_text, b_text)  # X是Y的N, and 比 against 一样
+    if roles:
+        return roles
     oa, ob = _objects(a_chars), _objects(b_chars)
     for marker in sorted(oa.keys() & ob.keys()):
         if oa[marker] != ob[marker]:

@@ -260,7 +260,9 @@ _ZH_UNITS = sorted(
 _ZH_NUMBER_UNIT = re.compile(
     r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)("
     + "|".join(_ZH_UNITS)
-    + r"|[\u4e00-\u9fff])"
+    # Else the next character, unless it is a function word, which no measure word is: in
+    # "=0这道题" / "=0应该怎么解" the number ends a formula and 这 / 应 measure nothing.
+    + r"|(?![这那是的了吗呢吧啊呀么我你您他她它和与或就都也还要会能该应得地着过请])[\u4e00-\u9fff])"
 )
 
 

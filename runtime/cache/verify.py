@@ -18,7 +18,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from runtime.cache import chinese, lexicon, structure, surface, wordnet, zh_frames
+from runtime.cache import (
+    chinese,
+    lexicon,
+    structure,
+    surface,
+    wordnet,
+    zh_frames,
+    zh_names,
+    zh_numbers,
+)
 
 _CJK = chinese.CJK
 _LATIN = re.compile(r"[A-Za-z]")
@@ -37,20 +46,7 @@ def language(text: str) -> str:
 _ZH_NOT_NUMBERS = re.compile(lexicon.ZH_NOT_NUMBERS)
 
 
-def _zh_number(s: str) -> int:
-    total, section, digit = 0, 0, 0
-    for ch in s:
-        if ch in lexicon.ZH_DIGITS:
-            digit = lexicon.ZH_DIGITS[ch]
-        else:
-            unit = lexicon.ZH_UNITS[ch]
-            if unit >= 10_000:
-                total += (section + digit) * unit
-                section = 0
-            else:
-                section += (digit or 1) * unit
-            digit = 0
-    return total + section + digit
+_zh_number = zh_numbers.value
 
 
 _DIGITS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
@@ -63,7 +59,7 @@ def _numbers(text: str, lang: str) -> list[str]:
     for m in _DIGITS.finditer(text):
         found.append(m.group(0).replace(",", ""))
     if lang == "zh":
-        cleaned = _ZH_NOT_NUMBERS.sub(" ", text)
+        cleaned = _ZH_NOT_NUMBERS.sub(" ", zh_numbers.rates(text))  # "一天最多" is per day
         for m in _ZH_NUMERALS.finditer(cleaned):
             found.append(str(_zh_number(m.group(0))))
         return sorted(found)
@@ -178,9 +174,10 @@ def _entities(text: str, lang: str) -> set[str]:
         found.update(p for p in _ZH_PLACES if p in text)
         for m in _ZH_SUFFIXED.finditer(text):
             # "去市图书馆" goes to the city library: a coverb before the name is no part of it.
-            name = m.group(0).lstrip(_ZH_COVERBS)
+            # and a verb or preposition inside starts the name after it (zh_names.py).
+            name = zh_names.trim(m.group(0).lstrip(_ZH_COVERBS))
             # "哪个城市" asks which city; it names none, nor does a bare "市".
-            if name[0] not in "哪这那每各" and _ZH_SUFFIXED.fullmatch(name):
+            if name and name[0] not in "哪这那每各" and _ZH_SUFFIXED.fullmatch(name):
                 found.add(name)
         found.update(_ZH_TITLE.findall(text))
     return found

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from runtime.cache import zh_fillers
+
 # Polite openers and wrappers: "please tell me", "may I ask", "do you know". Removed whole,
 # before chinese.py reads a leading 请 as "please" (else "请问" would leave its 问 behind).
 _WRAPPERS = re.compile(
@@ -115,7 +117,7 @@ def normalise(text: str) -> str:
     text = _TAG.sub(" ", _WRAPPERS.sub("", text.strip(), count=1))
     for pattern, token in _FORMS:
         text = pattern.sub(token, text)
-    return _HEDGES.sub(" ", text).strip()
+    return zh_fillers.strip(_HEDGES.sub(" ", text)).strip()
 
 
 def _modality(text: str) -> str:

@@ -1,0 +1,73 @@
+"""Chinese numbers as the verifier reads them (runtime/cache/verify.py, chinese.py).
+
+verify.py compares the numbers of two questions as values ("三个人" and "3个人" both hold 3).
+The content check (chinese.py) must then not also read 三 as a content character, or the
+same question written with a digit and with a numeral differs by one; it drops the numerals
+the number check compares, and the order check reads each as its value, so "三个人去五个地方" /
+"五个人去三个地方" still trade places.
+
+A rate: "一天最多能吃多少" (how much at most in one day) asks "每天最多能吃多少" (a day); the
+一 there is no count, which a question with 每 would lack.
+"""
+
+from __future__ import annotations
+
+import re
+
+from runtime.cache import lexicon
+
+NOT_NUMBERS = re.compile(lexicon.ZH_NOT_NUMBERS)
+NUMERALS = re.compile(r"[零一二两三四五六七八九十百千万亿]+")
+
+# 一 + a period, followed in its clause by a limit or a question of amount: a rate, "per".
+# Not "第一天" (the first day), "前一天" (the day before) or "一年级" (first grade).
+_RATE = re.compile(
+    r"(?<![第前后头这那同另上下])一(天|日|周|星期|个月|月|年|小时)(?!级)"
+    r"(?=[^，,。？?！!]{0,8}?(?:最多|最少|至少|不超过|多少|几))"
+)
+
+
+def value(numeral: str) -> int:
+    """The value of a numeral: "三十九" -> 39, "一万二千" -> 12000."""
+    total, section, digit = 0, 0, 0
+    for ch in numeral:
+        if ch in lexicon.ZH_DIGITS:
+            digit = lexicon.ZH_DIGITS[ch]
+        else:
+            unit = lexicon.ZH_UNITS[ch]
+            if unit >= 10_000:
+                total += (section + digit) * unit
+                section = 0
+            else:
+                section += (digit or 1) * unit
+            digit = 0
+    return total + section + digit
+
+
+def rates(text: str) -> str:
+    return _RATE.sub(r"每\1", text)
+
+
+def _outside_words(text: str, token: bool = False) -> str:
+    out, last = [], 0
+    for m in NOT_NUMBERS.finditer(text):
+        out.append(_numerals(text[last : m.start()], token))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(_numerals(text[last:], token))
+    return "".join(out)
+
+
+def _numerals(text: str, token: bool) -> str:
+    return NUMERALS.sub(lambda m: f" {value(m.group(0))} " if token else " ", text)
+
+
+def as_values(text: str) -> str:
+    """Each numeral as its value in digits ("三个人" -> " 3 个人"), words such as 一样 or
+    三明治 (lexicon.ZH_NOT_NUMBERS) left as they are."""
+    return _outside_words(text, token=True)
+
+
+def without(text: str) -> str:
+    """The numerals removed, for the content check (the number check compares them)."""
+    return _outside_words(text)

@@ -1,0 +1,77 @@
+"""Chinese classes of paraphrase and of difference (runtime/cache/zh_roles.py, zh_fillers.py,
+zh_numbers.py, zh_names.py): pairs written for these tests, not taken from the tune banks."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.cache import chinese, zh_names, zh_numbers
+from runtime.cache.verify import verify_match
+
+SERVED = [
+    # Fillers: emphatic 到底 / 究竟, degree 才 / 比较 in a how-question, a pointer at the problem.
+    ("哺乳期到底能不能喝咖啡", "哺乳期，是否可以喝咖啡"),
+    ("感冒的时候究竟能不能洗澡", "感冒的时候能不能洗澡"),
+    ("红烧排骨怎么做才好吃", "怎样做红烧排骨比较好吃"),
+    ("怎么才能提高英语口语", "如何提高英语口语"),
+    ("3x+5=20这道题怎么解", "请问3x+5=20应该怎么解"),
+    # A route with or without 从, and the vehicle ridden.
+    ("从苏州到无锡坐动车要多久", "苏州到无锡的动车需要多长时间"),
+    ("从大理到丽江乘坐大巴要多久", "大理到丽江的大巴要多久"),
+    # According to X's rules = X's rules; 几天 = 多少天.
+    ("学校规定寒假放几天", "按照学校的规定，寒假放多少天"),
+    # Numbers written as numerals or digits; a rate with 一 or 每.
+    ("五个人去青岛玩需要多少钱", "5个人去青岛玩需要多少钱"),
+    ("维生素C一天最多能吃多少", "维生素C每天最多可以吃多少"),
+    ("一个月最多能请几天假", "每个月最多能请几天假"),
+    # A name is no clause: "烧到四十度要去医院" holds no name "度要去医院".
+    ("老人发烧到四十度要去医院吗", "老人发烧到四十度需要去医院吗"),
+]
+
+REFUSED = [
+    # X是Y的N: the two names trade places.
+    ("王磊是李娜的上司吗", "李娜是王磊的上司吗", "roles differ"),
+    ("张经理是不是小陈的导师", "小陈是不是张经理的导师", "roles differ"),
+    # 比 (more than) against 和 / 跟 ... 一样 (as ... as).
+    ("乌龙茶是不是比红茶提神", "乌龙茶和红茶是不是一样提神", "comparison differs"),
+    ("高铁是不是比飞机快", "高铁与飞机是不是一样快", "comparison differs"),
+    # Numbers still count, and their order too once they are values.
+    ("三个人吃五碗饭", "五个人吃三碗饭", "order differs"),
+    ("三个人去青岛玩需要多少钱", "4个人去青岛玩需要多少钱", "numbers differ"),
+    # 一 + a period outside a rate question is a count: "in one day", not "every day".
+    ("一天能学会游泳吗", "每天能学会游泳吗", "numbers differ"),
+    ("第一天最多能走多少公里", "每天最多能走多少公里", "differ"),
+    # 从 is dropped, the direction is not.
+    ("从苏州到无锡坐动车要多久", "无锡到苏州的动车需要多长时间", "order differs"),
+    # 比较 the verb (compare) is content.
+    ("怎么比较两个数", "怎么加两个数", "content differs"),
+    # 到底 "to the end" is content.
+    ("怎么坚持到底", "怎么坚持", "content differs"),
+]
+
+
+@pytest.mark.parametrize(("cached", "query"), SERVED)
+def test_classes_serve_the_same_question(cached: str, query: str) -> None:
+    assert verify_match(cached, query) == (True, None)
+
+
+@pytest.mark.parametrize(("cached", "query", "reason"), REFUSED)
+def test_classes_still_refuse_a_different_question(cached: str, query: str, reason: str) -> None:
+    ok, why = verify_match(cached, query)
+    assert not ok
+    assert why is not None and reason in why
+
+
+def test_numerals_leave_the_content_and_become_values_for_the_order() -> None:
+    assert chinese.content("三个人去霞浦") == chinese.content("3个人去霞浦")
+    assert "3" in chinese.content("三个人去霞浦", latin=True)
+    assert "三" in chinese.content("三明治怎么做")  # a word, not a number
+    assert zh_numbers.value("一万二千") == 12000
+    assert zh_numbers.rates("一天最多吃多少") == "每天最多吃多少"
+    assert zh_numbers.rates("第一天最多吃多少") == "第一天最多吃多少"
+
+
+def test_a_name_starts_after_the_clause_before_it() -> None:
+    assert zh_names.trim("度要去医院") == "医院"
+    assert zh_names.trim("按照公司") == "公司"
+    assert zh_names.trim("复旦大学") == "复旦大学"
