@@ -47,7 +47,9 @@ _ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|什么东西|哪�
 # Ways to ask one thing, each one token: a price ("多少钱" / "的价格是多少"), a duration
 # ("多久" / "多长时间"), an age ("几岁" / "年龄是多少"). A closed class of question phrasings.
 _ZH_ASKS = [
-    (re.compile(r"多少钱|的?(?:价格|价钱|售价)是?多少"), "价"),
+    (re.compile(r"(?:花|花费)?多少钱|的?(?:价格|价钱|售价)是?多少"), "价"),  # 要花多少钱 too
+    # Opening hours, from when to when: "营业时间是几点到几点" = "几点开门，几点关门".
+    (re.compile(r"的?(?:营业|开放|办公)时间是?从?几点到几点|几点开门?[，,、\s]*几点关门?"), "营"),
     (re.compile(r"多长时间|多少时间|多久"), "久"),
     (re.compile(r"多少岁|几岁|多大年纪|多大岁数|的?年龄是?多少"), "岁"),
 ]

@@ -29,6 +29,9 @@ _FILLERS = [
     re.compile(rf"从(?=[{_CJK}A-Za-z]{{1,8}}?[到至])"),
     # Riding a vehicle: "坐高铁要多久" is "高铁要多久"; the vehicle carries the meaning.
     re.compile(rf"(?:乘坐|搭乘|坐|乘|搭)(?={_VEHICLES})"),
+    # 下来 closing a clause after a verb is a complement of result ("多久能办下来" is "多久能
+    # 办好"), no new action: "停不下来" asks "停不了".
+    re.compile(rf"(?<=[{_CJK}])下来(?=[吗呢吧？?。！!，,、]|$)"),
     # 比较 as "rather", between a verb and what it qualifies ("做比较好吃", "哪个比较好"),
     # not the verb "compare" ("怎么比较两个数", "A和B比较": after a question word or at the end).
     re.compile(rf"(?<=[{_CJK}])(?<![么何样])比较(?=[{_CJK}])"),
@@ -37,6 +40,10 @@ _FILLERS = [
 # the 才 of 刚才 (just now, which marks the past), 人才, 天才, 英才, 才艺, 才华.
 _HOW = re.compile(r"怎么|怎样|如何")
 _CAI = re.compile(r"(?<![刚人天英奇鬼秀口方])才(?![艺华干气子女])")
+# 去 after a way of travelling is "to" ("打车去机场" = "打车到机场"): the destination follows.
+_TRAVEL_TO = re.compile(
+    rf"(?<=打车|开车|坐车|骑车|步行|走路|高铁|动车|火车|飞机|地铁|大巴)去(?=[{_CJK}])"
+)
 # "按照公司的规定" (according to the company's rules) is "公司规定": the preposition and 的
 # carry nothing; the rule and whose it is stay.
 _ACCORDING = re.compile(
@@ -49,4 +56,4 @@ def strip(text: str) -> str:
         text = pattern.sub("", text)
     if _HOW.search(text):
         text = _CAI.sub("", text)
-    return _ACCORDING.sub(r"\1\2", text)
+    return _ACCORDING.sub(r"\1\2", _TRAVEL_TO.sub("到", text))

@@ -74,7 +74,10 @@ _FORMS = [(re.compile(pattern), token) for pattern, token in _FORM_PATTERNS]
 
 # Hedges and modal wrappers that ask the same thing: "大概多久" = "一般多久"; "能否" /
 # "可否" / "是否" ask yes or no (chinese.py's A-not-A rule reads "能不能" the same way).
-_HEDGES = re.compile(r"一般来说|通常来说|大约|大致|大概|一般|通常|平时|能否|可否|是否|可不可以")
+_HEDGES = re.compile(
+    r"一般来说|通常来说|大约|大致|大概|一般|通常|平时|能否|可否|是否|可不可以"
+    r"|差不多(?=多少|几|要|需要|得)"  # "差不多多少钱" is "大概多少钱" (about), not "nearly"
+)
 
 # Modality, compared as a class once its words are no content: what is possible or allowed,
 # what is required, what is wanted ("可以交社保吗" / "需要交社保吗" / "想交社保吗"). "要"
@@ -85,6 +88,12 @@ _MODALS = {
     "required": re.compile(r"必须|需要|必需|务必|得要|应该|应当|需|必要"),
     "wanted": re.compile(r"想要|想|愿意|希望"),
 }
+
+# 需要 / 要 right before an amount asked is "it takes" ("需要多长时间" = "要多久", "需要多少钱"),
+# not what is required: it is no modal against "多久能办下来" (how soon can it be done).
+_TAKES = re.compile(
+    r"(?:需要|要|得|需)(?=多久|多长时间|多少时间|多少钱|几天|几个月|几年|几小时|多少天)"
+)
 
 # What is asked, compared as a class: chinese.py drops the question words ("什么时候",
 # "哪里") and lets a paraphrase add one character, so "什么时候报名" (when) and "报名要多久"
@@ -123,7 +132,7 @@ def normalise(text: str) -> str:
 def _modality(text: str) -> str:
     # One class or none; two or more are no class to compare ("性能" holds a 能 that is no
     # modal, "理想" a 想).
-    text = _WRAPPERS.sub("", text.strip(), count=1)
+    text = _TAKES.sub(" ", _WRAPPERS.sub("", text.strip(), count=1))
     found = [name for name, pattern in _MODALS.items() if pattern.search(text)]
     return found[0] if len(found) == 1 else ""
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 
 # Coverbs and motion verbs (去 / 到 / 在 / 从 ...), modals (要 / 需 / 能 / 该), prepositions
-# (按照 / 根据 / 对 / 给 / 把 / 被 / 和), pronouns and particles: none is part of a name.
+# (按照 / 根据 / 对 / 给 / 把 / 被 / 和), pronouns, particles and the opener 请问: none is part
+# of a name.
 _NOT_IN_NAME = re.compile(
-    r"^.*(?:按照|依照|根据|依据|关于|对于|[去到在从往向于回离要需能该会想的了是和与跟给把被对让就都也还我你您他她它])"
+    r"^.*(?:请问|按照|依照|根据|依据|关于|对于|[去到在从往向于回离要需能该会想的了是和与跟给把被对让就都也还我你您他她它])"
 )
 
 

@@ -24,6 +24,11 @@ SERVED = [
     ("五个人去青岛玩需要多少钱", "5个人去青岛玩需要多少钱"),
     ("维生素C一天最多能吃多少", "维生素C每天最多可以吃多少"),
     ("一个月最多能请几天假", "每个月最多能请几天假"),
+    # Opening hours asked from-to or open-close; travel "去" = "到"; "差不多" = "大概";
+    # "花多少钱" = "多少钱"; "下来" closing a clause; "需要多长时间" (it takes) is no modal.
+    ("请问市博物馆的开放时间是几点到几点", "市博物馆几点开门、几点关门"),
+    ("从火车站打车去酒店大概要花多少钱", "火车站打车到酒店差不多多少钱"),
+    ("护照大概多久能办下来", "办护照一般需要多长时间"),
     # A name is no clause: "烧到四十度要去医院" holds no name "度要去医院".
     ("老人发烧到四十度要去医院吗", "老人发烧到四十度需要去医院吗"),
 ]
@@ -43,6 +48,10 @@ REFUSED = [
     ("第一天最多能走多少公里", "每天最多能走多少公里", "differ"),
     # 从 is dropped, the direction is not.
     ("从苏州到无锡坐动车要多久", "无锡到苏州的动车需要多长时间", "order differs"),
+    # Opening is not closing, nor opening hours as a whole; a requirement stays one.
+    ("超市几点开门", "超市几点关门", "content differs"),
+    ("超市几点开门", "超市的营业时间是几点到几点", "content differs"),
+    ("术后多久可以洗澡", "术后多久需要洗澡", "modality differs"),
     # 比较 the verb (compare) is content.
     ("怎么比较两个数", "怎么加两个数", "content differs"),
     # 到底 "to the end" is content.
