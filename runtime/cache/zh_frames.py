@@ -59,6 +59,8 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     (r"(?<!还)(?:了)?没有?(?=[？?。！!]?$)", "吗"),
     # Cannot: "无法开机" = "开不了机" = "不能开机"; the negation check sees each as negated.
     (r"无法|没法|没办法|(?<!能)不能够?", "不"),  # not the 不能 of "能不能" (can or not)
+    # Before: "还没X就…" (X not yet done, and already …) is "X前就…"; no negation of the question.
+    (r"还没有?([^，,。？?！!就]{1,6}?)就", r"\1前"),
     # When, as a clause: "X的时候" = "X期间" = "X时".
     (r"的时候|期间|之时|的时期", "时"),
     # Inside, after an English name: "在 Python 里" = "在 Python 中" = "在 Python 内"; not

@@ -29,6 +29,11 @@ SERVED = [
     ("请问市博物馆的开放时间是几点到几点", "市博物馆几点开门、几点关门"),
     ("从火车站打车去酒店大概要花多少钱", "火车站打车到酒店差不多多少钱"),
     ("护照大概多久能办下来", "办护照一般需要多长时间"),
+    # "X前" (before X) = "还没X就" (X not yet, and already).
+    ("合同到期前搬走，押金能退吗", "合同还没到期就搬走，押金能退吗"),
+    # An institution abbreviated by the first character of each word of its name.
+    ("哈工大今年的录取分数线是多少", "哈尔滨工业大学今年的录取分数线是多少"),
+    ("北师大的图书馆对外开放吗", "北京师范大学的图书馆对外开放吗"),
     # A name is no clause: "烧到四十度要去医院" holds no name "度要去医院".
     ("老人发烧到四十度要去医院吗", "老人发烧到四十度需要去医院吗"),
 ]
@@ -52,6 +57,13 @@ REFUSED = [
     ("超市几点开门", "超市几点关门", "content differs"),
     ("超市几点开门", "超市的营业时间是几点到几点", "content differs"),
     ("术后多久可以洗澡", "术后多久需要洗澡", "modality differs"),
+    # A negation that is not "not yet X, and already".
+    ("合同到期前搬走，押金能退吗", "合同没到期，押金能退吗", "differ"),
+    # An abbreviation keeping one character of the name is ambiguous (南大: 南京, 南昌, 南开),
+    # and one that skips a word names another institution.
+    ("南大今年的录取分数线是多少", "南昌大学今年的录取分数线是多少", "entities differ"),
+    ("北大今年的录取分数线是多少", "北京师范大学今年的录取分数线是多少", "entities differ"),
+    ("北师大今年的录取分数线是多少", "北京大学今年的录取分数线是多少", "entities differ"),
     # 比较 the verb (compare) is content.
     ("怎么比较两个数", "怎么加两个数", "content differs"),
     # 到底 "to the end" is content.
