@@ -261,8 +261,11 @@ _ZH_NUMBER_UNIT = re.compile(
     r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)("
     + "|".join(_ZH_UNITS)
     # Else the next character, unless it is a function word, which no measure word is: in
-    # "=0这道题" / "=0应该怎么解" the number ends a formula and 这 / 应 measure nothing.
-    + r"|(?![这那是的了吗呢吧啊呀么我你您他她它和与或就都也还要会能该应得地着过请])[\u4e00-\u9fff])"
+    # "=0这道题" / "=0应该怎么解" the number ends a formula and 这 / 应 measure nothing; nor a
+    # numeral ("一百四十四。" is no 一百四十 of 四), nor 开 of 开根号 (take the root; the 开 of
+    # "144开平方" stays, against "144的平方").
+    + r"|(?![这那是的了吗呢吧啊呀么我你您他她它和与或就都也还要会能该应得地着过请"
+    + r"零一二两三四五六七八九十百千万亿]|开根号)[\u4e00-\u9fff])"
 )
 
 

@@ -32,6 +32,8 @@ _FILLERS = [
     # 下来 closing a clause after a verb is a complement of result ("多久能办下来" is "多久能
     # 办好"), no new action: "停不下来" asks "停不了".
     re.compile(rf"(?<=[{_CJK}])下来(?=[吗呢吧？?。！!，,、]|$)"),
+    # 由 marking the doer before 谁: "由谁承担" asks "谁承担" (who bears it).
+    re.compile(r"由(?=谁)"),
     # 比较 as "rather", between a verb and what it qualifies ("做比较好吃", "哪个比较好"),
     # not the verb "compare" ("怎么比较两个数", "A和B比较": after a question word or at the end).
     re.compile(rf"(?<=[{_CJK}])(?<![么何样])比较(?=[{_CJK}])"),

@@ -61,6 +61,10 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     (r"无法|没法|没办法|(?<!能)不能够?", "不"),  # not the 不能 of "能不能" (can or not)
     # Before: "还没X就…" (X not yet done, and already …) is "X前就…"; no negation of the question.
     (r"还没有?([^，,。？?！!就]{1,6}?)就", r"\1前"),
+    # A request to calculate is a question of the value: "帮我算一下根号144" = "根号144是多少"
+    # (only at the start, so "怎么计算个税" keeps its verb); "144开根号" = "根号144".
+    (r"^请?(?:帮我|帮忙)?(?:计算一下|算一下|算算|计算(?!机))", " "),
+    (r"开(?=根号)", " "),
     # When, as a clause: "X的时候" = "X期间" = "X时".
     (r"的时候|期间|之时|的时期", "时"),
     # Inside, after an English name: "在 Python 里" = "在 Python 中" = "在 Python 内"; not

@@ -34,6 +34,10 @@ SERVED = [
     # An institution abbreviated by the first character of each word of its name.
     ("哈工大今年的录取分数线是多少", "哈尔滨工业大学今年的录取分数线是多少"),
     ("北师大的图书馆对外开放吗", "北京师范大学的图书馆对外开放吗"),
+    # A request to calculate asks the value; 开根号 is 根号; 由谁 is 谁; 不良 is no negation.
+    ("二百二十五开根号是多少", "请帮我算一下根号二百二十五"),
+    ("网购退货的运费由谁承担", "网购退货的运费是谁承担"),
+    ("吃头孢会有哪些不良反应", "头孢有什么不良反应"),
     # A name is no clause: "烧到四十度要去医院" holds no name "度要去医院".
     ("老人发烧到四十度要去医院吗", "老人发烧到四十度需要去医院吗"),
 ]
@@ -64,6 +68,11 @@ REFUSED = [
     ("南大今年的录取分数线是多少", "南昌大学今年的录取分数线是多少", "entities differ"),
     ("北大今年的录取分数线是多少", "北京师范大学今年的录取分数线是多少", "entities differ"),
     ("北师大今年的录取分数线是多少", "北京大学今年的录取分数线是多少", "entities differ"),
+    # Square is not a root; a verb after 怎么 is no request to calculate.
+    ("144的平方是多少", "144开平方是多少", "differ"),
+    ("144开根号是多少", "144的平方是多少", "content differs"),
+    ("怎么计算个税", "怎么交个税", "content differs"),
+    ("营养良好吗", "营养不良吗", "content differs"),
     # 比较 the verb (compare) is content.
     ("怎么比较两个数", "怎么加两个数", "content differs"),
     # 到底 "to the end" is content.
