@@ -269,11 +269,16 @@ _ZH_NUMBER_UNIT = re.compile(
 )
 
 
+# 个 before a unit of time that takes it or not: "一个小时" = "一小时", "三个星期" = "三星期"
+# (not 个月: "三个月" is three months, "三月" March).
+_ZH_OPTIONAL_GE = re.compile(r"(?<=[零一二两三四五六七八九十百千万\d])个(?=小时|钟头|星期|礼拜)")
+
+
 def zh_units(text: str) -> tuple[str, ...]:
     # "一根香蕉" is "a banana": 一 before a bare measure word is an article, not a count.
     return tuple(
         m.group(1)
-        for m in _ZH_NUMBER_UNIT.finditer(text)
+        for m in _ZH_NUMBER_UNIT.finditer(_ZH_OPTIONAL_GE.sub("", text))
         if not (m.group(0) == "一" + m.group(1) and m.group(1) not in _ZH_UNITS)
     )
 

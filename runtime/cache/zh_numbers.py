@@ -22,7 +22,7 @@ NUMERALS = re.compile(r"[零一二两三四五六七八九十百千万亿]+")
 # 一 + a period, followed in its clause by a limit or a question of amount: a rate, "per".
 # Not "第一天" (the first day), "前一天" (the day before) or "一年级" (first grade).
 _RATE = re.compile(
-    r"(?<![第前后头这那同另上下])一(天|日|周|星期|个月|月|年|小时)(?!级)"
+    r"(?<![第前后头这那同另上下])一(天|日|周|星期|个月|月|年|个?小时)(?!级)"
     r"(?=[^，,。？?！!]{0,8}?(?:最多|最少|至少|不超过|多少|几))"
 )
 
