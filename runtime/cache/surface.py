@@ -14,6 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from runtime.cache import zh_numbers
 from runtime.cache.scope import scope_words, weak
 
 # --- dates ----------------------------------------------------------------------------------
@@ -264,7 +265,7 @@ _ZH_NUMBER_UNIT = re.compile(
     # "=0这道题" / "=0应该怎么解" the number ends a formula and 这 / 应 measure nothing; nor a
     # numeral ("一百四十四。" is no 一百四十 of 四), nor 开 of 开根号 (take the root; the 开 of
     # "144开平方" stays, against "144的平方").
-    + r"|(?![这那是的了吗呢吧啊呀么我你您他她它和与或就都也还要会能该应得地着过请"
+    + r"|(?![这那是的了吗呢吧啊呀么我你您他她它和与或就都也还要会能该应得地着过请怎如为什哪谁"
     + r"零一二两三四五六七八九十百千万亿]|开根号)[\u4e00-\u9fff])"
 )
 
@@ -278,7 +279,8 @@ def zh_units(text: str) -> tuple[str, ...]:
     # "一根香蕉" is "a banana": 一 before a bare measure word is an article, not a count.
     return tuple(
         m.group(1)
-        for m in _ZH_NUMBER_UNIT.finditer(_ZH_OPTIONAL_GE.sub("", text))
+        # "三十七度八" is one reading, 37.8 degrees (zh_numbers.py), not 度 and then 八 of 算.
+        for m in _ZH_NUMBER_UNIT.finditer(_ZH_OPTIONAL_GE.sub("", zh_numbers.tenths(text)))
         if not (m.group(0) == "一" + m.group(1) and m.group(1) not in _ZH_UNITS)
     )
 

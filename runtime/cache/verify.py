@@ -56,10 +56,12 @@ _EN_WORD = re.compile(r"[a-z]+")
 
 def _numbers(text: str, lang: str) -> list[str]:
     found: list[str] = []
+    if lang == "zh":  # "一天最多" is per day, "三十八度五" 38.5 degrees (zh_numbers.py)
+        text = zh_numbers.rates(text)
     for m in _DIGITS.finditer(text):
         found.append(m.group(0).replace(",", ""))
     if lang == "zh":
-        cleaned = _ZH_NOT_NUMBERS.sub(" ", zh_numbers.rates(text))  # "一天最多" is per day
+        cleaned = _ZH_NOT_NUMBERS.sub(" ", text)
         for m in _ZH_NUMERALS.finditer(cleaned):
             found.append(str(_zh_number(m.group(0))))
         return sorted(found)

@@ -23,7 +23,13 @@ _FILLERS = [
     ),
     # A pointer back at the problem just stated, before a how-question: "方程……这道题怎么解"
     # is "方程……怎么解".
-    re.compile(r"这(?:道|个|一)?(?:题目?|问题)(?=[，,\s]*(?:该|应该|要|应当)?(?:怎么|如何|怎样))"),
+    # "这道数学题怎么解：2x+3=7" points forward at the problem after the colon.
+    re.compile(
+        r"这(?:道|个|一)?[^，,。？?：:\s]{0,2}?(?:题目?|问题)"
+        r"(?=[，,\s]*(?:该|应该|要|应当)?(?:怎么|如何|怎样)|[：:])"
+    ),
+    # 以 / 之 before 后 / 前 (after / before): "跑步以后" is "跑步后", "考试之前" "考试前".
+    re.compile(r"[以之](?=[后前])"),
     # 从 (from) opening a route "从A到B": the 到 keeps the direction, so "从遵义到铜仁" is
     # "遵义到铜仁" (verify.py's route check still reads the 从 form from the raw text).
     re.compile(rf"从(?=[{_CJK}A-Za-z]{{1,8}}?[到至])"),

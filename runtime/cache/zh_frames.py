@@ -37,7 +37,9 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     # How to: "X的方法是什么" = "有什么办法X"; why: "为什么X" = "X是什么原因" = "X是怎么回事".
     # Each its own token, so "有什么办法" (how to fix it) is not "是什么原因" (why); "怎么" asks
     # either, so chinese.py drops it and it matches both.
-    (r"的?(?:方法|办法|步骤)(?:是什么|有哪些|是啥)|有(?:什么|哪些|啥)(?:方法|办法)", "法"),
+    # "有没有什么办法" too: its 没 is no negation, nor the 没法 (cannot) it would leave.
+    (r"的?(?:方法|办法|步骤)(?:是什么|有哪些|是啥)", "法"),
+    (r"有(?:没有)?(?:什么|哪些|啥)?(?:方法|办法)", "法"),
     (r"为什么|为何|(?:是|有)?(?:什么|啥)原因(?:导致|造成|引起)?的?|的?原因是(?:什么|啥)", "因"),
     (r"是?怎么回事", "因"),
     # Where: "哪里" = "哪个城市" = "什么地方" (chinese.py drops 哪里 and 什么地方).

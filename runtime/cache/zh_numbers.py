@@ -27,6 +27,23 @@ _RATE = re.compile(
 )
 
 
+# A temperature read with its tenth after 度: "三十八度五" is 38.5 degrees, as "38.5度" is.
+# (Not 点, which is also the hour: "三点五十" is ten to four, not 3.55.)
+_TENTHS = re.compile(
+    r"([零一二两三四五六七八九十百\d]+)度([一二三四五六七八九\d])(?![十百千万度\d])"
+)
+
+
+def tenths(text: str) -> str:
+    def digits(m: re.Match[str]) -> str:
+        whole, tenth = m.group(1), m.group(2)
+        whole = whole if whole.isdigit() else str(value(whole))
+        tenth = tenth if tenth.isdigit() else str(value(tenth))
+        return f"{whole}.{tenth}度"
+
+    return _TENTHS.sub(digits, text)
+
+
 def value(numeral: str) -> int:
     """The value of a numeral: "三十九" -> 39, "一万二千" -> 12000."""
     total, section, digit = 0, 0, 0
@@ -45,7 +62,7 @@ def value(numeral: str) -> int:
 
 
 def rates(text: str) -> str:
-    return _RATE.sub(r"每\1", text)
+    return _RATE.sub(r"每\1", tenths(text))
 
 
 def _outside_words(text: str, token: bool = False) -> str:

@@ -40,6 +40,10 @@ SERVED = [
     ("吃头孢会有哪些不良反应", "头孢有什么不良反应"),
     ("邮局是不是在银行的左边", "邮局在银行的左边吗"),
     ("跑步一小时能消耗多少热量", "跑步一个小时消耗多少热量"),  # 个 before 小时 is optional
+    ("有没有什么办法可以快速止咳", "怎么才能快速止咳"),  # no 没 of negation in the frame
+    ("这道物理题怎么解：v=s/t", "v=s/t怎么解"),  # a pointer forward at the problem
+    ("游泳以后可以马上吃饭吗", "游泳后可以马上吃饭吗"),  # 以后 = 后
+    ("体温三十七度八算发烧吗", "体温37.8度算发烧吗"),  # a temperature's tenth after 度
     # A name is no clause: "烧到四十度要去医院" holds no name "度要去医院".
     ("老人发烧到四十度要去医院吗", "老人发烧到四十度需要去医院吗"),
 ]
@@ -76,6 +80,9 @@ REFUSED = [
     ("144开根号是多少", "144的平方是多少", "content differs"),
     ("怎么计算个税", "怎么交个税", "content differs"),
     ("营养良好吗", "营养不良吗", "content differs"),
+    ("体温三十七度八算发烧吗", "体温三十七度算发烧吗", "numbers differ"),
+    ("游泳以后可以马上吃饭吗", "游泳以前可以马上吃饭吗", "content differs"),
+    ("没有办法止咳吗", "有办法止咳吗", "negation differs"),
     # 比较 the verb (compare) is content.
     ("怎么比较两个数", "怎么加两个数", "content differs"),
     # 到底 "to the end" is content.
