@@ -14,6 +14,7 @@ same names can read as the same characters though they ask different things:
 
 from __future__ import annotations
 
+import functools
 import re
 
 from runtime.cache import zh_frames
@@ -32,8 +33,9 @@ _THAN = re.compile(r"(?<![对相无好类攀])比(?![较如方例赛分率重值
 _EQUAL = re.compile(r"一样|相同|同样|差不多|相等|相当|一般(?=[大高长多重快慢早晚])")
 
 
-def _of_pairs(text: str) -> set[tuple[str, str]]:
-    return {(m.group(1), m.group(2)) for m in _OF.finditer(zh_frames.normalise(text))}
+@functools.lru_cache(maxsize=8192)  # a stored question comes back on every hit
+def _of_pairs(text: str) -> frozenset[tuple[str, str]]:
+    return frozenset({(m.group(1), m.group(2)) for m in _OF.finditer(zh_frames.normalise(text))})
 
 
 def _comparison(text: str) -> str:
