@@ -35,9 +35,11 @@ _FILLERS = [
     re.compile(rf"从(?=[{_CJK}A-Za-z]{{1,8}}?[到至])"),
     # Riding a vehicle: "坐高铁要多久" is "高铁要多久"; the vehicle carries the meaning.
     re.compile(rf"(?:乘坐|搭乘|坐|乘|搭)(?={_VEHICLES})"),
-    # 下来 closing a clause after a verb is a complement of result ("多久能办下来" is "多久能
-    # 办好"), no new action: "停不下来" asks "停不了".
-    re.compile(rf"(?<=[{_CJK}])下来(?=[吗呢吧？?。！!，,、]|$)"),
+    # 下来 / 出来 closing a clause after a verb are complements of result ("多久能办下来" is
+    # "多久能办好", "怎么提取出来" "怎么提取"), no new action: "停不下来" asks "停不了".
+    re.compile(rf"(?<=[{_CJK}])[下出]来(?=[吗呢吧？?。！!，,、]|$)"),
+    # "注意事项" (matters to heed) asks what "注意什么" asks.
+    re.compile(r"(?<=注意)事项"),
     # 由 marking the doer before 谁: "由谁承担" asks "谁承担" (who bears it).
     re.compile(r"由(?=谁)"),
     # 比较 as "rather", between a verb and what it qualifies ("做比较好吃", "哪个比较好"),
