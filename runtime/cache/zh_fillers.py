@@ -29,10 +29,12 @@ _FILLERS = [
         r"(?=[，,\s]*(?:该|应该|要|应当)?(?:怎么|如何|怎样)|[：:])"
     ),
     # 以 / 之 before 后 / 前 (after / before): "跑步以后" is "跑步后", "考试之前" "考试前".
-    re.compile(r"[以之](?=[后前])"),
+    # Not the 以 of 可以 / 所以 / 难以 ("可以前往" is 可以 + 前往).
+    re.compile(r"(?<![可所难加予足得])以(?=[后前])|之(?=[后前])"),
     # 从 (from) opening a route "从A到B": the 到 keeps the direction, so "从遵义到铜仁" is
     # "遵义到铜仁" (verify.py's route check still reads the 从 form from the raw text).
-    re.compile(rf"从(?=[{_CJK}A-Za-z]{{1,8}}?[到至])"),
+    # Not 从来 (ever), 从事 (work in), 从而 (thus), nor the 从 of 自从 / 服从 / 遵从 / 听从.
+    re.compile(rf"(?<![自服遵听跟])从(?![来事而])(?=[{_CJK}A-Za-z]{{1,8}}?[到至])"),
     # Riding a vehicle: "坐高铁要多久" is "高铁要多久"; the vehicle carries the meaning.
     re.compile(rf"(?:乘坐|搭乘|坐|乘|搭)(?={_VEHICLES})"),
     # 下来 / 出来 closing a clause after a verb are complements of result ("多久能办下来" is
