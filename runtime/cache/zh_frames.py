@@ -67,6 +67,9 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     # (only at the start, so "怎么计算个税" keeps its verb); "144开根号" = "根号144".
     (r"^请?(?:帮我|帮忙)?(?:计算一下|算一下|算算|计算(?!机))", " "),
     (r"开(?=根号)", " "),
+    # Is it easy to do: "日语容易学吗" = "日语好学吗" (好 + a verb that closes the question is
+    # "easy to"); "难学" stays its opposite, and the content check tells 好 from 难.
+    (r"容易(?=[\u4e00-\u9fff]{1,2}(?:[吗吧呢？?。]|$))", "好"),
     # When, as a clause: "X的时候" = "X期间" = "X时".
     (r"的时候|期间|之时|的时期", "时"),
     # Inside, after an English name: "在 Python 里" = "在 Python 中" = "在 Python 内"; not

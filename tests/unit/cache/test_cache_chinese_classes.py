@@ -46,6 +46,8 @@ SERVED = [
     ("体温三十七度八算发烧吗", "体温37.8度算发烧吗"),  # a temperature's tenth after 度
     ("拔智齿后要注意什么", "拔智齿以后有哪些注意事项"),  # 注意事项 = 注意什么
     ("住房公积金怎么提取出来", "怎么提取住房公积金"),  # 出来 closing a clause
+    ("粤语好学吗", "粤语容易学吗"),  # 好 + a verb closing the question: easy to
+    ("这个软件容易上手吗", "这个软件好上手吗"),
     # A name is no clause: "烧到四十度要去医院" holds no name "度要去医院".
     ("老人发烧到四十度要去医院吗", "老人发烧到四十度需要去医院吗"),
 ]
@@ -86,6 +88,7 @@ REFUSED = [
     ("游泳以后可以马上吃饭吗", "游泳以前可以马上吃饭吗", "content differs"),
     ("没有办法止咳吗", "有办法止咳吗", "negation differs"),
     ("长城是哪一年修建的", "长城是哪两年修建的", "numbers differ"),  # 哪一 is no count
+    ("粤语容易学吗", "粤语难学吗", "content differs"),
     # 比较 the verb (compare) is content.
     ("怎么比较两个数", "怎么加两个数", "content differs"),
     # 到底 "to the end" is content.
