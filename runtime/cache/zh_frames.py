@@ -22,14 +22,22 @@ from runtime.cache import zh_fillers
 
 # Polite openers and wrappers: "please tell me", "may I ask", "do you know". Removed whole,
 # before chinese.py reads a leading 请 as "please" (else "请问" would leave its 问 behind).
+# A greeting or the people addressed come first ("大家好，", "请教各位，"); "咨询" (consult)
+# is one more way to say "I'd like to ask".
 _WRAPPERS = re.compile(
-    r"^(?:麻烦|劳驾|打扰一下|请问|请教)?[，,\s]*"
+    r"^(?:(?:大家好|你好|您好|各位好)[，,！!\s]+)?"  # then a break: "你好吗" asks after you
+    r"(?:(?:麻烦|劳驾|打扰一下|请问|请教)(?:一下)?(?:各位|大家)?)?[，,\s]*"
     r"(?:(?:请|麻烦)?(?:你|您)?(?:能不能|能否|可不可以|可以|能)?(?:帮我|帮忙)?"
-    r"(?:告诉|告知)(?:我|一下)*|(?:我)?想(?:问|请教|了解|知道)(?:一下|下)?|"
+    r"(?:告诉|告知)(?:我|一下)*|(?:我)?想(?:问|请教|了解|知道|咨询)(?:一下|下)?|"
     r"(?:你|您)(?:知道|清楚)|问(?:一下|下)|请问(?:一下|下)?|请教(?:一下|下)?)?[，,：:\s]*"
 )
-# A trailing "do you know?" ("……你知道吗"): the same question asked of the listener.
-_TAG = re.compile(r"[，,]?\s*(?:你|您)(?:知道|清楚)吗")
+# A trailing "do you know?" ("……你知道吗"): the same question asked of the listener; and
+# a closing thanks or plea ("，谢谢", "在线等", "急").
+_TAG = re.compile(
+    r"[，,]?\s*(?:你|您)(?:知道|清楚)吗"
+    # after a break only: "怎么表达感谢" asks how to thank, "这事很急" says it is urgent.
+    r"|[，,。？?！!\s]+(?:在线等|急求|求解答|谢谢了?|多谢|感谢|急+)[!！。？?\s]*$"
+)
 
 # Ways of asking, each rewritten to one token (a CJK character, so the content check keeps
 # it) or to nothing when chinese.py already drops its plain form ("怎么", "为什么").

@@ -48,6 +48,10 @@ SERVED = [
     ("住房公积金怎么提取出来", "怎么提取住房公积金"),  # 出来 closing a clause
     ("粤语好学吗", "粤语容易学吗"),  # 好 + a verb closing the question: easy to
     ("这个软件容易上手吗", "这个软件好上手吗"),
+    # Greetings, the people addressed, 咨询, and a closing thanks or plea are no content.
+    ("大家好，想咨询一下社保怎么转移", "社保怎么转移"),
+    ("请教各位，社保怎么转移？谢谢", "社保怎么转移"),
+    ("社保怎么转移，在线等", "社保怎么转移"),
     # A name is no clause: "烧到四十度要去医院" holds no name "度要去医院".
     ("老人发烧到四十度要去医院吗", "老人发烧到四十度需要去医院吗"),
 ]
@@ -89,6 +93,8 @@ REFUSED = [
     ("没有办法止咳吗", "有办法止咳吗", "negation differs"),
     ("长城是哪一年修建的", "长城是哪两年修建的", "numbers differ"),  # 哪一 is no count
     ("粤语容易学吗", "粤语难学吗", "content differs"),
+    ("这件事很急", "这件事很慢", "content differs"),  # 急 said, not a plea
+    ("怎么表达感谢", "怎么表达爱", "content differs"),
     # 比较 the verb (compare) is content.
     ("怎么比较两个数", "怎么加两个数", "content differs"),
     # 到底 "to the end" is content.
