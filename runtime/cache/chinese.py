@@ -62,7 +62,8 @@ _ZH_ASKS = [
 # 谁 (who) is one too: "谁打败了拿破仑" asks for the victor, "拿破仑打败了谁" for the defeated.
 PRONOUNS = set("我你您他她它谁")
 _ZH_A_NOT_A = re.compile(r"(.)[不没]\1")
-ROLE_MARKERS = set("把被给向对跟")
+# 让 (makes / lets) and 为 (for) too: "老板让员工加班" / "员工让老板加班".
+ROLE_MARKERS = set("把被给向对跟让为")
 
 
 def framed(text: str) -> bool:

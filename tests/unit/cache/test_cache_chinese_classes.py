@@ -61,6 +61,8 @@ REFUSED = [
     ("王磊是李娜的上司吗", "李娜是王磊的上司吗", "roles differ"),
     ("张经理是不是小陈的导师", "小陈是不是张经理的导师", "roles differ"),
     ("邮局在银行的左边吗", "银行在邮局的左边吗", "roles differ"),
+    ("经理让实习生加班吗", "实习生让经理加班吗", "order differs"),  # 让 is a pivot
+    ("父母为孩子准备了什么", "孩子为父母准备了什么", "order differs"),  # and 为
     # 比 (more than) against 和 / 跟 ... 一样 (as ... as).
     ("乌龙茶是不是比红茶提神", "乌龙茶和红茶是不是一样提神", "comparison differs"),
     ("高铁是不是比飞机快", "高铁与飞机是不是一样快", "comparison differs"),
