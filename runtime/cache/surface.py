@@ -279,8 +279,9 @@ def zh_units(text: str) -> tuple[str, ...]:
     # "一根香蕉" is "a banana": 一 before a bare measure word is an article, not a count.
     return tuple(
         m.group(1)
-        # "三十七度八" is one reading, 37.8 degrees (zh_numbers.py), not 度 and then 八 of 算.
-        for m in _ZH_NUMBER_UNIT.finditer(_ZH_OPTIONAL_GE.sub("", zh_numbers.tenths(text)))
+        # Numbers read one way (zh_numbers.py): "三十七度八" is 37.8 degrees, not 度 then 八 of
+        # 算; "百分之五十" is 50%, not 百 of 分.
+        for m in _ZH_NUMBER_UNIT.finditer(_ZH_OPTIONAL_GE.sub("", zh_numbers.rates(text)))
         if not (m.group(0) == "一" + m.group(1) and m.group(1) not in _ZH_UNITS)
     )
 

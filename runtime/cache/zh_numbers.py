@@ -45,7 +45,8 @@ def tenths(text: str) -> str:
 
 
 def value(numeral: str) -> int:
-    """The value of a numeral: "三十九" -> 39, "一万二千" -> 12000."""
+    """The value of a numeral: "三十九" -> 39, "一万二千" -> 12000; a last digit right after
+    a unit counts in the unit below it: "一万五" is 15000, "三千五" 3500 ("一百零五" is 105)."""
     total, section, digit = 0, 0, 0
     for ch in numeral:
         if ch in lexicon.ZH_DIGITS:
@@ -58,11 +59,27 @@ def value(numeral: str) -> int:
             else:
                 section += (digit or 1) * unit
             digit = 0
+    if digit and len(numeral) > 1 and lexicon.ZH_UNITS.get(numeral[-2], 0) >= 100:
+        digit *= lexicon.ZH_UNITS[numeral[-2]] // 10
     return total + section + digit
 
 
+# Digits with a myriad: "1.5万" is 15000, as "一万五" is; "50%" is "百分之50", which the
+# number check reads as "百分之五十" (100 and 50: a percentage, not the number 50).
+_MYRIAD = re.compile(r"(\d+(?:\.\d+)?)(万|亿)")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
+
+
+def _myriad(m: re.Match[str]) -> str:
+    amount = float(m.group(1)) * lexicon.ZH_UNITS[m.group(2)]
+    return str(int(amount)) if amount == int(amount) else str(amount)
+
+
 def rates(text: str) -> str:
-    return _RATE.sub(r"每\1", tenths(text))
+    """The text with each number read one way (tenths, myriads, percentages) and a rate's
+    一 read as 每 (per)."""
+    text = _PERCENT.sub(r"百分之\1", _MYRIAD.sub(_myriad, tenths(text)))
+    return _RATE.sub(r"每\1", text)
 
 
 def _outside_words(text: str, token: bool = False) -> str:

@@ -52,6 +52,10 @@ SERVED = [
     ("大家好，想咨询一下社保怎么转移", "社保怎么转移"),
     ("请教各位，社保怎么转移？谢谢", "社保怎么转移"),
     ("社保怎么转移，在线等", "社保怎么转移"),
+    # One number, written several ways: 一万五 = 1.5万 = 15000, 三千五 = 3500, 50% = 百分之五十.
+    ("月薪一万五要交多少税", "月薪1.5万要交多少税"),
+    ("三千五左右的手机推荐", "3500左右的手机推荐"),
+    ("存款利率5%高吗", "存款利率百分之五高吗"),
     # A name is no clause: "烧到四十度要去医院" holds no name "度要去医院".
     ("老人发烧到四十度要去医院吗", "老人发烧到四十度需要去医院吗"),
 ]
@@ -97,6 +101,8 @@ REFUSED = [
     ("粤语容易学吗", "粤语难学吗", "content differs"),
     ("这件事很急", "这件事很慢", "content differs"),  # 急 said, not a plea
     ("怎么表达感谢", "怎么表达爱", "content differs"),
+    ("月薪一万五要交多少税", "月薪一万要交多少税", "numbers differ"),
+    ("百分之五十的概率", "五十的概率", "numbers differ"),  # a percentage is no count
     # 比较 the verb (compare) is content.
     ("怎么比较两个数", "怎么加两个数", "content differs"),
     # 到底 "to the end" is content.
@@ -121,6 +127,8 @@ def test_numerals_leave_the_content_and_become_values_for_the_order() -> None:
     assert "3" in chinese.content("三个人去霞浦", latin=True)
     assert "三" in chinese.content("三明治怎么做")  # a word, not a number
     assert zh_numbers.value("一万二千") == 12000
+    assert zh_numbers.value("一万五") == 15000
+    assert zh_numbers.value("一百零五") == 105
     assert zh_numbers.rates("一天最多吃多少") == "每天最多吃多少"
     assert zh_numbers.rates("第一天最多吃多少") == "第一天最多吃多少"
 
