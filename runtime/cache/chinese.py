@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from runtime.cache import lexicon, structure, zh_frames
+from runtime.cache import lexicon, structure, zh_frames, zh_numbers, zh_roles
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ZH_FUNCTION = set(
@@ -47,7 +47,9 @@ _ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|什么东西|哪�
 # Ways to ask one thing, each one token: a price ("多少钱" / "的价格是多少"), a duration
 # ("多久" / "多长时间"), an age ("几岁" / "年龄是多少"). A closed class of question phrasings.
 _ZH_ASKS = [
-    (re.compile(r"多少钱|的?(?:价格|价钱|售价)是?多少"), "价"),
+    (re.compile(r"(?:花|花费)?多少钱|的?(?:价格|价钱|售价)是?多少"), "价"),  # 要花多少钱 too
+    # Opening hours, from when to when: "营业时间是几点到几点" = "几点开门，几点关门".
+    (re.compile(r"的?(?:营业|开放|办公)时间是?从?几点到几点|几点开门?[，,、\s]*几点关门?"), "营"),
     (re.compile(r"多长时间|多少时间|多久"), "久"),
     (re.compile(r"多少岁|几岁|多大年纪|多大岁数|的?年龄是?多少"), "岁"),
 ]
@@ -60,7 +62,8 @@ _ZH_ASKS = [
 # 谁 (who) is one too: "谁打败了拿破仑" asks for the victor, "拿破仑打败了谁" for the defeated.
 PRONOUNS = set("我你您他她它谁")
 _ZH_A_NOT_A = re.compile(r"(.)[不没]\1")
-ROLE_MARKERS = set("把被给向对跟")
+# 让 (makes / lets) and 为 (for) too: "老板让员工加班" / "员工让老板加班".
+ROLE_MARKERS = set("把被给向对跟让为")
 
 
 def framed(text: str) -> bool:
@@ -73,7 +76,7 @@ def framed(text: str) -> bool:
     return bool(_ZH_FUNCTION_WORDS.search(text) or _ZH_FUNCTION.intersection(text))
 
 
-_ZH_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*|" + CJK.pattern)
+_ZH_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*|\d+(?:\.\d+)?|" + CJK.pattern)
 
 
 def content(
@@ -83,7 +86,10 @@ def content(
     with `latin`, Latin-script words too, each one token: "iPhone比Pixel贵" / "Pixel比iPhone贵"
     is a reversal only if the names are in the order (the content check leaves them to the
     entity check)."""
-    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", zh_frames.normalise(text)))
+    text = zh_numbers.rates(zh_frames.normalise(text))
+    # Numerals are the number check's (verify.py): here none, or each its value for the order.
+    text = zh_numbers.as_values(text) if latin else zh_numbers.without(text)
+    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", text))
     for pattern, token in _ZH_ASKS:
         text = pattern.sub(token, text)
     text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", text))
@@ -163,6 +169,9 @@ def clash_zh(
     pair = structure.swapped_blocks(a_chars, b_chars)
     if pair:
         return f"order differs: {pair[0]} ... {pair[1]} reversed"
+    roles = zh_roles.clash(a_text, b_text)  # X是Y的N, and 比 against 一样
+    if roles:
+        return roles
     oa, ob = _objects(a_chars), _objects(b_chars)
     for marker in sorted(oa.keys() & ob.keys()):
         if oa[marker] != ob[marker]:

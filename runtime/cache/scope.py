@@ -71,8 +71,13 @@ _ZH_SCOPE_LABEL = {w: label for label, ws in _ZH_QUANTIFIERS for w in ws.split("
 _ZH_SCOPE_RE = re.compile("|".join(sorted(_ZH_SCOPE_LABEL, key=len, reverse=True)))
 
 
+# "每个月" is a rate ("per month", as "每月" is), not a scope over a set, like "every day".
+_ZH_FREQUENCY = re.compile(r"每一?个?(?=月|年|天|日|周|星期|礼拜|小时|季度|学期)")
+
+
 def scope_words(text: str, lang: str) -> tuple[str, ...]:
     if lang == "zh":
+        text = _ZH_FREQUENCY.sub(" ", text)
         found = {_ZH_SCOPE_LABEL[m.group(0)] for m in _ZH_SCOPE_RE.finditer(text)}
         if found & {"some", "some?", "most", "few"}:
             found.discard("all")  # "有些学生都…": 都 follows the subject, whatever its scope.

@@ -14,6 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from runtime.cache import zh_numbers
 from runtime.cache.scope import scope_words, weak
 
 # --- dates ----------------------------------------------------------------------------------
@@ -260,15 +261,27 @@ _ZH_UNITS = sorted(
 _ZH_NUMBER_UNIT = re.compile(
     r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)("
     + "|".join(_ZH_UNITS)
-    + r"|[\u4e00-\u9fff])"
+    # Else the next character, unless it is a function word, which no measure word is: in
+    # "=0这道题" / "=0应该怎么解" the number ends a formula and 这 / 应 measure nothing; nor a
+    # numeral ("一百四十四。" is no 一百四十 of 四), nor 开 of 开根号 (take the root; the 开 of
+    # "144开平方" stays, against "144的平方").
+    + r"|(?![这那是的了吗呢吧啊呀么我你您他她它和与或就都也还要会能该应得地着过请怎如为什哪谁"
+    + r"零一二两三四五六七八九十百千万亿]|开根号)[\u4e00-\u9fff])"
 )
+
+
+# 个 before a unit of time that takes it or not: "一个小时" = "一小时", "三个星期" = "三星期"
+# (not 个月: "三个月" is three months, "三月" March).
+_ZH_OPTIONAL_GE = re.compile(r"(?<=[零一二两三四五六七八九十百千万\d])个(?=小时|钟头|星期|礼拜)")
 
 
 def zh_units(text: str) -> tuple[str, ...]:
     # "一根香蕉" is "a banana": 一 before a bare measure word is an article, not a count.
     return tuple(
         m.group(1)
-        for m in _ZH_NUMBER_UNIT.finditer(text)
+        # Numbers read one way (zh_numbers.py): "三十七度八" is 37.8 degrees, not 度 then 八 of
+        # 算; "百分之五十" is 50%, not 百 of 分.
+        for m in _ZH_NUMBER_UNIT.finditer(_ZH_OPTIONAL_GE.sub("", zh_numbers.rates(text)))
         if not (m.group(0) == "一" + m.group(1) and m.group(1) not in _ZH_UNITS)
     )
 

@@ -29,6 +29,8 @@ from runtime.cache import (
     surface,
     wordnet,
     zh_frames,
+    zh_names,
+    zh_numbers,
     zh_synonyms,
 )
 
@@ -49,20 +51,7 @@ def language(text: str) -> str:
 _ZH_NOT_NUMBERS = re.compile(lexicon.ZH_NOT_NUMBERS)
 
 
-def _zh_number(s: str) -> int:
-    total, section, digit = 0, 0, 0
-    for ch in s:
-        if ch in lexicon.ZH_DIGITS:
-            digit = lexicon.ZH_DIGITS[ch]
-        else:
-            unit = lexicon.ZH_UNITS[ch]
-            if unit >= 10_000:
-                total += (section + digit) * unit
-                section = 0
-            else:
-                section += (digit or 1) * unit
-            digit = 0
-    return total + section + digit
+_zh_number = zh_numbers.value
 
 
 _DIGITS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
@@ -72,6 +61,8 @@ _EN_WORD = re.compile(r"[a-z]+")
 
 def _numbers(text: str, lang: str) -> list[str]:
     found: list[str] = []
+    if lang == "zh":  # "一天最多" is per day, "三十八度五" 38.5 degrees (zh_numbers.py)
+        text = zh_numbers.rates(text)
     for m in _DIGITS.finditer(text):
         found.append(m.group(0).replace(",", ""))
     if lang == "zh":
@@ -109,7 +100,7 @@ _EN_NEGATION = re.compile(
 # Compounds that contain a negation character but do not negate ("very", "but", "whether").
 _ZH_FALSE_NEGATION = re.compile(
     r"非常|并非|除非|不过|不错|不少|不断|不管|不仅|不但|无论|别人|别的|特别|区别|分别|无线|"
-    r"差不多|不得不|要不然|要不|是否|(.)[不没]\1|有没有"
+    r"差不多|不得不|要不然|要不|是否|(.)[不没]\1|有没有|不良"  # 不良: adverse, a word
 )
 _ZH_NEGATION = re.compile(r"不|没|別|别|非|无|未|莫|勿|甭")
 
@@ -190,9 +181,10 @@ def _entities(text: str, lang: str) -> set[str]:
         found.update(p for p in _ZH_PLACES if p in text)
         for m in _ZH_SUFFIXED.finditer(text):
             # "去市图书馆" goes to the city library: a coverb before the name is no part of it.
-            name = m.group(0).lstrip(_ZH_COVERBS)
+            # and a verb or preposition inside starts the name after it (zh_names.py).
+            name = zh_names.trim(m.group(0).lstrip(_ZH_COVERBS))
             # "哪个城市" asks which city; it names none, nor does a bare "市".
-            if name[0] not in "哪这那每各" and _ZH_SUFFIXED.fullmatch(name):
+            if name and name[0] not in "哪这那每各" and _ZH_SUFFIXED.fullmatch(name):
                 found.add(name)
         found.update(_ZH_TITLE.findall(text))
     return found
@@ -327,12 +319,24 @@ def features(question: str) -> Features:
 
 def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     """(True, None) if serving the cached answer is safe, else (False, reason)."""
+    verdict = _verify(cached_question, new_question)
+    if verdict[0] or language(cached_question) != "zh":
+        return verdict
+    # A Chinese word swapped for its Cilin synonym is one word (zh_synonyms.py): the new
+    # question is checked again with the cached question's words for its synonyms. Only on a
+    # refusal, since aligning can also undo what a check reads whole ("北京师范大学" would
+    # become "北京师大", no longer the name "北师大" abbreviates).
+    aligned = zh_synonyms.align(cached_question, new_question)
+    if aligned != new_question and _verify(cached_question, aligned)[0]:
+        return True, None
+    return verdict
+
+
+def _verify(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     # Framing that is no part of the question ("Quick one:", "in plain words") goes first,
     # and an acronym the other question spells out is read spelt out ("US" / "United States").
     cached = degrees.least_as_most(framing.unframe(cached_question))
     new = degrees.least_as_most(framing.unframe(new_question))
-    if language(cached) == "zh":  # a word swapped for its Cilin synonym is one word
-        new = zh_synonyms.align(cached, new)  # (zh_synonyms.py)
     a, b = features(acronyms.expand(cached, new)), features(acronyms.expand(new, cached))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"
@@ -348,6 +352,10 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
         return False, found
     only_a = _missing_entities(a.entities, b.lower)
     only_b = _missing_entities(b.entities, a.lower)
+    if (only_a or only_b) and a.lang == "zh":  # "哈工大" for "哈尔滨工业大学" (zh_names.py)
+        expanded = zh_names.expand(a.text, b.text, _ZH_PLACES)
+        if expanded != (a.text, b.text):
+            return verify_match(*expanded)
     if only_a or only_b:
         return False, f"entities differ: {_fmt(only_a)} vs {_fmt(only_b)}"
     for x, y in sorted(a.routes):

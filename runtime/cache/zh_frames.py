@@ -18,16 +18,26 @@ from __future__ import annotations
 
 import re
 
+from runtime.cache import zh_fillers
+
 # Polite openers and wrappers: "please tell me", "may I ask", "do you know". Removed whole,
 # before chinese.py reads a leading 请 as "please" (else "请问" would leave its 问 behind).
+# A greeting or the people addressed come first ("大家好，", "请教各位，"); "咨询" (consult)
+# is one more way to say "I'd like to ask".
 _WRAPPERS = re.compile(
-    r"^(?:麻烦|劳驾|打扰一下|请问|请教)?[，,\s]*"
+    r"^(?:(?:大家好|你好|您好|各位好)[，,！!\s]+)?"  # then a break: "你好吗" asks after you
+    r"(?:(?:麻烦|劳驾|打扰一下|请问|请教)(?:一下)?(?:各位|大家)?)?[，,\s]*"
     r"(?:(?:请|麻烦)?(?:你|您)?(?:能不能|能否|可不可以|可以|能)?(?:帮我|帮忙)?"
-    r"(?:告诉|告知)(?:我|一下)*|(?:我)?想(?:问|请教|了解|知道)(?:一下|下)?|"
+    r"(?:告诉|告知)(?:我|一下)*|(?:我)?想(?:问|请教|了解|知道|咨询)(?:一下|下)?|"
     r"(?:你|您)(?:知道|清楚)|问(?:一下|下)|请问(?:一下|下)?|请教(?:一下|下)?)?[，,：:\s]*"
 )
-# A trailing "do you know?" ("……你知道吗"): the same question asked of the listener.
-_TAG = re.compile(r"[，,]?\s*(?:你|您)(?:知道|清楚)吗")
+# A trailing "do you know?" ("……你知道吗"): the same question asked of the listener; and
+# a closing thanks or plea ("，谢谢", "在线等", "急").
+_TAG = re.compile(
+    r"[，,]?\s*(?:你|您)(?:知道|清楚)吗"
+    # after a break only: "怎么表达感谢" asks how to thank, "这事很急" says it is urgent.
+    r"|[，,。？?！!\s]+(?:在线等|急求|求解答|谢谢了?|多谢|感谢|急+)[!！。？?\s]*$"
+)
 
 # Ways of asking, each rewritten to one token (a CJK character, so the content check keeps
 # it) or to nothing when chinese.py already drops its plain form ("怎么", "为什么").
@@ -35,7 +45,9 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     # How to: "X的方法是什么" = "有什么办法X"; why: "为什么X" = "X是什么原因" = "X是怎么回事".
     # Each its own token, so "有什么办法" (how to fix it) is not "是什么原因" (why); "怎么" asks
     # either, so chinese.py drops it and it matches both.
-    (r"的?(?:方法|办法|步骤)(?:是什么|有哪些|是啥)|有(?:什么|哪些|啥)(?:方法|办法)", "法"),
+    # "有没有什么办法" too: its 没 is no negation, nor the 没法 (cannot) it would leave.
+    (r"的?(?:方法|办法|步骤)(?:是什么|有哪些|是啥)", "法"),
+    (r"有(?:没有)?(?:什么|哪些|啥)?(?:方法|办法)", "法"),
     (r"为什么|为何|(?:是|有)?(?:什么|啥)原因(?:导致|造成|引起)?的?|的?原因是(?:什么|啥)", "因"),
     (r"是?怎么回事", "因"),
     # Where: "哪里" = "哪个城市" = "什么地方" (chinese.py drops 哪里 and 什么地方).
@@ -57,6 +69,15 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     (r"(?<!还)(?:了)?没有?(?=[？?。！!]?$)", "吗"),
     # Cannot: "无法开机" = "开不了机" = "不能开机"; the negation check sees each as negated.
     (r"无法|没法|没办法|(?<!能)不能够?", "不"),  # not the 不能 of "能不能" (can or not)
+    # Before: "还没X就…" (X not yet done, and already …) is "X前就…"; no negation of the question.
+    (r"还没有?([^，,。？?！!就]{1,6}?)就", r"\1前"),
+    # A request to calculate is a question of the value: "帮我算一下根号144" = "根号144是多少"
+    # (only at the start, so "怎么计算个税" keeps its verb); "144开根号" = "根号144".
+    (r"^请?(?:帮我|帮忙)?(?:计算一下|算一下|算算|计算(?!机))", " "),
+    (r"开(?=根号)", " "),
+    # Is it easy to do: "日语容易学吗" = "日语好学吗" (好 + a verb that closes the question is
+    # "easy to"); "难学" stays its opposite, and the content check tells 好 from 难.
+    (r"容易(?=[\u4e00-\u9fff]{1,2}(?:[吗吧呢？?。]|$))", "好"),
     # When, as a clause: "X的时候" = "X期间" = "X时".
     (r"的时候|期间|之时|的时期", "时"),
     # Inside, after an English name: "在 Python 里" = "在 Python 中" = "在 Python 内"; not
@@ -72,7 +93,10 @@ _FORMS = [(re.compile(pattern), token) for pattern, token in _FORM_PATTERNS]
 
 # Hedges and modal wrappers that ask the same thing: "大概多久" = "一般多久"; "能否" /
 # "可否" / "是否" ask yes or no (chinese.py's A-not-A rule reads "能不能" the same way).
-_HEDGES = re.compile(r"一般来说|通常来说|大约|大致|大概|一般|通常|平时|能否|可否|是否|可不可以")
+_HEDGES = re.compile(
+    r"一般来说|通常来说|大约|大致|大概|一般|通常|平时|能否|可否|是否|可不可以"
+    r"|差不多(?=多少|几|要|需要|得)"  # "差不多多少钱" is "大概多少钱" (about), not "nearly"
+)
 
 # Modality, compared as a class once its words are no content: what is possible or allowed,
 # what is required, what is wanted ("可以交社保吗" / "需要交社保吗" / "想交社保吗"). "要"
@@ -83,6 +107,12 @@ _MODALS = {
     "required": re.compile(r"必须|需要|必需|务必|得要|应该|应当|需|必要"),
     "wanted": re.compile(r"想要|想|愿意|希望"),
 }
+
+# 需要 / 要 right before an amount asked is "it takes" ("需要多长时间" = "要多久", "需要多少钱"),
+# not what is required: it is no modal against "多久能办下来" (how soon can it be done).
+_TAKES = re.compile(
+    r"(?:需要|要|得|需)(?=多久|多长时间|多少时间|多少钱|几天|几个月|几年|几小时|多少天)"
+)
 
 # What is asked, compared as a class: chinese.py drops the question words ("什么时候",
 # "哪里") and lets a paraphrase add one character, so "什么时候报名" (when) and "报名要多久"
@@ -115,13 +145,13 @@ def normalise(text: str) -> str:
     text = _TAG.sub(" ", _WRAPPERS.sub("", text.strip(), count=1))
     for pattern, token in _FORMS:
         text = pattern.sub(token, text)
-    return _HEDGES.sub(" ", text).strip()
+    return zh_fillers.strip(_HEDGES.sub(" ", text)).strip()
 
 
 def _modality(text: str) -> str:
     # One class or none; two or more are no class to compare ("性能" holds a 能 that is no
     # modal, "理想" a 想).
-    text = _WRAPPERS.sub("", text.strip(), count=1)
+    text = _TAKES.sub(" ", _WRAPPERS.sub("", text.strip(), count=1))
     found = [name for name, pattern in _MODALS.items() if pattern.search(text)]
     return found[0] if len(found) == 1 else ""
 

@@ -10,8 +10,9 @@ kinds of one thing, such as 学期 / 假期 / 试用期) or `@` (a word alone). 
 here: a `#` group holds exactly the siblings a cache must tell apart.
 
 `align(cached, new)` rewrites the new question's words into the cached question's synonyms
-("孩子" for "小孩") before the checks run, so every later check (content, entities, order,
-roles) sees one word where the two questions used two for one meaning. Only words of two
+("孩子" for "小孩"); where the checks refuse a pair as written, verify.py checks it again
+aligned, so every check (content, entities, order, roles) sees one word where the two
+questions used two for one meaning. Only words of two
 characters or more take part: single characters carry many senses (Cilin puts 东 and 左 in
 one group), and the content check already lets one character be added.
 

@@ -1,0 +1,57 @@
+"""Who stands where in a Chinese question, where the content check cannot see it
+(runtime/cache/chinese.py `clash_zh`).
+
+chinese.py drops 是, 的, 和 and 一样 as function characters, so two questions built from the
+same names can read as the same characters though they ask different things:
+
+- "X是Y的N" (X is Y's N), and "X在Y的N" (X is on Y's N side), put X and Y in fixed roles:
+  "郑薇是冯涛的上级吗" asks whether Zheng is Feng's superior, "冯涛是郑薇的上级吗" the
+  reverse. With 是 and 的 gone, the order check sees the two names side by side with no
+  pivot between them, which is no reversal to it.
+- A comparison with 比 ("A比B耐泡": is A more so than B) is not one of equality with 和 / 跟 /
+  与 ... 一样 ("A和B一样耐泡": are they the same), though both hold A, B and the adjective.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from runtime.cache import zh_frames
+
+# X是Y的N: X and Y short noun phrases (no clause break, no second 是 / 在 or 的 inside);
+# 是不是 asks the same as 是...吗. And X在Y的N, a place relative to another ("超市在银行的左边":
+# the supermarket is left of the bank, not the bank left of the supermarket).
+_OF = re.compile(
+    r"([^，,。？?！!是在的\s]{1,10})(?:是(?:不是)?|在(?:不在)?)+([^，,。？?！!是在的\s]{1,10})的"
+)
+
+# 比 as "than": not the 比 of 比较 (rather / compare), 比如 / 比方 (for example), 比例, 比赛,
+# 比分, 比率, 比重, 比值, 比照, nor of 对比 / 相比 / 无比 / 好比 / 类比 / 攀比 (words of their own).
+_THAN = re.compile(r"(?<![对相无好类攀])比(?![较如方例赛分率重值照喻])")
+# The same degree: "一样", "相同", "同样", "差不多", "相等", "一般(大/高/...)".
+_EQUAL = re.compile(r"一样|相同|同样|差不多|相等|相当|一般(?=[大高长多重快慢早晚])")
+
+
+@functools.lru_cache(maxsize=8192)  # a stored question comes back on every hit
+def _of_pairs(text: str) -> frozenset[tuple[str, str]]:
+    return frozenset({(m.group(1), m.group(2)) for m in _OF.finditer(zh_frames.normalise(text))})
+
+
+def _comparison(text: str) -> str:
+    than, equal = bool(_THAN.search(text)), bool(_EQUAL.search(text))
+    return "than" if than and not equal else "equal" if equal and not than else ""
+
+
+def clash(a_text: str, b_text: str) -> str | None:
+    pa, pb = _of_pairs(a_text), _of_pairs(b_text)
+    # Y of one question inside X of the other, both ways ("公司里郑薇是冯涛的" / "公司里冯涛是郑
+    # 薇的"): the names traded places around 是...的.
+    for xa, ya in sorted(pa):
+        for xb, yb in sorted(pb):
+            if ya != yb and ya in xb and yb in xa:
+                return f"roles differ: {ya} and {yb} trade places around 是/在...的"
+    ca, cb = _comparison(a_text), _comparison(b_text)
+    if ca and cb and ca != cb:
+        return f"comparison differs: {ca} vs {cb}"
+    return None
