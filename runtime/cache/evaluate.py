@@ -21,6 +21,7 @@ import numpy as np
 
 from runtime.cache.serving import Candidate, decide
 from runtime.cache.vector_index import VectorIndex
+from runtime.cache.verify import language
 from runtime.cache.zh_vectors import QuestionVectors
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
@@ -171,7 +172,7 @@ def evaluate_crowd(
     for p, vector in zip(pairs, queries, strict=True):
         found = [Candidate(e, s, cached[int(e)]) for e, s in index.search(vector, neighbours)]
         served = decide(p["query"], found, threshold, zh_threshold).served
-        row = out[p.get("lang", "?")]
+        row = out[p.get("lang") or language(p["query"])]  # a user's pairs may not say
         row["must_hit" if p["should_hit"] else "must_miss"] += 1
         if served is None:
             continue
@@ -210,6 +211,19 @@ def format_report(result: dict[str, Any]) -> str:
             f"  {row['threshold']:>9.3f}  {row['recall']:>6.3f}  {row['false_hit_rate']:>9.3f}"
             f"  {row['precision']:>9.3f}"
         )
+    crowd = result.get("crowd")
+    if crowd:
+        lines += [
+            "",
+            f"in one index of {crowd['entries']} cached questions, {crowd['neighbours']} nearest"
+            " examined (served: the pair's own question; other: one no pair allows):",
+        ]
+        for lang, row in sorted(crowd["by_language"].items()):
+            lines.append(
+                f"  {lang:<6} must-hit served {row['served']} / {row['must_hit']}, "
+                f"must-miss served {row['false_hits']} / {row['must_miss']}, "
+                f"other served {row['served_other']}"
+            )
     if result["errors"]:
         lines += ["", f"errors ({len(result['errors'])}):"]
         for e in result["errors"]:

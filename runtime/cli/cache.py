@@ -104,6 +104,11 @@ def cmd_cache_eval(args: argparse.Namespace) -> int:
         args.zh_threshold if args.zh_threshold is not None else get_settings().semantic_threshold_zh
     )
     result = evaluate_pairs(pairs, threshold, get_embedder(), zh)
+    if args.crowd:
+        from runtime.cache.evaluate import evaluate_crowd
+        from runtime.cache.semantic import NEIGHBOURS
+
+        result["crowd"] = evaluate_crowd(pairs, threshold, get_embedder(), zh, NEIGHBOURS)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -256,6 +261,12 @@ def add_cache_commands(subparsers: Any) -> None:
         type=float,
         default=None,
         help="cosine threshold (default: CELERAGENT_SEMANTIC_THRESHOLD)",
+    )
+    ev.add_argument(
+        "--crowd",
+        action="store_true",
+        help="also put every cached question in one index, as a cache holds them, and look "
+        "each query up among its nearest: is the right one found and served?",
     )
     ev.set_defaults(fn=cmd_cache_eval)
 

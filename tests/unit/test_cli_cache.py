@@ -80,6 +80,19 @@ def test_eval_text_report(pairs_file: Path, capsys: pytest.CaptureFixture[str]) 
     assert "threshold sweep" in stdout and "plain cosine baselines" in stdout
 
 
+def test_eval_crowd_looks_each_query_up_among_all_cached_questions(
+    pairs_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cache", "eval", str(pairs_file), "--json", "--crowd"]) == 0
+    crowd = json.loads(capsys.readouterr().out)["crowd"]
+    assert crowd["entries"] == 3  # two pairs share "What is the weather in Paris today?"
+    assert crowd["by_language"]["en"] == {
+        "must_hit": 2, "served": 2, "must_miss": 2, "false_hits": 0, "served_other": 0
+    }  # fmt: skip
+    assert main(["cache", "eval", str(pairs_file), "--crowd"]) == 0
+    assert "in one index of 3 cached questions" in capsys.readouterr().out
+
+
 def test_eval_missing_file_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
