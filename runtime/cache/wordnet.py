@@ -206,3 +206,14 @@ def antonym_of(adjective: str) -> str | None:
     start = int(targets[0])
     fields = mm[start : mm.find(b"\n", start)].decode().split()
     return fields[4].split("(")[0].replace("_", " ")  # the synset's first word, marker dropped
+
+
+@functools.lru_cache(maxsize=4096)
+def lexfile(offset: str, pos: str) -> str:
+    """The number of the lexicographer file a synset is filed under ("29": verb.body,
+    "40": verb.possession; receiving.py), "" without WordNet's files."""
+    mm = _map(f"data.{_POS_FILES[pos]}")
+    if mm is None:
+        return ""
+    start = int(offset)
+    return mm[start : mm.find(b"\n", start)].decode().split()[1]
