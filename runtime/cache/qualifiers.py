@@ -14,7 +14,7 @@ added-word count): adjectives that only praise ("a good recipe") are often added
 
 from __future__ import annotations
 
-from runtime.cache import word_forms, wordnet
+from runtime.cache import owners, word_forms, wordnet
 from runtime.cache.parses import Parsed
 
 
@@ -38,4 +38,4 @@ def requalified(a: Parsed, b: Parsed) -> str | None:
         pairs = [(x, y) for x in only_a for y in only_b]
         if pairs and not any(word_forms.related(x, y) for x, y in pairs):
             return f"content differs: {' '.join(only_a)} {noun} vs {' '.join(only_b)} {noun}"
-    return None
+    return owners.owner_clash(a, b)  # whose one: "my" / "my partner's password" (owners.py)

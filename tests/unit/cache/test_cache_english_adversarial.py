@@ -389,6 +389,14 @@ needs_wordnet = pytest.mark.skipif(
         ("purpose", "Which laptop is good for gaming?", "Which laptop is good for programming?"),
         ("purpose", "What's the best oil for frying?", "What's the best oil for baking?"),
         ("purpose", "Which backpack is best for travel?", "Which backpack is best for school?"),
+        ("possession", "How do I reset my password?", "How do I reset my partner's password?"),
+        (
+            "possession",
+            "Can I use my credit card abroad?",
+            "Can I use my mom's credit card abroad?",
+        ),
+        ("possession", "How do I check my credit score?", "How do I check my son's credit score?"),
+        ("possession", "How do I delete my account?", "How do I delete someone else's account?"),
         (
             "possession",
             "Can I see my own Instagram story viewers?",
@@ -403,6 +411,8 @@ needs_wordnet = pytest.mark.skipif(
         ("converse", "How do I teach my kid to read?", "How do I learn to read?"),
         ("converse", "Can I borrow a book from the library?", "Can I lend a book to the library?"),
         ("converse", "How do I receive money on PayPal?", "How do I send money on PayPal?"),
+        ("possession", "How do I unlock my phone?", "How do I unlock her phone?"),
+        ("possession", "Can I read my employee file?", "Can I read my coworker's employee file?"),
     ],
 )
 def test_different_question_is_refused(kind: str, cached: str, query: str) -> None:
@@ -492,6 +502,18 @@ def test_different_question_is_refused(kind: str, cached: str, query: str) -> No
             "Is it okay to borrow money from my brother?",
         ),
         ("converse", "How do I rent an apartment?", "How can I rent an apartment?"),
+        ("possession", "What is Google's privacy policy?", "What is the privacy policy of Google?"),
+        ("possession", "How do I reset my password?", "How do I reset a password?"),
+        (
+            "possession",
+            "Can kids use their phones at school?",
+            "Are kids allowed to use phones at school?",
+        ),
+        (
+            "possession",
+            "How do I change my partner's password?",
+            "How can I change my partner's password?",
+        ),
     ],
 )
 def test_paraphrase_is_served(kind: str, cached: str, query: str) -> None:
