@@ -75,6 +75,14 @@ def _subject_swap(a: Parsed, b: Parsed) -> str | None:
     for k in range(d + 2, len(a.words)):
         if lemmas_a.get(a.words[k], a.words[k]) == verb_b:
             subject = a.words[d + 1 : k]  # a: WH-phrase do SUBJECT verb; b: WH-phrase verb SUBJECT
+            # The verb's preposition may stand before b's subject when a ends with it: "What
+            # does inflation lead to?" / "What leads to inflation?" (cause vs effect).
+            while (
+                j + 1 < len(b.words)
+                and b.tags[j + 1] in ("IN", "RP")
+                and b.words[j + 1] in a.words[k + 1 :]
+            ):
+                j += 1
             if b.words[j + 1 : j + 1 + len(subject)] == subject:
                 return f"roles differ: {' '.join(subject)} is the subject of {verb_b} vs its object"
             return None

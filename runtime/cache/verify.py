@@ -25,6 +25,7 @@ from runtime.cache import (
     degrees,
     framing,
     lexicon,
+    modality,
     structure,
     surface,
     wordnet,
@@ -347,7 +348,11 @@ def _verify(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     if a.negated != b.negated:
         which = "cached" if a.negated else "new"
         return False, f"negation differs: only the {which} question is negated"
-    found = answer_types.clash(a.text, b.text) if a.lang == "en" else None
+    found = (
+        answer_types.clash(a.text, b.text) or modality.clash(a.text, b.text)
+        if a.lang == "en"
+        else None
+    )
     if found:
         return False, found
     only_a = _missing_entities(a.entities, b.lower)

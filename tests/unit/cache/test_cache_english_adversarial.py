@@ -166,6 +166,7 @@ needs_wordnet = pytest.mark.skipif(
             "Must I file taxes if I earn under the limit?",
             "May I file taxes if I earn under the limit?",
         ),
+        ("modality", "Do I have to tip in Japan?", "Can I tip in Japan?"),
         ("modality", "Should I update my BIOS?", "Can I update my BIOS?"),
         (
             "date",
@@ -404,6 +405,7 @@ needs_wordnet = pytest.mark.skipif(
         ),
         ("cause", "What causes inflammation?", "What does inflammation cause?"),
         ("cause", "What causes high blood pressure?", "What does high blood pressure cause?"),
+        ("cause", "What leads to inflation?", "What does inflation lead to?"),
         ("cause", "What triggers migraines?", "What do migraines trigger?"),
         ("converse", "Can I borrow money from my brother?", "Can I lend money to my brother?"),
         ("converse", "How do I rent an apartment?", "How do I rent out an apartment?"),
@@ -413,6 +415,10 @@ needs_wordnet = pytest.mark.skipif(
         ("converse", "How do I receive money on PayPal?", "How do I send money on PayPal?"),
         ("possession", "How do I unlock my phone?", "How do I unlock her phone?"),
         ("possession", "Can I read my employee file?", "Can I read my coworker's employee file?"),
+        ("modality", "Do I need to register my bike?", "May I register my bike?"),
+        ("modality", "Is a visa required for Japan?", "Is it possible to get a visa for Japan?"),
+        ("cause", "What results in inflation?", "What does inflation result in?"),
+        ("cause", "What does obesity contribute to?", "What contributes to obesity?"),
     ],
 )
 def test_different_question_is_refused(kind: str, cached: str, query: str) -> None:
@@ -514,6 +520,10 @@ def test_different_question_is_refused(kind: str, cached: str, query: str) -> No
             "How do I change my partner's password?",
             "How can I change my partner's password?",
         ),
+        ("modality", "Do I have to tip in Japan?", "Should I tip in Japan?"),
+        ("modality", "What do I need for a Japan visa?", "What is required for a Japan visa?"),
+        ("modality", "Can you tell me if I can tip in Japan?", "Am I allowed to tip in Japan?"),
+        ("cause", "What does inflation lead to?", "What are the effects of inflation?"),
     ],
 )
 def test_paraphrase_is_served(kind: str, cached: str, query: str) -> None:
