@@ -107,6 +107,30 @@ def content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
     extra = only_a + only_b
     if (only_a and only_b) or len(extra) > 1 or (extra and extra[0] in lexicon.ZH_ATTRIBUTIVES):
         return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
+    inside = _inside_name(ca, cb) if extra else None
+    if inside:
+        return f"name differs: {inside}"
+    return None
+
+
+# The last character of a place or institution name: a station, district, road, bridge,
+# port, hall, college, temple, gate, park, ground; 大 as in the abbreviation of a university
+# (北大, 南大). A character put right before it, inside the name, names another place:
+# "北京站" / "北京西站", "北大" / "北师大", "南大" / "南开大". A degree adverb before 大 is no
+# part of a name ("房子大" / "房子很大").
+_ZH_NAME_ENDS = set("站区县镇村路街桥港湾馆院校寺庙宫门园场大")
+_ZH_DEGREE = set("很太更最挺蛮超特极好真较颇稍")
+
+
+def _inside_name(ca: Sequence[str], cb: Sequence[str]) -> str | None:
+    short, long = (ca, cb) if len(ca) < len(cb) else (cb, ca)
+    for k in range(1, len(long) - 1):
+        if (
+            long[k + 1] in _ZH_NAME_ENDS
+            and long[k] not in _ZH_DEGREE
+            and list(long[:k]) + list(long[k + 1 :]) == list(short)
+        ):
+            return f"{''.join(long[k - 1 : k + 2])} vs {short[k - 1]}{short[k]}"
     return None
 
 

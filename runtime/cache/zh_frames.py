@@ -50,6 +50,14 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     (r"有(?:没有)?(?:什么|哪些|啥)?(?:方法|办法)", "法"),
     (r"为什么|为何|(?:是|有)?(?:什么|啥)原因(?:导致|造成|引起)?的?|的?原因是(?:什么|啥)", "因"),
     (r"是?怎么回事", "因"),
+    # What causes X = why X: "什么会导致失眠" = "哪些原因会引起失眠" = "失眠是什么原因导致的";
+    # what X causes, its effect, is a token of its own: "失眠会导致什么" = "失眠会带来什么后果".
+    (r"(?:什么|哪些|啥)(?:原因|因素)?(?:会|能|可能)?(?:导致|引起|造成|诱发|引发)了?", "因"),
+    (
+        r"(?:会|能|可能)?(?:导致|引起|造成|诱发|引发|带来)了?(?:什么|哪些|啥)(?:后果|结果)?"
+        r"|有(?:什么|哪些|啥)(?:后果|危害)|的?后果(?:是什么|有哪些)?",
+        "果",
+    ),
     # Where: "哪里" = "哪个城市" = "什么地方" (chinese.py drops 哪里 and 什么地方).
     (r"哪(?:个|座|一个)?(?:城市|地方)", " "),
     # Who did it = its doer: "是谁写的" / "作者是谁", "谁发明的" / "发明者是谁".
@@ -129,7 +137,16 @@ _ASKS = {
     ),
     "how much": re.compile(r"多少钱|价格|价钱|售价"),
     "how old": re.compile(r"几岁|多大年纪|多大岁数|年龄"),
-    "why": re.compile(r"为什么|为何|原因|怎么回事"),
+    # Why, and what causes it: the question word before a verb of causing ("什么会导致失眠"
+    # asks the cause); after it ("失眠会导致什么"), or 后果 / 危害, the effect. The content
+    # check sees 导致 and 失眠 in both, and the order check no pivot once 什么 is dropped.
+    "why": re.compile(
+        r"为什么|为何|原因|怎么回事|(?:什么|哪些|啥)[^，,？?。]{0,4}?(?:导致|引起|造成|引发|诱发)"
+    ),
+    "effect": re.compile(
+        r"(?:导致|引起|造成|引发|诱发|带来)了?(?:什么|哪些|啥)"
+        r"|有(?:什么|哪些|啥)(?:后果|影响|危害|副作用)|后果|危害|副作用"
+    ),
 }
 
 # Relative time: "上个季度" / "这个季度" / "下个季度" name different periods.

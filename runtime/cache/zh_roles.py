@@ -8,6 +8,8 @@ same names can read as the same characters though they ask different things:
   "郑薇是冯涛的上级吗" asks whether Zheng is Feng's superior, "冯涛是郑薇的上级吗" the
   reverse. With 是 and 的 gone, the order check sees the two names side by side with no
   pivot between them, which is no reversal to it.
+- Whose thing it is: "我的社保怎么查" / "我爸的社保怎么查" / "他的社保怎么查". The content check
+  drops pronouns and lets one character (爸) be added, so the owner before 的 is read here.
 - A comparison with 比 ("A比B耐泡": is A more so than B) is not one of equality with 和 / 跟 /
   与 ... 一样 ("A和B一样耐泡": are they the same), though both hold A, B and the adjective.
 """
@@ -43,7 +45,27 @@ def _comparison(text: str) -> str:
     return "than" if than and not equal else "equal" if equal and not than else ""
 
 
+# The owner before 的: a pronoun, a kin term, or a pronoun with one ("我爸的", "他女儿的").
+# Kin terms are a closed class. The first person ("我的", "我们的", "我家的", "自己的") is
+# whom a question is asked for anyway, so it counts as no owner: "我的手机丢了怎么办" is
+# "手机丢了怎么办"; any other owner must be the same in both.
+_KIN = (
+    "爸爸|妈妈|爸|妈|父亲|母亲|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|孩子|宝宝|爷爷|奶奶|外公|外婆"
+    "|姥姥|姥爷|哥哥|姐姐|弟弟|妹妹|哥|姐|弟|妹|男朋友|女朋友|对象|家人|父母|朋友|同事|老板|领导"
+)
+_OWNER = re.compile(rf"((?:[我你您他她它咱](?:们)?(?:家)?)?(?:{_KIN})?)的")
+_FIRST_PERSON = {"我", "我们", "我家", "咱", "咱们", "咱家", "我们家", "自己"}
+
+
+def _owners(text: str) -> frozenset[str]:
+    found = {m.group(1) for m in _OWNER.finditer(zh_frames.normalise(text)) if m.group(1)}
+    return frozenset(o for o in found if o not in _FIRST_PERSON)
+
+
 def clash(a_text: str, b_text: str) -> str | None:
+    oa, ob = _owners(a_text), _owners(b_text)
+    if oa != ob:
+        return f"owner differs: {'、'.join(sorted(oa)) or 'me'} vs {'、'.join(sorted(ob)) or 'me'}"
     pa, pb = _of_pairs(a_text), _of_pairs(b_text)
     # Y of one question inside X of the other, both ways ("公司里郑薇是冯涛的" / "公司里冯涛是郑
     # 薇的"): the names traded places around 是...的.
