@@ -100,8 +100,9 @@ def content(
 
 def content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
     # Counted, not only present: "合同合法" / "合同违法" share 合 once but the first has it twice.
-    only_a = list((Counter(ca) - Counter(cb)).keys())
-    only_b = list((Counter(cb) - Counter(ca)).keys())
+    # And each copy counted: "张老师" / "张老师太太" adds two characters, not one.
+    only_a = list((Counter(ca) - Counter(cb)).elements())
+    only_b = list((Counter(cb) - Counter(ca)).elements())
     # One character added is a paraphrase ("光速" / "光的速度"), unless it narrows a noun to a
     # kind ("苹果" / "青苹果": lexicon.ZH_ATTRIBUTIVES).
     extra = only_a + only_b

@@ -178,6 +178,19 @@ def _asks(text: str) -> set[str]:
     return {name for name, pattern in _ASKS.items() if pattern.search(text)}
 
 
+# A yes-no question: 吗 at the end, A不A or 是否, and no question word. It asks whether
+# ("快递到了吗", "商场开门了吗"), which the answer to when, who or how long does not say
+# ("快递什么时候到", "谁来了", "退票要多久"), though the content check sees one character
+# added at most.
+_WH = re.compile(r"什么|谁|哪|几|多少|多久|多长|怎么|怎样|如何|为何|何时|啥")
+_YES_NO = re.compile(r"[吗么嘛][？?。！!\s]*$|(.)[不没]\1|是否|能否|可否|有没有|是不是")
+
+
+def _yes_no(text: str) -> bool:
+    text = _TAG.sub(" ", _WRAPPERS.sub("", text.strip(), count=1))
+    return not _WH.search(text) and bool(_YES_NO.search(text))
+
+
 def _deixis(text: str) -> set[tuple[str, str]]:
     return {(_DEIXIS_CLASS.get(d, d), _DEIXIS_UNIT.get(u, u)) for d, u in _DEIXIS.findall(text)}
 
@@ -189,6 +202,9 @@ def clash(a_text: str, b_text: str) -> str | None:
     if ma and mb and ma != mb:
         return f"modality differs: {ma} vs {mb}"
     qa, qb = _asks(a_text), _asks(b_text)
+    if (qa and _yes_no(b_text)) or (qb and _yes_no(a_text)):
+        asked = ", ".join(sorted(qa or qb))
+        return f"question differs: yes or no vs {asked}"
     if qa and qb and qa != qb:
         return f"question differs: {', '.join(sorted(qa))} vs {', '.join(sorted(qb))}"
     da, db = _deixis(a_text), _deixis(b_text)

@@ -62,7 +62,25 @@ def _owners(text: str) -> frozenset[str]:
     return frozenset(o for o in found if o not in _FIRST_PERSON)
 
 
+# Who the question is about, when it is not the asker: "他能请假吗" / "我能请假吗", "他们几点
+# 下班" / "我们几点下班". The content check drops pronouns, and the order check finds no
+# reversal in one pronoun for another. The first person is the default, as for owners; 你 /
+# 您 opening a request ("你能帮我…", "您可以…") address the assistant and are no one asked about.
+# Not the 他 / 它 / 你 of a word: 其他 / 其它 (other), 吉他 (guitar), 迷你 (mini).
+_PERSON = re.compile(
+    r"(?<![其吉迷])(?:[他她它]们?|(?:你|您)们?(?!能|可以|可不可以|能不能|帮|会不会|知道|觉得|说))"
+)
+
+
+def _persons(text: str) -> frozenset[str]:
+    found = {m.group(0).replace("您", "你") for m in _PERSON.finditer(zh_frames.normalise(text))}
+    return frozenset(found)
+
+
 def clash(a_text: str, b_text: str) -> str | None:
+    sa, sb = _persons(a_text), _persons(b_text)
+    if sa != sb:
+        return f"person differs: {'、'.join(sorted(sa)) or 'me'} vs {'、'.join(sorted(sb)) or 'me'}"
     oa, ob = _owners(a_text), _owners(b_text)
     if oa != ob:
         return f"owner differs: {'、'.join(sorted(oa)) or 'me'} vs {'、'.join(sorted(ob)) or 'me'}"

@@ -155,3 +155,46 @@ def test_must_miss(cls: str, cached: str, new: str) -> None:
 @pytest.mark.parametrize(("cached", "new"), MUST_HIT)
 def test_must_hit(cached: str, new: str) -> None:
     assert verify_match(cached, new) == (True, None)
+
+
+MUST_MISS_2 = {
+    "yes or no vs when, who, how long": [
+        ("快递到了吗", "快递什么时候到"),
+        ("商场开门了吗", "商场几点开门"),
+        ("他来了吗", "谁来了"),
+        ("能不能退票", "退票要多久"),
+        ("这趟车到北京吗", "这趟车几点到北京"),
+    ],
+    "person asked about": [
+        ("他能请假吗", "我能请假吗"),
+        ("你会游泳吗", "他会游泳吗"),
+        ("他们几点下班", "我们几点下班"),
+    ],
+    "two characters added are two": [
+        ("张老师的电话", "张老师太太的电话"),
+    ],
+}
+
+MUST_HIT_2 = [
+    ("快递到了吗", "快递到了没有"),
+    ("快递什么时候到", "快递几号能到"),
+    ("还有其他办法吗", "请问还有其他办法吗"),
+    ("吉他怎么调音", "如何给吉他调音"),
+    ("你能帮我查一下天气吗", "帮我查一下天气"),
+    ("我能请假吗", "能请假吗"),
+    ("他们几点下班", "他们一般几点下班"),
+]
+
+
+@pytest.mark.parametrize(
+    ("cls", "cached", "new"),
+    [(cls, a, b) for cls, rows in MUST_MISS_2.items() for a, b in rows],
+)
+def test_must_miss_2(cls: str, cached: str, new: str) -> None:
+    for x, y in ((cached, new), (new, cached)):
+        assert not verify_match(x, y)[0], (cls, x, y)
+
+
+@pytest.mark.parametrize(("cached", "new"), MUST_HIT_2)
+def test_must_hit_2(cached: str, new: str) -> None:
+    assert verify_match(cached, new) == (True, None)
