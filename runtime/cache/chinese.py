@@ -145,6 +145,9 @@ _ZH_PAST = re.compile(
 _ZH_FUTURE = re.compile(
     r"(?<![社机开聚协大宴约晚学公工都年例省盛舞茶酒])会(?![员议计场长所费话谈晤见面合师])"
     r"|将|即将|打算"
+    # 要 before a verb is "is going to" ("他要去北京吗" / "他去过北京吗"), but not in a word
+    # (需要, 重要, 主要, 想要, 只要, 要求, 要是), nor before a question word ("要怎么办": should).
+    r"|(?<![需重主想只必不还])要(?![求是不怎如多几什哪么点紧素命])"
 )
 
 
@@ -186,6 +189,9 @@ def _objects(chars: Sequence[str]) -> dict[str, set[str]]:
     return found
 
 
+_ZH_EXCEPT = re.compile(r"除了|除去|除开|除此")
+
+
 def clash_zh(
     a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
 ) -> str | None:
@@ -204,6 +210,9 @@ def clash_zh(
             return f"role differs: {marker}{x} vs {marker}{y}"
     if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
         return "alternatives differ: only one asks A 还是 B"
+    # "除了X还要带什么" asks what else besides X; "X要带吗" asks about X itself.
+    if bool(_ZH_EXCEPT.search(a_text)) != bool(_ZH_EXCEPT.search(b_text)):
+        return "exclusion differs: only one asks 除了 X"
     if halves(a_text) != halves(b_text):
         return f"halves differ: {', '.join(halves(a_text)) or 'none'} vs " + (
             ", ".join(halves(b_text)) or "none"
