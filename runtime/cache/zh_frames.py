@@ -86,6 +86,9 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     # Is it easy to do: "日语容易学吗" = "日语好学吗" (好 + a verb that closes the question is
     # "easy to"); "难学" stays its opposite, and the content check tells 好 from 难.
     (r"容易(?=[\u4e00-\u9fff]{1,2}(?:[吗吧呢？?。]|$))", "好"),
+    # Turning a colour: "叶子发黄" = "叶子变黄" (发 / 变 before a colour both say "turn"); the
+    # colour itself stays content, so "变黄" / "变白" still differ.
+    (r"变(?=[黄红白黑紫青绿蓝灰])", "发"),
     # When, as a clause: "X的时候" = "X期间" = "X时".
     (r"的时候|期间|之时|的时期", "时"),
     # Inside, after an English name: "在 Python 里" = "在 Python 中" = "在 Python 内"; not
