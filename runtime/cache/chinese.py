@@ -123,8 +123,22 @@ _ZH_NAME_ENDS = set("站区县镇村路街桥港湾馆院校寺庙宫门园场�
 _ZH_DEGREE = set("很太更最挺蛮超特极好真较颇稍")
 
 
+# A given name doubled after a surname is another person: "王芳" / "王芳芳", "张伟" / "张伟伟".
+# Kin terms double as one word for the same person ("张叔" / "张叔叔"), so they are no name.
+_ZH_KIN = set("爸妈哥姐弟妹爷奶叔姨舅婆公伯姑嫂宝")
+
+
 def _inside_name(ca: Sequence[str], cb: Sequence[str]) -> str | None:
     short, long = (ca, cb) if len(ca) < len(cb) else (cb, ca)
+    for k in range(1, len(long)):
+        if (
+            long[k] == long[k - 1]
+            and k > 1
+            and long[k - 2] in lexicon.ZH_SURNAMES
+            and long[k] not in _ZH_KIN
+            and list(long[:k]) + list(long[k + 1 :]) == list(short)
+        ):
+            return f"{''.join(long[k - 2 : k + 1])} vs {short[k - 2]}{short[k - 1]}"
     for k in range(1, len(long) - 1):
         if (
             long[k + 1] in _ZH_NAME_ENDS
