@@ -57,6 +57,7 @@ _OWNER = re.compile(rf"((?:[我你您他她它咱](?:们)?(?:家)?)?(?:{_KIN})?)
 _FIRST_PERSON = {"我", "我们", "我家", "咱", "咱们", "咱家", "我们家", "自己"}
 
 
+@functools.lru_cache(maxsize=8192)  # a stored question comes back on every hit
 def _owners(text: str) -> frozenset[str]:
     found = {m.group(1) for m in _OWNER.finditer(zh_frames.normalise(text)) if m.group(1)}
     return frozenset(o for o in found if o not in _FIRST_PERSON)
@@ -72,6 +73,7 @@ _PERSON = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def _persons(text: str) -> frozenset[str]:
     found = {m.group(0).replace("您", "你") for m in _PERSON.finditer(zh_frames.normalise(text))}
     return frozenset(found)
