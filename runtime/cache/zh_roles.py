@@ -53,14 +53,18 @@ _KIN = (
     "爸爸|妈妈|爸|妈|父亲|母亲|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|孩子|宝宝|爷爷|奶奶|外公|外婆"
     "|姥姥|姥爷|哥哥|姐姐|弟弟|妹妹|哥|姐|弟|妹|男朋友|女朋友|对象|家人|父母|朋友|同事|老板|领导"
 )
-_OWNER = re.compile(rf"((?:[我你您他她它咱](?:们)?(?:家)?)?(?:{_KIN})?)的")
-_FIRST_PERSON = {"我", "我们", "我家", "咱", "咱们", "咱家", "我们家", "自己"}
+# Not the 他 / 它 / 你 of a word: 其他 / 其它 (other), 吉他 (guitar), 迷你 (mini).
+_OWNER = re.compile(rf"((?:(?<![其吉迷])[我你您他她它咱](?:们)?(?:家)?)?(?:{_KIN})?)的")
+# "我爸的" is "爸爸的", "我朋友的" is "朋友的": the asker's own kin, written with 我 or not.
+_MINE = re.compile(r"^(?:我们家|我们|我家|咱们|咱家|我|咱|自己)(?=.)")
+_DOUBLED = re.compile(r"^(.)\1$")  # 爸爸 = 爸
 
 
 @functools.lru_cache(maxsize=8192)  # a stored question comes back on every hit
 def _owners(text: str) -> frozenset[str]:
     found = {m.group(1) for m in _OWNER.finditer(zh_frames.normalise(text)) if m.group(1)}
-    return frozenset(o for o in found if o not in _FIRST_PERSON)
+    owners = {_DOUBLED.sub(r"\1", _MINE.sub("", o)) for o in found}
+    return frozenset(o for o in owners if o not in {"我", "我们", "家", "咱", "咱们", "自己"})
 
 
 # Who the question is about, when it is not the asker: "他能请假吗" / "我能请假吗", "他们几点
