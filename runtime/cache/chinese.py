@@ -159,9 +159,10 @@ _ZH_PAST = re.compile(
 _ZH_FUTURE = re.compile(
     r"(?<![社机开聚协大宴约晚学公工都年例省盛舞茶酒])会(?![员议计场长所费话谈晤见面合师])"
     r"|将|即将|打算"
-    # 要 before a verb is "is going to" ("他要去北京吗" / "他去过北京吗"), but not in a word
-    # (需要, 重要, 主要, 想要, 只要, 要求, 要是), nor before a question word ("要怎么办": should).
-    r"|(?<![需重主想只必不还])要(?![求是不怎如多几什哪么点紧素命])"
+    # 要 after a person, or after 快 / 就 / 马上, is "is going to" ("他要去北京吗" / "他去过北京
+    # 吗", "快要到了"); elsewhere it is mostly "need" ("发烧了要吃药吗" = "发烧了需要吃药吗").
+    # Not before a question word ("他要怎么办": should) nor in 要求 / 要是 / 要不.
+    r"|(?:(?<=[我你您他她它们])|快|就|马上)要(?![求是不怎如多几什哪么点紧素命])"
 )
 
 
