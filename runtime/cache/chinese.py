@@ -100,13 +100,52 @@ def content(
 
 def content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
     # Counted, not only present: "合同合法" / "合同违法" share 合 once but the first has it twice.
-    only_a = list((Counter(ca) - Counter(cb)).keys())
-    only_b = list((Counter(cb) - Counter(ca)).keys())
+    # And each copy counted: "张老师" / "张老师太太" adds two characters, not one.
+    only_a = list((Counter(ca) - Counter(cb)).elements())
+    only_b = list((Counter(cb) - Counter(ca)).elements())
     # One character added is a paraphrase ("光速" / "光的速度"), unless it narrows a noun to a
     # kind ("苹果" / "青苹果": lexicon.ZH_ATTRIBUTIVES).
     extra = only_a + only_b
     if (only_a and only_b) or len(extra) > 1 or (extra and extra[0] in lexicon.ZH_ATTRIBUTIVES):
         return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
+    inside = _inside_name(ca, cb) if extra else None
+    if inside:
+        return f"name differs: {inside}"
+    return None
+
+
+# The last character of a place or institution name: a station, district, road, bridge,
+# port, hall, college, temple, gate, park, ground; 大 as in the abbreviation of a university
+# (北大, 南大). A character put right before it, inside the name, names another place:
+# "北京站" / "北京西站", "北大" / "北师大", "南大" / "南开大". A degree adverb before 大 is no
+# part of a name ("房子大" / "房子很大").
+_ZH_NAME_ENDS = set("站区县镇村路街桥港湾馆院校寺庙宫门园场大")
+_ZH_DEGREE = set("很太更最挺蛮超特极好真较颇稍")
+
+
+# A given name doubled after a surname is another person: "王芳" / "王芳芳", "张伟" / "张伟伟".
+# Kin terms double as one word for the same person ("张叔" / "张叔叔"), so they are no name.
+_ZH_KIN = set("爸妈哥姐弟妹爷奶叔姨舅婆公伯姑嫂宝")
+
+
+def _inside_name(ca: Sequence[str], cb: Sequence[str]) -> str | None:
+    short, long = (ca, cb) if len(ca) < len(cb) else (cb, ca)
+    for k in range(1, len(long)):
+        if (
+            long[k] == long[k - 1]
+            and k > 1
+            and long[k - 2] in lexicon.ZH_SURNAMES
+            and long[k] not in _ZH_KIN
+            and list(long[:k]) + list(long[k + 1 :]) == list(short)
+        ):
+            return f"{''.join(long[k - 2 : k + 1])} vs {short[k - 2]}{short[k - 1]}"
+    for k in range(1, len(long) - 1):
+        if (
+            long[k + 1] in _ZH_NAME_ENDS
+            and long[k] not in _ZH_DEGREE
+            and list(long[:k]) + list(long[k + 1 :]) == list(short)
+        ):
+            return f"{''.join(long[k - 1 : k + 2])} vs {short[k - 1]}{short[k]}"
     return None
 
 
@@ -120,6 +159,10 @@ _ZH_PAST = re.compile(
 _ZH_FUTURE = re.compile(
     r"(?<![社机开聚协大宴约晚学公工都年例省盛舞茶酒])会(?![员议计场长所费话谈晤见面合师])"
     r"|将|即将|打算"
+    # 要 after a person, or after 快 / 就 / 马上, is "is going to" ("他要去北京吗" / "他去过北京
+    # 吗", "快要到了"); elsewhere it is mostly "need" ("发烧了要吃药吗" = "发烧了需要吃药吗").
+    # Not before a question word ("他要怎么办": should) nor in 要求 / 要是 / 要不.
+    r"|(?:(?<=[我你您他她它们])|快|就|马上)要(?![求是不怎如多几什哪么点紧素命])"
 )
 
 
@@ -161,6 +204,9 @@ def _objects(chars: Sequence[str]) -> dict[str, set[str]]:
     return found
 
 
+_ZH_EXCEPT = re.compile(r"除了|除去|除开|除此")
+
+
 def clash_zh(
     a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
 ) -> str | None:
@@ -179,6 +225,9 @@ def clash_zh(
             return f"role differs: {marker}{x} vs {marker}{y}"
     if ("还是" in a_text) != ("还是" in b_text):  # "A还是B?" asks to choose; "B?" does not
         return "alternatives differ: only one asks A 还是 B"
+    # "除了X还要带什么" asks what else besides X; "X要带吗" asks about X itself.
+    if bool(_ZH_EXCEPT.search(a_text)) != bool(_ZH_EXCEPT.search(b_text)):
+        return "exclusion differs: only one asks 除了 X"
     if halves(a_text) != halves(b_text):
         return f"halves differ: {', '.join(halves(a_text)) or 'none'} vs " + (
             ", ".join(halves(b_text)) or "none"

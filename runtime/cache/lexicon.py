@@ -77,6 +77,14 @@ ZH_ATTRIBUTIVES = (
     "第"  # the ordinal: "第三个" is the third, "三个" three of them
 )
 
+# The commonest Chinese surnames, a closed class: a character after one is a given name
+# (chinese.py: "王芳" / "王芳芳" are two people).
+ZH_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
+    "毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+
 EN_ANTONYMS = [
     (r"hot(?:test|ter)?", r"cold(?:est|er)?"),
     (r"increas\w*", r"decreas\w*"),

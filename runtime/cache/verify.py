@@ -209,9 +209,11 @@ _EN_ROUTE = re.compile(
 _ZH_ROUTE = re.compile(
     r"从(.{1,6}?)(?:到|至|去|飞往|开往)(.{1,6}?)(?=[的怎要多坐有需是吗？?，,]|$)"
 )
-# "把A翻译成B", "把A换成B": a conversion has a direction too.
+# "把A翻译成B", "把A换成B": a conversion has a direction too; so has one opening the
+# question without 把 ("斤换算成公斤" / "公斤换算成斤").
 _ZH_CONVERT = re.compile(
-    r"把(.{1,8}?)(?:翻译成|译成|转换成|转成|换成|兑换成)(.{1,8}?)(?=[的吗？?，,]|$)"
+    r"(?:把|将|^(?:怎么|如何)?)(.{1,8}?)"
+    r"(?:翻译成|译成|转换成|转换为|转成|转为|换算成|换算为|换成|兑换成)(.{1,8}?)(?=[的吗怎要？?，,]|$)"
 )
 _ZH_PAIR = re.compile(r"(.{2,4}?)(?:到|至|飞|去)(.{2,4}?)(?=[的怎要多坐有需是吗？?，,]|$)")
 

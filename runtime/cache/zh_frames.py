@@ -50,6 +50,14 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     (r"有(?:没有)?(?:什么|哪些|啥)?(?:方法|办法)", "法"),
     (r"为什么|为何|(?:是|有)?(?:什么|啥)原因(?:导致|造成|引起)?的?|的?原因是(?:什么|啥)", "因"),
     (r"是?怎么回事", "因"),
+    # What causes X = why X: "什么会导致失眠" = "哪些原因会引起失眠" = "失眠是什么原因导致的";
+    # what X causes, its effect, is a token of its own: "失眠会导致什么" = "失眠会带来什么后果".
+    (r"(?:什么|哪些|啥)(?:原因|因素)?(?:会|能|可能)?(?:导致|引起|造成|诱发|引发)了?", "因"),
+    (
+        r"(?:会|能|可能)?(?:导致|引起|造成|诱发|引发|带来)了?(?:什么|哪些|啥)(?:后果|结果)?"
+        r"|有(?:什么|哪些|啥)(?:后果|危害)|的?后果(?:是什么|有哪些)?",
+        "果",
+    ),
     # Where: "哪里" = "哪个城市" = "什么地方" (chinese.py drops 哪里 and 什么地方).
     (r"哪(?:个|座|一个)?(?:城市|地方)", " "),
     # Who did it = its doer: "是谁写的" / "作者是谁", "谁发明的" / "发明者是谁".
@@ -78,6 +86,9 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     # Is it easy to do: "日语容易学吗" = "日语好学吗" (好 + a verb that closes the question is
     # "easy to"); "难学" stays its opposite, and the content check tells 好 from 难.
     (r"容易(?=[\u4e00-\u9fff]{1,2}(?:[吗吧呢？?。]|$))", "好"),
+    # Turning a colour: "叶子发黄" = "叶子变黄" (发 / 变 before a colour both say "turn"); the
+    # colour itself stays content, so "变黄" / "变白" still differ.
+    (r"变(?=[黄红白黑紫青绿蓝灰])", "发"),
     # When, as a clause: "X的时候" = "X期间" = "X时".
     (r"的时候|期间|之时|的时期", "时"),
     # Inside, after an English name: "在 Python 里" = "在 Python 中" = "在 Python 内"; not
@@ -129,7 +140,16 @@ _ASKS = {
     ),
     "how much": re.compile(r"多少钱|价格|价钱|售价"),
     "how old": re.compile(r"几岁|多大年纪|多大岁数|年龄"),
-    "why": re.compile(r"为什么|为何|原因|怎么回事"),
+    # Why, and what causes it: the question word before a verb of causing ("什么会导致失眠"
+    # asks the cause); after it ("失眠会导致什么"), or 后果 / 危害, the effect. The content
+    # check sees 导致 and 失眠 in both, and the order check no pivot once 什么 is dropped.
+    "why": re.compile(
+        r"为什么|为何|原因|怎么回事|(?:什么|哪些|啥)[^，,？?。]{0,4}?(?:导致|引起|造成|引发|诱发)"
+    ),
+    "effect": re.compile(
+        r"(?:导致|引起|造成|引发|诱发|带来)了?(?:什么|哪些|啥)"
+        r"|有(?:什么|哪些|啥)(?:后果|影响|危害|副作用)|后果|危害|副作用"
+    ),
 }
 
 # Relative time: "上个季度" / "这个季度" / "下个季度" name different periods.
@@ -161,6 +181,19 @@ def _asks(text: str) -> set[str]:
     return {name for name, pattern in _ASKS.items() if pattern.search(text)}
 
 
+# A yes-no question: 吗 at the end, A不A or 是否, and no question word. It asks whether
+# ("快递到了吗", "商场开门了吗"), which the answer to when, who or how long does not say
+# ("快递什么时候到", "谁来了", "退票要多久"), though the content check sees one character
+# added at most.
+_WH = re.compile(r"什么|谁|哪|几|多少|多久|多长|怎么|怎样|如何|为何|何时|啥")
+_YES_NO = re.compile(r"[吗么嘛][？?。！!\s]*$|(.)[不没]\1|是否|能否|可否|有没有|是不是")
+
+
+def _yes_no(text: str) -> bool:
+    text = _TAG.sub(" ", _WRAPPERS.sub("", text.strip(), count=1))
+    return not _WH.search(text) and bool(_YES_NO.search(text))
+
+
 def _deixis(text: str) -> set[tuple[str, str]]:
     return {(_DEIXIS_CLASS.get(d, d), _DEIXIS_UNIT.get(u, u)) for d, u in _DEIXIS.findall(text)}
 
@@ -172,6 +205,9 @@ def clash(a_text: str, b_text: str) -> str | None:
     if ma and mb and ma != mb:
         return f"modality differs: {ma} vs {mb}"
     qa, qb = _asks(a_text), _asks(b_text)
+    if (qa and _yes_no(b_text)) or (qb and _yes_no(a_text)):
+        asked = ", ".join(sorted(qa or qb))
+        return f"question differs: yes or no vs {asked}"
     if qa and qb and qa != qb:
         return f"question differs: {', '.join(sorted(qa))} vs {', '.join(sorted(qb))}"
     da, db = _deixis(a_text), _deixis(b_text)

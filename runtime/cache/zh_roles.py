@@ -8,6 +8,8 @@ same names can read as the same characters though they ask different things:
   "郑薇是冯涛的上级吗" asks whether Zheng is Feng's superior, "冯涛是郑薇的上级吗" the
   reverse. With 是 and 的 gone, the order check sees the two names side by side with no
   pivot between them, which is no reversal to it.
+- Whose thing it is: "我的社保怎么查" / "我爸的社保怎么查" / "他的社保怎么查". The content check
+  drops pronouns and lets one character (爸) be added, so the owner before 的 is read here.
 - A comparison with 比 ("A比B耐泡": is A more so than B) is not one of equality with 和 / 跟 /
   与 ... 一样 ("A和B一样耐泡": are they the same), though both hold A, B and the adjective.
 """
@@ -43,7 +45,51 @@ def _comparison(text: str) -> str:
     return "than" if than and not equal else "equal" if equal and not than else ""
 
 
+# The owner before 的: a pronoun, a kin term, or a pronoun with one ("我爸的", "他女儿的").
+# Kin terms are a closed class. The first person ("我的", "我们的", "我家的", "自己的") is
+# whom a question is asked for anyway, so it counts as no owner: "我的手机丢了怎么办" is
+# "手机丢了怎么办"; any other owner must be the same in both.
+_KIN = (
+    "爸爸|妈妈|爸|妈|父亲|母亲|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|孩子|宝宝|爷爷|奶奶|外公|外婆"
+    "|姥姥|姥爷|哥哥|姐姐|弟弟|妹妹|哥|姐|弟|妹|男朋友|女朋友|对象|家人|父母|朋友|同事|老板|领导"
+)
+# Not the 他 / 它 / 你 of a word: 其他 / 其它 (other), 吉他 (guitar), 迷你 (mini).
+_OWNER = re.compile(rf"((?:(?<![其吉迷])[我你您他她它咱](?:们)?(?:家)?)?(?:{_KIN})?)的")
+# "我爸的" is "爸爸的", "我朋友的" is "朋友的": the asker's own kin, written with 我 or not.
+_MINE = re.compile(r"^(?:我们家|我们|我家|咱们|咱家|我|咱|自己)(?=.)")
+_DOUBLED = re.compile(r"^(.)\1$")  # 爸爸 = 爸
+
+
+@functools.lru_cache(maxsize=8192)  # a stored question comes back on every hit
+def _owners(text: str) -> frozenset[str]:
+    found = {m.group(1) for m in _OWNER.finditer(zh_frames.normalise(text)) if m.group(1)}
+    owners = {_DOUBLED.sub(r"\1", _MINE.sub("", o)) for o in found}
+    return frozenset(o for o in owners if o not in {"我", "我们", "家", "咱", "咱们", "自己"})
+
+
+# Who the question is about, when it is not the asker: "他能请假吗" / "我能请假吗", "他们几点
+# 下班" / "我们几点下班". The content check drops pronouns, and the order check finds no
+# reversal in one pronoun for another. The first person is the default, as for owners; 你 /
+# 您 opening a request ("你能帮我…", "您可以…") address the assistant and are no one asked about.
+# Not the 他 / 它 / 你 of a word: 其他 / 其它 (other), 吉他 (guitar), 迷你 (mini).
+_PERSON = re.compile(
+    r"(?<![其吉迷])(?:[他她它]们?|(?:你|您)们?(?!能|可以|可不可以|能不能|帮|会不会|知道|觉得|说))"
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _persons(text: str) -> frozenset[str]:
+    found = {m.group(0).replace("您", "你") for m in _PERSON.finditer(zh_frames.normalise(text))}
+    return frozenset(found)
+
+
 def clash(a_text: str, b_text: str) -> str | None:
+    sa, sb = _persons(a_text), _persons(b_text)
+    if sa != sb:
+        return f"person differs: {'、'.join(sorted(sa)) or 'me'} vs {'、'.join(sorted(sb)) or 'me'}"
+    oa, ob = _owners(a_text), _owners(b_text)
+    if oa != ob:
+        return f"owner differs: {'、'.join(sorted(oa)) or 'me'} vs {'、'.join(sorted(ob)) or 'me'}"
     pa, pb = _of_pairs(a_text), _of_pairs(b_text)
     # Y of one question inside X of the other, both ways ("公司里郑薇是冯涛的" / "公司里冯涛是郑
     # 薇的"): the names traded places around 是...的.
