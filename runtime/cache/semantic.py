@@ -34,7 +34,7 @@ import numpy as np
 from runtime import keys
 from runtime.cache import parses, structure
 from runtime.cache.base import canonical_json, to_str
-from runtime.cache.serving import Candidate, decide, threshold_for
+from runtime.cache.serving import Candidate, decide, lowest_served
 from runtime.cache.tally import Tally
 from runtime.cache.vector_index import VectorIndex
 from runtime.cache.verify import language
@@ -201,7 +201,7 @@ class SemanticCache:
         sid = _scope_id(scope)
         index = self._index(sid)
         vector = self.embedder.embed_one(question)
-        floor = threshold_for(question, self.threshold, self.zh_threshold)
+        floor = lowest_served(question, self.threshold, self.zh_threshold)
         near = self._near(index, vector, floor)
         pipe = self.redis.pipeline(transaction=False)
         pipe.hmget(keys.semantic_guard(sid), ["tighten", "suspended"])
@@ -243,7 +243,7 @@ class SemanticCache:
     def _near(
         self, index: VectorIndex, vector: np.ndarray, floor: float
     ) -> list[tuple[str, float]]:
-        # Only neighbours that could pass this question's language's threshold are fetched.
+        # Only neighbours that could be served (serving.py `lowest_served`) are fetched.
         return [(e, s) for e, s in index.search(vector, self.neighbours) if s >= floor]
 
     @staticmethod

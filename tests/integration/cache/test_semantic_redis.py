@@ -56,6 +56,17 @@ def test_refused_neighbour_is_counted_and_never_served(rc, embedder) -> None:
     assert counters(rc)["semantic:miss"] == 1
 
 
+def test_an_acronym_spelt_out_is_found_under_the_threshold(rc, embedder) -> None:
+    # MiniLM scores these under 0.8; the lookup fetches them anyway and the verifier reads the
+    # acronym spelt out (serving.py SPELT_OUT_MARGIN). A different question is still refused.
+    cache = SemanticCache(rc, embedder, threshold=0.8, ttl_s=600)
+    cache.store("How do I renew my EHIC online?", "On the NHS site.", SCOPE)
+    hit = cache.lookup("How do I renew my European Health Insurance Card online?", SCOPE)
+    assert hit is not None and hit.answer == "On the NHS site." and hit.similarity < 0.8
+    assert cache.lookup("How do I cancel my European Health Insurance Card online?", SCOPE) is None
+    assert cache.lookup("How do I renew my Eastern Highland Ice Club pass online?", SCOPE) is None
+
+
 def test_hits_do_not_refresh_ttl_and_expired_entries_are_not_served(rc, embedder) -> None:
     cache = SemanticCache(rc, embedder, threshold=0.85, ttl_s=100)
     entry = cache.store("What is machine learning?", "ML is...", SCOPE)
