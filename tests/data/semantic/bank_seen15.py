@@ -5,8 +5,8 @@ Written in session 15 blind to the verifier: its author read only README.md, bui
 60 lines of bank_tune.py (for the tuple format), the first 40 lines of bank_third.py (for this
 docstring's form) and the split checks of tests/unit/cache/test_cache_structure.py; read nothing
 in runtime/, ops/ or docs/, no other part of any bank, no rendered pair (tune.jsonl, test.jsonl)
-and no result; and ran no embedder, verifier or evaluation. Families render as `fourth-NN` in
-test.jsonl.
+and no result; and ran no embedder, verifier or evaluation. It was written as the test bank of
+session 15; its families now render as `seen15-NN` in tune.jsonl (retired in session 16).
 
 Each family: (category, lang, should_hit, cached template, query template, fills). Must-miss
 families cover every class named in README.md plus six new ones a user meets:
