@@ -13,9 +13,9 @@
   question: "Why won't the tap stop dripping?" asks "Why does the tap keep dripping?".
 
 All three are closed classes of phrases, so the rules hold for questions never seen. One
-frame written several ways ("the best way to" / "how do I") is asking.py's, applied here too. Chinese
-text is left as it is (chinese.py). Used by verify.py's `verify_match` and by parses.py's
-`prepared` (so a stored parse is of the same text). `unframe` is idempotent.
+frame written several ways ("the best way to" / "how do I") is asking.py's, applied here
+too. Chinese text is left as it is (chinese.py). Used by verify.py's `verify_match` and by
+parses.py's `prepared` (so a stored parse is of the same text). `unframe` is idempotent.
 """
 
 from __future__ import annotations
