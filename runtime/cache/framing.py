@@ -1,6 +1,7 @@
 """English wording that frames a question without changing it, rewritten before the checks.
 
 - Openers that announce a question ("Quick one:", "Quick question -", "I was wondering,",
+  a greeting before them ("hey"), a request said as a hope ("I was hoping you could"),
   "Just curious:", "Out of curiosity,", "Silly question, but", "Sorry if this is basic, but"):
   "Quick one" is no number 1, and the opener asks nothing.
 - Wrappers that ask for a register ("in plain words", "in simple terms", "in layman's
@@ -11,9 +12,10 @@
   "keeps dripping" does; read as that, it is no negation and no change of verb. So in a
   question: "Why won't the tap stop dripping?" asks "Why does the tap keep dripping?".
 
-All three are closed classes of phrases, so the rules hold for questions never seen. Chinese
-text is left as it is (chinese.py). Used by verify.py's `verify_match` and by parses.py's
-`prepared` (so a stored parse is of the same text). `unframe` is idempotent.
+All three are closed classes of phrases, so the rules hold for questions never seen. One
+frame written several ways ("the best way to" / "how do I") is asking.py's, applied here
+too. Chinese text is left as it is (chinese.py). Used by verify.py's `verify_match` and by
+parses.py's `prepared` (so a stored parse is of the same text). `unframe` is idempotent.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from __future__ import annotations
 import functools
 import re
 from typing import Any
+
+from runtime.cache import asking
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _OPENER = re.compile(
@@ -33,6 +37,15 @@ _OPENER = re.compile(
     r"silly|stupid|naive|bother\w*|asking)\b[^,.?!:;]{0,20},?\s+but"
     r"|(?:this|it)\s+(?:might|may|could)\s+be\s+a\s+(?:silly|dumb|stupid|basic|naive)\s+"
     r"question,?\s+but)(?:\s*[:,;]|\s+[\-–—]|(?<=but))\s+",
+    re.IGNORECASE,
+)
+# A greeting before the question asks nothing ("hey, quick q - ...").
+_GREETING = re.compile(r"^\s*(?:hey|hi|hello|hiya)(?:\s+there)?\b\s*[,!]?\s*(?=\w)", re.IGNORECASE)
+# A request to be told, said as a hope or a wish ("I was hoping you could tell me whether X"):
+# dropped up to "tell me", which structure.py reads as framing, like "Can you tell me".
+_POLITE = re.compile(
+    r"^\s*(?:i\s+was|i['’]?m|i\s+am)\s+(?:hoping|wondering\s+(?:if|whether))\s+(?:that\s+)?"
+    r"you\s+(?:could|can|would|might|['’]d)\s+(?=\w)",
     re.IGNORECASE,
 )
 _REGISTER = re.compile(
@@ -74,7 +87,9 @@ def unframe(text: str) -> str:
     """The question without its framing (see the module's doc); Chinese text unchanged."""
     if _CJK.search(text):
         return text
-    out = _OPENER.sub("", text)
+    out = _OPENER.sub("", _GREETING.sub("", text))
+    out = _POLITE.sub("", out)
+    out = asking.rewrite(out)
     out = _REGISTER.sub(" ", out)
     out = _NOT_STOP.sub(_keep, out)
     out = _NOT_SUBJECT_STOP.sub(_does_keep, out)

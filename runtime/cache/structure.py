@@ -64,6 +64,9 @@ _WORD_CLASS = {
 }
 _ORDER_POS = {"ADP"}  # Prepositions join the order check: "from A into B".
 _WH_TAGS = {"WRB", "WDT", "WP", "WP$"}
+# "what", "who", "whom" (WP) stand for the one asked about: one role key for all, no lemma's
+# spelling. A copula's ("What is X?") names X and does nothing to it, so it has no role.
+WH = "?wh"
 # Words that frame a request rather than say what it is about: swapping them keeps the question.
 _FRAME = set(
     lexicon.words(
@@ -170,6 +173,12 @@ def _parse(text: str) -> Parsed:
         if tok.pos_ in _ORDER_POS or tok.lower_ == "than":
             order.append(tok.lower_)
             continue
+        if tok.tag_ == "WP" and _lemma(tok.head) != "be":
+            # The thing asked about has a role too: "What causes X?" asks for the subject
+            # of "cause", "What does X cause?" for its object (the role checks compare it).
+            role = _role(tok, passive)
+            if role is not None:
+                roles.setdefault(WH, role)
         if tok.pos_ not in _CONTENT_POS or tok.tag_ in _WH_TAGS or tok.like_num:
             continue
         how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
@@ -211,7 +220,7 @@ def _parse(text: str) -> Parsed:
         tuple(sorted(roles.items())),
         tuple(degrees),
         passive,
-        _tense(doc),
+        verbs.tense(doc),
         hindered,
         tuple(
             (_lemma(t), _lemma(t.head))
@@ -220,16 +229,6 @@ def _parse(text: str) -> Parsed:
         ),
         tuple(qualified),
     )
-
-
-def _tense(doc: Any) -> str:
-    """Past or future, when the question says so: "Who won?" is not "Who will win?"."""
-    lowered = [t.lower_ for t in doc]
-    if any(w in ("will", "shall", "'ll") for w in lowered) or "going to" in " ".join(lowered):
-        return "future"
-    if any(t.tag_ == "VBD" for t in doc):
-        return "past"
-    return ""
 
 
 # --- the checks -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 share, and who does what when a wh-question inverts its subject with "do".
 
 Both are grammar, not word lists, so they hold for verbs never seen:
-- tense: the past against the future, as the parse tells them (structure.py's `_tense`);
+- tense: the past against the future, as the parse tells them (`tense`, below);
   and "Who coached the All Blacks?" asks about a former coach, "Who coaches the All
   Blacks?" about the current one. Only one verb in both questions, finite in both and in
   the past in one, the present in the other, counts: participles and bare forms tell no
@@ -24,6 +24,7 @@ from runtime.cache.parses import Parsed
 _TENSES = {"VBD": "past", "VBZ": "present", "VBP": "present"}
 _DO = frozenset({"do", "does", "did"})
 _WH = frozenset({"WDT", "WP", "WP$", "WRB"})
+_ADVERBS = frozenset({"RB"})  # "usually", "often": they may stand before either verb
 _WH_PHRASE = 4  # words of a wh-phrase at most: "which of the modules"
 
 
@@ -43,6 +44,16 @@ def tense_clash(a: Parsed, b: Parsed) -> str | None:
         if ta[verb] != tb[verb]:
             return f"tense differs: {ta[verb]} {verb} vs {tb[verb]} {verb}"
     return None
+
+
+def tense(doc: Any) -> str:
+    """Past or future, when the question says so: "Who won?" is not "Who will win?"."""
+    lowered = [t.lower_ for t in doc]
+    if any(w in ("will", "shall", "'ll") for w in lowered) or "going to" in " ".join(lowered):
+        return "future"
+    if any(t.tag_ == "VBD" for t in doc):
+        return "past"
+    return ""
 
 
 def _lemmas(p: Parsed) -> dict[str, str]:
@@ -70,11 +81,15 @@ def _subject_swap(a: Parsed, b: Parsed) -> str | None:
     if not starts or _inverted(b) is not None:
         return None
     j = starts[0] + n  # b's word after the wh-phrase: its verb, if b does not invert
+    while j < len(b.words) - 1 and b.tags[j] in _ADVERBS:
+        j += 1  # "What usually leads to X?": the adverb stands before the verb
     verb_b = _lemmas(b).get(b.words[j], b.words[j])
     lemmas_a = _lemmas(a)
     for k in range(d + 2, len(a.words)):
         if lemmas_a.get(a.words[k], a.words[k]) == verb_b:
             subject = a.words[d + 1 : k]  # a: WH-phrase do SUBJECT verb; b: WH-phrase verb SUBJECT
+            while subject and a.tags[d + len(subject)] in _ADVERBS:
+                subject = subject[:-1]  # "What does X usually lead to?": the adverb is no subject
             # The verb's preposition may stand before b's subject when a ends with it: "What
             # does inflation lead to?" / "What leads to inflation?" (cause vs effect).
             while (

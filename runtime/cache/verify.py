@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from runtime.cache import (
     acronyms,
+    amounts,
     answer_types,
     chinese,
     degrees,
@@ -340,6 +341,7 @@ def _verify(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     # and an acronym the other question spells out is read spelt out ("US" / "United States").
     cached = degrees.least_as_most(framing.unframe(cached_question))
     new = degrees.least_as_most(framing.unframe(new_question))
+    cached, new = amounts.align(cached, new)  # "a slice" / "one slice", "90 minutes" / "1.5 hours"
     a, b = features(acronyms.expand(cached, new)), features(acronyms.expand(new, cached))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"

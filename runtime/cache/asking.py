@@ -1,0 +1,52 @@
+"""One English question frame written several ways, rewritten to one of them before the checks.
+
+"What's the best way to V" asks how to V; "Is there a way to V" too; "What's the right time to
+V" asks when to V; "Can you walk me through how to V" asks how to V, and a trailing "step by
+step" only asks for the answer's layout. The content check (structure.py) would otherwise read
+"best", "way", "time", "walk" as words of the question. These are frames, closed classes of
+phrases built on the question words themselves (way = how, time = when), so the rewrites hold
+for any verb and object; the verb and everything after it are kept as written.
+
+What stays content, on purpose:
+- a way or time qualified by anything but a word that only approves it ("right", "best",
+  "proper", "recommended"): "the fastest / cheapest / safest way" asks for a narrower answer
+  than "how", so "What's the fastest way to X" is not rewritten;
+- "of year" / "of day" after "time": "in the year" / "in the day" is kept ("When in the year
+  should I prune X" and "When should I prune X" differ by one added word, which the content
+  check lets pass; "in the day" against "in the year" is a swap it refuses).
+Used by framing.py's `unframe`, so the verifier and the stored parse see the same text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words that approve of a way or a time without narrowing it.
+_APPROVING = r"(?:best|right|proper|correct|recommended|ideal|good|appropriate|usual|normal)"
+_WHAT_IS = r"what(?:['’]s|\s+is|\s+would\s+be)\s+(?:the|a)\s+"
+_WAY = re.compile(
+    rf"^{_WHAT_IS}(?:{_APPROVING}\s+)?(?:way|method)\s+(?:to|of)\s+(?=\w)"
+    r"|^is\s+there\s+(?:a|any)\s+way\s+(?:to|of)\s+(?=\w)"
+    # "Can you walk / talk / take me through how to ..."
+    r"|^(?:can|could|would|will)\s+you\s+(?:walk|talk|take|run)\s+me\s+through\s+how\s+to\s+",
+    re.IGNORECASE,
+)
+_TIME = re.compile(
+    rf"^{_WHAT_IS}(?:{_APPROVING}\s+)?time(?:\s+of\s+(?:the\s+)?(year|day|week|month))?"
+    r"\s+to\s+(?=\w)",
+    re.IGNORECASE,
+)
+# "..., step by step?" / "... step-by-step?": how the answer is laid out, not what it says.
+_LAYOUT = re.compile(r"\s*,?\s*\b(?:step[\s-]+by[\s-]+step)\b\s*(?=[?.!]?\s*$)", re.IGNORECASE)
+
+
+def _when(m: re.Match[str]) -> str:
+    period = m.group(1)
+    return f"When in the {period.lower()} should I " if period else "When should I "
+
+
+def rewrite(text: str) -> str:
+    """The question in its plainest frame: "How do I V ..." / "When should I V ..."."""
+    out = _LAYOUT.sub("", text)
+    out = _WAY.sub("How do I ", out, count=1)
+    return _TIME.sub(_when, out, count=1)
