@@ -35,6 +35,7 @@ from runtime.cache import (
     function_words,
     lexicon,
     parses,
+    persons,
     phrasal,
     qualifiers,
     receiving,
@@ -173,12 +174,10 @@ def _parse(text: str) -> Parsed:
         if tok.pos_ in _ORDER_POS or tok.lower_ == "than":
             order.append(tok.lower_)
             continue
-        if tok.tag_ == "WP" and _lemma(tok.head) != "be":
+        if tok.tag_ == "WP" and _lemma(tok.head) != "be" and _role(tok, passive):
             # The thing asked about has a role too: "What causes X?" asks for the subject
             # of "cause", "What does X cause?" for its object (the role checks compare it).
-            role = _role(tok, passive)
-            if role is not None:
-                roles.setdefault(WH, role)
+            roles.setdefault(WH, str(_role(tok, passive)))
         if tok.pos_ not in _CONTENT_POS or tok.tag_ in _WH_TAGS or tok.like_num:
             continue
         how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
@@ -203,6 +202,7 @@ def _parse(text: str) -> Parsed:
         role = _role(tok, passive) if tok.pos_ in _NOUN_POS else None
         if role is not None:
             roles.setdefault(lemma, role)
+    roles.update(persons.roles(doc, lambda t: _role(t, passive)))  # "you sell me" (persons.py)
     # An action held back: the complement of a "from" that a verb takes ("keep X from V-ing").
     hindered = tuple(
         (_lemma(t), _lemma(t.head.head))
