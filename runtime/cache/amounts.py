@@ -10,6 +10,11 @@ verify.py compares the numbers each question writes, and surface.py their units,
   half", "half an hour", "1.5 hours", "two hours", "a quarter of an hour", "90 minutes");
   when both questions hold one duration each and they are the same length, both are written
   "N minutes". Another length ("an hour" / "90 minutes") stays as written, and is refused.
+- "for free" against "at no charge" reads as no negation against "no": a price of nothing
+  said two ways ("free of charge", "at no cost", "at no extra charge", "for no fee"). When
+  both questions say it, both are written "for free"; "at no charge" against "for a fee"
+  stays as written, and is refused. Not "with no" or "without" in general: "with no passport"
+  is not "with a passport".
 Only a pair is rewritten, never one question alone, so nothing reads a number the other
 question does not also read. Used by verify.py's `_verify`.
 """
@@ -38,6 +43,13 @@ _DURATION = re.compile(
 )
 _PART = {"half": Fraction(1, 2), "a quarter": Fraction(1, 4), "three quarters": Fraction(3, 4),
          "3 quarters": Fraction(3, 4), "a half": Fraction(1, 2)}  # fmt: skip
+
+
+_FREE = re.compile(
+    r"\b(?:for\s+free|free\s+of\s+charge|(?:at|for)\s+no\s+(?:extra\s+|additional\s+)?"
+    r"(?:cost|charge|fee)s?)\b",
+    re.IGNORECASE,
+)
 
 
 def _value(m: re.Match[str]) -> Fraction:
@@ -69,6 +81,8 @@ def align(a: str, b: str) -> tuple[str, str]:
                 x2 = x[: m.start()] + f"a {m.group(1)}" + x[m.end() :]
                 a, b = (x2, y) if x is a else (y, x2)
                 break
+    if _FREE.search(a) and _FREE.search(b):
+        a, b = _FREE.sub("for free", a), _FREE.sub("for free", b)
     da, db = _durations(a), _durations(b)
     if (
         len(da) == 1

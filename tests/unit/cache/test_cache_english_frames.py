@@ -119,3 +119,26 @@ def test_one_amount_written_two_ways_passes(a: str, b: str) -> None:
 def test_another_amount_is_still_refused(a: str, b: str) -> None:
     assert not verify_match(a, b)[0]
     assert not verify_match(b, a)[0]
+
+
+# A price of nothing said two ways (amounts.py): "no" inside "at no charge" negates nothing.
+FREE_SAME = [
+    ("Will Norwind rebook me for free?", "Will Norwind rebook me at no charge?"),
+    ("Can I change my seat free of charge?", "Can I change my seat at no extra cost?"),
+]
+FREE_DIFFERENT = [
+    ("Can I change my seat for free?", "Can I change my seat for a fee?"),
+    ("Can I change my seat at no charge?", "Can I change my seat?"),
+    ("Can I cancel at no cost?", "Can I not cancel for free?"),
+    ("Can I board with no passport?", "Can I board with a passport?"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), FREE_SAME)
+def test_free_said_two_ways_matches(a: str, b: str) -> None:
+    assert verify_match(a, b) == (True, None) and verify_match(b, a) == (True, None)
+
+
+@pytest.mark.parametrize(("a", "b"), FREE_DIFFERENT)
+def test_a_price_or_a_negation_beside_free_is_refused(a: str, b: str) -> None:
+    assert not verify_match(a, b)[0] and not verify_match(b, a)[0]
