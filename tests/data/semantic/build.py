@@ -46,8 +46,9 @@ def _bank(name: str) -> list[tuple[Any, ...]]:
 
 
 def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
-    """The tune split's banks with their family prefix: the tune bank and the retired test
-    banks (each measured, then moved here once a newer blind bank could take its place)."""
+    """The tune split's banks with their family prefix: the tune bank, the retired test banks
+    (each measured, then moved here once a newer blind bank could take its place) and
+    bank_dev16.py (session 16's dev bank, written blind for tuning, families `dev16-NN`)."""
     return [
         ("tune", _bank("bank_tune")),
         ("seen", _bank("bank_seen")),
@@ -55,6 +56,7 @@ def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
         ("seen12", _bank("bank_seen12")),
         ("seen14", _bank("bank_seen14")),
         ("seen15", _bank("bank_seen15")),
+        ("dev16", _bank("bank_dev16")),
     ]
 
 
