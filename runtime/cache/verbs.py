@@ -12,6 +12,9 @@ Both are grammar, not word lists, so they hold for verbs never seen:
   Leicester. spaCy's small model often misparses the inverted form ("Leicester" the object of
   "did"), so the check reads the word order itself: WH-phrase + do + S + V in one question,
   the same WH-phrase + V + S in the other, is the subject and object exchanged.
+- voice: "By whom was X designed?" is a passive asking for the agent, and "get / have my X
+  exported" makes X what is exported (`passive`, `causative_passive`, used by structure.py's
+  role reading): the roles then match "Who designed X?" and "How do I export my X?".
 Called by structure.py's `clash_en` on the parses it already has (parses.py's `Parsed`).
 """
 
@@ -123,3 +126,38 @@ def inverted_passive(subject: Any) -> bool:
     be = verb.head if verb.dep_ in ("ccomp", "xcomp", "acomp") else None
     be = be or next((c for c in verb.children if c.dep_ in ("aux", "auxpass")), None)
     return be is not None and be.lower_ in _BE and be.i < subject.i
+
+
+# Verbs that take an object and a participle to say the act is done to the object, by someone
+# else or by whoever asks: "get my contacts exported", "have my car repaired".
+_CAUSATIVE = frozenset({"get", "have"})
+
+
+def causative_passive(subject: Any) -> bool:
+    """A subject (spaCy token) of a participle complementing "get" / "have": "How can I get
+    my contacts exported?" is parsed with the contacts the subject of "exported", but they
+    are what is exported, as in "How do I export my contacts?": the object, as in a passive."""
+    verb = subject.head
+    return (
+        subject.dep_ == "nsubj"
+        and verb.tag_ == "VBN"
+        and verb.dep_ in ("ccomp", "xcomp", "oprd")
+        and verb.head.lemma_.lower() in _CAUSATIVE
+        and verb.head.i < subject.i
+    )
+
+
+def passive(doc: Any) -> bool:
+    """The question is in the passive: spaCy's passive labels, or one asking for the agent
+    with "by" + a wh-word ("By whom was the bridge designed?", "By which firm was it built?"),
+    which the small model parses with "was" as a complement of "by" and the bridge as the
+    subject: it is the passive of "Who designed the bridge?", the bridge its object."""
+    if any(t.dep_ in ("nsubjpass", "auxpass", "agent") for t in doc):
+        return True
+    by = next((t for t in doc if not t.is_punct), None)
+    return (
+        by is not None
+        and by.lower_ == "by"
+        and any(c.dep_ == "pobj" and c.tag_ in _WH for c in by.children)
+        and any(t.lower_ in _BE for t in doc)  # "By whom was ...", not "By when do I ..."
+    )

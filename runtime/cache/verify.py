@@ -27,6 +27,7 @@ from runtime.cache import (
     framing,
     lexicon,
     modality,
+    spellings,
     structure,
     surface,
     wordnet,
@@ -128,6 +129,8 @@ _EN_COMMON = set(
         "thanks thank cheers "
     )
 )
+# Weekdays ("Sundays" / "Sunday") are compared as dates (surface.py), not as names.
+_EN_COMMON |= surface.WEEKDAY_WORDS
 _ZH_PLACES = lexicon.words(
     "北京 上海 广州 深圳 杭州 南京 成都 重庆 武汉 西安 天津 苏州 长沙 "
     "郑州 青岛 厦门 大连 沈阳 哈尔滨 昆明 拉萨 香港 澳门 台北 台湾 中国 "
@@ -342,6 +345,7 @@ def _verify(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     cached = degrees.least_as_most(framing.unframe(cached_question))
     new = degrees.least_as_most(framing.unframe(new_question))
     cached, new = amounts.align(cached, new)  # "a slice" / "one slice", "90 minutes" / "1.5 hours"
+    cached, new = spellings.align(cached, new)  # "Wi-Fi" / "wifi", "e-mail" / "email"
     a, b = features(acronyms.expand(cached, new)), features(acronyms.expand(new, cached))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"
