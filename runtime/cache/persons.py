@@ -1,14 +1,18 @@
-"""The asker and the one asked, as participants: "Can you sell me your car?" is not "Can I sell
-you my car?".
+"""Who takes part in a question, and in what role: the one asked about, the asker and the one
+asked, and the check that refuses two questions whose participants trade roles.
 
-structure.py gives nouns a role (subject, object, recipient of a verb) and refuses a question
-whose nouns trade roles. Pronouns have none there, because "How do I reset it?" and "How do you
-reset it?" ask the same thing: a lone "you" is generic, and which person a question is put in
-does not change its answer. When a question names both persons, though, they are two parties
-to one act, and who does what to whom is the question: here the first person ("I", "me",
-"we", "us") and the second ("you") each get a role key, which the role checks compare like a
-noun's. Only when both persons have a role, so a question in one person keeps matching a
-question in the other.
+structure.py gives each noun a role from the dependency parse ("subject of hire", "object of
+for", "recipient of give"). This module adds the participants a noun list misses, and
+compares the roles of two questions (`role_clash`):
+- the one asked about: "what", "who", "whom" share one key, `ASKED`, so "What causes X?"
+  (the subject of "cause") is not "What does X cause?" (its object). A preposition left at
+  the end takes the wh-word as its object, which the small parser misses: "Who was the house
+  built for?" asks for whom it was built, not who built it; "Who was it written by?" asks
+  for the writer, the subject, as "Who wrote it?" does;
+- the asker and the one asked: a lone "you" is generic ("How do I reset it?" = "How do you
+  reset it?"), so pronouns get no role, unless a question names both persons: then they are
+  two parties to one act ("Can you sell me your car?" is not "Can I sell you my car?"), and
+  the first person ("I", "me", "we", "us") and the second ("you") each get a key.
 """
 
 from __future__ import annotations
@@ -16,9 +20,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from runtime.cache import lexicon
+
+ASKED = "?wh"
 FIRST = "?me"
 SECOND = "?you"
 _PERSON = {"i": FIRST, "me": FIRST, "we": FIRST, "us": FIRST, "you": SECOND}
+# English prepositions (a closed class) that a question may leave at its end.
+_PREPOSITIONS = frozenset(
+    lexicon.words(
+        "about after against at behind by for from in into of on onto over to toward towards "
+        "under with without"
+    )
+)
 
 
 def roles(tokens: Iterable[Any], role_of: Callable[[Any], str | None]) -> dict[str, str]:
@@ -31,3 +45,44 @@ def roles(tokens: Iterable[Any], role_of: Callable[[Any], str | None]) -> dict[s
         if key and role:
             found.setdefault(key, role)
     return found if len(found) == 2 else {}
+
+
+def stranded(tokens: Iterable[Any]) -> dict[str, str]:
+    """{ASKED: role} when a wh-question ends on a preposition with no object of its own
+    ("Who was the house built for?": the object of "for"; "... written by?": the subject of
+    "write"), else {}."""
+    words = [t for t in tokens if not t.is_punct]
+    if len(words) < 3 or words[0].tag_ != "WP" or words[-1].lower_ not in _PREPOSITIONS:
+        return {}
+    last = words[-1]
+    if any(c.dep_ == "pobj" for c in last.children):
+        return {}
+    if last.lower_ == "by" and last.head.tag_ == "VBN":
+        return {ASKED: f"subject of {last.head.lemma_.lower()}"}
+    return {ASKED: f"object of {last.lower_}"}
+
+
+def _kind(role: str) -> str:
+    return role.split(" of ")[0]
+
+
+def _target(role: str) -> str:
+    return role.split(" of ")[1]
+
+
+def role_clash(ra: dict[str, str], rb: dict[str, str]) -> str | None:
+    """Two participants exchanging roles, or one moving between subject and object of the
+    same verb; the one asked about moving between subject and the object of a preposition
+    ("Who built it?" / "Who was it built for?")."""
+    shared = sorted(set(ra) & set(rb))
+    for x in shared:
+        for y in shared:
+            if x < y and ra[x] != ra[y] and ra[x] == rb[y] and ra[y] == rb[x]:
+                return f"roles differ: {x} {ra[x]}, {y} {ra[y]} vs the other way round"
+    for x in shared:
+        kinds = {_kind(ra[x]), _kind(rb[x])}
+        same_verb = _target(ra[x]) == _target(rb[x])
+        by_preposition = x == ASKED and bool({_target(ra[x]), _target(rb[x])} & _PREPOSITIONS)
+        if kinds == {"subject", "object"} and (same_verb or by_preposition):
+            return f"roles differ: {x} is the {ra[x]} vs the {rb[x]}"
+    return None

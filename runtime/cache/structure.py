@@ -65,9 +65,7 @@ _WORD_CLASS = {
 }
 _ORDER_POS = {"ADP"}  # Prepositions join the order check: "from A into B".
 _WH_TAGS = {"WRB", "WDT", "WP", "WP$"}
-# "what", "who", "whom" (WP) stand for the one asked about: one role key for all, no lemma's
-# spelling. A copula's ("What is X?") names X and does nothing to it, so it has no role.
-WH = "?wh"
+WH = persons.ASKED  # "what", "who", "whom" (WP): the one asked about (persons.py)
 # Words that frame a request rather than say what it is about: swapping them keeps the question.
 _FRAME = set(
     lexicon.words(
@@ -203,6 +201,7 @@ def _parse(text: str) -> Parsed:
         if role is not None:
             roles.setdefault(lemma, role)
     roles.update(persons.roles(doc, lambda t: _role(t, passive)))  # "you sell me" (persons.py)
+    roles.update(persons.stranded(doc))  # "Who was the house built for?"
     # An action held back: the complement of a "from" that a verb takes ("keep X from V-ing").
     hindered = tuple(
         (_lemma(t), _lemma(t.head.head))
@@ -255,21 +254,6 @@ def swapped_blocks(
             left, pivot, right = ma[:x], ma[x : len(ma) - y], ma[len(ma) - y :]
             if left != right and mb == right + pivot + left and not set(pivot) <= symmetric:
                 return " ".join(left), " ".join(right)
-    return None
-
-
-def _role_clash(a: Parsed, b: Parsed) -> str | None:
-    ra, rb = dict(a.roles), dict(b.roles)
-    shared = sorted(set(ra) & set(rb))
-    for x in shared:
-        for y in shared:
-            if x < y and ra[x] != ra[y] and ra[x] == rb[y] and ra[y] == rb[x]:
-                return f"roles differ: {x} {ra[x]}, {y} {ra[y]} vs the other way round"
-    for x in shared:
-        kinds = {ra[x].split(" of ")[0], rb[x].split(" of ")[0]}
-        same_verb = ra[x].split(" of ")[1] == rb[x].split(" of ")[1]
-        if kinds == {"subject", "object"} and same_verb:
-            return f"roles differ: {x} is the {ra[x]} vs the {rb[x]}"
     return None
 
 
@@ -375,7 +359,7 @@ def _verbless(p: Parsed) -> bool:
 def clash_en(a_text: str, b_text: str) -> str | None:
     """The first structural difference between two English questions, or None."""
     a, b = aspect.iterative(*phrasal.align(*map(parse_en, map(parses.prepared, (a_text, b_text)))))
-    found = _role_clash(a, b)
+    found = persons.role_clash(dict(a.roles), dict(b.roles))
     if found is None and (a.passive == b.passive or sorted(a.words) == sorted(b.words)):
         # Reordered words are no passive rephrasing ("Was Kepler born before Galileo?"); the
         # words too, past tagging slips ("type O" / "type AB"); clauses may trade places.

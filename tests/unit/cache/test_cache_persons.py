@@ -1,4 +1,5 @@
-"""The asker and the one asked trading places (persons.py): pairs written for these tests."""
+"""Participants trading roles (persons.py): the asker and the one asked, and the one asked
+about where a preposition ends the question. Pairs written for these tests."""
 
 from __future__ import annotations
 
@@ -13,12 +14,17 @@ SWAPPED = [
     ("Can I call you tomorrow?", "Can you call me tomorrow?"),
     ("Do you owe me money?", "Do I owe you money?"),
     ("Will you teach us chess?", "Will we teach you chess?"),
+    # The one asked about: the maker against the one it was made for or sent to.
+    ("Who built the boathouse?", "Who was the boathouse built for?"),
+    ("Who wrote the farewell letter?", "Who was the farewell letter written to?"),
 ]
 SAME = [
     # One person alone is generic: the person a question is put in does not change it.
     ("How do I reset my router?", "How do you reset a router?"),
     ("Can you send me the invoice?", "Could you send me the invoice?"),
     ("Could you help me fix my bike?", "Can you help me fix my bike?"),
+    ("Who wrote the farewell letter?", "Who was the farewell letter written by?"),
+    ("Who do I send the form to?", "Who should I send the form to?"),
 ]
 
 
