@@ -332,6 +332,11 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
     aligned = zh_synonyms.align(cached_question, new_question)
     if aligned != new_question and _verify(cached_question, aligned)[0]:
         return True, None
+    # A name shortened by keeping its characters in order ("阿联酋" / "阿拉伯联合酋长国"):
+    # both questions checked again with the full name (zh_names.expand_in_order).
+    expanded = zh_names.expand_in_order(cached_question, new_question)
+    if expanded != (cached_question, new_question) and _verify(*expanded)[0]:
+        return True, None
     return verdict
 
 
@@ -340,6 +345,8 @@ def _verify(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     # and an acronym the other question spells out is read spelt out ("US" / "United States").
     cached = degrees.least_as_most(framing.unframe(cached_question))
     new = degrees.least_as_most(framing.unframe(new_question))
+    if language(cached) == "zh":  # "35加上48是多少" is "35加48等于几" (zh_numbers.operators)
+        cached, new = zh_numbers.operators(cached), zh_numbers.operators(new)
     a, b = features(acronyms.expand(cached, new)), features(acronyms.expand(new, cached))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"
