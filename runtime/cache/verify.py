@@ -29,6 +29,7 @@ from runtime.cache import (
     structure,
     surface,
     wordnet,
+    zh_fillers,
     zh_frames,
     zh_names,
     zh_numbers,
@@ -347,6 +348,7 @@ def _verify(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     new = degrees.least_as_most(framing.unframe(new_question))
     if language(cached) == "zh":  # "35加上48是多少" is "35加48等于几" (zh_numbers.operators)
         cached, new = zh_numbers.operators(cached), zh_numbers.operators(new)
+        cached, new = zh_fillers.light_verbs(cached, new)  # "如何申请退款" / "怎么退款"
     a, b = features(acronyms.expand(cached, new)), features(acronyms.expand(new, cached))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"

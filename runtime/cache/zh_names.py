@@ -68,7 +68,7 @@ def expand(a_text: str, b_text: str, places: list[str]) -> tuple[str, str]:
 
 
 # Other names, abbreviated by keeping characters of the full name in order: "阿联酋" for
-# "阿拉伯联合酋长国", "波黑" for "波斯尼亚和黑塞哥维那", "美国" for "美利坚合众国". The full name
+# "阿拉伯联合酋长国", "波黑" for "波斯尼亚和黑塞哥维那", "欧盟" for "欧洲联盟". The full name
 # runs to the next function character or break; the short form starts with its first
 # character and is at least two characters shorter. Guards, each against a pair that is
 # not the same name:
