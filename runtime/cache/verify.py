@@ -29,6 +29,7 @@ from runtime.cache import (
     structure,
     surface,
     wordnet,
+    zh_errors,
     zh_fillers,
     zh_frames,
     zh_names,
@@ -349,6 +350,8 @@ def _verify(cached_question: str, new_question: str) -> tuple[bool, str | None]:
     if language(cached) == "zh":  # "35加上48是多少" is "35加48等于几" (zh_numbers.operators)
         cached, new = zh_numbers.operators(cached), zh_numbers.operators(new)
         cached, new = zh_fillers.light_verbs(cached, new)  # "如何申请退款" / "怎么退款"
+        # "运行X时出现E错误" is "X 报错 E" (zh_errors.py), for every check, the shapes too.
+        cached, new = zh_errors.one_form(cached), zh_errors.one_form(new)
     a, b = features(acronyms.expand(cached, new)), features(acronyms.expand(new, cached))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"

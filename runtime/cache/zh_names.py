@@ -43,10 +43,11 @@ def _abbreviations(name: str, suffix: str, places: list[str]) -> set[str]:
     if len(words) < 2:
         return set()
     core = "".join(w[0] for w in words)
-    # The suffix may go with the words after the first two: "西安电子科技大学" is 西电 as well
-    # as 西电科大, "北京航空航天大学" 北航 (the first two words still name it; "北京师范大学"
-    # gives 北师, never 北大).
-    return {core, core + suffix[0]} | {core[:n] for n in range(2, len(core))}
+    # The words after the first two may go, with or without the suffix: "西安电子科技大学" is
+    # 西电 as well as 西电科大, "中国科学技术大学" 中科大, "北京航空航天大学" 北航 (the first
+    # two words still name it; "北京师范大学" gives 北师, never 北大).
+    heads = {core[:n] for n in range(2, len(core))}
+    return {core, core + suffix[0]} | heads | {head + suffix[0] for head in heads}
 
 
 def expand(a_text: str, b_text: str, places: list[str]) -> tuple[str, str]:
@@ -68,10 +69,10 @@ def expand(a_text: str, b_text: str, places: list[str]) -> tuple[str, str]:
 
 
 # Other names, abbreviated by keeping characters of the full name in order: "阿联酋" for
-# "阿拉伯联合酋长国", "波黑" for "波斯尼亚和黑塞哥维那", "欧盟" for "欧洲联盟". The full name
-# runs to the next function character or break; the short form starts with its first
-# character and is at least two characters shorter. Guards, each against a pair that is
-# not the same name:
+# "阿拉伯联合酋长国", "波黑" for "波斯尼亚和黑塞哥维那", "世卫组织" for "世界卫生组织".
+# The full name runs to the character that follows the short form in its own question;
+# the short form starts with its first character and is at least two characters shorter.
+# Guards, each against a pair that is not the same name:
 # - an institution or place with a generic word in or right after it (大学, 银行, 馆, 站, 区
 #   ...) takes only the rule above, word by word: "北大" keeps 北 and 大 of "北京师范大学"
 #   in order but names another;
@@ -95,17 +96,21 @@ _NAME_CODES = ("Di02", "Di03")
 def _in_order(short: str, full: str) -> bool:
     """`short`'s characters found in `full` in order, the first first, each at most three
     characters after the one before (the 和 joining two names not counted), at most four
-    left after the last: "欧盟" keeps 欧 and 盟 of "欧洲联盟", but "欧洲足球联盟" (another
-    union) would skip four."""
+    left after the last, and skipped in two places at least: "阿联酋" keeps 阿, 联 and 酋 of
+    "阿拉伯联合酋长国"; "世卫组织" / "世界气象组织" fails (卫 is not there)."""
     if short[0] != full[0]:
         return False
-    last = 0
+    last, gaps = 0, 0
     for ch in short[1:]:
         at = full.find(ch, last + 1)
         if at < 0 or len(full[last + 1 : at].replace("和", "")) > 3:
             return False
+        gaps += at > last + 1
         last = at
-    return len(full) - last - 1 <= 4
+    gaps += last < len(full) - 1
+    # One run of characters put inside the short form is a word added, not a name spelt
+    # out: "办签证" / "办越南签证" (so "欧盟" / "欧洲联盟" is left unread too).
+    return gaps >= 2 and len(full) - last - 1 <= 4
 
 
 def _common_word(word: str) -> bool:
@@ -145,8 +150,12 @@ def expand_in_order(a_text: str, b_text: str) -> tuple[str, str]:
                 if short in theirs or not all("\u4e00" <= c <= "\u9fff" for c in short):
                     continue
                 # A whole word, starting where a name can, with no numeral or function
-                # character ("跑十" of "跑十公里" is none), and no word of the lexicon.
+                # character ("跑十" of "跑十公里" is none), and no word of the lexicon ...
                 if _NOT_NAME.intersection(short) or (i and mine[i - 1] not in _BEFORE):
+                    continue
+                # ... and ending at a break or function character: "修车多少钱" holds no
+                # name that "修自行车胎多少钱" spells out.
+                if i + n < len(mine) and mine[i + n] not in _END:
                     continue
                 if _common_word(short):
                     continue

@@ -18,7 +18,8 @@ never compared for serving: verify.py refuses a change of language first.
 A number is hashed as its value ("二十七" and "27" are one token, as the verifier reads them:
 zh_numbers.py), and an arithmetic operator as one word ("乘以" / "乘"): else "二十七乘以三十九
 等于多少" and "27乘39等于几" share almost no feature and fall below the threshold before the
-verifier, which accepts them, is ever asked.
+verifier, which accepts them, is ever asked. A failure is reported one way too (zh_errors.py:
+"运行cargo build时出现E0499错误" is "cargo build 报错 E0499").
 
 The threshold for Chinese (SEMANTIC_THRESHOLD_ZH) is a cosine of these vectors. An entry stored
 before this (session 15) has a MiniLM vector: a Chinese question finds it only by chance until
@@ -33,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from runtime.cache import zh_numbers
+from runtime.cache import zh_errors, zh_numbers
 from runtime.cache.chinese import CJK
 from runtime.cache.verify import language
 
@@ -48,7 +49,7 @@ _FUNCTION_WEIGHT = 0.5
 
 def _normalise(text: str) -> str:
     """Numerals as digits ("二十七" -> " 27 "; 一样, 一下 left alone) and operators one way."""
-    return zh_numbers.as_values(zh_numbers.operators(text))
+    return zh_numbers.as_values(zh_numbers.operators(zh_errors.one_form(text)))
 
 
 def vector(text: str, dim: int) -> np.ndarray:
