@@ -23,12 +23,14 @@ _VERB_FIRST = re.compile(rf"(?:在)?({_VERB})\s*({_COMMAND})\s*(?:的)?时(?:候
 # Running is what a command is for: "运行X时" says no more than "X".
 _RUNNING = re.compile(r"(?<=[A-Za-z0-9_.+#/\s-])\s*(?:运行|执行)时[，,\s]*")
 # The failure: "出现 E0499 错误" (an error named before 错误), "报错", "出错", and 提示 / 报 /
-# 弹出 / 显示 right after "when" (时) or a command, where they report what went wrong (not
-# 报名, 报告, 报销, 报价, 报警: a word of their own).
+# 弹出 / 显示 right after "when" (时), where they report what went wrong (not 报名, 报告,
+# 报销, 报价, 报警: a word of their own).
 _NAMED = re.compile(r"(?:出现|提示|报|弹出|显示)\s*([A-Za-z0-9_.:-]+)\s*(?:错误|报错|异常)")
 _FAILED = re.compile(
-    r"报错|出错|(?:(?<=时)|(?<=[A-Za-z0-9_.+#/]\s)|(?<=[A-Za-z0-9_.+#/]))"
-    r"(?:出现|提示|弹出|显示|报)(?![名告销价警道])"
+    r"报错|出错|(?<=时)(?:出现|提示|弹出|显示|报)(?![名告销价警道])"
+    # Right after a program only 报 and 提示: "Excel显示公式" (shows the formula) and
+    # "iPhone显示屏" (its screen) report nothing.
+    r"|(?:(?<=[A-Za-z0-9_.+#/]\s)|(?<=[A-Za-z0-9_.+#/]))(?:提示|报)(?![名告销价警道])"
 )
 
 

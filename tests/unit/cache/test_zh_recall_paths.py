@@ -91,6 +91,7 @@ MUST_MISS = {
         ("启动Tomcat时提示端口被占用", "关闭Tomcat时提示端口被占用"),
         ("cargo build 报错 E0499 怎么解决", "cargo build 出现 E0499 警告怎么解决"),  # a warning
         ("怎么报名英语四级", "英语四级报错怎么办"),  # 报名 is no report
+        ("Excel显示公式怎么办", "Excel报错怎么办"),  # shows the formula: no failure
     ],
 }
 
