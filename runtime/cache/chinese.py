@@ -86,7 +86,7 @@ def content(
     with `latin`, Latin-script words too, each one token: "iPhone比Pixel贵" / "Pixel比iPhone贵"
     is a reversal only if the names are in the order (the content check leaves them to the
     entity check)."""
-    text = zh_numbers.rates(zh_frames.normalise(text))
+    text = zh_numbers.operators(zh_numbers.rates(zh_frames.normalise(text)))
     # Numerals are the number check's (verify.py): here none, or each its value for the order.
     text = zh_numbers.as_values(text) if latin else zh_numbers.without(text)
     text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", text))

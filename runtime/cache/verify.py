@@ -20,14 +20,11 @@ from dataclasses import dataclass
 
 from runtime.cache import (
     acronyms,
-    amounts,
+    alike,
     answer_types,
     chinese,
-    degrees,
-    framing,
     lexicon,
     modality,
-    spellings,
     structure,
     surface,
     wordnet,
@@ -336,16 +333,20 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
     aligned = zh_synonyms.align(cached_question, new_question)
     if aligned != new_question and _verify(cached_question, aligned)[0]:
         return True, None
+    # A name shortened by keeping its characters in order ("阿联酋" / "阿拉伯联合酋长国"):
+    # both questions checked again with the full name (zh_names.expand_in_order).
+    expanded = zh_names.expand_in_order(cached_question, new_question)
+    if expanded != (cached_question, new_question) and _verify(*expanded)[0]:
+        return True, None
     return verdict
 
 
 def _verify(cached_question: str, new_question: str) -> tuple[bool, str | None]:
-    # Framing that is no part of the question ("Quick one:", "in plain words") goes first,
+    # Framing and what both say each their own way are written alike first (alike.py),
     # and an acronym the other question spells out is read spelt out ("US" / "United States").
-    cached = degrees.least_as_most(framing.unframe(cached_question))
-    new = degrees.least_as_most(framing.unframe(new_question))
-    cached, new = amounts.align(cached, new)  # "a slice" / "one slice", "90 minutes" / "1.5 hours"
-    cached, new = spellings.align(cached, new)  # "Wi-Fi" / "wifi", "e-mail" / "email"
+    cached, new = alike.common(cached_question, new_question)
+    if language(cached) == "zh":
+        cached, new = alike.chinese(cached, new)
     a, b = features(acronyms.expand(cached, new)), features(acronyms.expand(new, cached))
     if a.lang != b.lang:
         return False, f"language differs: {a.lang} vs {b.lang}"

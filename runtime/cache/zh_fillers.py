@@ -63,9 +63,44 @@ _ACCORDING = re.compile(
 )
 
 
+# An age or time said of the topic as a predicate ("宝宝七个半月了，能吃……") is the same as
+# said before it ("七个半月的宝宝能吃……"): the predicate form is rewritten as the attribute,
+# so the order check sees one order. Only a topic of at most four characters opening the
+# question, then a numeral, a unit of age or time, and 了 with an optional comma.
+_NUMERAL = r"[零一二两三四五六七八九十百\d]+"
+_AGE_PREDICATE = re.compile(
+    rf"^([{_CJK}]{{1,4}}?)({_NUMERAL}个?半?(?:月|岁|周|天|年|星期)半?大?)了[，,\s]*"
+)
+
+
 def strip(text: str) -> str:
+    text = _AGE_PREDICATE.sub(r"\2的\1", text)
     for pattern in _FILLERS:
         text = pattern.sub("", text)
     if _HOW.search(text):
         text = _CAI.sub("", text)
     return _ACCORDING.sub(r"\1\2", _TRAVEL_TO.sub("到", text))
+
+
+# A light verb between a way of asking (how, may, must) and the action it names: "如何申请
+# 退款" asks "怎么退款", "可以办理挂失吗" "可以挂失吗". Dropped only where the other question
+# has the same action right after its own way of asking: "如何偿还贷款" does not make
+# "如何申请贷款" "如何贷款" (偿还 is another action), nor is "申请需要什么材料" (the
+# application itself) touched.
+_ASKING = r"怎么|如何|怎样|可以|能否|需要|应该|[能要该想]"
+_LIGHT = re.compile(rf"(?<={_HOW.pattern}|可以|能否|需要|应该)(申请|办理|进行)([{_CJK}]{{2}})")
+_LIGHT_ONE = re.compile(rf"(?<=[能要该想])(申请|办理|进行)([{_CJK}]{{2}})")
+
+
+def light_verbs(a: str, b: str) -> tuple[str, str]:
+    """Both questions, a light verb dropped from one where the other asks the action bare."""
+
+    def drop(text: str, other: str) -> str:
+        for pattern in (_LIGHT, _LIGHT_ONE):
+            for m in pattern.finditer(text):
+                action = m.group(2)
+                if re.search(rf"(?:{_ASKING}){action}", other):
+                    return text[: m.start()] + text[m.start(2) :]
+        return text
+
+    return drop(a, b), drop(b, a)

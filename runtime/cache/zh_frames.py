@@ -72,7 +72,8 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     # If: "X的话" is "if X"; the condition is the same with or without it.
     (r"的话", " "),
     # What to do: "怎么办" = "该怎么处理" = "如何解决" (chinese.py drops 怎么 / 如何).
-    (r"(?:该|要|应该|应当)?(?:怎么|如何|怎样)(?:办|处理|解决|应对)", "办"),
+    # Not 办理 (carry out): "如何办理挂失" asks how to report a loss, not what to do.
+    (r"(?:该|要|应该|应当)?(?:怎么|如何|怎样)(?:办(?!理)|处理|解决|应对)", "办"),
     # A yes-no question closed by 没有: "熟了没有" = "熟没熟" = "熟了吗" (not "还没有").
     (r"(?<!还)(?:了)?没有?(?=[？?。！!]?$)", "吗"),
     # Cannot: "无法开机" = "开不了机" = "不能开机"; the negation check sees each as negated.
@@ -99,6 +100,10 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
         r"(?:里面|里头|之中|里|中|内)(?![文国心间级等层部期学午央断止容存核置网程地])",
         r"\1 ",
     ),
+    # How often, one token before the action: "多久浇一次水" = "隔几天浇水" = "几天浇一次水".
+    # ("浇一次水要多久" asks how long one watering takes: 久 after the action, no match.)
+    (r"(?:多久|多长时间|每?隔几天|几天)([^，,？?。一]{1,3}?)一次", r"频\1"),
+    (r"(?:应该|要|需要)?每?隔(?:几天|多久|多长时间|多少天)", "频"),
 ]
 _FORMS = [(re.compile(pattern), token) for pattern, token in _FORM_PATTERNS]
 
@@ -136,7 +141,7 @@ _ASKS = {
     "how long": re.compile(r"多久|多长时间|多少时间"),
     # How often: "机油多久换一次" is not "换一次机油要多久" (how long a change takes).
     "how often": re.compile(
-        r"(?:多久|多长时间|几天|几个月|几年)[^，,？?]{0,6}?一次|每隔|几次|多少次|频率"
+        r"(?:多久|多长时间|几天|几个月|几年)[^，,？?]{0,6}?一次|隔(?:几|多)|几次|多少次|频率"
     ),
     "how much": re.compile(r"多少钱|价格|价钱|售价"),
     "how old": re.compile(r"几岁|多大年纪|多大岁数|年龄"),
@@ -178,7 +183,9 @@ def _modality(text: str) -> str:
 
 def _asks(text: str) -> set[str]:
     text = _WRAPPERS.sub("", text.strip(), count=1)
-    return {name for name, pattern in _ASKS.items() if pattern.search(text)}
+    found = {name for name, pattern in _ASKS.items() if pattern.search(text)}
+    # "多久……一次" holds a 多久 but asks how often only, as "隔几天" does.
+    return found - {"how long"} if "how often" in found else found
 
 
 # A yes-no question: 吗 at the end, A不A or 是否, and no question word. It asks whether

@@ -82,6 +82,20 @@ def rates(text: str) -> str:
     return _RATE.sub(r"每\1", text)
 
 
+# Arithmetic said two ways: "乘以" / "乘" (times), "除以" / "除", "加上" / "加", "减去" / "减",
+# and the result asked "等于多少" / "等于几" / "是多少": one way each, for the content check
+# and the index vector (zh_vectors.py). Only between numbers ("加上" elsewhere adds a thing).
+_NUM = r"[零一二两三四五六七八九十百千万亿\d.]"
+_OPERATOR = re.compile(rf"(?<={_NUM})(乘|除)以|(?<={_NUM})(加)上|(?<={_NUM})(减)去")
+_RESULT = re.compile(rf"(?<={_NUM})(?:等于|是)(?:多少|几)")
+
+
+def operators(text: str) -> str:
+    """Each arithmetic operator and the question of its result written one way."""
+    text = _OPERATOR.sub(lambda m: next(g for g in m.groups() if g), text)
+    return _RESULT.sub("等于多少", text)
+
+
 def _outside_words(text: str, token: bool = False) -> str:
     out, last = [], 0
     for m in NOT_NUMBERS.finditer(text):

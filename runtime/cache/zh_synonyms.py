@@ -72,6 +72,11 @@ def available() -> bool:
     return bool(_groups())
 
 
+def groups_of(word: str) -> frozenset[str]:
+    """The codes of the `=` groups that hold `word` ("Di02A13=" for 阿联酋); none if unknown."""
+    return _groups().get(word, frozenset())
+
+
 def synonyms(x: str, y: str) -> bool:
     groups = _groups()
     return x != y and bool(groups.get(x, frozenset()) & groups.get(y, frozenset()))

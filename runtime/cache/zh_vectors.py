@@ -15,6 +15,12 @@ with no more wrong entries served (weights chosen there, on the tune split only)
 questions keep the embedder's vectors. A Chinese and an English vector share the index but are
 never compared for serving: verify.py refuses a change of language first.
 
+A number is hashed as its value ("二十七" and "27" are one token, as the verifier reads them:
+zh_numbers.py), and an arithmetic operator as one word ("乘以" / "乘"): else "二十七乘以三十九
+等于多少" and "27乘39等于几" share almost no feature and fall below the threshold before the
+verifier, which accepts them, is ever asked. A failure is reported one way too (zh_errors.py:
+"运行cargo build时出现E0499错误" is "cargo build 报错 E0499").
+
 The threshold for Chinese (SEMANTIC_THRESHOLD_ZH) is a cosine of these vectors. An entry stored
 before this (session 15) has a MiniLM vector: a Chinese question finds it only by chance until
 it expires (a miss, never a wrong hit, since the verifier still decides).
@@ -28,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from runtime.cache import zh_errors, zh_numbers
 from runtime.cache.chinese import CJK
 from runtime.cache.verify import language
 
@@ -40,9 +47,14 @@ _FUNCTION = set(
 _FUNCTION_WEIGHT = 0.5
 
 
+def _normalise(text: str) -> str:
+    """Numerals as digits ("二十七" -> " 27 "; 一样, 一下 left alone) and operators one way."""
+    return zh_numbers.as_values(zh_numbers.operators(zh_errors.one_form(text)))
+
+
 def vector(text: str, dim: int) -> np.ndarray:
     """Unigrams and bigrams of `text`'s tokens, hashed into `dim` signed buckets, L2-normed."""
-    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    tokens = [t.lower() for t in _TOKEN.findall(_normalise(text))]
     out = np.zeros(dim, dtype=np.float32)
 
     def add(feature: str, weight: float) -> None:

@@ -45,7 +45,8 @@ REFUSED = [
     ("手机发烫有什么办法？", "手机发烫是什么原因？", "content differs"),  # how to fix / why
     ("什么时候报名四级？", "报名四级要多久？", "question differs: when vs how long"),
     ("北京哪里好玩？", "北京什么时候好玩？", "question differs: where vs when"),
-    ("机油多久换一次？", "换一次机油要多久？", "question differs"),  # how often / how long
+    # How often is a token of the content (频), how long another (久).
+    ("机油多久换一次？", "换一次机油要多久？", "content differs: 频 vs 久"),
     ("在Python中文乱码怎么办", "在Python英文乱码怎么办", "content differs"),  # 中 of 中文
     ("航班延误的话，可以退票吗？", "航班取消的话，可以退票吗？", "content differs"),
     ("Python 里怎么 sort a dict by value？", "Python 里怎么 sort a list by value？", "entities"),

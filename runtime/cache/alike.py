@@ -1,0 +1,32 @@
+"""A pair of questions written alike before verify.py's checks compare them.
+
+Each check reads a question as written; the same thing written two ways would read as a
+difference. So framing that is no part of the question goes ("Quick one:", "请问"), and what
+both questions say, each its own way, is written one way: "at least" as "the fewest"
+(degrees.py), "a slice" / "one slice" and "90 minutes" / "1.5 hours" (amounts.py), "Wi-Fi" /
+"wifi" (spellings.py); in Chinese, arithmetic operators (zh_numbers.py), a light verb the
+other question does without (zh_fillers.py) and a failure reported two ways (zh_errors.py).
+Most rewrite only a pair, never one question alone, so nothing reads a number or a word the
+other question does not also read.
+"""
+
+from __future__ import annotations
+
+from runtime.cache import amounts, degrees, framing, spellings, zh_errors, zh_fillers, zh_numbers
+
+
+def common(cached: str, new: str) -> tuple[str, str]:
+    """Both questions, unframed, with their shared amounts and spellings written alike."""
+    cached = degrees.least_as_most(framing.unframe(cached))
+    new = degrees.least_as_most(framing.unframe(new))
+    cached, new = amounts.align(cached, new)
+    return spellings.align(cached, new)
+
+
+def chinese(cached: str, new: str) -> tuple[str, str]:
+    """Two Chinese questions with operators, light verbs and failure reports written alike:
+    "35加上48是多少" / "35加48等于几", "如何申请退款" / "怎么退款",
+    "运行X时出现E错误" / "X 报错 E"."""
+    cached, new = zh_numbers.operators(cached), zh_numbers.operators(new)
+    cached, new = zh_fillers.light_verbs(cached, new)
+    return zh_errors.one_form(cached), zh_errors.one_form(new)
