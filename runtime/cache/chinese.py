@@ -38,6 +38,11 @@ _ZH_FUNCTION_WORDS = re.compile(
 # "一本" is the article "a", and "几部" / "一些" a plural ("推荐几部电影" / "推荐一些电影"):
 # surface.py's scope check tells one from several; here they are no content.
 _ZH_ARTICLE = re.compile(rf"一[{lexicon.ZH_MEASURE_WORDS}]|几[{lexicon.ZH_MEASURE_WORDS}]|一些")
+# 还 is the adverb hái (still, also), a function character, except before a thing returned
+# or repaid, or ending a clause ("能提前还吗", "还了", "还给他"), where it is the verb huán:
+# "怎么还书" returns a book, "怎么借书" borrows one. It is then read as 偿 (repay), a content
+# character.
+_ZH_RETURN = re.compile(r"还(?=[书钱款车债贷卡租清给了吗？?。！!，,]|$)")
 # A leading 请 is "please", unless it opens a word of its own (请假: ask for leave).
 _ZH_PLEASE = re.compile(r"^请(?![假客教求柬帖示愿])")
 
@@ -89,7 +94,7 @@ def content(
     text = zh_numbers.operators(zh_numbers.rates(zh_frames.normalise(text)))
     # Numerals are the number check's (verify.py): here none, or each its value for the order.
     text = zh_numbers.as_values(text) if latin else zh_numbers.without(text)
-    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", text))
+    text = _ZH_ARTICLE.sub(" ", _ZH_PLEASE.sub(" ", _ZH_RETURN.sub("偿", text)))
     for pattern, token in _ZH_ASKS:
         text = pattern.sub(token, text)
     text = _ZH_FUNCTION_WORDS.sub(" ", _ZH_WH.sub(" ", text))

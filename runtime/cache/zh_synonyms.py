@@ -29,7 +29,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from runtime.cache import chinese
+from runtime.cache import chinese, zh_glosses
 
 # Cilin words run to 9 characters, but nearly all are 2-4 ("计算机", "移动电话"); longer ones
 # are idioms and set phrases that questions rarely swap.
@@ -96,22 +96,36 @@ def _words(text: str) -> set[str]:
         text[i : i + n]
         for n in range(2, _LONGEST + 1)
         for i in range(len(text) - n + 1)
-        if text[i : i + n] in groups and _all_content(text[i : i + n])
+        if (text[i : i + n] in groups or zh_glosses.known(text[i : i + n]))
+        and _all_content(text[i : i + n])
     }
+
+
+# A Cilin code's first four characters name its third-level class ("He04": renting): words
+# Cilin files under one class but in different `=` groups are kinds it sets apart.
+_CLASS = 4
 
 
 def _interchangeable(x: str, y: str, groups: dict[str, frozenset[str]]) -> bool:
     # One word inside the other is a kind of it, even where Cilin groups them ("台风" /
     # "强台风": a typhoon, a severe one); the content check already decides those, one added
     # character at most, so they are left to it.
-    return bool(groups[x] & groups[y]) and x not in y and y not in x
+    if x in y or y in x:
+        return False
+    gx, gy = groups.get(x, frozenset()), groups.get(y, frozenset())
+    if gx & gy:
+        return True
+    # Glossed alike in CC-CEDICT (zh_glosses.py), unless Cilin files both words in one class
+    # and keeps them apart: "出租" (to let) and "租用" (to hire) are both "to rent" there.
+    siblings = {c[:_CLASS] for c in gx} & {c[:_CLASS] for c in gy}
+    return not siblings and zh_glosses.share_a_gloss(x, y)
 
 
 def align(cached: str, new: str) -> str:
     """`new` with each word that is only in it replaced by its Cilin synonym that is only in
     `cached`, longest words first; unchanged where there is none."""
     groups = _groups()
-    if not groups:
+    if not groups and not zh_glosses.available():
         return new
     only_cached = [w for w in _words(cached) if w not in new]
     only_new = [w for w in _words(new) if w not in cached]
