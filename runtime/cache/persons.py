@@ -86,3 +86,21 @@ def role_clash(ra: dict[str, str], rb: dict[str, str]) -> str | None:
         if kinds == {"subject", "object"} and (same_verb or by_preposition):
             return f"roles differ: {x} is the {ra[x]} vs the {rb[x]}"
     return None
+
+
+def action_clash(
+    ra: dict[str, str], rb: dict[str, str], frame: set[str], opposed: Callable[[str, str], bool]
+) -> str | None:
+    """One object, and a frame verb done to it in one question where the other does the
+    opposite: "How do I show a column?" / "How do I hide a column?". The frame verb is no
+    content (structure.py drops "show", "find", "give" as in "show me how", "find me a
+    hotel"), so the content check sees only "hide" added; the object tells what each verb
+    does. Only opposites (`opposed`: WordNet's antonyms) are refused: a frame verb against
+    another verb is as often a paraphrase ("find the area" / "work out the area")."""
+    for x in sorted(set(ra) & set(rb)):
+        if _kind(ra[x]) != "object" or _kind(rb[x]) != "object":
+            continue
+        va, vb = _target(ra[x]), _target(rb[x])
+        if (va in frame) != (vb in frame) and opposed(va, vb):
+            return f"action differs: {va} the {x} vs {vb} the {x}"
+    return None

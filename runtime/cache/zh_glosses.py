@@ -68,3 +68,8 @@ def known(word: str) -> bool:
 def share_a_gloss(x: str, y: str) -> bool:
     glosses = _glosses()
     return x != y and bool(glosses.get(x, frozenset()) & glosses.get(y, frozenset()))
+
+
+def entries() -> dict[str, frozenset[str]]:
+    """Every word with its English senses (pivots.py reads English synonyms from them)."""
+    return _glosses()
