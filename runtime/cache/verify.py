@@ -32,6 +32,7 @@ from runtime.cache import (
     zh_names,
     zh_numbers,
     zh_synonyms,
+    zh_terms,
 )
 
 _CJK = chinese.CJK
@@ -337,6 +338,10 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
     # both questions checked again with the full name (zh_names.expand_in_order).
     expanded = zh_names.expand_in_order(cached_question, new_question)
     if expanded != (cached_question, new_question) and _verify(*expanded)[0]:
+        return True, None
+    # An English term one question translates ("nginx的log" / "nginx的日志", zh_terms.py).
+    termed = zh_terms.align(cached_question, new_question)
+    if termed != new_question and _verify(cached_question, termed)[0]:
         return True, None
     return verdict
 
