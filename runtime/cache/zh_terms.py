@@ -64,6 +64,7 @@ def align(cached: str, new: str) -> str:
             break
     for term in sorted(en_new - en_cached, key=len, reverse=True):
         for word in sorted(table.get(term, frozenset()) & (zh_cached - zh_new), key=len):
-            new = re.sub(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", word, new, 1, re.I)
+            pattern = rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])"
+            new = re.sub(pattern, word, new, count=1, flags=re.IGNORECASE)
             break
     return new

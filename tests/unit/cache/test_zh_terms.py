@@ -21,7 +21,10 @@ def test_a_term_is_written_as_the_cached_question_writes_it() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("数据库连接超时怎么办", "database连接超时怎么办"), ("服务器超时怎么办", "server timeout怎么办")],
+    [
+        ("数据库连接超时怎么办", "database连接超时怎么办"),
+        ("服务器超时怎么办", "server timeout怎么办"),
+    ],
 )
 def test_a_translated_term_is_the_same_question(a: str, b: str) -> None:
     assert verify_match(a, b) == (True, None) and verify_match(b, a) == (True, None)
