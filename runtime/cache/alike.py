@@ -2,23 +2,36 @@
 
 Each check reads a question as written; the same thing written two ways would read as a
 difference. So framing that is no part of the question goes ("Quick one:", "请问"), and what
-both questions say, each its own way, is written one way: "at least" as "the fewest"
-(degrees.py), "a slice" / "one slice" and "90 minutes" / "1.5 hours" (amounts.py), "Wi-Fi" /
-"wifi" (spellings.py); in Chinese, arithmetic operators (zh_numbers.py), a light verb the
-other question does without (zh_fillers.py) and a failure reported two ways (zh_errors.py).
-Most rewrite only a pair, never one question alone, so nothing reads a number or a word the
-other question does not also read.
+both questions say, each its own way, is written one way: "whats" as "what's" (casual.py),
+"Monday to Friday" as "weekdays" and 周六日 as 周末 (surface.py), "at least" as "the
+fewest" (degrees.py), "a slice" / "one slice" and "90 minutes" / "1.5 hours" (amounts.py),
+"Wi-Fi" / "wifi" (spellings.py); in Chinese, arithmetic operators (zh_numbers.py), a light
+verb the other question does without (zh_fillers.py) and a failure reported two ways
+(zh_errors.py). Most rewrite only a pair, never one question alone, so nothing reads a
+number or a word the other question does not also read.
 """
 
 from __future__ import annotations
 
-from runtime.cache import amounts, degrees, framing, spellings, zh_errors, zh_fillers, zh_numbers
+from runtime.cache import (
+    amounts,
+    casual,
+    degrees,
+    framing,
+    spellings,
+    zh_errors,
+    zh_fillers,
+    zh_numbers,
+)
+from runtime.cache.surface import weekday_spans
 
 
 def common(cached: str, new: str) -> tuple[str, str]:
     """Both questions, unframed, with their shared amounts and spellings written alike."""
-    cached = degrees.least_as_most(framing.unframe(cached))
-    new = degrees.least_as_most(framing.unframe(new))
+    cached, new = (
+        degrees.least_as_most(framing.unframe(weekday_spans(casual.restore(text))))
+        for text in (cached, new)
+    )
     cached, new = amounts.align(cached, new)
     return spellings.align(cached, new)
 

@@ -34,6 +34,7 @@ _ZH_FUNCTION_WORDS = re.compile(
     # like 要 and 可以, whose class zh_frames.py compares ("可以交社保吗" / "需要交社保吗").
     r"|已经|曾经|需要"
     r"|自己"  # the reflexive pronoun: "查看自己的记录" is "查看记录"
+    r"|一共|总共|共计|总计"  # in total: "门票一共多少钱" is "门票总共多少钱"
 )
 # "一本" is the article "a", and "几部" / "一些" a plural ("推荐几部电影" / "推荐一些电影"):
 # surface.py's scope check tells one from several; here they are no content.

@@ -53,7 +53,7 @@ ZH_DIGITS = {
 
 # Chinese words built on numeral characters that are not quantities (a regular expression).
 ZH_NOT_NUMBERS = (
-    r"一下|一些|一起|一样|一直|一般|一定|一点|一切|统一|万一|一旦|一边|唯一|一向|一致|"
+    r"一下|一些|一起|一样|一直|一般|一定|一点|一切|统一|万一|一旦|一边|唯一|一向|一致|一共|"
     r"千万|万能|万岁|十分|百分之百|三明治|九寨沟|一带一路|不三不四|乱七八糟|五花八门|"
     # "一" before a measure word is the article "a" ("一根香蕉" = "a banana"), not a count.
     r"一(?=[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗])|"

@@ -27,7 +27,12 @@ _EN_DATES: list[tuple[str, str]] = [
     (r"today|tonight|this (?:morning|afternoon|evening)", "today"),
     (r"tomorrow", "tomorrow"),
     (r"yesterday", "yesterday"),
+    # Monday to Friday is one span, "weekdays" (`weekday_spans`), not its two ends ("Monday
+    # and Friday"); Saturday and Sunday together are the weekend.
+    (r"weekdays", "monday-friday"),
+    (r"saturdays? and sundays?|sundays? and saturdays?", "weekend"),
     (r"(this|next|last|past|coming) (week|weekend|month|year)", "\\1 \\2"),
+    (r"weekends?", "weekend"),
     # A weekday in the plural is the weekday ("open on Sundays" / "open on Sunday"), but one
     # named with "this" / "next" / "last" is one date, as "this week" is, not every Sunday.
     (rf"(this|next|last|coming) ({_WEEKDAY})s?", "\\1 \\2"),
@@ -43,6 +48,14 @@ _ZH_DATES: list[tuple[str, str]] = [
     (r"明天|明日|明晚|明早", "tomorrow"),
     (r"昨天|昨日|昨晚", "yesterday"),
     # A weekend is this, next or last one like a week: 这个周末 is not 下个周末.
+    # A run of weekdays is one span (周一到周五 = 工作日, not 周一和周五), and 周六日 the weekend.
+    # Not "5个工作日", five working days: a duration.
+    (
+        r"(?:周|星期|礼拜)([一二三四五六日天])(?:到|至|-|~)(?:周|星期|礼拜)?([一二三四五六日天])",
+        "\\1-\\2",
+    ),
+    (r"(?<![0-9一二三四五六七八九十个])工作日", "一-五"),
+    (r"(?:周|星期)六(?:和|、|与|跟|或)?(?:周|星期)?[日天]", "weekend"),
     (r"(?:这个?|本)周末", "this weekend"),
     (r"下个?周末", "next weekend"),
     (r"上个?周末", "last weekend"),
@@ -65,6 +78,31 @@ _EN_DATE_RES = [(re.compile(rf"\b(?:{pattern})\b"), label) for pattern, label in
 _ZH_DATE_RES = [(re.compile(pattern), label) for pattern, label in _ZH_DATES]
 
 
+_SPANS = [
+    # Not "from Monday to Friday": that moves something from one day to the other.
+    (
+        re.compile(r"(?<!from )\bmondays? (?:to|through|thru|until|till|-) fridays?\b", re.I),
+        "weekdays",
+    ),
+    (re.compile(r"\b(?:saturdays? and sundays?|sundays? and saturdays?)\b", re.I), "weekends"),
+]
+
+
+_ZH_SPANS = [
+    (re.compile(r"(?:周|星期|礼拜)一(?:到|至|-|~)(?:周|星期|礼拜)?五"), "工作日"),
+    (re.compile(r"(?:周|星期)六(?:和|、|与|跟|或)?(?:周|星期)?[日天]"), "周末"),
+]
+
+
+def weekday_spans(text: str) -> str:
+    """ "Monday to Friday" written "weekdays", "Saturdays and Sundays" "weekends" (周一到周五
+    工作日, 周六日 周末): one span in one word, so every check of the pair (alike.py) compares
+    the same words."""
+    for regex, word in _SPANS + _ZH_SPANS:
+        text = regex.sub(word, text)
+    return text
+
+
 def dates(text: str, lang: str) -> tuple[list[str], str]:
     """Date expressions (normalised) and the text with them removed (so 周一 is not a 1)."""
     found: list[str] = []
@@ -83,7 +121,7 @@ def dates(text: str, lang: str) -> tuple[list[str], str]:
     for regex, label in _ZH_DATE_RES:
         matches = list(regex.finditer(text))
         if matches:
-            found.extend(m.group(0) if label[0] == "<" else label for m in matches)
+            found.extend(m.group(0) if label[0] == "<" else m.expand(label) for m in matches)
             text = regex.sub(" ", text)
     return sorted(found), text
 

@@ -176,8 +176,8 @@ def _entities(text: str, lang: str) -> set[str]:
                 and not (word[1:].islower() and _imperative(text, m, word))
                 and not _CONTRACTION.search(word)  # "Can't I pay by card?"
             )
-            or any(c.isupper() for c in word[1:])
-            or (len(word) > 1 and word.isupper())
+            or (any(c.isupper() for c in word[1:]) and not word.isupper())  # "iPhone"
+            or (len(word) > 1 and word.isupper() and word.lower() not in _EN_COMMON)  # not "OK"
         ):
             found.add(word.lower())
     if lang == "zh":
