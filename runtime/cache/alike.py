@@ -21,6 +21,7 @@ from runtime.cache import (
     spellings,
     zh_errors,
     zh_fillers,
+    zh_formal,
     zh_numbers,
 )
 from runtime.cache.surface import weekday_spans
@@ -40,6 +41,7 @@ def chinese(cached: str, new: str) -> tuple[str, str]:
     """Two Chinese questions with operators, light verbs and failure reports written alike:
     "35加上48是多少" / "35加48等于几", "如何申请退款" / "怎么退款",
     "运行X时出现E错误" / "X 报错 E"."""
+    cached, new = zh_formal.spoken(cached), zh_formal.spoken(new)  # 将 = 把, 转换为 = 转成
     cached, new = zh_numbers.operators(cached), zh_numbers.operators(new)
     cached, new = zh_fillers.light_verbs(cached, new)
     return zh_errors.one_form(cached), zh_errors.one_form(new)
