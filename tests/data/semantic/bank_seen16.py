@@ -8,7 +8,8 @@ split checks of tests/unit/cache/test_cache_structure.py; read nothing in runtim
 or workers/, no other part of any bank, no rendered pair (tune.jsonl, test.jsonl) and no result;
 and ran no embedder, verifier or evaluation on it: the only programs run on it were build.py
 (and --check), the split test, ruff format, and a count of this module's own FAMILIES.
-Families render as `fifth-NN` in test.jsonl.
+Written as the test bank of session 16; its families now render as `seen16-NN` in tune.jsonl
+(retired in session 16, after two readings).
 
 136 families, 429 pairs (at most 4 a family). Must-hit 153 (paraphrase 126, equivalent 27):
 English 75, Chinese 72, mixed 6 (Chinese questions with English terms). Must-miss 276: English
