@@ -24,6 +24,7 @@ from runtime.cache import (
     zh_formal,
     zh_numbers,
 )
+from runtime.cache import chinese as chinese_words
 from runtime.cache.surface import weekday_spans
 
 
@@ -44,4 +45,5 @@ def chinese(cached: str, new: str) -> tuple[str, str]:
     cached, new = zh_formal.spoken(cached), zh_formal.spoken(new)  # 将 = 把, 转换为 = 转成
     cached, new = zh_numbers.operators(cached), zh_numbers.operators(new)
     cached, new = zh_fillers.light_verbs(cached, new)
+    cached, new = chinese_words.returns(cached, new)  # 还 in the place of 借: return
     return zh_errors.one_form(cached), zh_errors.one_form(new)

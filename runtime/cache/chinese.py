@@ -43,7 +43,28 @@ _ZH_ARTICLE = re.compile(rf"一[{lexicon.ZH_MEASURE_WORDS}]|几[{lexicon.ZH_MEAS
 # or repaid, or ending a clause ("能提前还吗", "还了", "还给他"), where it is the verb huán:
 # "怎么还书" returns a book, "怎么借书" borrows one. It is then read as 偿 (repay), a content
 # character.
-_ZH_RETURN = re.compile(r"还(?=[书钱款车债贷卡租清给了吗？?。！!，,]|$)")
+# Before a person too: "你还他钱了吗" (did you repay him) is not "他还你钱了吗".
+_ZH_RETURN = re.compile(r"还(?=[书钱款车债贷卡租清给了吗？?。！!，,我你您他她]|$)")
+
+
+def returns(a: str, b: str) -> tuple[str, str]:
+    """Both questions, 还 written 归还 (return, a content word) where the other question has a
+    verb in its place: "在哪里还充电宝" / "在哪里借充电宝". _ZH_RETURN reads the verb only before
+    the things commonly returned; elsewhere 还 reads as "still", a function character, and the
+    pair would differ by one added character (借) only."""
+
+    def verb(text: str, other: str) -> str:
+        for m in re.finditer(r"还(?=([\u4e00-\u9fff]{2}))", text):
+            slot = re.escape(text[m.start() - 1]) if m.start() else "^"
+            after = re.escape(m.group(1))
+            found = re.search(rf"{slot}([\u4e00-\u9fff]){after}", other)
+            if found and found.group(1) not in _ZH_FUNCTION and found.group(1) not in "不没":
+                return text[: m.start()] + "归还" + text[m.end() :]
+        return text
+
+    return verb(a, b), verb(b, a)
+
+
 # A leading 请 is "please", unless it opens a word of its own (请假: ask for leave).
 _ZH_PLEASE = re.compile(r"^请(?![假客教求柬帖示愿])")
 
@@ -53,6 +74,9 @@ _ZH_WH = re.compile(r"哪里|哪儿|什么地方|什么时候|什么东西|哪�
 # Ways to ask one thing, each one token: a price ("多少钱" / "的价格是多少"), a duration
 # ("多久" / "多长时间"), an age ("几岁" / "年龄是多少"). A closed class of question phrasings.
 _ZH_ASKS = [
+    # What a thing is worth is not what it is sold for: "房子的价值" / "房子的价格" (价值 is
+    # read before 价格's token takes its 价).
+    (re.compile(r"价值"), "值"),
     (re.compile(r"(?:花|花费)?多少钱|的?(?:价格|价钱|售价)是?多少"), "价"),  # 要花多少钱 too
     # Opening hours, from when to when: "营业时间是几点到几点" = "几点开门，几点关门".
     (re.compile(r"的?(?:营业|开放|办公)时间是?从?几点到几点|几点开门?[，,、\s]*几点关门?"), "营"),
@@ -210,6 +234,7 @@ def _objects(chars: Sequence[str]) -> dict[str, set[str]]:
     return found
 
 
+_TOWARD = {"向": "给", "对": "给"}
 _ZH_EXCEPT = re.compile(r"除了|除去|除开|除此")
 
 
@@ -218,7 +243,11 @@ def clash_zh(
 ) -> str | None:
     """Chinese: the content characters of both, in order (`content`), and
     their aspect: 了 / 过 (done) against 会 / 将 (to come)."""
-    pair = structure.swapped_blocks(a_chars, b_chars)
+    # 向 and 对 mark whom an act is aimed at as 给 does ("我给老板道歉" / "老板向我道歉"): read
+    # as one marker, the names around it trade places.
+    pair = structure.swapped_blocks(a_chars, b_chars) or structure.swapped_blocks(
+        [_TOWARD.get(c, c) for c in a_chars], [_TOWARD.get(c, c) for c in b_chars]
+    )
     if pair:
         return f"order differs: {pair[0]} ... {pair[1]} reversed"
     roles = zh_roles.clash(a_text, b_text)  # X是Y的N, and 比 against 一样

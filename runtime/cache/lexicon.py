@@ -75,6 +75,7 @@ ZH_ATTRIBUTIVES = (
     "新旧老青红黄白黑绿蓝紫冰热冷凉温大小男女母总净毛副正左右前后内外早晚午夜全半单双"
     "真假甜咸酸辣胖瘦粗细厚薄深浅远近快慢年月日周季港美欧韩"
     "第"  # the ordinal: "第三个" is the third, "三个" three of them
+    "级"  # a grade or level: "一年级" is the first grade, "一年" a year
 )
 
 # The commonest Chinese surnames, a closed class: a character after one is a given name

@@ -327,6 +327,9 @@ def verify_match(cached_question: str, new_question: str) -> tuple[bool, str | N
     verdict = _verify(cached_question, new_question)
     if verdict[0] or language(cached_question) != "zh":
         return verdict
+    # A refused number or date is no choice of word: no retry below undoes it (周末 / 周日).
+    if verdict[1] and verdict[1].startswith(("numbers differ", "dates differ")):
+        return verdict
     # A Chinese word swapped for its Cilin synonym is one word (zh_synonyms.py): the new
     # question is checked again with the cached question's words for its synonyms. Only on a
     # refusal, since aligning can also undo what a check reads whole ("北京师范大学" would

@@ -145,6 +145,8 @@ _ASKS = {
     ),
     "how much": re.compile(r"多少钱|价格|价钱|售价"),
     "how old": re.compile(r"几岁|多大年纪|多大岁数|年龄"),
+    # How far, how heavy, how big: a measure asked, not whether ("有多远" / "远吗").
+    "how far": re.compile(r"多(?:远|高|重|深|宽|厚|粗)|多大(?!年纪|岁数)"),
     # Why, and what causes it: the question word before a verb of causing ("什么会导致失眠"
     # asks the cause); after it ("失眠会导致什么"), or 后果 / 危害, the effect. The content
     # check sees 导致 and 失眠 in both, and the order check no pivot once 什么 is dropped.
@@ -192,7 +194,8 @@ def _asks(text: str) -> set[str]:
 # ("快递到了吗", "商场开门了吗"), which the answer to when, who or how long does not say
 # ("快递什么时候到", "谁来了", "退票要多久"), though the content check sees one character
 # added at most.
-_WH = re.compile(r"什么|谁|哪|几|多少|多久|多长|怎么|怎样|如何|为何|何时|啥")
+_WH = re.compile(r"什么|谁|哪|几|多少|多久|多长|多[远高重深宽厚粗大]|怎么|怎样|如何|为何|何时|啥")
+_HOW = re.compile(r"怎么|怎样|如何|为何|为什么")
 _YES_NO = re.compile(r"[吗么嘛][？?。！!\s]*$|(.)[不没]\1|是否|能否|可否|有没有|是不是")
 
 
@@ -215,6 +218,10 @@ def clash(a_text: str, b_text: str) -> str | None:
     if (qa and _yes_no(b_text)) or (qb and _yes_no(a_text)):
         asked = ", ".join(sorted(qa or qb))
         return f"question differs: yes or no vs {asked}"
+    # "能退货吗" asks whether; "怎么退货" how, which the yes-or-no answer does not say. (怎么
+    # names no class of its own above: it asks how or why, either of which differs here.)
+    if (_yes_no(a_text) and _HOW.search(b_text)) or (_yes_no(b_text) and _HOW.search(a_text)):
+        return "question differs: yes or no vs how"
     if qa and qb and qa != qb:
         return f"question differs: {', '.join(sorted(qa))} vs {', '.join(sorted(qb))}"
     da, db = _deixis(a_text), _deixis(b_text)

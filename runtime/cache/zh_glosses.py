@@ -65,9 +65,17 @@ def known(word: str) -> bool:
     return word in _glosses()
 
 
+# A sense shared must be one of each word's main ones: at least a third of its senses. A word
+# of many senses shares one with many words it does not mean: 发送 (send) and 转发 (forward)
+# are both "to transmit", 保养 (look after) and 维修 (repair) both "maintenance".
+_MAIN_SHARE = 3
+
+
 def share_a_gloss(x: str, y: str) -> bool:
     glosses = _glosses()
-    return x != y and bool(glosses.get(x, frozenset()) & glosses.get(y, frozenset()))
+    gx, gy = glosses.get(x, frozenset()), glosses.get(y, frozenset())
+    shared = len(gx & gy)
+    return x != y and shared > 0 and shared * _MAIN_SHARE >= max(len(gx), len(gy))
 
 
 def entries() -> dict[str, frozenset[str]]:

@@ -32,7 +32,12 @@ _OF = re.compile(
 # 比分, 比率, 比重, 比值, 比照, nor of 对比 / 相比 / 无比 / 好比 / 类比 / 攀比 (words of their own).
 _THAN = re.compile(r"(?<![对相无好类攀])比(?![较如方例赛分率重值照喻])")
 # The same degree: "一样", "相同", "同样", "差不多", "相等", "一般(大/高/...)".
-_EQUAL = re.compile(r"一样|相同|同样|差不多|相等|相当|一般(?=[大高长多重快慢早晚])")
+# And "A有B高吗" (is A as tall as B), 有 before a name and an adjective closing the question,
+# not 没有 (the negative comparison, which the negation check reads).
+_EQUAL = re.compile(
+    r"一样|相同|同样|差不多|相等|相当|一般(?=[大高长多重快慢早晚])"
+    r"|(?<!没)有[^，,。？?！!有]{1,6}?(?:那么|这么)?[大高长多重快慢早晚贵远近胖瘦深宽][吗呢？?]*$"
+)
 
 
 @functools.lru_cache(maxsize=8192)  # a stored question comes back on every hit
@@ -77,6 +82,21 @@ _PERSON = re.compile(
 )
 
 
+# Lending against borrowing: "出租房子" lets a house, "租房子" rents one; "借钱给朋友" lends,
+# "向朋友借钱" borrows. The content check sees one character added (出, 向) and the order
+# check no reversal. Lending is 出租 / 出借 / 借出 / 租出, or 借 / 租 with 给 someone after it;
+# 给我 / 给我们 is the asker borrowing ("能借给我吗" = "能向你借吗").
+_LENDS = re.compile(r"出租|出借|借出|租出|[借租][^，,。？?！!给]{0,6}给(?!我)")
+_RENTS = re.compile(r"[借租]")
+
+
+def _lends(text: str) -> bool | None:
+    """True if the question lends or lets, False if it borrows or hires, None if neither."""
+    if not _RENTS.search(text):
+        return None
+    return bool(_LENDS.search(text))
+
+
 @functools.lru_cache(maxsize=8192)
 def _persons(text: str) -> frozenset[str]:
     found = {m.group(0).replace("您", "你") for m in _PERSON.finditer(zh_frames.normalise(text))}
@@ -97,6 +117,10 @@ def clash(a_text: str, b_text: str) -> str | None:
         for xb, yb in sorted(pb):
             if ya != yb and ya in xb and yb in xa:
                 return f"roles differ: {ya} and {yb} trade places around 是/在...的"
+    la, lb = _lends(a_text), _lends(b_text)
+    if la is not None and lb is not None and la != lb:
+        way = {True: "lends", False: "borrows"}
+        return f"direction differs: {way[la]} vs {way[lb]}"
     ca, cb = _comparison(a_text), _comparison(b_text)
     if ca and cb and ca != cb:
         return f"comparison differs: {ca} vs {cb}"
