@@ -175,7 +175,23 @@ def _pivot(x: str, y: str, pos: str) -> bool:
         hy = {h for s in synsets(y, p)[:SENSES] for h in _pointers(s, p, "@")}
         if antonyms(x, y, p) or hx & hy:
             return False
-    return any(p in pos for p in "nv")
+    return any(p in pos for p in "nv") and _related(x, y)
+
+
+def _related(x: str, y: str) -> bool:
+    """WordNet relates x and y somewhere, in any sense: a shared synset, one filed as a kind
+    of the other, or a common parent past the first SENSES. A pivot only confirms such a
+    link: where WordNet holds both words and relates them nowhere, one Chinese word covers
+    two different things ("file" / "folder", 文件夹; "plant" / "grow", 种植; "copy" /
+    "transcribe", 抄写; "remove" / "exclude", 排除), and a question about one is not about the
+    other."""
+    for p in "nv":
+        sx, sy = synsets(x, p), synsets(y, p)
+        hx = {h for s in sx for h in _pointers(s, p, "@")}
+        hy = {h for s in sy for h in _pointers(s, p, "@")}
+        if set(sx) & set(sy) or hx & set(sy) or hy & set(sx) or hx & hy:
+            return True
+    return False
 
 
 def _dominant_link(x: str, y: str) -> bool:
