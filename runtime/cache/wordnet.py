@@ -170,12 +170,23 @@ def _pivot(x: str, y: str, pos: str) -> bool:
         return False  # without WordNet's files no pivot is guarded, so none is taken
     if "a" in pos and (synsets(x, "a") or synsets(y, "a")):
         return False
+    if _person(x) and _person(y):
+        return False
     for p in "nv":
         hx = {h for s in synsets(x, p)[:SENSES] for h in _pointers(s, p, "@")}
         hy = {h for s in synsets(y, p)[:SENSES] for h in _pointers(s, p, "@")}
         if antonyms(x, y, p) or hx & hy:
             return False
     return any(p in pos for p in "nv") and _related(x, y)
+
+
+def _person(word: str) -> bool:
+    """The word's first noun sense is filed under noun.person (lexicographer file 18). Two
+    such words are two roles, and a role is what a question about one is about: "cook" /
+    "chef" (厨师), "wife" / "woman" (女人), "boss" / "leader" (头脑) share translations but
+    earn, snore and decide differently."""
+    first = synsets(word, "n")[:1]
+    return bool(first) and lexfile(first[0], "n") == "18"
 
 
 def _related(x: str, y: str) -> bool:
