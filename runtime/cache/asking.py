@@ -20,6 +20,7 @@ Used by framing.py's `unframe`, so the verifier and the stored parse see the sam
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # Words that approve of a way or a time without narrowing it.
 _APPROVING = r"(?:best|right|proper|correct|recommended|ideal|good|appropriate|usual|normal)"
@@ -33,8 +34,11 @@ _WAY = re.compile(
     r"|^how\s+to\s+(?=\w)",
     re.IGNORECASE,
 )
+# Fewer for a time: "the usual / normal time to V" is how long V takes ("What's the normal
+# time to recover from flu?"), and "a good time to run a mile" a result, not when to run it.
+_TIMELY = r"(?:best|right|proper|correct|recommended|ideal|appropriate)"
 _TIME = re.compile(
-    rf"^{_WHAT_IS}(?:{_APPROVING}\s+)?time(?:\s+of\s+(?:the\s+)?(year|day|week|month))?"
+    rf"^{_WHAT_IS}(?:{_TIMELY}\s+)?time(?:\s+of\s+(?:the\s+)?(year|day|week|month))?"
     r"\s+to\s+(?=\w)",
     re.IGNORECASE,
 )
@@ -52,3 +56,24 @@ def rewrite(text: str) -> str:
     out = _LAYOUT.sub("", text)
     out = _WAY.sub("How do I ", out, count=1)
     return _TIME.sub(_when, out, count=1)
+
+
+# "Is there a law / an app / a fee to V ...": the noun is what the question asks about, where
+# "Is there a way to V" (rewritten "How do I V") asks only how. The content check lets one
+# added word pass, so without this "Is there a law to record calls?" would take the answer to
+# "How do I record calls?".
+_THERE = re.compile(r"^\s*(?:is|are)\s+there\s+(?:a|an|any|some)?\s*([a-z]+)", re.IGNORECASE)
+
+
+def existential_clash(
+    a_text: str, b_text: str, a_words: Sequence[str], b_words: Sequence[str]
+) -> str | None:
+    """One question asks whether a thing exists ("Is there a law to ...") and the other,
+    which asks no such thing, never names it."""
+    for text, other_text, other in ((a_text, b_text, b_words), (b_text, a_text, a_words)):
+        m = _THERE.match(text)
+        noun = m.group(1).lower() if m else ""
+        named = {noun, noun.removesuffix("s")} & set(other)
+        if noun and not named and not _THERE.match(other_text):
+            return f"content differs: is there a {noun} vs no {noun}"
+    return None

@@ -32,7 +32,8 @@ from runtime.cache import asking
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _OPENER = re.compile(
-    r"^\s*(?:(?:a\s+)?(?:quick|short|simple|small|brief)\s+(?:one|question|q)"
+    # "one" only after "quick": "small one" / "short one" may be the size the question is about
+    r"^\s*(?:(?:a\s+)?(?:quick\s+one|(?:quick|short|simple|small|brief)\s+(?:question|q))"
     r"|(?:i\s+was|i'?m|i\s+am)\s+(?:just\s+)?wondering|(?:just\s+)?curious|out\s+of\s+curiosity"
     r"|(?:random|silly|dumb|stupid|basic|newbie)\s+question(?:,?\s+but)?"
     # An apology for the question itself, not for what happened ("Sorry I missed the

@@ -26,6 +26,10 @@ ASKED = "?wh"
 FIRST = "?me"
 SECOND = "?you"
 _PERSON = {"i": FIRST, "me": FIRST, "we": FIRST, "us": FIRST, "you": SECOND}
+# Third persons are never generic: "Why does she ignore him?" is not "Why does he ignore
+# her?", so each has a key of its own whenever two persons take part.
+_THIRD = {"he": "?he", "him": "?he", "she": "?she", "her": "?she", "they": "?they",
+          "them": "?they"}  # fmt: skip
 # English prepositions (a closed class) that a question may leave at its end.
 _PREPOSITIONS = frozenset(
     lexicon.words(
@@ -40,11 +44,11 @@ def roles(tokens: Iterable[Any], role_of: Callable[[Any], str | None]) -> dict[s
     `role_of` is structure.py's role of a token ("subject of sell", "recipient of sell")."""
     found: dict[str, str] = {}
     for tok in tokens:
-        key = _PERSON.get(tok.lower_) if tok.pos_ == "PRON" else None
+        key = _PERSON.get(tok.lower_, _THIRD.get(tok.lower_)) if tok.pos_ == "PRON" else None
         role = role_of(tok) if key else None
         if key and role:
             found.setdefault(key, role)
-    return found if len(found) == 2 else {}
+    return found if len(found) >= 2 else {}
 
 
 def stranded(tokens: Iterable[Any]) -> dict[str, str]:

@@ -13,7 +13,9 @@ about any two of them.
 Pivoting also pairs words that only overlap ("lend" / "borrow" both translate 借款), so
 wordnet.py takes a pivot only for nouns and verbs, never where WordNet links the two as
 antonyms or as kinds of one thing, and never for adjectives, whose pivots are mostly
-degrees of one scale ("old" / "ancient", "warm" / "hot"). Where WordNet files one word as a
+degrees of one scale ("old" / "ancient", "warm" / "hot"). Nor where WordNet, holding both
+words, relates them nowhere ("file" / "folder" share 文件夹), nor between two words for
+people ("cook" / "chef", 厨师): session 16's adversarial pairs. Where WordNet files one word as a
 kind of the other, one Chinese word is not enough: "boil" / "cook" share one (a kind of
 cooking, not every cooking), "remove" / "delete" two. So two are asked of every pivot
 (`ATTESTED`; on the tune split, session 16: 849 of 1138 paraphrases served with one, 844

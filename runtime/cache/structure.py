@@ -28,6 +28,7 @@ from typing import Any
 
 from runtime.cache import (
     actions,
+    asking,
     aspect,
     clauses,
     degrees,
@@ -385,4 +386,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
         or _one_word_swapped(a, b)
         or function_words.preposition_clash(a, b)
         or actions.action_clash(a, b)
+        or asking.existential_clash(
+            parses.prepared(a_text), parses.prepared(b_text), a.words, b.words
+        )
     )

@@ -170,12 +170,39 @@ def _pivot(x: str, y: str, pos: str) -> bool:
         return False  # without WordNet's files no pivot is guarded, so none is taken
     if "a" in pos and (synsets(x, "a") or synsets(y, "a")):
         return False
+    if _person(x) and _person(y):
+        return False
     for p in "nv":
         hx = {h for s in synsets(x, p)[:SENSES] for h in _pointers(s, p, "@")}
         hy = {h for s in synsets(y, p)[:SENSES] for h in _pointers(s, p, "@")}
         if antonyms(x, y, p) or hx & hy:
             return False
-    return any(p in pos for p in "nv")
+    return any(p in pos for p in "nv") and _related(x, y)
+
+
+def _person(word: str) -> bool:
+    """The word's first noun sense is filed under noun.person (lexicographer file 18). Two
+    such words are two roles, and a role is what a question about one is about: "cook" /
+    "chef" (厨师), "wife" / "woman" (女人), "boss" / "leader" (头脑) share translations but
+    earn, snore and decide differently."""
+    first = synsets(word, "n")[:1]
+    return bool(first) and lexfile(first[0], "n") == "18"
+
+
+def _related(x: str, y: str) -> bool:
+    """WordNet relates x and y somewhere, in any sense: a shared synset, one filed as a kind
+    of the other, or a common parent past the first SENSES. A pivot only confirms such a
+    link: where WordNet holds both words and relates them nowhere, one Chinese word covers
+    two different things ("file" / "folder", 文件夹; "plant" / "grow", 种植; "copy" /
+    "transcribe", 抄写; "remove" / "exclude", 排除), and a question about one is not about the
+    other."""
+    for p in "nv":
+        sx, sy = synsets(x, p), synsets(y, p)
+        hx = {h for s in sx for h in _pointers(s, p, "@")}
+        hy = {h for s in sy for h in _pointers(s, p, "@")}
+        if set(sx) & set(sy) or hx & set(sy) or hy & set(sx) or hx & hy:
+            return True
+    return False
 
 
 def _dominant_link(x: str, y: str) -> bool:
