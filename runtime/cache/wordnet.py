@@ -13,9 +13,10 @@ index lines by binary search over a memory map (no load time, no copy in memory)
 lines by their byte offset. Without the files `same_meaning` is always False, so the cache
 refuses synonym swaps as it did before (a miss, never a wrong hit).
 
-Synonyms WordNet does not pair ("remove" / "delete") may come from bilingual pivoting
-(pivots.py: two English translations of the same Chinese words), which WordNet guards here
-(`_pivot`).
+Bilingual pivoting (two English words that translate the same Chinese words in CC-CEDICT)
+was tried in session 16 and taken out: it served 10 more tune paraphrases (delete / remove,
+choose / pick) but also "murder" for "kill", "evade" for "avoid" and "foster" for "raise",
+which WordNet relates exactly as it relates the synonyms, and no unseen English paraphrase.
 
 Chinese has no wordnet here (`wn` downloads its data); its synonyms come from the Cilin
 thesaurus instead (zh_synonyms.py), and its content is otherwise compared by character.
@@ -27,8 +28,6 @@ import functools
 import mmap
 import threading
 from pathlib import Path
-
-from runtime.cache import pivots
 
 ROOT = Path("/usr/share/wordnet")
 # How many of each word's senses, most frequent first, may carry a synonym. Chosen on the tune
@@ -154,55 +153,7 @@ def same_meaning(x: str, y: str, pos: str = "nvar") -> bool:
         sx, sy = set(synsets(x, p)[:SENSES]), set(synsets(y, p)[:SENSES])
         if sx & sy and not antonyms(x, y, p):
             return True
-    if "a" in pos and (_dominant_link(x, y) or _dominant_link(y, x)):
-        return True
-    return _pivot(x, y, pos)
-
-
-def _pivot(x: str, y: str, pos: str) -> bool:
-    """x and y translate two Chinese words alike (pivots.py), as nouns or verbs, and WordNet
-    neither sets them against each other (antonyms) nor files them as two kinds of one thing
-    (a hypernym shared among their first SENSES senses: "dollar" / "euro"). Two Chinese
-    words, not one: one shared translation also pairs a kind with its whole ("boil" /
-    "cook", 煮). No adjective: its pivots are mostly degrees of one scale ("old" /
-    "ancient")."""
-    if not available() or pivots.shared_translations(x, y) < pivots.ATTESTED:
-        return False  # without WordNet's files no pivot is guarded, so none is taken
-    if "a" in pos and (synsets(x, "a") or synsets(y, "a")):
-        return False
-    if _person(x) and _person(y):
-        return False
-    for p in "nv":
-        hx = {h for s in synsets(x, p)[:SENSES] for h in _pointers(s, p, "@")}
-        hy = {h for s in synsets(y, p)[:SENSES] for h in _pointers(s, p, "@")}
-        if antonyms(x, y, p) or hx & hy:
-            return False
-    return any(p in pos for p in "nv") and _related(x, y)
-
-
-def _person(word: str) -> bool:
-    """The word's first noun sense is filed under noun.person (lexicographer file 18). Two
-    such words are two roles, and a role is what a question about one is about: "cook" /
-    "chef" (厨师), "wife" / "woman" (女人), "boss" / "leader" (头脑) share translations but
-    earn, snore and decide differently."""
-    first = synsets(word, "n")[:1]
-    return bool(first) and lexfile(first[0], "n") == "18"
-
-
-def _related(x: str, y: str) -> bool:
-    """WordNet relates x and y somewhere, in any sense: a shared synset, one filed as a kind
-    of the other, or a common parent past the first SENSES. A pivot only confirms such a
-    link: where WordNet holds both words and relates them nowhere, one Chinese word covers
-    two different things ("file" / "folder", 文件夹; "plant" / "grow", 种植; "copy" /
-    "transcribe", 抄写; "remove" / "exclude", 排除), and a question about one is not about the
-    other."""
-    for p in "nv":
-        sx, sy = synsets(x, p), synsets(y, p)
-        hx = {h for s in sx for h in _pointers(s, p, "@")}
-        hy = {h for s in sy for h in _pointers(s, p, "@")}
-        if set(sx) & set(sy) or hx & set(sy) or hy & set(sx) or hx & hy:
-            return True
-    return False
+    return "a" in pos and (_dominant_link(x, y) or _dominant_link(y, x))
 
 
 def _dominant_link(x: str, y: str) -> bool:

@@ -79,5 +79,5 @@ def share_a_gloss(x: str, y: str) -> bool:
 
 
 def entries() -> dict[str, frozenset[str]]:
-    """Every word with its English senses (pivots.py reads English synonyms from them)."""
+    """Every word with its English senses (zh_terms.py reads a term's translations)."""
     return _glosses()
