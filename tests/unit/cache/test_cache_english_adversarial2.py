@@ -1,8 +1,8 @@
-"""English must-miss pairs aimed at the looser acceptance paths of session 16 (CC-CEDICT pivots,
-since taken out, frames and openers, amounts and durations, weekday spans, acronyms, contractions) and at
-classic classes (roles with pronouns, wh-words, direction, antonyms, quantifiers, times),
-with must-hit paraphrases beside them; written for these tests (not from the pair banks).
-The verifier, not the embedding, is the guard (runtime/cache/verify.py)."""
+"""English must-miss pairs aimed at the looser acceptance paths of session 16 (CC-CEDICT
+pivots, since taken out; frames and openers, amounts and durations, weekday spans, acronyms,
+contractions) and at classic classes (roles with pronouns, wh-words, direction, antonyms,
+quantifiers, times), with must-hit paraphrases beside them; written for these tests (not
+from the pair banks). The verifier, not the embedding, is the guard (runtime/cache/verify.py)."""
 
 from __future__ import annotations
 
