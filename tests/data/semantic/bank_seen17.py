@@ -8,7 +8,7 @@ tests/unit/cache/test_cache_structure.py (lines 150-180); read nothing in runtim
 or workers/, no other part of any bank, no rendered pair (tune.jsonl, test.jsonl) and no result;
 and ran no embedder, verifier or evaluation on it: the only programs run on it were build.py
 (and --check), the split test, and a count of this module's own FAMILIES (no formatter or
-linter over the folder). Families render as `sixth-NN` in test.jsonl.
+linter over the folder). Families render as `seen17-NN` in test.jsonl.
 
 157 families, 432 pairs (at most 4 a family, 3 typical). Must-hit 150 (paraphrase 126,
 equivalent 24): English 75, Chinese 69, mixed 6 (Chinese questions with English terms).
