@@ -11,9 +11,9 @@ embedder, verifier or evaluation on it: the only programs run on it were build.p
 the split test, ruff format and ruff check on this file alone, and counts over this module's own
 FAMILIES.
 
-156 families, 431 pairs (at most 4 a family). Must-hit 150 (paraphrase 125, equivalent 25):
-English 75, Chinese 69, mixed 6 (Chinese questions with English terms). Must-miss 281: English
-139, Chinese 136, mixed 6; 4 to 7 pairs in each of the README's 56 classes (role_reversal ...
+156 families, 430 pairs (at most 4 a family). Must-hit 150 (paraphrase 125, equivalent 25):
+English 75, Chinese 69, mixed 6 (Chinese questions with English terms). Must-miss 280: English
+138, Chinese 136, mixed 6; 3 to 7 pairs in each of the README's 56 classes (role_reversal ...
 delivery_pickup) and four new ones: `channel` (online / in person, 在网上办 / 去窗口现场办),
 `food_state` (raw / cooked, 生的 / 熟的), `domestic_international` (a domestic / an international
 flight, 国内航班 / 国际航班) and `transport_mode` (by train / by car, 乘高铁 / 自己开车).
@@ -31,7 +31,12 @@ the first three, the last three clean); each was replaced on this bank's side by
 of the author's own, never read from another bank.
 
 One slip, recorded: the author also read the [tool.ruff] lines of pyproject.toml (line length
-100), a file outside the list above; it holds no bank text."""
+100), a file outside the list above; it holds no bank text.
+
+One must-miss pair (family 54, time_of_day) rendered the very text of a pair in bank_seen14.py
+(from other templates and fillers, which the leak check compares): the lead removed that fill in
+session 17 without reading it, and build.py now refuses a rendered pair in both splits.
+"""
 
 FAMILIES = [
     # ================================ must hit ================================
@@ -531,7 +536,7 @@ FAMILIES = [
         False,
         "Is it better to water {0} in the morning?",
         "Is it better to water {0} in the evening?",
-        [("tomato seedlings",), ("a potted fig",), ("hydrangeas",)],
+        [("a potted fig",), ("hydrangeas",)],
     ),
     ("time_of_day", "zh", False, "{0}适合早上吃吗", "{0}适合晚上吃吗", [("维生素D",), ("益生菌",)]),
     # --- quantifier ---
