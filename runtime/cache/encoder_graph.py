@@ -75,12 +75,20 @@ def _quantise(weight: np.ndarray, levels: int = 63) -> tuple[np.ndarray, np.ndar
     return q, scale
 
 
-def build(model_dir: str | Path, int8: bool = False, tokens: bool = False) -> bytes:
+def build(
+    model_dir: str | Path,
+    int8: bool = False,
+    tokens: bool = False,
+    weights: dict[str, np.ndarray] | None = None,
+) -> bytes:
     """The serialised ONNX model: inputs ids, mask (int64, [batch, tokens]); output emb
     (float32, [batch, hidden]), unit vectors. `int8`: the dense layers' weights as int8 (see
     `_quantise`). `tokens`: a second output, tokens (float32, [batch, tokens, hidden]), the
     last layer's hidden states, for token alignment (ops/bench/token_alignment.py); serving
-    builds without it."""
+    builds without it. `weights`: tensors that replace the model's own, by name; with a
+    `head.weight` ([1, hidden]) and `head.bias` among them the graph is a pair classifier
+    (pair_model.py): a third input, types (int64, [batch, tokens], BERT's segment ids), and
+    one output, logit (float32, [batch]), the head over the mean of the unmasked tokens."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
     from safetensors.numpy import load_file
@@ -88,7 +96,8 @@ def build(model_dir: str | Path, int8: bool = False, tokens: bool = False) -> by
     model_dir = Path(model_dir)
     config = _config(model_dir)
     w = load_file(str(model_dir / "model.safetensors"))
-    w = {k.removeprefix("bert."): v for k, v in w.items()}
+    w = {k.removeprefix("bert."): v for k, v in w.items()} | dict(weights or {})
+    pair = "head.weight" in w
     hidden = int(config["hidden_size"])
     heads = int(config["num_attention_heads"])
     head_dim = hidden // heads
@@ -143,7 +152,11 @@ def build(model_dir: str | Path, int8: bool = False, tokens: bool = False) -> by
     x = op("Gather", const("word_emb", w["embeddings.word_embeddings.weight"]), "ids", axis=0)
     pos = const("pos_emb", w["embeddings.position_embeddings.weight"])
     x = op("Add", x, op("Slice", pos, const("zero", i64(0)), n, const("axis0", i64(0))))
-    x = op("Add", x, const("type_emb", w["embeddings.token_type_embeddings.weight"][0]))
+    types = w["embeddings.token_type_embeddings.weight"]
+    if pair:  # segment A (the first question, with [CLS]) or B
+        x = op("Add", x, op("Gather", const("type_emb", types), "types", axis=0))
+    else:
+        x = op("Add", x, const("type_emb", types[0]))
     x = layer_norm(x, "embeddings.LayerNorm")
 
     # Padding: -1e9 on the scores of masked keys, [batch, 1, 1, tokens].
@@ -175,6 +188,12 @@ def build(model_dir: str | Path, int8: bool = False, tokens: bool = False) -> by
     total = op("ReduceSum", op("Mul", x, m), const("axis1", i64(1)), keepdims=0)
     count = op("Max", op("ReduceSum", m, "axis1", keepdims=0), const("tiny", f32(1e-9)))
     mean = op("Div", total, count)
+    if pair:
+        head = const("head.w", w["head.weight"].T.astype(np.float32))
+        logit = op("Add", op("MatMul", mean, head), const("head.b", w["head.bias"]))
+        nodes.append(helper.make_node("Squeeze", [logit, const("axis_1", i64(1))], ["logit"]))
+        out = helper.make_tensor_value_info("logit", TensorProto.FLOAT, ["batch"])
+        return _serialise(nodes, inits, ["ids", "mask", "types"], [out], int8)
     norm = op("Max", op("ReduceL2", mean, axes=[1], keepdims=1), const("tiny12", f32(1e-12)))
     nodes.append(helper.make_node("Div", [mean, norm], ["emb"]))
 
@@ -182,16 +201,18 @@ def build(model_dir: str | Path, int8: bool = False, tokens: bool = False) -> by
     if tokens:
         shape: list[str | int] = ["batch", "tokens", hidden]
         outputs.append(helper.make_tensor_value_info("tokens", TensorProto.FLOAT, shape))
-    graph = helper.make_graph(
-        nodes,
-        "sentence_encoder",
-        [
-            helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch", "tokens"]),
-            helper.make_tensor_value_info("mask", TensorProto.INT64, ["batch", "tokens"]),
-        ],
-        outputs,
-        inits,
-    )
+    return _serialise(nodes, inits, ["ids", "mask"], outputs, int8)
+
+
+def _serialise(
+    nodes: list[Any], inits: list[Any], inputs: list[str], outputs: list[Any], int8: bool
+) -> bytes:
+    from onnx import TensorProto, helper
+
+    names = [
+        helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"]) for n in inputs
+    ]
+    graph = helper.make_graph(nodes, "sentence_encoder", names, outputs, inits)
     opsets = [helper.make_opsetid("", OPSET)]
     if int8:
         opsets.append(helper.make_opsetid("com.microsoft", 1))
