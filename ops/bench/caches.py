@@ -51,7 +51,7 @@ from runtime.cache.evaluate import evaluate_crowd, evaluate_pairs, load_pairs, s
 from runtime.cache.semantic import NEIGHBOURS, Scope, SemanticCache
 from runtime.cache.tool_cache import ToolCache
 from runtime.cli.bench import Stats, measure, plot, write_report
-from runtime.config import get_settings
+from runtime.config import get_settings, reset_settings
 from runtime.tools.registry import get_tool
 
 PAIRS = Path(__file__).resolve().parents[2] / "tests" / "data" / "semantic_pairs.jsonl"
@@ -286,6 +286,19 @@ def plot_quality(test: dict[str, Any]) -> Path:
     return path
 
 
+def _by_language(pairs: list[dict[str, Any]], languages: list[str]) -> dict[str, Any]:
+    settings = get_settings()
+    return {
+        lang: evaluate_pairs(
+            [p for p in pairs if p.get("lang") == lang],
+            settings.semantic_threshold,
+            get_embedder(),
+            settings.semantic_threshold_zh,
+        )
+        for lang in languages
+    }
+
+
 def report_latency(tool_stats: dict[str, Stats], semantic: dict[str, Any]) -> int:
     stats: dict[str, Stats] = {**tool_stats, **semantic.pop("stats")}
     semantic.pop("phase_stats")
@@ -347,15 +360,15 @@ def main() -> int:
             )
             for bank in sorted({str(p.get("family", "?")).split("-")[0] for p in test_pairs})
         }
-        by_language = {
-            lang: evaluate_pairs(
-                [p for p in test_pairs if p.get("lang") == lang],
-                settings.semantic_threshold,
-                get_embedder(),
-                settings.semantic_threshold_zh,
-            )
-            for lang in sorted({str(p.get("lang")) for p in test_pairs})
-        }
+        languages = sorted({str(p.get("lang")) for p in test_pairs})
+        by_language = _by_language(test_pairs, languages)
+        # The same test pairs by language with the pair model off: what the word checks alone
+        # serve, read in the same run (runtime/cache/pair_model.py overrules some refusals).
+        os.environ["CELERAGENT_SEMANTIC_PAIR_MODEL"] = "false"
+        reset_settings()
+        without_pair_model = _by_language(test_pairs, languages)
+        del os.environ["CELERAGENT_SEMANTIC_PAIR_MODEL"]
+        reset_settings()
         # Each split's cached questions in one index, as a cache holds them (evaluate_crowd).
         crowd = {
             split: evaluate_crowd(
@@ -396,6 +409,10 @@ def main() -> int:
             lang: {k: v for k, v in q.items() if k not in ("errors", "sweep", "by_category")}
             for lang, q in by_language.items()
         },
+        "quality_by_language_without_pair_model": {
+            lang: {k: v for k, v in q.items() if k not in ("errors", "sweep", "by_category")}
+            for lang, q in without_pair_model.items()
+        },
         "quality_tune": {k: v for k, v in quality["tune"].items() if k not in ("errors", "sweep")},
         "quality_crowd": crowd,
     }
@@ -435,6 +452,11 @@ def main() -> int:
     for lang, q in by_language.items():
         print(
             f"test split, {lang}: recall {q['recall']:.3f}, "
+            f"false-hit rate {q['false_hit_rate']:.3f}"
+        )
+    for lang, q in without_pair_model.items():
+        print(
+            f"test split, {lang}, pair model off: recall {q['recall']:.3f}, "
             f"false-hit rate {q['false_hit_rate']:.3f}"
         )
     for split, c in crowd.items():
