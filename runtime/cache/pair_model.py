@@ -46,6 +46,7 @@ RESCUE_LOGIT = 6.0
 # melting point", "is there a N vs no N"). Every other refusal (numbers, dates, negation,
 # entities, roles, modality, scope, ...) stands whatever the model says.
 RESCUABLE = re.compile(r"content differs: (?P<a>[^:]+) vs (?P<b>[^:]+)")
+WORD = re.compile(r"[a-z][a-z'-]*")
 
 
 def merged_weights(base: dict[str, np.ndarray], lora: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -127,14 +128,16 @@ def rescues(cached: str, new: str, reason: str | None) -> bool:
 
 def reworded(reason: str | None) -> bool:
     """A refusal for content words reworded: disjoint sides, neither empty, one of several
-    words (see RESCUABLE)."""
+    words, all of them words of letters (see RESCUABLE)."""
     found = RESCUABLE.fullmatch(reason or "")
     if not found:
         return False
     a, b = found["a"].split(), found["b"].split()
     if a == ["none"] or b == ["none"] or set(a) & set(b):
         return False
-    return max(len(a), len(b)) >= 2
+    # Words only: the model reads wording, not formulas, numbers or code. It scored
+    # "derivative of e^(2x) * sin(x)" / "differentiate e^x sin 2x" 8.3 (tune split, session 17).
+    return max(len(a), len(b)) >= 2 and all(WORD.fullmatch(w) for w in a + b)
 
 
 _instance: PairModel | None = None

@@ -118,6 +118,8 @@ def test_chinese_and_the_setting_keep_the_refusal(monkeypatch: pytest.MonkeyPatc
         ("content differs: boiling point vs melting point", False),  # qualifiers.py
         ("content differs: sourdough bread vs bread", False),  # structure._narrowed
         ("content differs: is there a charger vs no charger", False),  # asking.py
+        ("content differs: derivative e^(2x sin(x vs differentiate e^x sin", False),  # formula
+        ("content differs: install python3 vs set up python", False),  # not words alone
         ("numbers differ: 5 vs 6", False),
         (None, False),
     ],
