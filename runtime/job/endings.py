@@ -6,6 +6,13 @@ job's metrics and appends the terminal event, in one transaction. It runs once p
 whoever sets the `final` key first wins (a cancel racing the last join, the watchdog racing
 a slow step); a later call changes nothing and returns None.
 
+The claim (the `final` key) and the writes go in that same transaction, after reading the
+record and steps under WATCH: a process killed at any point leaves the job either ended with
+its result or not ended at all, never claimed without a result. (They were two round trips
+once; a worker killed between them left a job that every later write, the re-drive and the
+watchdog included, saw as ended, and that never got a result: tests/integration/test_chaos.py
+caught it.) A step recorded while `end` reads makes the transaction fail, and `end` reads again.
+
 A job that ends without a model answer (cancelled, timed out, out of budget, a failed model
 step) still answers with what it has: the outputs of its leaf calls, as JSON.
 """
@@ -16,6 +23,7 @@ import json
 from typing import Any, Final, cast
 
 import redis
+from redis.client import Pipeline
 
 from runtime import keys
 from runtime.config import Settings, get_settings
@@ -23,6 +31,10 @@ from runtime.errors import BudgetExceeded, CeleragentError
 from runtime.guard import degrade, metrics
 from runtime.job import dag, events, store
 from runtime.schemas import EventType, JobResult, JobStatus, Plan, StepResult
+
+# Each retry means a write to this job landed between `end`'s reads and its transaction;
+# the writers are the job's in-flight steps, and once `final` is set they stop writing.
+MAX_CLAIM_TRIES = 20
 
 
 class _Outputs:
@@ -55,34 +67,49 @@ def end(
     """End the job once (see the module docstring). Returns the result, or None when the
     job had already ended."""
     ttl_s = (settings or get_settings()).job_ttl_s
-    # The claim and the reads in one round trip (a transaction, so nothing runs between
-    # them): every write after the claim is refused by fence.commit, so what is read here
-    # is all the job will ever record. The reads are wasted only when the claim fails.
-    pipe = r.pipeline(transaction=True)
-    pipe.set(keys.job_finalized(job_id), status.value, nx=True, ex=ttl_s)
-    pipe.hgetall(keys.job(job_id))
-    pipe.hgetall(keys.job_steps(job_id))
-    claimed, record, steps_raw = cast(
-        tuple[bool | None, dict[str, str], dict[str, str]], pipe.execute()
+    with r.pipeline(transaction=True) as pipe:
+        for _ in range(MAX_CLAIM_TRIES):
+            try:
+                return _end_once(pipe, job_id, status, answer, error, extra_event, ttl_s)
+            except redis.WatchError:
+                continue  # a step or the record changed while we read: read them again
+    raise CeleragentError(
+        f"job {job_id}: could not end it, its record kept changing ({MAX_CLAIM_TRIES} tries)"
     )
-    if not claimed:
+
+
+def _end_once(
+    pipe: Pipeline,
+    job_id: str,
+    status: JobStatus,
+    answer: str | None | _Outputs,
+    error: str | None,
+    extra_event: dict[str, Any] | None,
+    ttl_s: int,
+) -> JobResult | None:
+    """One optimistic try of `end`: read under WATCH, then claim and write in one MULTI.
+    Raises WatchError when the job's flag, record or steps changed after the reads."""
+    final, record_key, steps_key = (
+        keys.job_finalized(job_id),
+        keys.job(job_id),
+        keys.job_steps(job_id),
+    )
+    pipe.watch(final, record_key, steps_key)
+    if pipe.exists(final):
+        pipe.reset()
         return None
+    record = cast(dict[str, str], pipe.hgetall(record_key))
+    steps_raw = cast(dict[str, str], pipe.hgetall(steps_key))
     steps = {k: StepResult.model_validate_json(v) for k, v in steps_raw.items()}
     if isinstance(answer, _Outputs):
         plan_raw = record.get("plan")
         answer = outputs_answer(Plan.model_validate_json(plan_raw) if plan_raw else None, steps)
     result = store.build_result(job_id, record, steps, status, answer, error)
-    pipe = r.pipeline(transaction=True)
-    pipe.hset(
-        keys.job(job_id), mapping={"status": status.value, "result": result.model_dump_json()}
-    )
+    pipe.multi()
+    pipe.set(final, status.value, ex=ttl_s)
+    pipe.hset(record_key, mapping={"status": status.value, "result": result.model_dump_json()})
     pipe.rpush(keys.job_done(job_id), status.value)
-    for key in (
-        keys.job(job_id),
-        keys.job_steps(job_id),
-        keys.job_events(job_id),
-        keys.job_done(job_id),
-    ):
+    for key in (record_key, steps_key, keys.job_events(job_id), keys.job_done(job_id)):
         pipe.expire(key, ttl_s)
     pipe.zrem(keys.DEADLINES, job_id)
     metrics.record_job(

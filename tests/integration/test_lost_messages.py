@@ -11,6 +11,8 @@ import time
 import uuid
 
 import pytest
+import redis
+from redis.client import Pipeline
 
 from runtime import keys
 from runtime.broker.app import create_app
@@ -100,6 +102,39 @@ def test_a_layer_whose_completing_member_died_before_advancing_goes_on(client: C
     assert {s.id: s for s in result.steps}["c"].output == {"value": [1, 2]}
     (recovered,) = recovered_events(client, job_id)
     assert recovered["layer"] == 1
+
+
+def test_a_job_whose_ending_was_cut_short_by_a_crash_still_ends(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = {"calls": [call("a", "echo", {"value": 7})]}
+    job_id, _ = orphan_job(client, plan)
+    store.save_plan(client.redis, job_id, Plan.model_validate(plan), [["a"]], "user")
+    now = time.time()
+    done = StepResult(id="a", tool="echo", started_at=now, finished_at=now, output={"value": 7})
+    store.record_step(client.redis, job_id, done, 600)
+
+    # The worker ending the job dies as its result is written: that round trip never reaches
+    # Redis. Whatever `end` wrote before it must not mark the job ended, or the monitor's
+    # re-drive (and the deadline watchdog) would take it for ended and it would never get a
+    # result (what test_chaos.py's killed tools worker once left behind).
+    real_execute = Pipeline.execute
+
+    def dies_writing_the_result(pipe: Pipeline, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if any(c[0][:2] == ("HSET", keys.job(job_id)) for c in pipe.command_stack):
+            raise redis.ConnectionError("the worker died here")
+        return real_execute(pipe, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Pipeline, "execute", dies_writing_the_result)
+        with pytest.raises(redis.ConnectionError):
+            endings.tools_done(client.redis, job_id)
+    assert not client.redis.exists(keys.job_finalized(job_id))
+    result = JobHandle(client, job_id).result(timeout=60)
+    assert result.status is JobStatus.done, result.error
+    assert result.steps[0].output == {"value": 7}
+    (recovered,) = recovered_events(client, job_id)
+    assert recovered["layer"] == 1  # every layer was recorded: it went straight to its end
 
 
 def test_a_job_whose_message_waits_in_a_queue_is_not_lost(client: Client) -> None:
