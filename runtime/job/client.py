@@ -45,12 +45,9 @@ class Client:
         parsed, layer_ids = check_spec(spec, self.settings)
         admitted = admission.admit(self.redis, parsed, self.settings)
         job_id = uuid.uuid4().hex
+        once_key = None
         if parsed.idempotency_key:
-            key = keys.idempotency(parsed.tenant, parsed.idempotency_key)
-            if not self.redis.set(key, job_id, nx=True, ex=self.settings.job_ttl_s):
-                existing = self.redis.get(key)
-                if existing:
-                    return JobHandle(self, str(existing))
+            once_key = keys.idempotency(parsed.tenant, parsed.idempotency_key)
         # An explicit plan is adopted with the record, so START need not write it again, and
         # its first layer leaves from here as START would send it: one Celery message and one
         # worker hop fewer per job. That costs this process the layer's sending (a submit
@@ -60,15 +57,19 @@ class Client:
         # leaves a job with no message, which the monitor re-drives like a lost START
         # (recovery/stalls.py).
         begin = parsed.plan is not None and bool(layer_ids)
-        submitted_at = store.create(
-            self.redis,
-            job_id,
-            parsed,
-            layer_ids,
-            self.settings.job_ttl_s,
-            admitted.level_floor,
-            adopt_plan=True,
-        )
+        try:
+            submitted_at = store.create(
+                self.redis,
+                job_id,
+                parsed,
+                layer_ids,
+                self.settings.job_ttl_s,
+                admitted.level_floor,
+                adopt_plan=True,
+                once_key=once_key,
+            )
+        except store.AlreadySubmitted as exc:
+            return JobHandle(self, exc.job_id)
         if begin:
             state = JobState(
                 job_id=job_id,

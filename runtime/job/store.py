@@ -12,6 +12,7 @@ import time
 from typing import cast
 
 import redis
+from redis.client import Pipeline
 
 from runtime import keys
 from runtime.errors import JobNotFound
@@ -30,6 +31,14 @@ from runtime.schemas import (
 _USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "llm_calls", "tool_calls")
 
 
+class AlreadySubmitted(Exception):
+    """`create` with a `once_key` that already names a job: that job's id."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(job_id)
+        self.job_id = job_id
+
+
 def create(
     r: redis.Redis,
     job_id: str,
@@ -39,15 +48,47 @@ def create(
     level_floor: int = 0,
     *,
     adopt_plan: bool = False,
+    once_key: str | None = None,
 ) -> float:
     """Record a validated job. `layer_ids` are its plan's layers, computed when the plan was
     validated at submit, so the worker that starts the job need not validate it again.
     `adopt_plan`: the spec's own plan is adopted in the same transaction (what `save_plan`
     does when a worker starts the job), for a caller that sends its first layer itself; the
-    job stays `queued` until a worker starts its first step (executor.run_call)."""
+    job stays `queued` until a worker starts its first step (executor.run_call).
+    `once_key` (an idempotency key): set to `job_id` in the same transaction as the record,
+    so a submitter that dies here leaves both or neither (a key naming a job that was never
+    recorded would hand every retry a job that does not exist); AlreadySubmitted when the
+    key already names a job."""
+    with r.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                return _create_once(
+                    pipe, job_id, spec, layer_ids, ttl_s, level_floor, adopt_plan, once_key
+                )
+            except redis.WatchError:
+                continue  # another submit with the same key won the race: read it again
+
+
+def _create_once(
+    pipe: Pipeline,
+    job_id: str,
+    spec: JobSpec,
+    layer_ids: list[list[str]] | None,
+    ttl_s: int,
+    level_floor: int,
+    adopt_plan: bool,
+    once_key: str | None,
+) -> float:
+    if once_key is not None:
+        pipe.watch(once_key)
+        existing = pipe.get(once_key)
+        if existing:
+            pipe.reset()
+            raise AlreadySubmitted(str(existing))
+        pipe.multi()
+        pipe.set(once_key, job_id, ex=ttl_s)
     now = time.time()
     adopt = adopt_plan and spec.plan is not None and layer_ids is not None
-    pipe = r.pipeline(transaction=True)
     pipe.hset(
         keys.job(job_id),
         mapping={

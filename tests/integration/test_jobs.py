@@ -8,6 +8,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
+from redis.client import Pipeline
 
 from runtime import keys
 from runtime.cli.status import queue_depths
@@ -146,6 +148,36 @@ def test_idempotency_key_returns_the_same_job(client: Client) -> None:
     second = client.submit(spec)
     assert first.id == second.id
     assert first.result(timeout=10).status is JobStatus.done
+
+
+def test_a_submit_that_dies_recording_its_job_leaves_its_key_free(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = {"plan": {"calls": [call("a", "echo", {"value": 2})]}, "idempotency_key": "order-18"}
+    real_execute = Pipeline.execute
+
+    def dies_recording(pipe: Pipeline, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if any(c[0][0] == "ZADD" and c[0][1] == keys.JOBS_INDEX for c in pipe.command_stack):
+            raise redis.ConnectionError("the client died here")
+        return real_execute(pipe, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Pipeline, "execute", dies_recording)
+        with pytest.raises(redis.ConnectionError):
+            client.submit(spec)
+    # The client's retry with the same key: a job that runs, not one that was never recorded.
+    retry = client.submit(spec)
+    assert retry.result(timeout=10).status is JobStatus.done
+    assert client.submit(spec).id == retry.id
+
+
+def test_submits_racing_with_one_key_get_one_job(client: Client) -> None:
+    spec = {"plan": {"calls": [call("a", "echo", {"value": 3})]}, "idempotency_key": "order-19"}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = set(pool.map(lambda _: client.submit(spec).id, range(16)))
+    assert len(ids) == 1
+    (only,) = ids
+    assert client.job(only).result(timeout=10).status is JobStatus.done
 
 
 def test_a_job_past_its_deadline_times_out_with_partial_results(client: Client) -> None:
