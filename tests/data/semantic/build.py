@@ -1,4 +1,4 @@
-"""Write tune.jsonl (bank_tune + retired test banks) and test.jsonl (bank_seventh); refuse leaks.
+"""Write tune.jsonl (bank_tune + retired test banks) and test.jsonl (bank_eighth); refuse leaks.
 
     python tests/data/semantic/build.py          # rewrite both files
     python tests/data/semantic/build.py --check  # only check (the unit tests call this)
@@ -19,8 +19,9 @@ retired that one (bank_seen14.py, `seen14-NN`) when it wrote bank_fourth.py, and
 retired bank_fourth.py (bank_seen15.py, `seen15-NN`) when it wrote bank_fifth.py. Read twice,
 bank_fifth.py was retired in session 16 too (bank_seen16.py, `seen16-NN`) when bank_sixth.py
 was written, and bank_sixth.py, read twice, was retired in session 17 (bank_seen17.py,
-`seen17-NN`) when bank_seventh.py, the test split now, was written. A test bank is kept apart
-from every tune bank, the retired ones included.
+`seen17-NN`) when bank_seventh.py was written. Read three times, bank_seventh.py was retired in
+session 18 (bank_seen18.py, `seen18-NN`) when bank_eighth.py, the test split now, was written.
+A test bank is kept apart from every tune bank, the retired ones included.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
         ("seen16", _bank("bank_seen16")),
         ("seen17", _bank("bank_seen17")),
         ("adv17", _bank("bank_adv17")),
+        ("seen18", _bank("bank_seen18")),
     ]
 
 
@@ -72,7 +74,7 @@ def tune_families() -> list[tuple[Any, ...]]:
 
 def test_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The test split's banks with their family prefix, in the order they were written."""
-    return [("seventh", _bank("bank_seventh"))]
+    return [("eighth", _bank("bank_eighth"))]
 
 
 def render(
