@@ -26,7 +26,7 @@ from runtime.cache.word_forms import join_negating_prefixes
 MEMO = 8192  # Parses kept per process: the queries seen lately and the entries they met.
 # Bumped whenever `Parsed` or the parse itself changes: a stored parse of another version is
 # ignored (the question is parsed again), never misread.
-VERSION = 14
+VERSION = 15
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class Parsed:
     modifiers: tuple[tuple[str, str], ...] = ()
     # (content lemma, the noun it qualifies) for words before a noun: "starting dose"
     qualifiers: tuple[tuple[str, str], ...] = ()
+    # (verb lemma, its subject: a noun's lemma, or a pronoun as written): "the airline
+    # cancels": (cancel, airline); "I cancel": (cancel, i)
+    agents: tuple[tuple[str, str], ...] = ()
 
 
 _memo: OrderedDict[str, Parsed] = OrderedDict()

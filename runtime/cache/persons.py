@@ -17,7 +17,7 @@ compares the roles of two questions (`role_clash`):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from runtime.cache import lexicon
@@ -107,4 +107,34 @@ def action_clash(
         va, vb = _target(ra[x]), _target(rb[x])
         if (va in frame) != (vb in frame) and opposed(va, vb):
             return f"action differs: {va} the {x} vs {vb} the {x}"
+    return None
+
+
+# The asker and the one asked, who a question may name instead of a third party.
+_ASKER = frozenset({"i", "we", "you"})
+# Subjects that name no party of their own (a pronoun may stand for the other's noun).
+_NO_PARTY = frozenset(
+    [*_PERSON, *_THIRD, *lexicon.words("it this that these those one someone anyone who what")]
+)
+
+
+def agent_clash(
+    agents_a: Sequence[tuple[str, str]],
+    agents_b: Sequence[tuple[str, str]],
+    content_a: Sequence[tuple[str, str]],
+    content_b: Sequence[tuple[str, str]],
+) -> str | None:
+    """One verb done by a third party in one question and by the asker in the other: "if
+    the airline cancels my flight" / "if I cancel my flight", "Can my landlord raise the
+    rent?" / "Can I raise the rent?". The content check sees one noun added, which it lets
+    pass; who does it decides the answer. Not when the other question names that party
+    elsewhere ("What should I buy as a beginner?" / "What should a beginner buy?")."""
+    words_a, words_b = {w for w, _ in content_a}, {w for w, _ in content_b}
+    for verb, x in agents_a:
+        for other_verb, y in agents_b:
+            if verb != other_verb or x == y:
+                continue
+            for party, asker, elsewhere in ((x, y, words_b), (y, x, words_a)):
+                if asker in _ASKER and party not in _NO_PARTY and party not in elsewhere:
+                    return f"roles differ: {x} {verb} vs {y} {verb}"
     return None

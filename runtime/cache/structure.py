@@ -76,6 +76,10 @@ _FRAME = set(
         "may might must shall thanks thank cheers hi hello hey roughly approximately"
     )
 )
+# Of those, the nouns that frame ("what sort of", "the best way to", "a quick question"):
+# tagged as a verb they are the action asked about ("sort a list" / "reverse a list": served
+# while "sort" was dropped as a frame word, session 18's adversarial round).
+_FRAME_NOUNS = frozenset(lexicon.words("way method step thing question information info kind sort"))
 _QUALIFIER_DEPS = {"amod", "compound", "nmod"}  # words before a noun that say which one
 _COORDINATORS = frozenset({"and", "or", "nor", "versus", "vs"})  # "A or B" is "B or A"
 _SUBJECT = {"nsubj", "csubj"}
@@ -182,7 +186,8 @@ def _parse(text: str) -> Parsed:
         how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
         if how or function_words.quantity_of(doc[tok.i : tok.i + 3]):
             continue  # "how many", "the number of credits", "how long": the question word
-        framed = framing.frame_word(tok, lemma in _FRAME)
+        listed = lemma in _FRAME and not (lemma in _FRAME_NOUNS and tok.pos_ == "VERB")
+        framed = framing.frame_word(tok, listed)
         if framed or lemma in DEGREE_MARKERS or not any(c.isalpha() for c in lemma):
             continue
         head = tok.head  # What qualifies the message itself frames too: "quick question", not
@@ -225,9 +230,20 @@ def _parse(text: str) -> Parsed:
         tuple(
             (_lemma(t), _lemma(t.head))
             for t in doc
-            if t.dep_ in ("compound", "nmod") and t.pos_ == "NOUN" and t.head.pos_ in _NOUN_POS
+            if t.head.pos_ in _NOUN_POS
+            and (
+                (t.dep_ in ("compound", "nmod") and t.pos_ == "NOUN")
+                # A participle before it says which one too: "the extended deadline" (session
+                # 18's adversarial round), "a used car", "frozen spinach".
+                or (t.dep_ == "amod" and t.tag_ == "VBN")
+            )
         ),
         tuple(qualified),
+        tuple(
+            (_lemma(t.head), t.lower_ if t.pos_ == "PRON" else _lemma(t))
+            for t in doc
+            if t.dep_ == "nsubj" and t.head.pos_ == "VERB" and t.pos_ in ("PRON", *_NOUN_POS)
+        ),
     )
 
 
@@ -332,7 +348,8 @@ def _narrowed(a: Parsed, b: Parsed) -> str | None:
     """One question is the other with a noun added before a noun both ask about: "bake
     bread" / "bake sourdough bread", "a laptop" / "a gaming laptop". That names a narrower
     thing, whose answer differs; content_clash lets one added word pass, since paraphrases
-    often add one. Adjectives are left alone: many only praise ("a good recipe")."""
+    often add one. Adjectives are left alone: many only praise ("a good recipe"); a
+    participle is not ("the extended deadline", "a used car")."""
     for x, y in ((a, b), (b, a)):
         words_x, words_y = {w for w, _ in x.content}, {w for w, _ in y.content}
         if words_y - words_x:
@@ -366,6 +383,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     a, b = aspect.iterative(*phrasal.align(*map(parse_en, map(parses.prepared, (a_text, b_text)))))
     ra, rb = dict(a.roles), dict(b.roles)
     found = persons.role_clash(ra, rb) or persons.action_clash(ra, rb, _FRAME, _opposed)
+    found = found or persons.agent_clash(a.agents, b.agents, a.content, b.content)
     if found is None and (a.passive == b.passive or sorted(a.words) == sorted(b.words)):
         # Reordered words are no passive rephrasing ("Was Kepler born before Galileo?"); the
         # words too, past tagging slips ("type O" / "type AB"); clauses may trade places.

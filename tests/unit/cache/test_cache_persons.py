@@ -51,3 +51,38 @@ def test_a_role_key_only_when_both_persons_take_part() -> None:
     assert both == {persons.FIRST: "subject of pay", persons.SECOND: "object of pay"}
     assert persons.roles([Tok("you")], role_of) == {}
     assert persons.roles([Tok("i"), Tok("you", "NOUN")], role_of) == {}
+
+
+# One verb, done by a third party in one question and by the asker in the other. Written for
+# this test (session 18); the first two are the shapes an adversarial round found served.
+AGENT_CHANGED = [
+    (
+        "Do I get a refund if the ferry line cancels my crossing?",
+        "Do I get a refund if I cancel my crossing?",
+    ),
+    ("Can my landlord raise the rent during the lease?", "Can I raise the rent during the lease?"),
+    (
+        "What happens if my employer ends the contract early?",
+        "What happens if I end the contract early?",
+    ),
+]
+AGENT_KEPT = [
+    # The party named elsewhere in the other question, or no party named at all.
+    ("What should a beginner buy for climbing?", "What should I buy for climbing as a beginner?"),
+    (
+        "Do I get a refund if the ferry line cancels my crossing?",
+        "Do I get a refund if my crossing is cancelled?",
+    ),
+    ("Why does my dog bark at night?", "Why does my dog keep barking at night?"),
+]
+
+
+@pytest.mark.parametrize(("cached", "new"), AGENT_CHANGED)
+def test_a_third_party_against_the_asker_is_refused(cached: str, new: str) -> None:
+    ok, reason = verify_match(cached, new)
+    assert not ok and reason is not None and reason.startswith("roles differ"), reason
+
+
+@pytest.mark.parametrize(("cached", "new"), AGENT_KEPT)
+def test_the_same_party_or_none_named_is_no_role_change(cached: str, new: str) -> None:
+    assert not (verify_match(cached, new)[1] or "").startswith("roles differ")

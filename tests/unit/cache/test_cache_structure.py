@@ -230,8 +230,28 @@ def test_an_adverb_of_manner_swapped_for_a_noun_is_a_swap() -> None:
 def test_a_noun_added_before_a_shared_noun_narrows_the_question() -> None:
     assert structure.clash_en("What is a good tablet?", "What is a good drawing tablet?")
     assert structure.clash_en("How do I reset my password?", "How do I reset my router password?")
+    # A participle says which one too (session 18): "the extended deadline", "a used car".
+    assert structure.clash_en(
+        "When is the deadline for Kestrel grants?",
+        "When is the extended deadline for Kestrel grants?",
+    )
+    assert structure.clash_en(
+        "What does a car cost in Lisbon?", "What does a used car cost in Lisbon?"
+    )
     # A praising adjective is no narrowing.
     assert (
         structure.clash_en("Give me a recipe for flatbread.", "What's a good recipe for flatbread?")
+        is None
+    )
+
+
+def test_a_frame_noun_used_as_a_verb_is_the_action() -> None:
+    # "sort" frames as a noun ("what sort of"); as a verb it is the action asked about.
+    assert structure.clash_en(
+        "How do I sort a list in Kotlin?", "How do I reverse a list in Kotlin?"
+    )
+    assert structure.clash_en("How do I sort my inbox?", "How do I shuffle my inbox?")
+    assert (
+        structure.clash_en("What sort of tent suits Dartmoor?", "What kind of tent suits Dartmoor?")
         is None
     )
