@@ -28,7 +28,7 @@ import functools
 import re
 from typing import Any
 
-from runtime.cache import asking
+from runtime.cache import asking, lexicon
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _OPENER = re.compile(
@@ -149,7 +149,16 @@ def possession(tok: Any) -> bool:
     return not asker and any(c.dep_ == "dobj" for c in children)
 
 
+# Frame words that frame as nouns ("what sort of", "the best way to", "a quick question"):
+# tagged as a verb they are the action asked about ("sort a list" / "reverse a list" was
+# served while "sort" was dropped as a frame word: session 18's adversarial round).
+_FRAME_NOUNS = frozenset(lexicon.words("way method step thing question information info kind sort"))
+
+
 def frame_word(tok: Any, listed: bool) -> bool:
     """The parsed word frames the request: `listed` among structure.py's frame words and not
-    a verb of possession, or a verb asking for advice."""
-    return (listed and not possession(tok)) or advice_request(tok.lemma_.lower(), tok.tag_)
+    a verb of possession nor a framing noun used as a verb, or a verb asking for advice."""
+    acting = tok.pos_ == "VERB" and tok.lemma_.lower() in _FRAME_NOUNS
+    return (listed and not acting and not possession(tok)) or advice_request(
+        tok.lemma_.lower(), tok.tag_
+    )

@@ -110,6 +110,17 @@ def action_clash(
     return None
 
 
+def agents(tokens: Iterable[Any], lemma_of: Callable[[Any], str]) -> tuple[tuple[str, str], ...]:
+    """(verb lemma, its subject) for each verb with a noun or pronoun subject: a noun by its
+    lemma, a pronoun as written ("the airline cancels": (cancel, airline); "I cancel": (cancel,
+    i)), for `agent_clash`."""
+    return tuple(
+        (lemma_of(t.head), t.lower_ if t.pos_ == "PRON" else lemma_of(t))
+        for t in tokens
+        if t.dep_ == "nsubj" and t.head.pos_ == "VERB" and t.pos_ in ("PRON", "NOUN", "PROPN")
+    )
+
+
 # The asker and the one asked, who a question may name instead of a third party.
 _ASKER = frozenset({"i", "we", "you"})
 # Subjects that name no party of their own (a pronoun may stand for the other's noun).

@@ -76,10 +76,6 @@ _FRAME = set(
         "may might must shall thanks thank cheers hi hello hey roughly approximately"
     )
 )
-# Of those, the nouns that frame ("what sort of", "the best way to", "a quick question"):
-# tagged as a verb they are the action asked about ("sort a list" / "reverse a list": served
-# while "sort" was dropped as a frame word, session 18's adversarial round).
-_FRAME_NOUNS = frozenset(lexicon.words("way method step thing question information info kind sort"))
 _QUALIFIER_DEPS = {"amod", "compound", "nmod"}  # words before a noun that say which one
 _COORDINATORS = frozenset({"and", "or", "nor", "versus", "vs"})  # "A or B" is "B or A"
 _SUBJECT = {"nsubj", "csubj"}
@@ -186,8 +182,7 @@ def _parse(text: str) -> Parsed:
         how = tok.i > 0 and doc[tok.i - 1].lower_ == "how"
         if how or function_words.quantity_of(doc[tok.i : tok.i + 3]):
             continue  # "how many", "the number of credits", "how long": the question word
-        listed = lemma in _FRAME and not (lemma in _FRAME_NOUNS and tok.pos_ == "VERB")
-        framed = framing.frame_word(tok, listed)
+        framed = framing.frame_word(tok, lemma in _FRAME)
         if framed or lemma in DEGREE_MARKERS or not any(c.isalpha() for c in lemma):
             continue
         head = tok.head  # What qualifies the message itself frames too: "quick question", not
@@ -233,17 +228,12 @@ def _parse(text: str) -> Parsed:
             if t.head.pos_ in _NOUN_POS
             and (
                 (t.dep_ in ("compound", "nmod") and t.pos_ == "NOUN")
-                # A participle before it says which one too: "the extended deadline" (session
-                # 18's adversarial round), "a used car", "frozen spinach".
+                # A participle says which one too: "the extended deadline" (_narrowed).
                 or (t.dep_ == "amod" and t.tag_ == "VBN")
             )
         ),
         tuple(qualified),
-        tuple(
-            (_lemma(t.head), t.lower_ if t.pos_ == "PRON" else _lemma(t))
-            for t in doc
-            if t.dep_ == "nsubj" and t.head.pos_ == "VERB" and t.pos_ in ("PRON", *_NOUN_POS)
-        ),
+        persons.agents(doc, _lemma),
     )
 
 
