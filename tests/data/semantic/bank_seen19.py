@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (data: long template lines read better whole)
-"""Templates and fillers for the eighth blind TEST bank of the semantic-cache pairs (see build.py).
+"""Templates and fillers for the eighth blind TEST bank of the semantic-cache pairs (see build.py); retired into the tune split in session 19 as bank_seen19.py (families `seen19-NN`), after three readings.
 
 Written in session 18 blind to the verifier: its author read only README.md, build.py, the first
 60 lines of bank_tune.py (for the tuple format), the first 40 lines of bank_seen17.py (for this
