@@ -68,14 +68,3 @@ def expand(text: str, other: str) -> str:
         if acronym in spelt:
             text = re.sub(rf"\b{acronym}\b", spelt[acronym], text)
     return text
-
-
-def spelt_out(text: str, other: str) -> bool:
-    """One of the two questions spells out an acronym or numeronym of the other."""
-    return expand(text, other) != text or expand(other, text) != other
-
-
-def may_spell(text: str) -> bool:
-    """The question holds something another may spell out, or spells out something another
-    may abbreviate: an acronym, a numeronym or a run of capitalised words."""
-    return bool(_ACRONYM.search(text) or _NUMERONYM.search(text) or _NAME_RUN.search(text))

@@ -10,9 +10,10 @@ verify.py compares the numbers each question writes, and surface.py their units,
   half", "half an hour", "1.5 hours", "two hours", "a quarter of an hour", "90 minutes");
   when both questions hold one duration each and they are the same length, both are written
   "N minutes". Another length ("an hour" / "90 minutes") stays as written, and is refused.
-  Days and weeks are read as days, months and years as months, the same way: "two weeks" /
-  "14 days" are both "14 days", "a year" / "12 months" both "12 months"; "24 months" against
-  "3 years", or "30 days" against "a month" (no whole number of days), stay as written;
+  Days, weeks and fortnights are read as days, months and years as months, the same way:
+  "two weeks" / "14 days" / "a fortnight" are all "14 days", "a year" / "12 months" both
+  "12 months"; "24 months" against "3 years", or "30 days" against "a month" (no whole
+  number of days), stay as written;
 - "25%" against "a quarter" reads as 25 against 1/4: one proportion, a percentage and a
   fraction word ("half", "a quarter", "three quarters"). When both questions hold one each
   and they are equal, both are written "N percent"; "75%" / "a quarter" is refused;
@@ -42,9 +43,10 @@ _COUNT = {
 # are never one length.
 _SCALE = {"hour": (60, "minutes"), "hr": (60, "minutes"), "minute": (1, "minutes"),
           "min": (1, "minutes"), "day": (1, "days"), "week": (7, "days"),
+          "fortnight": (14, "days"),
           "month": (1, "months"), "year": (12, "months"), "yr": (12, "months")}  # fmt: skip
 _N = r"(\d+(?:\.\d+)?|" + "|".join(sorted(_COUNT, key=len, reverse=True)) + r")"
-_UNIT = r"(hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|yrs?)"
+_UNIT = r"(hours?|hrs?|minutes?|mins?|days?|weeks?|fortnights?|months?|years?|yrs?)"
 _DURATION = re.compile(
     # "half an hour", "a quarter of an hour", "three quarters of an hour", "half a year"
     r"\b(?:(half|a\s+quarter|(?:three|3)\s+quarters)\s+(?:of\s+)?an?\s+(hour|day|week|month|year))\b"

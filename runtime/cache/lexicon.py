@@ -58,7 +58,12 @@ ZH_NOT_NUMBERS = (
     # "一" before a measure word is the article "a" ("一根香蕉" = "a banana"), not a count.
     r"一(?=[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗])|"
     # "哪一年" (which year), "这一次", "每一天", "同一个": a determiner's 一 is no count.
-    r"(?<=[哪这那每同])一"
+    r"(?<=[哪这那每同])一|"
+    # 一 + a verb or an adjective with 就 later in its clause is "as soon as": "一打开就闪退"
+    # (crashes as soon as it opens), "天一冷就打不着火". Not a number, a unit or a period
+    # after it: "一天就能学会" and "一斤就够" count.
+    r"一(?=[^\W\d零一二两三四五六七八九十百千万亿天日周年月小分秒次遍个岁斤克米升元块"
+    r"角毛里吨度页层楼人倍点半][^，,。？?！!；;\s]{0,8}就)"
 )
 
 # Chinese measure words that make "一" an article ("一本书" is "a book") and "几" a plural.

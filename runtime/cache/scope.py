@@ -35,7 +35,13 @@ _EN_SCOPE_RE = re.compile(r"\b(" + "|".join(sorted(_EN_SCOPE, key=len, reverse=T
 # add emphasis ("is it dangerous at all?").
 _IDIOMS = re.compile(
     r"\b(?:at all|after all|all right|above all|all of a sudden|once and for all|"
-    r"just now|just in case)\b",
+    r"just now|just in case)\b"
+    # "just" before a verb in the past, or after "have", is "a moment ago" ("the light just
+    # came on", "I've just moved"), not the scope word "only" ("just two", "just the kids").
+    r"|\bjust(?=\s+(?:\w+ed|got|came|lit|bought|made|took|went|had|been|left|found|saw|"
+    r"heard|told|gave|began|became|broke|fell|felt|ran|sent|spent|won|lost|paid|put|set|"
+    r"started|finished)\b)|(?<=\bhave\s)just\b|(?<=\bhas\s)just\b|(?<=\bhad\s)just\b"
+    r"|(?<=['’]ve\s)just\b",
     re.IGNORECASE,
 )
 _HOW_MUCH = re.compile(r"\bhow (?:many|much)\b")

@@ -69,13 +69,16 @@ _ZH_DATES: list[tuple[str, str]] = [
     (r"本月|这个月", "this month"),
     (r"下个月|下月", "next month"),
     (r"上个月|上月", "last month"),
-    (r"(?:周|星期|礼拜)[一二三四五六日天]", "<wd>"),
+    # One weekday, three ways of saying it: 周四 = 星期四 = 礼拜四, 周日 = 星期天.
+    (r"(?:周|星期|礼拜)([一二三四五六日天])", "周\\1"),
     (r"[一二三四五六七八九十]{1,2}月", "<m>"),
     (r"早上|上午|中午|下午|晚上|夜里", "<tod>"),
 ]
 _MONTH_MODAL = re.compile(r"(?<![.?!]\s)(?<!^)\b(May|March)\b")
 _EN_DATE_RES = [(re.compile(rf"\b(?:{pattern})\b"), label) for pattern, label in _EN_DATES]
 _ZH_DATE_RES = [(re.compile(pattern), label) for pattern, label in _ZH_DATES]
+# A weekday or a run of them as `dates` found it: 天 and 日 name the same Sunday.
+_ZH_WEEKDAY = re.compile(r"周[一二三四五六日天]|[一二三四五六日天]-[一二三四五六日天]")
 
 
 _SPANS = [
@@ -123,7 +126,7 @@ def dates(text: str, lang: str) -> tuple[list[str], str]:
         if matches:
             found.extend(m.group(0) if label[0] == "<" else m.expand(label) for m in matches)
             text = regex.sub(" ", text)
-    return sorted(found), text
+    return sorted(f.replace("天", "日") if _ZH_WEEKDAY.fullmatch(f) else f for f in found), text
 
 
 # --- times of day ---------------------------------------------------------------------------

@@ -138,8 +138,9 @@ _ZH_PLACES = lexicon.words(
     "谷歌 微软 华为 小米 腾讯 阿里巴巴 百度 特斯拉 孔子 鲁迅 毛泽东 爱因斯坦 "
     "牛顿 "
 )
+# 省 before what it saves is the verb "to save" ("是不是更省钱"), not a province.
 _ZH_SUFFIXED = re.compile(
-    r"[\u4e00-\u9fff]{1,3}(?:市|省|县|大学|公司|银行|医院|机场|火车站|高铁站)"
+    r"[\u4e00-\u9fff]{1,3}(?:市|省(?![钱事力心时电油料劲])|县|大学|公司|银行|医院|机场|火车站|高铁站)"
 )
 
 
