@@ -60,10 +60,24 @@ _ZH_NUMERALS = re.compile(r"[零一二两三四五六七八九十百千万亿]+"
 _EN_WORD = re.compile(r"[a-z]+")
 
 
+# "six and a half" / "six-and-a-half" is 6.5, as "6.5" writes it.
+_AND_A_HALF = re.compile(
+    r"\b(\d+|" + "|".join(w for w in lexicon.EN_UNITS if w != "zero") + r")[\s-]+and[\s-]+a[\s-]+half\b",
+    re.IGNORECASE,
+)
+
+
+def _and_a_half(m: re.Match[str]) -> str:
+    whole = m.group(1).lower()
+    return f"{whole if whole.isdigit() else lexicon.EN_UNITS[whole]}.5"
+
+
 def _numbers(text: str, lang: str) -> list[str]:
     found: list[str] = []
     if lang == "zh":  # "一天最多" is per day, "三十八度五" 38.5 degrees (zh_numbers.py)
         text = zh_numbers.rates(text)
+    else:
+        text = _AND_A_HALF.sub(_and_a_half, text)
     for m in _DIGITS.finditer(text):
         found.append(m.group(0).replace(",", ""))
     if lang == "zh":

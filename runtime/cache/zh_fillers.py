@@ -17,9 +17,9 @@ _VEHICLES = "高铁|动车|火车|飞机|地铁|公交车?|大巴|巴士|汽车|
 
 _FILLERS = [
     # Emphatic 到底 / 究竟 ("on earth", "after all") right before a way of asking:
-    # "到底能不能请年假" asks "能不能请年假".
+    # "到底能不能请年假" asks "能不能请年假"; 异 is zh_frames.py's "what difference".
     re.compile(
-        r"(?:到底|究竟)(?=能|可以|可不可以|是|要|该|应该|有|会|怎么|如何|为什么|什么|哪|多少|几|谁)"
+        r"(?:到底|究竟)(?=能|可以|可不可以|是|要|该|应该|有|会|怎么|如何|为什么|什么|哪|多少|几|谁|异)"
     ),
     # A pointer back at the problem just stated, before a how-question: "方程……这道题怎么解"
     # is "方程……怎么解".

@@ -67,6 +67,8 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     # What difference: "有什么区别" = "的区别是什么" = "有什么不同" = "区别在哪里".
     (r"有(?:什么|啥|哪些)(?:区别|不同|不一样|差别|差异)", "异"),
     (r"的?(?:区别|差别|差异)(?:是什么|在哪里?|在哪儿)", "异"),
+    # "A跟B有什么区别" is "A和B有什么区别": 跟 joining the two things compared is 和.
+    (r"跟(?=[^，,。？?！!]{1,12}异)", "和"),
     # When: "X的时间是什么时候" = "什么时候X" (chinese.py drops 什么时候).
     (r"的?时间是(?=什么时候|何时|哪天)", " "),
     # If: "X的话" is "if X"; the condition is the same with or without it.

@@ -41,6 +41,17 @@ MUST_HIT = [
      "My Harto kettle keeps tripping the fuse, what can I do?"),
     ("What could I do if my Brisk scooter won't charge?",
      "What should I do if my Brisk scooter won't charge?"),
+    # A fortnight is 14 days (amounts.py); "six and a half" is 6.5 (verify.py).
+    ("Is the Pembry trial two weeks long?", "Is the Pembry trial a fortnight long?"),
+    ("Is a 4.5-hour train ride to Dunmore worth it?",
+     "Is a four-and-a-half-hour train ride to Dunmore worth it?"),
+    # A clock time written two ways (surface.py `normalise_times`).
+    ("Does the Orlin pool open at 07:30 on Sundays?", "Does the Orlin pool open at 7:30 am on Sundays?"),
+    ("Is the Corvel desk open at midday?", "Is the Corvel desk open at 12:00?"),
+    ("Is the Corvel desk open at quarter to six?", "Is the Corvel desk open at 5:45?"),
+    # "just" before a past verb is "a moment ago", not "only" (scope.py).
+    ("My Orbo camera's red light just came on, what does it mean?",
+     "My Orbo camera's red light came on, what does it mean?"),
 ]  # fmt: skip
 
 MUST_MISS = [
@@ -67,6 +78,17 @@ MUST_MISS = [
     # A modal that is the question: obligation against permission, or no problem beside it.
     ("Must I pay the Corvel permit fee?", "Can I pay the Corvel permit fee?"),
     ("What should I do in Tallin?", "What can I do in Tallin?"),
+    # Another length, another clock time, another half of the day.
+    ("Is the Pembry trial three weeks long?", "Is the Pembry trial a fortnight long?"),
+    ("Is a 4.5-hour train ride to Dunmore worth it?",
+     "Is a five-and-a-half-hour train ride to Dunmore worth it?"),
+    ("Does the Orlin pool open at 07:30 on Sundays?", "Does the Orlin pool open at 7:30 pm on Sundays?"),
+    ("Is the Corvel desk open at midday?", "Is the Corvel desk open at midnight?"),
+    ("Is the Corvel desk open at quarter to six?", "Is the Corvel desk open at quarter past six?"),
+    ("Does the Orlin pool take five to ten minutes to fill?",
+     "Does the Orlin pool take 9:55 to fill?"),
+    # "just" before a noun is "only".
+    ("Can just the kids use the Orlin pool?", "Can the kids use the Orlin pool?"),
 ]  # fmt: skip
 
 

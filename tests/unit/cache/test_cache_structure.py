@@ -126,13 +126,20 @@ def test_surface_features() -> None:
         "make_all",
         "ops@acme.example",
     )
-    assert surface.times("at 7 p.m. or noon", "en") == ("7h00pm", "noon")
+    assert surface.times("at 7 p.m. or noon", "en") == ("0h00pm", "7h00pm")
+    # One time, written as a clock, a 24-hour clock, in words or by name, is one token.
+    assert surface.times("at 09:00", "en") == surface.times("at 9 am", "en") == ("9h00am",)
+    assert surface.times("at 12:00", "en") == surface.times("at midday", "en") == ("0h00pm",)
+    assert surface.normalise_times("at quarter to eight") == "at 7:45"
+    assert surface.normalise_times("by twenty past 5") == "by 5:20"
+    assert surface.normalise_times("it takes five to ten minutes") == "it takes five to ten minutes"
     assert surface.scope_words("How many of them? Only two of all", "en") == (
         "all",
         "only",
         "only:n",
     )
     assert surface.units("run 5 kilometres, then 3 km and 2 miles") == ("km", "km", "mi")
+    assert surface.units("a tenancy for ten years") == ("year",)  # no "ten ancy"
     assert surface.zh_units("一根香蕉和三公斤苹果") == ("公斤",)
 
 
