@@ -5,10 +5,11 @@ difference. So framing that is no part of the question goes ("Quick one:", "请�
 both questions say, each its own way, is written one way: "whats" as "what's" (casual.py),
 "Monday to Friday" as "weekdays" and 周六日 as 周末 (surface.py), "at least" as "the
 fewest" (degrees.py), "a slice" / "one slice" and "90 minutes" / "1.5 hours" (amounts.py),
-"Wi-Fi" / "wifi" (spellings.py); in Chinese, arithmetic operators (zh_numbers.py), a light
-verb the other question does without (zh_fillers.py) and a failure reported two ways
-(zh_errors.py). Most rewrite only a pair, never one question alone, so nothing reads a
-number or a word the other question does not also read.
+"2 litres" / "2000 ml" and "2升" / "2000毫升" (metric.py), "Wi-Fi" / "wifi" (spellings.py);
+in Chinese, arithmetic operators (zh_numbers.py), a light verb the other question does
+without (zh_fillers.py) and a failure reported two ways (zh_errors.py). Most rewrite only a
+pair, never one question alone, so nothing reads a number or a word the other question does
+not also read.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from runtime.cache import (
     casual,
     degrees,
     framing,
+    metric,
     spellings,
     zh_errors,
     zh_fillers,
@@ -34,7 +36,7 @@ def common(cached: str, new: str) -> tuple[str, str]:
         degrees.least_as_most(framing.unframe(weekday_spans(casual.restore(text))))
         for text in (cached, new)
     )
-    cached, new = amounts.align(cached, new)
+    cached, new = metric.align(*amounts.align(cached, new))
     return spellings.align(cached, new)
 
 

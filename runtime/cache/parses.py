@@ -17,16 +17,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.cache.clock import normalise_times
 from runtime.cache.degrees import least_as_most
 from runtime.cache.framing import unframe
 from runtime.cache.scope import strip_idioms
-from runtime.cache.surface import normalise_times
 from runtime.cache.word_forms import join_negating_prefixes
 
 MEMO = 8192  # Parses kept per process: the queries seen lately and the entries they met.
 # Bumped whenever `Parsed` or the parse itself changes: a stored parse of another version is
 # ignored (the question is parsed again), never misread.
-VERSION = 15
+VERSION = 16  # 16: clock times read one way before parsing (clock.py), "just" + a past verb
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from runtime.cache import zh_numbers
+from runtime.cache.clock import normalise_times, times
 from runtime.cache.scope import scope_words, weak
 
 # --- dates ----------------------------------------------------------------------------------
@@ -127,81 +128,6 @@ def dates(text: str, lang: str) -> tuple[list[str], str]:
             found.extend(m.group(0) if label[0] == "<" else m.expand(label) for m in matches)
             text = regex.sub(" ", text)
     return sorted(f.replace("天", "日") if _ZH_WEEKDAY.fullmatch(f) else f for f in found), text
-
-
-# --- times of day ---------------------------------------------------------------------------
-_HOUR_PERIOD = re.compile(
-    r"\b(\d{1,2})(?::(\d{2}))?\s*(?:o['’]clock\s*)?"
-    r"(?:(a\.?m\.?|p\.?m\.?)(?![a-z])|in the (morning|afternoon|evening)|at night|tonight)",
-    re.IGNORECASE,
-)
-
-
-def _hour(m: re.Match[str]) -> str:
-    hour, minutes, ampm, part = m.group(1), m.group(2) or "00", m.group(3), m.group(4)
-    later = (
-        (ampm or "").lower().startswith("p")
-        or part in ("afternoon", "evening")
-        or not (ampm or part)
-    )  # "at night" / "tonight"
-    return f" {int(hour) % 12}h{minutes}{'pm' if later else 'am'} "
-
-
-# A clock time said in words: "at quarter to eight" is 7:45, "by twenty past five" 5:20.
-# Only after a word that puts a time: "five to ten minutes" is a range, not 9:55.
-_CLOCK_HOURS = "one two three four five six seven eight nine ten eleven twelve".split()
-_PAST_TO = {"five": 5, "ten": 10, "quarter": 15, "twenty": 20, "twenty-five": 25, "half": 30}
-_WORDED_CLOCK = re.compile(
-    r"\b(at|by|until|till|before|after|around|about|from|since|it's|is it)\s+(?:a\s+)?"
-    r"(twenty-five|twenty|quarter|half|ten|five)\s+(past|to)\s+"
-    r"(\d{1,2}|" + "|".join(_CLOCK_HOURS) + r")\b",
-    re.IGNORECASE,
-)
-# A 24-hour time says its half of the day: "09:00" (a leading zero) or "18:30". "9:00" alone
-# may be either, and stays as written.
-_TWENTY_FOUR = re.compile(
-    r"(?<![\w:.])(0\d|1[3-9]|2[0-3]):([0-5]\d)(?![\d:])(?!\s*(?:a\.?m|p\.?m|o['’]clock))",
-    re.IGNORECASE,
-)
-_NOON = re.compile(r"\b(?:midday|noon)\b|(?<![\w:.])12:00(?![\d:])(?!\s*(?:a\.?m|p\.?m))", re.I)
-_MIDNIGHT = re.compile(r"\bmidnight\b", re.IGNORECASE)
-
-
-def _worded(m: re.Match[str]) -> str:
-    minutes = _PAST_TO[m.group(2).lower()]
-    word = m.group(4).lower()
-    hour = int(word) if word.isdigit() else _CLOCK_HOURS.index(word) + 1
-    if m.group(3).lower() == "to":
-        hour, minutes = (hour - 2) % 12 + 1, 60 - minutes
-    return f"{m.group(1)} {hour}:{minutes:02d}"
-
-
-def _twenty_four(m: re.Match[str]) -> str:
-    hour = int(m.group(1))
-    return f" {hour % 12}h{m.group(2)}{'pm' if hour >= 12 else 'am'} "
-
-
-def normalise_times(text: str) -> str:
-    """ "7 am", "7 a.m.", "07:00" and "7 in the morning" all become one token, as "noon",
-    "midday" and "12 pm" do, so equal times compare equal and 7 am / 7 pm do not (the bare
-    numbers are equal); "quarter to eight" is read 7:45, as a clock shows it."""
-    text = _WORDED_CLOCK.sub(_worded, text)
-    text = _NOON.sub(" 0h00pm ", _MIDNIGHT.sub(" 0h00am ", text))
-    return _HOUR_PERIOD.sub(_hour, _TWENTY_FOUR.sub(_twenty_four, text))
-
-
-_EN_TIME_WORDS = re.compile(
-    r"\b(\d{1,2}h\d{2}[ap]m|dawn|dusk|sunrise|sunset|daybreak|nightfall|"
-    r"lunchtime|dinnertime|bedtime|teatime|rush hour)\b"
-)
-_ZH_TIME_WORDS = re.compile(
-    r"凌晨|清晨|清早|早晨|傍晚|黄昏|半夜|深夜|午夜|正午|午后|[一三]刻|半(?=[点钟])"
-)
-
-
-def times(text: str, lang: str) -> tuple[str, ...]:
-    pattern = _ZH_TIME_WORDS if lang == "zh" else _EN_TIME_WORDS
-    return tuple(sorted(m.group(0) for m in pattern.finditer(normalise_times(text).lower())))
 
 
 # --- identifiers ------------------------------------------------------------------------------

@@ -23,14 +23,15 @@ from runtime.cache import (
     alike,
     answer_types,
     chinese,
+    clock,
     lexicon,
     modality,
+    quantities,
     structure,
     surface,
     wordnet,
     zh_frames,
     zh_names,
-    zh_numbers,
     zh_synonyms,
     zh_terms,
 )
@@ -45,66 +46,6 @@ def language(text: str) -> str:
     # A Chinese question with a brand name in it ("iPhone 多少钱") is still Chinese, and so is
     # English in a Chinese frame ("Python 里怎么 parse args"; chinese.py `framed` says why).
     return "zh" if cjk >= 2 and (cjk * 3 > latin or chinese.framed(text)) else "en"
-
-
-# --- numbers --------------------------------------------------------------------------------
-# Words built on numeral characters that are not quantities (lexicon.py).
-_ZH_NOT_NUMBERS = re.compile(lexicon.ZH_NOT_NUMBERS)
-
-
-_zh_number = zh_numbers.value
-
-
-_DIGITS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
-_ZH_NUMERALS = re.compile(r"[零一二两三四五六七八九十百千万亿]+")
-_EN_WORD = re.compile(r"[a-z]+")
-
-
-# "six and a half" / "six-and-a-half" is 6.5, as "6.5" writes it.
-_AND_A_HALF = re.compile(
-    r"\b(\d+|" + "|".join(w for w in lexicon.EN_UNITS if w != "zero") + r")[\s-]+and[\s-]+a[\s-]+half\b",
-    re.IGNORECASE,
-)
-
-
-def _and_a_half(m: re.Match[str]) -> str:
-    whole = m.group(1).lower()
-    return f"{whole if whole.isdigit() else lexicon.EN_UNITS[whole]}.5"
-
-
-def _numbers(text: str, lang: str) -> list[str]:
-    found: list[str] = []
-    if lang == "zh":  # "一天最多" is per day, "三十八度五" 38.5 degrees (zh_numbers.py)
-        text = zh_numbers.rates(text)
-    else:
-        text = _AND_A_HALF.sub(_and_a_half, text)
-    for m in _DIGITS.finditer(text):
-        found.append(m.group(0).replace(",", ""))
-    if lang == "zh":
-        cleaned = _ZH_NOT_NUMBERS.sub(" ", text)
-        for m in _ZH_NUMERALS.finditer(cleaned):
-            found.append(str(_zh_number(m.group(0))))
-        return sorted(found)
-    words = _EN_WORD.findall(text.lower())
-    i = 0
-    while i < len(words):
-        w = words[i]
-        if w in lexicon.EN_TENS:
-            value = lexicon.EN_TENS[w]
-            if i + 1 < len(words) and 0 < lexicon.EN_UNITS.get(words[i + 1], 0) < 10:
-                value += lexicon.EN_UNITS[words[i + 1]]
-                i += 1
-            found.append(str(value))
-        elif w in lexicon.EN_UNITS:
-            found.append(str(lexicon.EN_UNITS[w]))
-        elif w in lexicon.EN_ORDINALS:
-            found.append(f"#{lexicon.EN_ORDINALS[w]}")
-        elif w in lexicon.EN_SCALES:
-            found.append(f"x{lexicon.EN_SCALES[w]}")
-        elif w in lexicon.EN_FRACTIONS:
-            found.append(lexicon.EN_FRACTIONS[w])
-        i += 1
-    return sorted(found)
 
 
 # --- negation -------------------------------------------------------------------------------
@@ -317,13 +258,13 @@ def features(question: str) -> Features:
     """The analysis of one question, memoised: stored questions come back on every hit."""
     text = question.strip()
     lang = language(text)
-    dates, rest = surface.dates(surface.normalise_times(text), lang)
+    dates, rest = surface.dates(clock.normalise_times(text), lang)
     return Features(
         text=text,
         lower=text.lower(),
         lang=lang,
         dates=tuple(dates),
-        numbers=tuple(_numbers(rest, lang)),
+        numbers=tuple(quantities.numbers(rest, lang)),
         negated=_negated(text, lang),
         entities=frozenset(_entities(text, lang)),
         routes=frozenset(_routes(text, lang)),

@@ -47,7 +47,11 @@ def _abbreviations(name: str, suffix: str, places: list[str]) -> set[str]:
     # 西电 as well as 西电科大, "中国科学技术大学" 中科大, "北京航空航天大学" 北航 (the first
     # two words still name it; "北京师范大学" gives 北师, never 北大).
     heads = {core[:n] for n in range(2, len(core))}
-    return {core, core + suffix[0]} | heads | {head + suffix[0] for head in heads}
+    # Or the first word kept whole, the next ones cut to their first character, with the
+    # suffix's: "电子科技大学" is 电子科大, "中南财经政法大学" 中南财大, "华中师范大学" 华中师大.
+    cut = range(2, len(words) + 1)
+    whole = {words[0] + "".join(w[0] for w in words[1:n]) + suffix[0] for n in cut}
+    return {core, core + suffix[0]} | heads | {head + suffix[0] for head in heads} | whole
 
 
 def expand(a_text: str, b_text: str, places: list[str]) -> tuple[str, str]:

@@ -34,6 +34,8 @@ SERVED = [
     # An institution abbreviated by the first character of each word of its name.
     ("哈工大今年的录取分数线是多少", "哈尔滨工业大学今年的录取分数线是多少"),
     ("北师大的图书馆对外开放吗", "北京师范大学的图书馆对外开放吗"),
+    # Or by its first word whole and the first character of the next ones.
+    ("电子科大的图书馆对外开放吗", "电子科技大学的图书馆对外开放吗"),
     # A request to calculate asks the value; 开根号 is 根号; 由谁 is 谁; 不良 is no negation.
     ("二百二十五开根号是多少", "请帮我算一下根号二百二十五"),
     ("网购退货的运费由谁承担", "网购退货的运费是谁承担"),
@@ -89,6 +91,7 @@ REFUSED = [
     ("南大今年的录取分数线是多少", "南昌大学今年的录取分数线是多少", "entities differ"),
     ("北大今年的录取分数线是多少", "北京师范大学今年的录取分数线是多少", "entities differ"),
     ("北师大今年的录取分数线是多少", "北京大学今年的录取分数线是多少", "entities differ"),
+    ("华中师大今年的录取分数线是多少", "华东师范大学今年的录取分数线是多少", "entities differ"),
     # Square is not a root; a verb after 怎么 is no request to calculate.
     ("144的平方是多少", "144开平方是多少", "differ"),
     ("144开根号是多少", "144的平方是多少", "content differs"),

@@ -46,7 +46,8 @@ MUST_HIT = [
     ("Is a 4.5-hour train ride to Dunmore worth it?",
      "Is a four-and-a-half-hour train ride to Dunmore worth it?"),
     # A clock time written two ways (surface.py `normalise_times`).
-    ("Does the Orlin pool open at 07:30 on Sundays?", "Does the Orlin pool open at 7:30 am on Sundays?"),
+    ("Does the Orlin pool open at 07:30 on Sundays?",
+     "Does the Orlin pool open at 7:30 am on Sundays?"),
     ("Is the Corvel desk open at midday?", "Is the Corvel desk open at 12:00?"),
     ("Is the Corvel desk open at quarter to six?", "Is the Corvel desk open at 5:45?"),
     # "just" before a past verb is "a moment ago", not "only" (scope.py).
@@ -82,7 +83,8 @@ MUST_MISS = [
     ("Is the Pembry trial three weeks long?", "Is the Pembry trial a fortnight long?"),
     ("Is a 4.5-hour train ride to Dunmore worth it?",
      "Is a five-and-a-half-hour train ride to Dunmore worth it?"),
-    ("Does the Orlin pool open at 07:30 on Sundays?", "Does the Orlin pool open at 7:30 pm on Sundays?"),
+    ("Does the Orlin pool open at 07:30 on Sundays?",
+     "Does the Orlin pool open at 7:30 pm on Sundays?"),
     ("Is the Corvel desk open at midday?", "Is the Corvel desk open at midnight?"),
     ("Is the Corvel desk open at quarter to six?", "Is the Corvel desk open at quarter past six?"),
     ("Does the Orlin pool take five to ten minutes to fill?",

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runtime.cache import structure, surface
+from runtime.cache import clock, structure, surface
 from runtime.cache.shadow import Guard, answers_agree
 from runtime.cache.verify import verify_match
 
@@ -126,13 +126,13 @@ def test_surface_features() -> None:
         "make_all",
         "ops@acme.example",
     )
-    assert surface.times("at 7 p.m. or noon", "en") == ("0h00pm", "7h00pm")
+    assert clock.times("at 7 p.m. or noon", "en") == ("0h00pm", "7h00pm")
     # One time, written as a clock, a 24-hour clock, in words or by name, is one token.
-    assert surface.times("at 09:00", "en") == surface.times("at 9 am", "en") == ("9h00am",)
-    assert surface.times("at 12:00", "en") == surface.times("at midday", "en") == ("0h00pm",)
-    assert surface.normalise_times("at quarter to eight") == "at 7:45"
-    assert surface.normalise_times("by twenty past 5") == "by 5:20"
-    assert surface.normalise_times("it takes five to ten minutes") == "it takes five to ten minutes"
+    assert clock.times("at 09:00", "en") == clock.times("at 9 am", "en") == ("9h00am",)
+    assert clock.times("at 12:00", "en") == clock.times("at midday", "en") == ("0h00pm",)
+    assert clock.normalise_times("at quarter to eight") == "at 7:45"
+    assert clock.normalise_times("by twenty past 5") == "by 5:20"
+    assert clock.normalise_times("it takes five to ten minutes") == "it takes five to ten minutes"
     assert surface.scope_words("How many of them? Only two of all", "en") == (
         "all",
         "only",

@@ -1,0 +1,73 @@
+"""The numbers of a question, for the semantic-cache verifier (runtime/cache/verify.py).
+
+Two questions that say different numbers ask different things ("2 tickets" / "3 tickets",
+"三个人" / "四个人"), so verify.py compares the numbers each says, read one way whatever
+the writing: digits ("1,480" is 1480), Chinese numerals (zh_numbers.py: "二十七" is 27),
+English number words ("twenty-seven"), "six and a half" as 6.5, ordinals, scales and fraction
+words. Dates and times are taken out first (surface.py, clock.py), so 周一 is no 1.
+"""
+
+from __future__ import annotations
+
+import re
+
+from runtime.cache import lexicon, zh_numbers
+
+# Words built on numeral characters that are not quantities (lexicon.py).
+_ZH_NOT_NUMBERS = re.compile(lexicon.ZH_NOT_NUMBERS)
+
+
+_zh_number = zh_numbers.value
+
+
+_DIGITS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_ZH_NUMERALS = re.compile(r"[零一二两三四五六七八九十百千万亿]+")
+_EN_WORD = re.compile(r"[a-z]+")
+
+
+# "six and a half" / "six-and-a-half" is 6.5, as "6.5" writes it.
+_AND_A_HALF = re.compile(
+    r"\b(\d+|" + "|".join(w for w in lexicon.EN_UNITS if w != "zero") + r")"
+    r"[\s-]+and[\s-]+a[\s-]+half\b",
+    re.IGNORECASE,
+)
+
+
+def _and_a_half(m: re.Match[str]) -> str:
+    whole = m.group(1).lower()
+    return f"{whole if whole.isdigit() else lexicon.EN_UNITS[whole]}.5"
+
+
+def numbers(text: str, lang: str) -> list[str]:
+    """The numbers a question says, as sorted strings: digits, Chinese numerals, English
+    number words, ordinals ("#1"), scales ("x1000") and fractions ("1/2")."""
+    found: list[str] = []
+    # "一天最多" is per day, "三十八度五" 38.5 degrees (zh_numbers.py)
+    text = zh_numbers.rates(text) if lang == "zh" else _AND_A_HALF.sub(_and_a_half, text)
+    for m in _DIGITS.finditer(text):
+        found.append(m.group(0).replace(",", ""))
+    if lang == "zh":
+        cleaned = _ZH_NOT_NUMBERS.sub(" ", text)
+        for m in _ZH_NUMERALS.finditer(cleaned):
+            found.append(str(_zh_number(m.group(0))))
+        return sorted(found)
+    words = _EN_WORD.findall(text.lower())
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in lexicon.EN_TENS:
+            value = lexicon.EN_TENS[w]
+            if i + 1 < len(words) and 0 < lexicon.EN_UNITS.get(words[i + 1], 0) < 10:
+                value += lexicon.EN_UNITS[words[i + 1]]
+                i += 1
+            found.append(str(value))
+        elif w in lexicon.EN_UNITS:
+            found.append(str(lexicon.EN_UNITS[w]))
+        elif w in lexicon.EN_ORDINALS:
+            found.append(f"#{lexicon.EN_ORDINALS[w]}")
+        elif w in lexicon.EN_SCALES:
+            found.append(f"x{lexicon.EN_SCALES[w]}")
+        elif w in lexicon.EN_FRACTIONS:
+            found.append(lexicon.EN_FRACTIONS[w])
+        i += 1
+    return sorted(found)
