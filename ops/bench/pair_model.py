@@ -100,7 +100,7 @@ def _count(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--banks", default="seen15,seen16,seen17,dev16")
+    parser.add_argument("--banks", default="seen15,seen16,seen17,dev16,seen18,seen19")
     parser.add_argument("--scores-dir", type=Path, default=Path("/tmp/celeragent_pair_scores"))
     parser.add_argument("--train", action="store_true")
     parser.add_argument("--name", default="pair_model", help="the report's name in results/")

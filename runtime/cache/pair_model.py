@@ -42,7 +42,15 @@ RESCUE_LOGIT = 6.0
 # such must-miss refusals scored 8.0 (the highest 7.95, 7.94, 7.04); 20 of 53 such English
 # paraphrases scored 8.1 or more (English served 158 -> 178 of 324, still 0 of 484 wrong).
 # Nor did any of 161 one-word-swap must-miss pairs of the adversarial rounds and the English
-# unit-test lists (highest 6.0). The model's logits top out near 8.3: only its surest.
+# unit-test lists (highest 6.0). The model's logits top out near 8.3: only its surest. Session
+# 19 left out two more banks (seen18, seen19, each trained on the rest of a larger tune
+# split): with the six folds, 147 one-word-swap must-miss refusals topped at 7.95 and 51
+# reworded ones at 4.94; 23 of 65 such swapped paraphrases and 60 of 76 reworded ones passed.
+# Those folds' models served 4 more of 75 English paraphrases on their left-out bank than the
+# shipped weights (which saw neither bank), but the same recipe trained on the whole split
+# scored an adversarial round-2 must-miss 6.51 ("an extended warranty for a used car" / "what
+# to inspect before buying a used car"; 5.33 here) and served it, so the weights shipped
+# stay session 17's (session 19).
 SWAP_LOGIT = 8.1
 # The verifier's refusals the model may overrule: content words reworded, several words on
 # one side at least ("How long is the drive" / "How many hours by car"), as the word checks
