@@ -135,7 +135,9 @@ def test_cancel_and_approve(api: httpx.Client) -> None:
     ]}}  # fmt: skip
     job_id = api.post("/v1/jobs", json=sleeper).json()["job_id"]
     cancelled = api.post(f"/v1/jobs/{job_id}/cancel")
-    assert cancelled.status_code == 200 and cancelled.json()["cancelled"] is True
+    # Seen once in CI (session 19): "cancelled" False right after the submit, the job already
+    # ended. The reply's view (status, error) says how, should it happen again.
+    assert cancelled.status_code == 200 and cancelled.json()["cancelled"] is True, cancelled.json()
     assert wait_done(api, job_id)["status"] == "cancelled"
 
     channel = f"g{uuid.uuid4().hex[:8]}"
