@@ -54,12 +54,17 @@ _ZH_AMOUNT = re.compile(
 )
 
 
+def _unit(unit: str) -> tuple[int, str]:
+    """A unit's size in its kind's smallest unit, and the kind; English plurals as singular."""
+    return _EN_UNITS.get(unit) or _ZH_UNITS.get(unit) or _EN_UNITS[unit.removesuffix("s")]
+
+
 def _amounts(text: str) -> list[tuple[re.Match[str], Fraction, str, str]]:
     """(match, size in the kind's smallest unit, kind, unit as written) for each amount."""
     found = []
     for m in _EN_AMOUNT.finditer(text):
         unit = m.group(2).lower()
-        size, kind = _EN_UNITS.get(unit) or _EN_UNITS[unit.removesuffix("s")]
+        size, kind = _unit(unit)
         found.append((m, Fraction(m.group(1)) * size, kind, unit))
     for m in _ZH_AMOUNT.finditer(text):
         numeral = m.group(1)
@@ -70,9 +75,7 @@ def _amounts(text: str) -> list[tuple[re.Match[str], Fraction, str, str]]:
 
 
 def _write(text: str, m: re.Match[str], size: Fraction, unit: str, lang: str) -> str:
-    table = _EN_UNITS if lang == "en" else _ZH_UNITS
-    step = table[unit][0] if unit in table else table[unit.removesuffix("s")][0]
-    n = size / step
+    n = size / _unit(unit)[0]
     digits = str(n.numerator) if n.denominator == 1 else str(float(n))
     spelt = f"{digits} {unit}" if lang == "en" else f"{digits}{unit}"
     return text[: m.start()] + spelt + text[m.end() :]
@@ -89,14 +92,9 @@ def align(a: str, b: str) -> tuple[str, str]:
     lang = "zh" if ma.re is _ZH_AMOUNT else "en"
     if (mb.re is _ZH_AMOUNT) != (lang == "zh"):
         return a, b
-    table = _EN_UNITS if lang == "en" else _ZH_UNITS
-
-    def step(u: str) -> int:
-        return (table.get(u) or table[u.removesuffix("s")])[0]
-
     # The smaller of the two units the pair used ("2000 ml", not "2000000 mg" of a kind's
     # smallest), or the smallest of the kind if the amount is no whole number of it.
-    unit = min((unit_a, unit_b), key=step)
-    if (size_a / step(unit)).denominator != 1:
+    unit = min((unit_a, unit_b), key=lambda u: _unit(u)[0])
+    if (size_a / _unit(unit)[0]).denominator != 1:
         unit = _SMALLEST[lang][kind_a]
     return _write(a, ma, size_a, unit, lang), _write(b, mb, size_b, unit, lang)
