@@ -3,7 +3,7 @@ affordable") or superlative ("cheapest", "the most affordable", "the least expen
 
 - the same adjective at two degrees is a different question ("farther" / "farthest");
 - a superlative (or comparative) on one side only is one too, even when the adjectives are
-  synonyms that content_clash lets pass: "the cheapest way" asks for one way, "an affordable
+  synonyms that content.clash lets pass: "the cheapest way" asks for one way, "an affordable
   way" for any. Counted from the tags (JJS / RBS, JJR / RBR; "most" and "least" carry the tag
   themselves), so "cheapest" and "most affordable" are one superlative each: a closed class of
   grammar, no word list. "best" / "better" are left out: in "the best way to" they only praise

@@ -94,7 +94,7 @@ def preposition_clash(a: Parsed, b: Parsed) -> str | None:
     (lexicon.EN_PREPOSITION_GROUPS): "wear under / over a wetsuit", "stretch before / after
     running", "near / far from the hotel". Prepositions are a closed class: no word outside
     it is ever judged, and a question that also changes its content words is left to
-    content_clash ("distance between A and B" / "how far is A from B" is a paraphrase)."""
+    content.clash ("distance between A and B" / "how far is A from B" is a paraphrase)."""
     pa, parts_a = _prepositions(a)
     pb, parts_b = _prepositions(b)
     # A time shifted by "after" / "before" on one side only: "on St Patrick's Day" / "on the

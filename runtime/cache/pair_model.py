@@ -54,7 +54,7 @@ RESCUE_LOGIT = 6.0
 SWAP_LOGIT = 8.1
 # The verifier's refusals the model may overrule: content words reworded, several words on
 # one side at least ("How long is the drive" / "How many hours by car"), as the word checks
-# report them (structure.content_clash: "content differs: drive vs hours car", the two sides'
+# report them (content.clash: "content differs: drive vs hours car", the two sides'
 # words disjoint); and one word for one past SWAP_LOGIT. Never a side of none (words only
 # added: "bread" / "sourdough bread" narrows the question), nor the narrower checks that share
 # a word across the sides (qualifiers.py's "boiling point vs melting point", "is there a N vs

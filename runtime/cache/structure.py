@@ -31,6 +31,7 @@ from runtime.cache import (
     asking,
     aspect,
     clauses,
+    content,
     degrees,
     framing,
     function_words,
@@ -41,7 +42,6 @@ from runtime.cache import (
     qualifiers,
     receiving,
     verbs,
-    word_class,
     word_forms,
     wordnet,
 )
@@ -264,53 +264,6 @@ def swapped_blocks(
     return None
 
 
-def content_clash(
-    a: Sequence[tuple[str, str]],
-    b: Sequence[tuple[str, str]],
-    forms: dict[str, str] | None = None,
-    loose: bool = False,
-    adverbs: frozenset[str] = frozenset(),
-) -> str | None:
-    """Content words swapped for others of their class, a name changed, or more than one
-    word added on one side. `forms`: lemma -> the word as written, for the affix check (the
-    lemmatiser mangles words it does not know: "nonbinding" -> "nonbinde"). `loose`: the
-    tagging is not to be trusted (`_verbless`), so synonyms are sought in every part of
-    speech, not only the tagged ones. `adverbs`: the lemmas tagged as adverbs; one swapped
-    for a noun changes how or where the thing is done ("cook rice quickly / in the
-    microwave", "explain simply / in detail"): other changes of class are rephrasings ("how
-    tall" / "the height", "who wrote" / "the author")."""
-    words_a, words_b = dict(a), dict(b)
-    only_a = [w for w in words_a if w not in words_b]
-    only_b = [w for w in words_b if w not in words_a]
-    forms = forms or {}
-    for x in only_a:
-        for y in only_b:
-            fx, fy = forms.get(x, x), forms.get(y, y)
-            if word_forms.polarity_pair(x, y) or word_forms.polarity_pair(fx, fy):
-                return f"polarity differs: {fx} vs {fy}"
-            modifier = "modifier" in (words_a[x], words_b[y])
-            if modifier and word_forms.degree_pair(fx, fy):
-                return f"degree differs: {fx} vs {fy}"
-    only_a, only_b = wordnet.drop_synonyms(only_a, only_b, None if loose else words_a | words_b)
-    related = [(w, v) for w in only_a for v in only_b if word_forms.related(w, v)]
-    derived = {w for w, _ in related} | {v for _, v in related}
-    only_a = [w for w in only_a if w not in derived]
-    only_b = [w for w in only_b if w not in derived]
-    classes_a = {words_a[w] for w in only_a}
-    classes_b = {words_b[w] for w in only_b}
-    swapped = bool(classes_a & classes_b) or "name" in classes_a | classes_b
-    # A change of word class passes only between related words ("write" / "author").
-    swapped = swapped or all(word_class.unrelated_swap(only_a, only_b))
-    for x_only, y_words in ((only_a, words_b), (only_b, words_a)):
-        y_only = only_b if x_only is only_a else only_a
-        if any(w in adverbs for w in x_only) and any(y_words[w] == "noun" for w in y_only):
-            swapped = True  # an adverb of manner vs a noun: "quickly" / "in the microwave"
-    added = len(only_b) if not only_a else len(only_a) if not only_b else 0
-    if (only_a and only_b and (swapped or max(len(only_a), len(only_b)) > 2)) or added > 1:
-        return f"content differs: {' '.join(only_a) or 'none'} vs {' '.join(only_b) or 'none'}"
-    return None
-
-
 def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     """The same sentence but for one word: a content word ("Why is the dough elastic/
     brittle?": whatever the tagger made of the two words, that is the shape of an antonym
@@ -321,8 +274,8 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     if len(diff) != 1:
         return None
     i, x, y = diff[0]
-    content = {f for _, f in a.forms} | {f for _, f in b.forms}
-    if x in content and y in content:
+    written = {f for _, f in a.forms} | {f for _, f in b.forms}
+    if x in written and y in written:
         lemma = {f: w for w, f in a.forms + b.forms}
         kind = dict(a.content + b.content)
         loose = _verbless(a) or _verbless(b)
@@ -337,13 +290,13 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
 def _narrowed(a: Parsed, b: Parsed) -> str | None:
     """One question is the other with a noun added before a noun both ask about: "bake
     bread" / "bake sourdough bread", "a laptop" / "a gaming laptop". That names a narrower
-    thing, whose answer differs; content_clash lets one added word pass, since paraphrases
+    thing, whose answer differs; content.clash lets one added word pass, since paraphrases
     often add one. Adjectives are left alone: many only praise ("a good recipe"); a
     participle is not ("the extended deadline", "a used car")."""
     for x, y in ((a, b), (b, a)):
         words_x, words_y = {w for w, _ in x.content}, {w for w, _ in y.content}
         if words_y - words_x:
-            continue  # Not a pure addition: content_clash judged the swap.
+            continue  # Not a pure addition: content.clash judged the swap.
         for modifier, noun in x.modifiers:
             if modifier in words_x - words_y and noun in words_y:
                 return f"content differs: {modifier} {noun} vs {noun}"
@@ -387,7 +340,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     found = found or clauses.condition_clash(a_text, b_text, a, b)
     return (
         found
-        or content_clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))
+        or content.clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))
         or degrees.degree_clash(a, b)
         or _narrowed(a, b)
         or qualifiers.requalified(a, b)

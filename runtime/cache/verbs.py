@@ -6,7 +6,7 @@ Both are grammar, not word lists, so they hold for verbs never seen:
   and "Who coached the All Blacks?" asks about a former coach, "Who coaches the All
   Blacks?" about the current one. Only one verb in both questions, finite in both and in
   the past in one, the present in the other, counts: participles and bare forms tell no
-  tense, and a change of verb ("Who wrote X?" / "Who is the author of X?") is content_clash's.
+  tense, and a change of verb ("Who wrote X?" / "Who is the author of X?") is content.py's.
 - do-support: "Which team did Leicester knock out?" asks whom Leicester beat (the wh-phrase
   is the object, Leicester the subject); "Which team knocked Leicester out?" asks who beat
   Leicester. spaCy's small model often misparses the inverted form ("Leicester" the object of

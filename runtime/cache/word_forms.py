@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from runtime.cache import wordnet
+
 # Prefixes that flip an adjective's polarity ("legal" / "illegal").
 _NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "a", "anti", "mis")
 
@@ -97,3 +99,15 @@ def adverb_of(x: str, y: str) -> bool:
 def related(x: str, y: str) -> bool:
     """One word derived from the other, or spelt the other way: not a swap of content."""
     return same_stem(x, y) or spelling_variant(x, y) or adverb_of(x, y) or adverb_of(y, x)
+
+
+def compound_rest(long: str, short: str) -> str | None:
+    """What a closed compound adds to the word it opens with: "waterproof" / "water" ->
+    "proof". `related` reads the two as forms of one word, which lets the compound's other
+    half vanish, so "waterproof" and "water-resistant" (parsed "water", "resistant") would
+    differ by one added word. The rest counts as a word of its own only where it is one
+    (WordNet knows it) and is no suffix (5 letters or more: not "able", "less", "ness")."""
+    rest = long[len(short) :]
+    if len(short) < 3 or not long.startswith(short) or len(rest) < 5:
+        return None
+    return rest if any(wordnet.synsets(rest, pos) for pos in "nvar") else None

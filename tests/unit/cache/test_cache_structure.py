@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runtime.cache import clock, structure, surface
+from runtime.cache import clock, content, structure, surface
 from runtime.cache.shadow import Guard, answers_agree
 from runtime.cache.verify import verify_match
 
@@ -114,10 +114,10 @@ def test_swapped_blocks_needs_a_pivot() -> None:
 
 
 def test_content_clash_allows_a_change_of_word_class_but_not_a_swap_within_one() -> None:
-    assert structure.content_clash([("tall", "modifier")], [("height", "noun")]) is None
-    assert structure.content_clash([("tall", "modifier")], [("short", "modifier")]) is not None
-    assert structure.content_clash([("x", "noun")], [("x", "noun"), ("y", "noun")]) is None
-    assert structure.content_clash([], [("y", "noun"), ("z", "verb")]) is not None
+    assert content.clash([("tall", "modifier")], [("height", "noun")]) is None
+    assert content.clash([("tall", "modifier")], [("short", "modifier")]) is not None
+    assert content.clash([("x", "noun")], [("x", "noun"), ("y", "noun")]) is None
+    assert content.clash([], [("y", "noun"), ("z", "verb")]) is not None
 
 
 def test_surface_features() -> None:
