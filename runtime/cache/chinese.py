@@ -94,6 +94,9 @@ PRONOUNS = set("我你您他她它谁")
 _ZH_A_NOT_A = re.compile(r"(.)[不没]\1")
 # 让 (makes / lets) and 为 (for) too: "老板让员工加班" / "员工让老板加班".
 ROLE_MARKERS = set("把被给向对跟让为")
+# Function characters that may stand for one another, one for one (zh_swaps.py): not the
+# markers of who acts on whom.
+SWAPPABLE = frozenset(_ZH_FUNCTION - ROLE_MARKERS)
 
 
 def framed(text: str) -> bool:

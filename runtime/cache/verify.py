@@ -32,6 +32,7 @@ from runtime.cache import (
     wordnet,
     zh_frames,
     zh_names,
+    zh_swaps,
     zh_synonyms,
     zh_terms,
 )
@@ -116,7 +117,15 @@ def _imperative(text: str, m: re.Match[str], word: str) -> bool:
     still compares it as a content word."""
     start = _SENTENCE_START.search(text[: m.start()])
     lowered = word.lower()
-    return bool(start) and bool(wordnet.synsets(lowered, "v") or wordnet.synsets(lowered, "r"))
+    if wordnet.synsets(lowered, "r"):
+        return bool(start)
+    # A participle opening a clause is a verb too ("Holding a Canadian passport, ..."):
+    # WordNet lists the verb, not its -ing form ("hold", "drive", "run").
+    stems = [lowered]
+    if lowered.endswith("ing") and len(lowered) > 5:
+        stem = lowered[:-3]
+        stems += [stem, stem + "e", stem[:-1] if stem[-1] == stem[-2] else stem]
+    return bool(start) and any(wordnet.synsets(w, "v") for w in stems)
 
 
 def _entities(text: str, lang: str) -> set[str]:
@@ -350,6 +359,8 @@ def _verify(cached_question: str, new_question: str) -> tuple[bool, str | None]:
         structure.clash_en(a.text, b.text)
         if a.lang == "en"
         else chinese.clash_zh(a.zh_order, b.zh_order, a.text, b.text)
+        # Last, so a check that knows what the one character means names it (上 / 这个月).
+        or zh_swaps.clash(a.text, b.text)
     )
     if clash:
         return False, clash
