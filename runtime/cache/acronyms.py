@@ -65,6 +65,34 @@ def expand(text: str, other: str) -> str:
         return text
     spelt = _spellings(other)
     for acronym in acronyms:
-        if acronym in spelt:
-            text = re.sub(rf"\b{acronym}\b", spelt[acronym], text)
+        found = spelt.get(acronym) or _lowercase_spelling(acronym, other)
+        if found:
+            text = re.sub(rf"\b{acronym}\b", found, text)
     return text
+
+
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+# Words too common to be part of a spelt-out name: "is there" is no "IT".
+_COMMON = frozenset(
+    {"the", "and", "for", "with", "from", "that", "this", "what", "how", "can", "you", "are"}
+    | {"was", "not", "but", "all", "any", "its", "our", "your", "their", "has", "have", "had"}
+    | {"does", "did", "will", "would", "should", "could"}
+)
+
+
+def _lowercase_spelling(acronym: str, other: str) -> str | None:
+    """A run of lowercase words whose initials make an acronym of three letters or more:
+    "my HSA" / "my health savings account", "a CDL" / "a commercial driver's license". Users
+    write what an acronym stands for in lowercase as often as capitalised; three letters and
+    words of three letters or more (not "the", "for") keep chance runs out."""
+    if len(acronym) < 3:
+        return None
+    words = _WORD.findall(other)
+    n = len(acronym)
+    for i in range(len(words) - n + 1):
+        run = words[i : i + n]
+        if "".join(w[0] for w in run).upper() == acronym and all(
+            len(w) >= 3 and w.lower() not in _COMMON for w in run
+        ):
+            return " ".join(run)
+    return None

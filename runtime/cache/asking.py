@@ -28,6 +28,8 @@ _WHAT_IS = r"what(?:['’]s|\s+is|\s+would\s+be)\s+(?:the|a)\s+"
 _WAY = re.compile(
     rf"^{_WHAT_IS}(?:{_APPROVING}\s+)?(?:way|method)\s+(?:to|of)\s+(?=\w)"
     r"|^is\s+there\s+(?:a|any)\s+way\s+(?:to|of)\s+(?=\w)"
+    # "What's the process / procedure for renewing X" asks how to renew X.
+    rf"|^{_WHAT_IS}(?:{_APPROVING}\s+)?(?:process|procedure|steps)\s+(?:for|of)\s+(?=\w+ing\b)"
     # "Can you walk / talk / take me through how to ..."
     r"|^(?:can|could|would|will)\s+you\s+(?:walk|talk|take|run)\s+me\s+through\s+how\s+to\s+"
     # A bare "how to V" heading the question ("How to reset my PIN?") asks "How do I V".

@@ -29,9 +29,15 @@ EN_TENS = {
 EN_ORDINALS = {
     w: i + 1
     for i, w in enumerate(
-        words("first second third fourth fifth sixth seventh eighth ninth tenth ")
+        words(
+            "first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+            "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "
+            "nineteenth "
+        )
     )
 }
+# "twentieth" ... "ninetieth"; "twenty-first" is read as a tens word and an ordinal.
+EN_ORDINALS |= {w[:-1] + "ieth": n for w, n in EN_TENS.items()}
 
 EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12}
 # Fractions and multiples are numbers too: "a cup" is not "half a cup".

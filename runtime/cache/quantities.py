@@ -20,7 +20,8 @@ _ZH_NOT_NUMBERS = re.compile(lexicon.ZH_NOT_NUMBERS)
 _zh_number = zh_numbers.value
 
 
-_DIGITS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+# "25th" is the ordinal "twenty-fifth" writes ("#25"), not the amount 25.
+_DIGITS = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)(st|nd|rd|th\b)?")
 _ZH_NUMERALS = re.compile(r"[零一二两三四五六七八九十百千万亿]+")
 _EN_WORD = re.compile(r"[a-z]+")
 
@@ -45,7 +46,7 @@ def numbers(text: str, lang: str) -> list[str]:
     # "一天最多" is per day, "三十八度五" 38.5 degrees (zh_numbers.py)
     text = zh_numbers.rates(text) if lang == "zh" else _AND_A_HALF.sub(_and_a_half, text)
     for m in _DIGITS.finditer(text):
-        found.append(m.group(0).replace(",", ""))
+        found.append(("#" if m.group(2) else "") + m.group(1).replace(",", ""))
     if lang == "zh":
         cleaned = _ZH_NOT_NUMBERS.sub(" ", text)
         for m in _ZH_NUMERALS.finditer(cleaned):
@@ -56,11 +57,14 @@ def numbers(text: str, lang: str) -> list[str]:
     while i < len(words):
         w = words[i]
         if w in lexicon.EN_TENS:
-            value = lexicon.EN_TENS[w]
-            if i + 1 < len(words) and 0 < lexicon.EN_UNITS.get(words[i + 1], 0) < 10:
-                value += lexicon.EN_UNITS[words[i + 1]]
+            value, mark, after = lexicon.EN_TENS[w], "", words[i + 1] if i + 1 < len(words) else ""
+            if 0 < lexicon.EN_UNITS.get(after, 0) < 10:
+                value += lexicon.EN_UNITS[after]
                 i += 1
-            found.append(str(value))
+            elif 0 < lexicon.EN_ORDINALS.get(after, 0) < 10:  # "twenty-first"
+                value, mark = value + lexicon.EN_ORDINALS[after], "#"
+                i += 1
+            found.append(f"{mark}{value}")
         elif w in lexicon.EN_UNITS:
             found.append(str(lexicon.EN_UNITS[w]))
         elif w in lexicon.EN_ORDINALS:

@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from runtime.cache import zh_numbers
+from runtime.cache import lexicon, zh_numbers
 from runtime.cache.clock import normalise_times, times
 from runtime.cache.scope import scope_words, weak
 
@@ -167,6 +167,7 @@ _NUMBER_UNIT = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_WORDS = set(_EN_NUMBER_WORDS.split())
+_ORDINAL_ENDINGS = {"st", "nd", "rd", "th"}
 _ORDERED_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
 # Spellings of one unit; everything else is compared as written (singular).
 _UNIT_SPELLINGS = {
@@ -241,7 +242,11 @@ def units(text: str) -> tuple[str, ...]:
     """The unit after each number, in order ("5 km" -> km; "five kilometres" -> km)."""
     found = []
     for m in _NUMBER_UNIT.finditer(normalise_times(text)):
-        if m.group(2).lower() not in _NOT_UNITS and m.group(2).lower() not in _NUMBER_WORDS:
+        word = m.group(2).lower()
+        # An ordinal's ending or word is no unit: "25th", "twenty-fifth" (quantities.py).
+        if word in _NOT_UNITS or word in _NUMBER_WORDS or word in lexicon.EN_ORDINALS:
+            continue
+        if not (word in _ORDINAL_ENDINGS and m.group(0) == m.group(1) + m.group(2)):
             found.append(_unit(m.group(2)))
     return tuple(found)
 
