@@ -1,4 +1,4 @@
-"""Write tune.jsonl (bank_tune + retired test banks) and test.jsonl (bank_ninth); refuse leaks.
+"""Write tune.jsonl (bank_tune + retired test banks) and test.jsonl (bank_tenth); refuse leaks.
 
     python tests/data/semantic/build.py          # rewrite both files
     python tests/data/semantic/build.py --check  # only check (the unit tests call this)
@@ -21,8 +21,9 @@ bank_fifth.py was retired in session 16 too (bank_seen16.py, `seen16-NN`) when b
 was written, and bank_sixth.py, read twice, was retired in session 17 (bank_seen17.py,
 `seen17-NN`) when bank_seventh.py was written. Read three times, bank_seventh.py was retired in
 session 18 (bank_seen18.py, `seen18-NN`) when bank_eighth.py was written, and bank_eighth.py,
-read three times, in session 19 (bank_seen19.py, `seen19-NN`) when bank_ninth.py, the test
-split now, was written.
+read three times, in session 19 (bank_seen19.py, `seen19-NN`) when bank_ninth.py was written;
+bank_ninth.py, read three times, was retired in session 20 (bank_seen20.py, `seen20-NN`) when
+bank_tenth.py, the test split now, was written.
 A test bank is kept apart from every tune bank, the retired ones included.
 """
 
@@ -68,6 +69,7 @@ def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
         ("adv17", _bank("bank_adv17")),
         ("seen18", _bank("bank_seen18")),
         ("seen19", _bank("bank_seen19")),
+        ("seen20", _bank("bank_seen20")),
     ]
 
 
@@ -77,7 +79,7 @@ def tune_families() -> list[tuple[Any, ...]]:
 
 def test_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The test split's banks with their family prefix, in the order they were written."""
-    return [("ninth", _bank("bank_ninth"))]
+    return [("tenth", _bank("bank_tenth"))]
 
 
 def render(

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (data: long template lines read better whole)
-"""Templates and fillers for the ninth blind TEST bank of the semantic-cache pairs (see build.py).
+"""Templates and fillers for the ninth blind TEST bank of the semantic-cache pairs (see build.py); retired into the tune split in session 20 as bank_seen20.py (families `seen20-NN`), after three readings.
 
 Written in session 19 blind to the verifier: its author read only README.md, build.py, the first
 60 lines of bank_tune.py (for the tuple format), the first 40 lines of bank_seen18.py (for this
