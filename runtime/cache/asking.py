@@ -53,10 +53,33 @@ def _when(m: re.Match[str]) -> str:
     return f"When in the {period.lower()} should I " if period else "When should I "
 
 
+# Two idioms that ask one thing: "what becomes of X" is "what happens to X", and "Should I
+# (even) bother V-ing" asks "Is it worth V-ing".
+_BECOMES = re.compile(r"\bwhat\s+(becomes|became|will\s+become)\s+of\b", re.IGNORECASE)
+_BOTHER = re.compile(r"^should\s+I\s+(?:even\s+)?bother\s+(?=\w+ing\b)", re.IGNORECASE)
+_HAPPENS = {"becomes": "happens to", "became": "happened to", "will become": "will happen to"}
+
+
+def _happens(m: re.Match[str]) -> str:
+    return "what " + _HAPPENS[re.sub(r"\s+", " ", m.group(1).lower())]
+
+
+# "stop my dog barking" is "stop my dog from barking": with "from", the parse reads the
+# action held back (structure.py `hindered`), and "keep / prevent X from V-ing" say the same.
+_DET = "(?:my|your|his|her|our|their|the|a|an|this|these|those)"
+_STOP = re.compile(
+    rf"\b(stop(?:s|ping)?(?:\s+{_DET})?(?:\s+(?!(?:from|{_DET})\b)[a-z]+(?<!ing)){{1,3}}?)"
+    r"\s+(?!from\b)(?=[a-z]+ing\b)",
+    re.IGNORECASE,
+)
+
+
 def rewrite(text: str) -> str:
     """The question in its plainest frame: "How do I V ..." / "When should I V ..."."""
     out = _LAYOUT.sub("", text)
     out = _WAY.sub("How do I ", out, count=1)
+    out = _BOTHER.sub("Is it worth ", _BECOMES.sub(_happens, out))
+    out = _STOP.sub(r"\1 from ", out)
     return _TIME.sub(_when, out, count=1)
 
 

@@ -208,6 +208,14 @@ def _parse(text: str) -> Parsed:
         (_lemma(t), _lemma(t.head.head))
         for t in doc
         if t.dep_ == "pcomp" and t.head.lower_ == "from" and t.head.head.pos_ == "VERB"
+    ) + tuple(  # the parser's other reading: "from chewing shoes", "chewing" describing shoes
+        (_lemma(t), _lemma(t.head.head.head))
+        for t in doc
+        if t.tag_ == "VBG"
+        and t.dep_ == "amod"
+        and t.head.dep_ == "pobj"
+        and t.head.head.lower_ == "from"
+        and t.head.head.head.pos_ == "VERB"
     )
     words = tuple(t.lower_ for t in doc if not t.is_punct)
     tags = tuple(t.tag_ for t in doc if not t.is_punct)
@@ -274,6 +282,8 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     if len(diff) != 1:
         return None
     i, x, y = diff[0]
+    if a.hindered and b.hindered and {x, y} <= _HOLDER_FORMS:
+        return None  # "stop / keep the weeds from growing" (_held)
     written = {f for _, f in a.forms} | {f for _, f in b.forms}
     if x in written and y in written:
         lemma = {f: w for w, f in a.forms + b.forms}
@@ -317,6 +327,20 @@ def _verbless(p: Parsed) -> bool:
     return bool(do & set(p.words)) and not any(t[:2] == "VB" and w not in do for w, t in tagged)
 
 
+# Verbs that hold an action back with "from", and their forms as written.
+_HOLDERS = {"stop", "keep", "prevent"}
+_HOLDER_FORMS = _HOLDERS | {"stops", "stopped", "stopping", "keeps", "kept", "keeping"}
+_HOLDER_FORMS |= {"prevents", "prevented", "preventing"}
+
+
+def _held(p: Parsed) -> tuple[tuple[str, str], ...]:
+    """Content words with the verb that holds an action back read as one ("keep / stop /
+    prevent the weeds from growing"): the grammar says what it does, not the word."""
+    holders = {verb for _, verb in p.hindered}
+    holders |= _HOLDERS if holders else set()
+    return tuple(("prevent", c) if w in holders else (w, c) for w, c in p.content)
+
+
 def _opposed(x: str, y: str) -> bool:
     return wordnet.antonyms(x, y, "v")
 
@@ -340,7 +364,7 @@ def clash_en(a_text: str, b_text: str) -> str | None:
     found = found or clauses.condition_clash(a_text, b_text, a, b)
     return (
         found
-        or content.clash(a.content, b.content, forms, _verbless(a) or _verbless(b), _adverbs(a, b))
+        or content.clash(_held(a), _held(b), forms, _verbless(a) or _verbless(b), _adverbs(a, b))
         or degrees.degree_clash(a, b)
         or _narrowed(a, b)
         or qualifiers.requalified(a, b)

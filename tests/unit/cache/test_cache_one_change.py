@@ -1,7 +1,9 @@
 """One thing changed or one thing written two ways (session 20): a Chinese character swapped
 (zh_swaps.py), a compound's other half and a word said twice (structure.py), ordinals in
 digits and in words (quantities.py), an acronym spelt out in lowercase (acronyms.py), a
-participle opening a question (verify.py) and "the process for V-ing" (asking.py). Pairs
+participle opening a question (verify.py), "the process for V-ing", "what becomes of",
+"should I bother" and "stop X V-ing" (asking.py), and "stop / keep / prevent X from V-ing" read
+as one verb (structure.py). Pairs
 written for these tests, each rewrite with must-miss pairs beside it."""
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ SAME = [
     ),
     ("What's the process for renewing a fishing licence?", "How do I renew a fishing licence?"),
     ("Is this tent waterproof?", "Is this tent water-proof?"),
+    # Idioms and constructions that ask one thing.
+    ("What happens to my shares if Norvell folds?", "If Norvell folds, what becomes of my shares?"),
+    ("Is it worth repotting a cactus in winter?", "Should I bother repotting a cactus in winter?"),
+    ("How do I stop moss growing on roof tiles?", "How do I keep moss from growing on roof tiles?"),
+    ("How do I stop my puppy chewing shoes?", "How do I prevent my puppy from chewing shoes?"),
 ]  # fmt: skip
 OTHER = [
     # Chinese: one character that is the point of the question.
@@ -54,6 +61,12 @@ OTHER = [
     # Not the same initials.
     ("Can I pay for braces with my HSA?", "Can I pay for braces with my flexible saving account?"),
     ("What's the process for renewing a fishing licence?", "How do I apply for a fishing licence?"),
+    ("What happens to my shares if Norvell folds?", "If Norvell folds, what becomes of my bonus?"),
+    ("Is it worth repotting a cactus in winter?", "Should I bother watering a cactus in winter?"),
+    ("How do I stop my puppy chewing shoes?", "How do I get my puppy to chew shoes?"),
+    ("How do I stop a nosebleed?", "How do I prevent a nosebleed?"),  # an ongoing one / the next
+    ("How do I stop paying for Streamly?", "How do I keep paying for Streamly?"),
+    ("How do I stop the dripping tap?", "How do I fix the dripping tap?"),
 ]  # fmt: skip
 
 
