@@ -1,4 +1,4 @@
-"""Write tune.jsonl (bank_tune + retired test banks) and test.jsonl (bank_tenth); refuse leaks.
+"""Write tune.jsonl (tune + retired banks) and test.jsonl (bank_tenth, bank_eleventh); no leaks.
 
     python tests/data/semantic/build.py          # rewrite both files
     python tests/data/semantic/build.py --check  # only check (the unit tests call this)
@@ -23,7 +23,8 @@ was written, and bank_sixth.py, read twice, was retired in session 17 (bank_seen
 session 18 (bank_seen18.py, `seen18-NN`) when bank_eighth.py was written, and bank_eighth.py,
 read three times, in session 19 (bank_seen19.py, `seen19-NN`) when bank_ninth.py was written;
 bank_ninth.py, read three times, was retired in session 20 (bank_seen20.py, `seen20-NN`) when
-bank_tenth.py, the test split now, was written.
+bank_tenth.py, the test split now, was written. In session 20 bank_eleventh.py was written
+blind as a second test bank beside bank_tenth.py; build() keeps the two apart as well.
 A test bank is kept apart from every tune bank, the retired ones included.
 """
 
@@ -79,7 +80,7 @@ def tune_families() -> list[tuple[Any, ...]]:
 
 def test_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The test split's banks with their family prefix, in the order they were written."""
-    return [("tenth", _bank("bank_tenth"))]
+    return [("tenth", _bank("bank_tenth")), ("eleventh", _bank("bank_eleventh"))]
 
 
 def render(
