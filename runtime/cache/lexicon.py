@@ -72,6 +72,9 @@ ZH_NOT_NUMBERS = (
     r"角毛里吨度页层楼人倍点半][^，,。？?！!；;\s]{0,8}就)"
 )
 
+# Characters that negate in Chinese (verify.py reads them; zh_swaps.py refuses one swapped in).
+ZH_NEGATIONS = "不没別别非无未莫勿甭"
+
 # Chinese measure words that make "一" an article ("一本书" is "a book") and "几" a plural.
 ZH_MEASURE_WORDS = "个根杯张本只条件位次份家台部首篇瓶碗块把双支颗"
 

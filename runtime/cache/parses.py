@@ -26,7 +26,7 @@ from runtime.cache.word_forms import join_negating_prefixes
 MEMO = 8192  # Parses kept per process: the queries seen lately and the entries they met.
 # Bumped whenever `Parsed` or the parse itself changes: a stored parse of another version is
 # ignored (the question is parsed again), never misread.
-VERSION = 17  # 17: "the process for V-ing" read as "how do I" (asking.py); 16: clock times
+VERSION = 17  # 17: frames rewritten before parsing (asking.py), "from V-ing" as amod; 16: clock
 
 
 @dataclass(frozen=True)

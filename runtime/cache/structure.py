@@ -282,11 +282,10 @@ def _one_word_swapped(a: Parsed, b: Parsed) -> str | None:
     if len(diff) != 1:
         return None
     i, x, y = diff[0]
-    if a.hindered and b.hindered and {x, y} <= _HOLDER_FORMS:
+    lemma = {f: w for w, f in a.forms + b.forms}
+    if a.hindered and b.hindered and {lemma.get(x), lemma.get(y)} <= _HOLDERS:
         return None  # "stop / keep the weeds from growing" (_held)
-    written = {f for _, f in a.forms} | {f for _, f in b.forms}
-    if x in written and y in written:
-        lemma = {f: w for w, f in a.forms + b.forms}
+    if x in lemma and y in lemma:
         kind = dict(a.content + b.content)
         loose = _verbless(a) or _verbless(b)
         pos = "nvar" if loose else wordnet.pos_of(kind[lemma[x]], kind[lemma[y]])
@@ -327,10 +326,8 @@ def _verbless(p: Parsed) -> bool:
     return bool(do & set(p.words)) and not any(t[:2] == "VB" and w not in do for w, t in tagged)
 
 
-# Verbs that hold an action back with "from", and their forms as written.
+# Verbs that hold an action back with "from".
 _HOLDERS = {"stop", "keep", "prevent"}
-_HOLDER_FORMS = _HOLDERS | {"stops", "stopped", "stopping", "keeps", "kept", "keeping"}
-_HOLDER_FORMS |= {"prevents", "prevented", "preventing"}
 
 
 def _held(p: Parsed) -> tuple[tuple[str, str], ...]:

@@ -59,7 +59,7 @@ _ZH_FALSE_NEGATION = re.compile(
     r"非常|并非|除非|不过|不错|不少|不断|不管|不仅|不但|无论|别人|别的|特别|区别|分别|无线|"
     r"差不多|不得不|要不然|要不|是否|(.)[不没]\1|有没有|不良"  # 不良: adverse, a word
 )
-_ZH_NEGATION = re.compile(r"不|没|別|别|非|无|未|莫|勿|甭")
+_ZH_NEGATION = re.compile(f"[{lexicon.ZH_NEGATIONS}]")
 
 
 def _negated(text: str, lang: str) -> bool:

@@ -22,11 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from runtime.cache import chinese, zh_synonyms
+from runtime.cache import chinese, lexicon, zh_synonyms
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-# Characters that negate (verify.py's negation check reads them, but not inside a word: 无线).
-_NEGATIONS = set("不没别非无未莫勿甭")
 # Punctuation and spaces are no part of the comparison ("吗？" / "吗").
 _BARE = re.compile(r"[^\w]+")
 # Numerals are the number check's (zh_numbers.py): 两 / 二 / 2 are one number.
@@ -50,11 +47,11 @@ def clash(a: str, b: str, quiet: Collection[str] = chinese.SWAPPABLE) -> str | N
     if len(diff) != 1:
         return None
     i, x, y = diff[0]
-    if not (_HAN.match(x) and _HAN.match(y)) or {x, y} <= _NUMERALS:
+    if not (chinese.CJK.match(x) and chinese.CJK.match(y)) or {x, y} <= _NUMERALS:
         return None
     # A function character for a content one is the one added character the content check
     # lets pass ("由谁承担" / "是谁承担"), unless the content one negates (有线 / 无线).
-    polar = x in _NEGATIONS or y in _NEGATIONS
+    polar = x in lexicon.ZH_NEGATIONS or y in lexicon.ZH_NEGATIONS  # read in verify.py too
     if ((x in quiet or y in quiet) and not polar) or _synonym_word(a, b, i):
         return None
     return f"character differs: {x} vs {y}"
