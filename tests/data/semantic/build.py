@@ -1,4 +1,4 @@
-"""Write tune.jsonl (tune + retired banks) and test.jsonl (bank_tenth, bank_eleventh); no leaks.
+"""Write tune.jsonl (tune + retired banks) and test.jsonl (bank_twelfth, bank_thirteenth); no leaks.
 
     python tests/data/semantic/build.py          # rewrite both files
     python tests/data/semantic/build.py --check  # only check (the unit tests call this)
@@ -24,7 +24,10 @@ session 18 (bank_seen18.py, `seen18-NN`) when bank_eighth.py was written, and ba
 read three times, in session 19 (bank_seen19.py, `seen19-NN`) when bank_ninth.py was written;
 bank_ninth.py, read three times, was retired in session 20 (bank_seen20.py, `seen20-NN`) when
 bank_tenth.py, the test split now, was written. In session 20 bank_eleventh.py was written
-blind as a second test bank beside bank_tenth.py; build() keeps the two apart as well.
+blind as a second test bank beside bank_tenth.py; build() keeps the two apart as well. Both,
+read three times, were retired in session 21 (bank_seen21.py, `seen21-NN`, and bank_seen21b.py,
+`seen21b-NN`) when bank_twelfth.py and bank_thirteenth.py, the test split now, were written, each
+blind and by its own author at the same time.
 A test bank is kept apart from every tune bank, the retired ones included.
 """
 
@@ -71,6 +74,8 @@ def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
         ("seen18", _bank("bank_seen18")),
         ("seen19", _bank("bank_seen19")),
         ("seen20", _bank("bank_seen20")),
+        ("seen21", _bank("bank_seen21")),
+        ("seen21b", _bank("bank_seen21b")),
     ]
 
 
@@ -80,7 +85,7 @@ def tune_families() -> list[tuple[Any, ...]]:
 
 def test_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The test split's banks with their family prefix, in the order they were written."""
-    return [("tenth", _bank("bank_tenth")), ("eleventh", _bank("bank_eleventh"))]
+    return [("twelfth", _bank("bank_twelfth")), ("thirteenth", _bank("bank_thirteenth"))]
 
 
 def render(

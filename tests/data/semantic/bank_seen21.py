@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (data: long template lines read better whole)
-"""Templates and fillers for the tenth blind TEST bank of the semantic-cache pairs (see build.py).
+"""Templates and fillers for the tenth blind TEST bank of the semantic-cache pairs (see build.py); retired into the tune split in session 21 as bank_seen21.py (families `seen21-NN`), after three readings.
 
 Written in session 20 blind to the verifier: its author read only README.md, build.py, the first
 60 lines of bank_tune.py (for the tuple format), the first 40 lines of bank_ninth.py (for this

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (data: long template lines read better whole)
-"""Templates and fillers for the eleventh blind TEST bank of the semantic-cache pairs (see build.py).
+"""Templates and fillers for the eleventh blind TEST bank of the semantic-cache pairs (see build.py); retired into the tune split in session 21 as bank_seen21b.py (families `seen21b-NN`), after three readings.
 
 Written in session 20, beside bank_tenth.py (both are the test split; nothing was retired), blind
 to the verifier: its author read only README.md (whole), build.py (whole), the first 60 lines of
