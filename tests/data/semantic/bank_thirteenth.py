@@ -50,7 +50,19 @@ next `def`) also printed the next test function's `def` line (its name only); th
 README.md was cut by the tool's output limit, and its middle part was then printed separately
 (README.md is allowed whole); the leak check printed the overlapping words and frames (this bank's
 own text, as written here first), and build.py's success line printed both splits' pair counts.
-No other file was read."""
+No other file was read.
+
+Fixed in session 21, after both banks were merged: the leak check then named 38 overlaps with
+bank_twelfth.py (30 fillers, 8 template frames) over five runs: 38 in the first, then 6 (2 with
+bank_twelfth.py, 4 new ones with the tune split), then 2 (1 and 1), then a clean run; a
+proofreading pass changed one filler for grammar and the fifth run was clean too, as were the runs
+(and --check) after this paragraph and ruff format. Each overlap was replaced on this bank's side
+by a word or frame of the fixer's own invention, keeping each pair's meaning, class and label and
+the counts above. The fixer read only build.py (whole), this file (whole) and what build.py
+printed; read no other bank, no rendered pair, no test beyond running the split test, no git log
+and no result; and ran only build.py (and --check), the split test, ruff format and ruff check on
+this file, and counts over this module's FAMILIES. Slips: none beyond build.py's printed lines
+(the overlapping words and frames, and both splits' pair counts on success)."""
 
 FAMILIES = [
     (
@@ -173,7 +185,7 @@ FAMILIES = [
         "Once it's issued, how long does a {0} stay valid?",
         [
             ("UK provisional driving licence",),
-            ("Irish passport card",),
+            ("Belgian eID card",),
             ("Scottish National Entitlement Card",),
         ],
     ),
@@ -255,7 +267,7 @@ FAMILIES = [
         True,
         "How much should I tip a {0} in {1}?",
         "What's the customary tip for a {0} in {1}?",
-        [("hotel porter", "Buenos Aires"), ("desert tour guide", "Wadi Rum")],
+        [("hotel porter", "Montevideo"), ("desert tour guide", "Wadi Rum")],
     ),
     (
         "equivalent",
@@ -265,7 +277,7 @@ FAMILIES = [
         "Is a {1} carry-on allowed on {2}?",
         [
             ("10 kg", "ten-kilogram", "a Ryanair flight"),
-            ("7 kg", "seven-kilo", "an AirAsia flight"),
+            ("13 kg", "thirteen-kilo", "an AirAsia flight"),
             ("22 lb", "twenty-two-pound", "a Southwest flight"),
         ],
     ),
@@ -371,7 +383,7 @@ FAMILIES = [
         True,
         "{0}现在多少钱一斤？",
         "现在{0}一斤卖多少钱？",
-        [("阳光玫瑰葡萄",), ("沃柑",), ("小龙虾",)],
+        [("阳光玫瑰葡萄",), ("沃柑",), ("鲜活梭子蟹",)],
     ),
     (
         "paraphrase",
@@ -413,7 +425,7 @@ FAMILIES = [
         "{0}可以跟{1}同时服用吗？",
         [
             ("对乙酰氨基酚片", "连花清瘟"),
-            ("阿莫西林克拉维酸钾", "藿香正气水"),
+            ("阿莫西林克拉维酸钾", "小柴胡颗粒"),
             ("西替利嗪", "维生素C泡腾片"),
         ],
     ),
@@ -423,7 +435,7 @@ FAMILIES = [
         True,
         "{0}租房的话可以提取公积金吗？",
         "在{0}，租房能不能把住房公积金取出来？",
-        [("东莞",), ("金华",)],
+        [("惠州",), ("金华",)],
     ),
     (
         "paraphrase",
@@ -431,7 +443,7 @@ FAMILIES = [
         True,
         "怎么把{0}里的{1}导出来？",
         "{0}里面的{1}要如何导出？",
-        [("飞书", "审批记录"), ("网易云音乐", "歌单")],
+        [("微信读书", "读书笔记"), ("网易云音乐", "歌单")],
     ),
     (
         "paraphrase",
@@ -471,7 +483,7 @@ FAMILIES = [
         True,
         "办{0}需要带哪些证件？",
         "{0}要带什么证件去办？",
-        [("老年优待证",), ("残疾人证",)],
+        [("宝宝的第一张身份证",), ("新生儿医保卡",)],
     ),
     (
         "paraphrase",
@@ -485,8 +497,8 @@ FAMILIES = [
         "paraphrase",
         "zh",
         True,
-        "为什么{0}会{1}？",
-        "{0}{1}是什么原因？",
+        "{0}经常{1}，这是怎么回事？",
+        "导致{0}经常{1}的原因有哪些？",
         [("家里的猫", "吐毛球"), ("狗狗", "吃草")],
     ),
     (
@@ -676,7 +688,7 @@ FAMILIES = [
         False,
         "How long would it take an average hiker to walk {0} kilometres on flat ground?",
         "How long would it take an average hiker to walk {0} miles on flat ground?",
-        [("eighteen",), ("thirty-five",)],
+        [("eighteen",), ("twenty-seven",)],
     ),
     (
         "number_unit",
@@ -711,7 +723,7 @@ FAMILIES = [
         False,
         "What year did {0} publish her first novel?",
         "What year did {1} publish her first novel?",
-        [("Ottessa Moshfegh", "Jenny Offill"), ("Hilary Mantel", "Sarah Waters")],
+        [("Elizabeth Strout", "Jenny Offill"), ("Hilary Mantel", "Sarah Waters")],
     ),
     (
         "name",
@@ -770,7 +782,7 @@ FAMILIES = [
         False,
         "孩子{0}了，坐高铁需要买票吗？",
         "孩子{1}了，坐高铁需要买票吗？",
-        [("五周岁", "七周岁"), ("一米一", "一米三")],
+        [("五周岁", "六周岁"), ("一米一", "一米三")],
     ),
     (
         "date",
@@ -789,7 +801,7 @@ FAMILIES = [
         False,
         "{0}{2}的卧铺还有票吗？",
         "{1}{2}的卧铺还有票吗？",
-        [("五月三号", "五月五号", "西宁到格尔木"), ("腊月二十八", "腊月二十六", "北京西到佳木斯")],
+        [("五月三号", "五月六号", "西宁到格尔木"), ("腊月二十八", "腊月二十六", "北京西到佳木斯")],
     ),
     (
         "negation",
@@ -960,7 +972,7 @@ FAMILIES = [
         "Is {2} available in {0}?",
         "Is {2} available in {1}?",
         [
-            ("Godot 3.6", "Godot 4.3", "C# web export"),
+            ("QGIS 3.28 LTR", "QGIS 3.34 LTR", "the elevation profile tool"),
             ("MariaDB 10.6", "MariaDB 11.4", "vector indexing"),
         ],
     ),
@@ -1042,7 +1054,7 @@ FAMILIES = [
         False,
         "What's a good first {0} for a ten-year-old?",
         "What's a good first {0} for a retiree?",
-        [("pottery wheel",), ("sewing machine",)],
+        [("pottery wheel",), ("metal detector",)],
     ),
     (
         "audience",
@@ -1097,8 +1109,8 @@ FAMILIES = [
         "zh",
         False,
         "{0}要多长时间？",
-        "{0}的截止日期是哪天？",
-        [("办理个税年度汇算",), ("申请留学生学历认证",)],
+        "{0}最晚要在哪天之前完成？",
+        [("提交个体户年报",), ("申请留学生学历认证",)],
     ),
     (
         "preposition",
@@ -1164,9 +1176,9 @@ FAMILIES = [
         "alternative",
         "en",
         False,
-        "Can I use {0} instead of {1} in {2}?",
-        "Can I use {0} as well as {1} in {2}?",
-        [("agave nectar", "treacle", "parkin"), ("rapeseed oil", "lard", "shortcrust pastry")],
+        "Would {0} work in place of {1} in {2}?",
+        "Would {0} work together with {1} in {2}?",
+        [("brown rice syrup", "treacle", "parkin"), ("rapeseed oil", "lard", "shortcrust pastry")],
     ),
     (
         "alternative",
@@ -1231,7 +1243,7 @@ FAMILIES = [
         False,
         "用我自己的{0}可以{1}吗？",
         "用我妈的{0}可以{1}吗？",
-        [("电子社保卡", "在药房刷卡"), ("驾驶证", "在网上处理违章")],
+        [("电子社保卡", "在药房刷卡"), ("交管12123账号", "处理违章")],
     ),
     (
         "cause_vs_effect",
@@ -1330,7 +1342,7 @@ FAMILIES = [
         False,
         "本月{0}一共下了多少雨？",
         "今年{0}一共下了多少雨？",
-        [("漠河",), ("吐鲁番",)],
+        [("林芝",), ("吐鲁番",)],
     ),
     (
         "requester_role",
@@ -1386,7 +1398,7 @@ FAMILIES = [
         False,
         "What does a single from {0} to {1} cost?",
         "What does a return from {0} to {1} cost?",
-        [("Penzance", "London Paddington"), ("Fort William", "Mallaig")],
+        [("Truro", "London Paddington"), ("Fort William", "Mallaig")],
     ),
     (
         "trip_type",
@@ -1400,8 +1412,8 @@ FAMILIES = [
         "payment_method",
         "en",
         False,
-        "Can I pay for {0} by card?",
-        "Can I pay for {0} in cash?",
+        "For {0}, can the fare be paid by card?",
+        "For {0}, can the fare be paid in cash?",
         [("the Ring of Kerry bus",), ("a Munich taxi",)],
     ),
     (
@@ -1475,7 +1487,7 @@ FAMILIES = [
         False,
         "How much protein is in 100 grams of raw {0}?",
         "How much protein is in 100 grams of cooked {0}?",
-        [("freekeh",), ("black beluga lentils",)],
+        [("pearled spelt",), ("black beluga lentils",)],
     ),
     (
         "food_state",
@@ -1499,7 +1511,7 @@ FAMILIES = [
         False,
         "从{0}坐国内航班要提前多久到？",
         "从{0}坐国际航班要提前多久到？",
-        [("天府国际机场",), ("长水机场",)],
+        [("天府国际机场",), ("揭阳潮汕机场",)],
     ),
     (
         "transport_mode",
@@ -1507,7 +1519,7 @@ FAMILIES = [
         False,
         "How many hours is {0} to {1} by train?",
         "How many hours is {0} to {1} by coach?",
-        [("Cardiff", "Swansea"), ("York", "Whitby")],
+        [("Cardiff", "Carmarthen"), ("York", "Whitby")],
     ),
     (
         "transport_mode",
@@ -1537,9 +1549,9 @@ FAMILIES = [
         "temporary_permanent",
         "en",
         False,
-        "How long does a temporary {0} last?",
-        "How long does a permanent {0} last?",
-        [("eyebrow tattoo",), ("hair dye",)],
+        "What's the usual lifespan of a temporary {0}?",
+        "What's the usual lifespan of a permanent {0}?",
+        [("eyebrow tattoo",), ("filling in a back tooth",)],
     ),
     (
         "temporary_permanent",
@@ -1579,7 +1591,7 @@ FAMILIES = [
         False,
         "{0}适合放在室内养吗？",
         "{0}适合放在室外养吗？",
-        [("铁线莲",), ("蓝雪花",)],
+        [("铁线莲",), ("矮牵牛",)],
     ),
     (
         "rent_buy",
@@ -1595,7 +1607,7 @@ FAMILIES = [
         False,
         "在{0}租一个{1}大概多少钱？",
         "在{0}买一个{1}大概多少钱？",
-        [("昆山", "地下车位"), ("万宁石梅湾", "海景公寓")],
+        [("昆山", "地库车位"), ("万宁石梅湾", "海景公寓")],
     ),
     (
         "first_renewal",
@@ -1611,7 +1623,7 @@ FAMILIES = [
         False,
         "第一次办{0}要多久？",
         "续办{0}要多久？",
-        [("健康证",), ("导游证",)],
+        [("卫生许可证",), ("导游证",)],
     ),
     (
         "manual_automatic",
@@ -1619,7 +1631,7 @@ FAMILIES = [
         False,
         "How much are lessons in a manual car in {0}?",
         "How much are lessons in an automatic car in {0}?",
-        [("Swindon",), ("Milton Keynes",)],
+        [("Swindon",), ("Kettering",)],
     ),
     (
         "manual_automatic",
@@ -1643,7 +1655,7 @@ FAMILIES = [
         False,
         "有线的{0}延迟高吗？",
         "无线的{0}延迟高吗？",
-        [("电竞耳机",), ("扫码枪",)],
+        [("K歌话筒",), ("扫码枪",)],
     ),
     (
         "fresh_frozen",
