@@ -80,7 +80,7 @@ class E5PairModel:
     def __init__(self, weights: Path = WEIGHTS["zh"], int8: bool = True) -> None:
         import onnxruntime as ort
 
-        self._e5 = E5Weights()
+        self._e5 = shared_weights()
         with np.load(weights) as lora:
             merged = merged_weights(self._e5.tensors(), dict(lora))
         options = ort.SessionOptions()
@@ -108,6 +108,17 @@ class E5PairModel:
 
 _models: dict[str, E5PairModel] = {}
 _lock = threading.Lock()
+_weights: list[E5Weights] = []
+_weights_lock = threading.Lock()
+
+
+def shared_weights() -> E5Weights:
+    """One E5Weights per process: its vocabulary (250k pieces as a dict) is most of what a
+    loaded model keeps in memory, and both languages' models read the same file."""
+    with _weights_lock:
+        if not _weights:
+            _weights.append(E5Weights())
+        return _weights[0]
 
 
 def get_e5_pair_model(lang: str) -> E5PairModel:
