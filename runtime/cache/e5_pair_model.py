@@ -65,7 +65,10 @@ def merged_weights(base: dict[str, np.ndarray], lora: dict[str, np.ndarray]) -> 
 
 def pair_ids(e5: E5Weights, first: str, second: str) -> list[int]:
     """<s> first </s></s> second </s>, the longer side trimmed first past MAX_TOKENS."""
-    a, b = e5.tokenize(first), e5.tokenize(second)
+    return _joined(e5, e5.tokenize(first), e5.tokenize(second))
+
+
+def _joined(e5: E5Weights, a: list[int], b: list[int]) -> list[int]:
     while len(a) + len(b) > MAX_TOKENS - 4:
         if len(a) >= len(b):
             a = a[:-1]
@@ -92,8 +95,7 @@ class E5PairModel:
             graph, options, providers=["CPUExecutionProvider"]
         )
 
-    def _logit(self, first: str, second: str) -> float:
-        ids = pair_ids(self._e5, first, second)
+    def _logit(self, ids: list[int]) -> float:
         feed = {
             "embeds": self._e5.word_rows(ids)[None],
             "mask": np.ones((1, len(ids)), dtype=np.int64),
@@ -103,7 +105,10 @@ class E5PairModel:
 
     def score(self, a: str, b: str) -> float:
         """The mean logit of both orders: > 0 leans to one answer serving both."""
-        return (self._logit(a, b) + self._logit(b, a)) / 2
+        # Each question tokenized once (the tokenizer is Python), read in both orders.
+        first, second = self._e5.tokenize(a), self._e5.tokenize(b)
+        forward = self._logit(_joined(self._e5, first, second))
+        return (forward + self._logit(_joined(self._e5, second, first))) / 2
 
 
 _models: dict[str, E5PairModel] = {}
