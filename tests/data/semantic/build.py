@@ -1,4 +1,4 @@
-"""Write tune.jsonl (tune + retired banks) and test.jsonl (bank_twelfth, bank_thirteenth); no leaks.
+"""Write tune.jsonl (tune + retired banks) and test.jsonl (bank_fourteenth, bank_fifteenth); no leaks.
 
     python tests/data/semantic/build.py          # rewrite both files
     python tests/data/semantic/build.py --check  # only check (the unit tests call this)
@@ -26,8 +26,10 @@ bank_ninth.py, read three times, was retired in session 20 (bank_seen20.py, `see
 bank_tenth.py, the test split now, was written. In session 20 bank_eleventh.py was written
 blind as a second test bank beside bank_tenth.py; build() keeps the two apart as well. Both,
 read three times, were retired in session 21 (bank_seen21.py, `seen21-NN`, and bank_seen21b.py,
-`seen21b-NN`) when bank_twelfth.py and bank_thirteenth.py, the test split now, were written, each
-blind and by its own author at the same time.
+`seen21b-NN`) when bank_twelfth.py and bank_thirteenth.py were written, each blind and by its own
+author at the same time. Both, read three times, were retired in session 22 (bank_seen22.py,
+`seen22-NN`, and bank_seen22b.py, `seen22b-NN`) when bank_fourteenth.py and bank_fifteenth.py, the
+test split now, were written the same way.
 A test bank is kept apart from every tune bank, the retired ones included.
 """
 
@@ -76,6 +78,8 @@ def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
         ("seen20", _bank("bank_seen20")),
         ("seen21", _bank("bank_seen21")),
         ("seen21b", _bank("bank_seen21b")),
+        ("seen22", _bank("bank_seen22")),
+        ("seen22b", _bank("bank_seen22b")),
     ]
 
 
@@ -85,7 +89,7 @@ def tune_families() -> list[tuple[Any, ...]]:
 
 def test_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The test split's banks with their family prefix, in the order they were written."""
-    return [("twelfth", _bank("bank_twelfth")), ("thirteenth", _bank("bank_thirteenth"))]
+    return [("fourteenth", _bank("bank_fourteenth")), ("fifteenth", _bank("bank_fifteenth"))]
 
 
 def render(

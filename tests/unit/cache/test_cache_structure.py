@@ -184,11 +184,13 @@ def test_eval_splits_are_built_and_do_not_leak() -> None:
             "bank_seen20",
             "bank_seen21",
             "bank_seen21b",
+            "bank_seen22",
+            "bank_seen22b",
         )
     ]
     assert all(len(tune) > len(bank) for bank in retired)  # retired test banks are tuned on
-    assert [name for name, _ in build.test_banks()] == ["twelfth", "thirteenth"]
-    assert build.leaks(build._bank("bank_twelfth"), build._bank("bank_thirteenth")) == []
+    assert [name for name, _ in build.test_banks()] == ["fourteenth", "fifteenth"]
+    assert build.leaks(build._bank("bank_fourteenth"), build._bank("bank_fifteenth")) == []
     assert build.leaks(tune, test) == []
     assert all(build.leaks(bank, test) == [] for bank in retired)
     assert build.leaks(build._bank("bank_seen"), test + build._bank("bank_seen")[:1])

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (data: long template lines read better whole)
-"""Templates and fillers for the twelfth blind TEST bank of the semantic-cache pairs (see build.py).
+"""Templates and fillers for the twelfth blind TEST bank of the semantic-cache pairs (see build.py); retired into the tune split in session 22 as bank_seen22.py (families `seen22-NN`), after three readings.
 
 Written in session 21, beside bank_thirteenth.py (written blind at the same time by another
 author; both are the test split), blind to the verifier: its author read only README.md (whole),

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (data: long template lines read better whole)
-"""Templates and fillers for the thirteenth blind TEST bank of the semantic-cache pairs (see build.py).
+"""Templates and fillers for the thirteenth blind TEST bank of the semantic-cache pairs (see build.py); retired into the tune split in session 22 as bank_seen22b.py (families `seen22b-NN`), after three readings.
 
 Written in session 21, beside bank_twelfth.py (both are the test split, each written blind by its
 own author at the same time; bank_twelfth.py was an empty placeholder in this author's worktree),
