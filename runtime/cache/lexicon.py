@@ -65,6 +65,8 @@ ZH_NOT_NUMBERS = (
     r"一(?=[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗])|"
     # "哪一年" (which year), "这一次", "每一天", "同一个": a determiner's 一 is no count.
     r"(?<=[哪这那每同])一|"
+    # "一年当中什么时候" asks the time of year, "一天中" the time of day: no count of years.
+    r"一(?=[年天](?:当中|之中|中|四季))|"
     # 一 + a verb or an adjective with 就 later in its clause is "as soon as": "一打开就闪退"
     # (crashes as soon as it opens), "天一冷就打不着火". Not a number, a unit or a period
     # after it: "一天就能学会" and "一斤就够" count.

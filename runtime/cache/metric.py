@@ -8,7 +8,10 @@ question of a pair holds exactly one amount of the same kind (volume, mass or le
 the two are the same amount, both are written in the smaller unit, in digits ("2000 ml",
 "2000毫升"). Another amount ("2 litres" / "200 ml") or another kind ("2 kg" / "2 km") is
 left as written, and refused as before. 斤 is 500 grams, as Chinese shops weigh it ("十斤" is
-five kilograms, not ten). Used by alike.py, so only a pair is ever rewritten.
+five kilograms, not ten), and 两 a tenth of a 斤 ("四两" is 200 grams, "一斤四两" 700).
+A temperature in Celsius and Fahrenheit is one reading too, when the two agree to the digits
+they are written with ("38.3°C" / "100.9°F"): the Fahrenheit one is written as the Celsius
+one. Used by alike.py, so only a pair is ever rewritten.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ _EN_UNITS = {
 }  # fmt: skip
 _ZH_UNITS = {
     "毫升": (1, "volume"), "升": (1000, "volume"), "公升": (1000, "volume"),
-    "毫克": (1, "mass"), "克": (1000, "mass"), "斤": (500_000, "mass"),
+    "毫克": (1, "mass"), "克": (1000, "mass"), "两": (50_000, "mass"), "斤": (500_000, "mass"),
     "公斤": (1_000_000, "mass"), "千克": (1_000_000, "mass"),
     "毫米": (1, "length"), "厘米": (10, "length"), "米": (1000, "length"),
     "公里": (1_000_000, "length"), "千米": (1_000_000, "length"),
@@ -47,8 +50,13 @@ _EN_AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _ZH_NUMERAL = r"\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+"
+# 两 is a tenth of a 斤 (50 grams) when it weighs: "四两茶叶", "一斤四两" (700 grams); not
+# in "一两个" / "一两天" (one or two), where a measure word or a time follows it.
+_LIANG = r"两(?![个天次年周月岁家位本件只条张块句分秒小点])"
 _ZH_AMOUNT = re.compile(
-    rf"({_ZH_NUMERAL})(" + "|".join(sorted(_ZH_UNITS, key=len, reverse=True)) + r")(半)?"
+    rf"({_ZH_NUMERAL})("
+    + "|".join(_LIANG if u == "两" else u for u in sorted(_ZH_UNITS, key=len, reverse=True))
+    + rf")(?:(?<=斤)({_ZH_NUMERAL}){_LIANG})?(半)?"
     # Not a word that begins with a unit's character: 米饭 (rice), 克服 (overcome).
     r"(?![饭粒粉线服])"
 )
@@ -67,11 +75,17 @@ def _amounts(text: str) -> list[tuple[re.Match[str], Fraction, str, str]]:
         size, kind = _unit(unit)
         found.append((m, Fraction(m.group(1)) * size, kind, unit))
     for m in _ZH_AMOUNT.finditer(text):
-        numeral = m.group(1)
-        n = Fraction(numeral) if numeral[0].isdigit() else Fraction(zh_numbers.value(numeral))
-        size, kind = _ZH_UNITS[m.group(2)]
-        found.append((m, (n + Fraction(1, 2) * bool(m.group(3))) * size, kind, m.group(2)))
+        unit = m.group(2)[0] if m.group(2).startswith("两") else m.group(2)
+        size, kind = _ZH_UNITS[unit]
+        amount = (_zh_value(m.group(1)) + Fraction(1, 2) * bool(m.group(4))) * size
+        if m.group(3):  # "一斤四两": the 两 after the 斤
+            amount += _zh_value(m.group(3)) * _ZH_UNITS["两"][0]
+        found.append((m, amount, kind, unit))
     return found
+
+
+def _zh_value(numeral: str) -> Fraction:
+    return Fraction(numeral) if numeral[0].isdigit() else Fraction(zh_numbers.value(numeral))
 
 
 def _write(text: str, m: re.Match[str], size: Fraction, unit: str, lang: str) -> str:
@@ -81,8 +95,48 @@ def _write(text: str, m: re.Match[str], size: Fraction, unit: str, lang: str) ->
     return text[: m.start()] + spelt + text[m.end() :]
 
 
+# A temperature in Celsius or Fahrenheit: "38.3°C", "100.9 °F", "37.8 degrees Celsius".
+_TEMPERATURE = re.compile(
+    r"(?<![\w.])(-?\d+(?:\.\d+)?)\s*(?:°\s*|degrees?\s+)(c|f|celsius|centigrade|fahrenheit)\b",
+    re.IGNORECASE,
+)
+
+
+def _same_temperature(celsius: str, fahrenheit: str) -> bool:
+    """Each reading, converted, gives the other to the digits it is written with: 38.3°C is
+    100.94°F, which "100.9°F" writes, and 100.9°F is 38.28°C, which "38.3°C" writes. Not
+    38°C / 101°F: 101°F is 38.3°C, but 38°C is 100.4°F, not 101."""
+
+    def places(number: str) -> int:
+        return len(number.partition(".")[2])
+
+    c, f = float(celsius), float(fahrenheit)
+    return (
+        round(c * 9 / 5 + 32, places(fahrenheit)) == f
+        and round((f - 32) * 5 / 9, places(celsius)) == c
+    )
+
+
+def _temperatures(a: str, b: str) -> tuple[str, str]:
+    """One temperature a question, one in each scale, the same: the Fahrenheit one is written
+    as the other question writes its Celsius."""
+    found_a, found_b = list(_TEMPERATURE.finditer(a)), list(_TEMPERATURE.finditer(b))
+    if len(found_a) != 1 or len(found_b) != 1:
+        return a, b
+    ma, mb = found_a[0], found_b[0]
+    scale_a, scale_b = ma.group(2)[0].lower(), mb.group(2)[0].lower()
+    if {scale_a, scale_b} != {"c", "f"}:
+        return a, b
+    (mc, c_text), (mf, f_text) = ((ma, a), (mb, b)) if scale_a == "c" else ((mb, b), (ma, a))
+    if not _same_temperature(mc.group(1), mf.group(1)):
+        return a, b
+    f_text = f_text[: mf.start()] + mc.group(0) + f_text[mf.end() :]
+    return (c_text, f_text) if scale_a == "c" else (f_text, c_text)
+
+
 def align(a: str, b: str) -> tuple[str, str]:
     """Both questions with one shared amount written alike (module docstring)."""
+    a, b = _temperatures(a, b)
     found_a, found_b = _amounts(a), _amounts(b)
     if len(found_a) != 1 or len(found_b) != 1:
         return a, b

@@ -39,6 +39,31 @@ def _and_a_half(m: re.Match[str]) -> str:
     return f"{whole if whole.isdigit() else lexicon.EN_UNITS[whole]}.5"
 
 
+# "four point two" is 4.2, as "4.2" writes it: a whole number (up to nineteen, or digits) and
+# its decimal digits said one by one.
+_DIGIT_WORDS = {w: n for w, n in lexicon.EN_UNITS.items() if n < 10}
+_POINT = re.compile(
+    r"\b(\d+|"
+    + "|".join(lexicon.EN_UNITS)
+    + r")[\s-]+point((?:[\s-]+(?:"
+    + "|".join(_DIGIT_WORDS)
+    + r"))+)\b",
+    re.IGNORECASE,
+)
+
+
+def decimals(text: str) -> str:
+    """The question with decimals said in words written in digits ("four point two" as 4.2),
+    so the number, unit and metric checks read one amount (alike.py)."""
+    return _POINT.sub(_point, text)
+
+
+def _point(m: re.Match[str]) -> str:
+    whole = m.group(1).lower()
+    decimals = "".join(str(_DIGIT_WORDS[w]) for w in re.split(r"[\s-]+", m.group(2).lower()) if w)
+    return f"{whole if whole.isdigit() else lexicon.EN_UNITS[whole]}.{decimals}"
+
+
 def numbers(text: str, lang: str) -> list[str]:
     """The numbers a question says, as sorted strings: digits, Chinese numerals, English
     number words, ordinals ("#1"), scales ("x1000") and fractions ("1/2")."""

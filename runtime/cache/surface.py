@@ -145,7 +145,10 @@ _IDENTIFIERS = re.compile(
     r"|\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b"  # PascalCase with two humps or more
     r"|\b[A-Z]{2,}-?\d+\b"  # ticket / issue id
     r"|(?<![\w-])--?[A-Za-z][\w-]*"  # command-line flag
-    r"|\b\w+\(\)"  # a call
+    r"|\b\w+\(\)",  # a call
+    # ASCII word characters only: in Chinese text an identifier touches characters that Python
+    # counts as word characters too ("提示SolverProblemError错误"), and would be read as one word.
+    re.ASCII,
 )
 
 

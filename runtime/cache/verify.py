@@ -58,6 +58,7 @@ _EN_NEGATION = re.compile(
 _ZH_FALSE_NEGATION = re.compile(
     r"非常|并非|除非|不过|不错|不少|不断|不管|不仅|不但|无论|别人|别的|特别|区别|分别|无线|"
     r"差不多|不得不|要不然|要不|是否|(.)[不没]\1|有没有|不良"  # 不良: adverse, a word
+    r"|不小心|不慎"  # "accidentally": "不小心弄丢了" is lost, as "丢了" is
 )
 _ZH_NEGATION = re.compile(f"[{lexicon.ZH_NEGATIONS}]")
 
@@ -85,6 +86,15 @@ _EN_COMMON = set(
 )
 # Weekdays ("Sundays" / "Sunday") are compared as dates (surface.py), not as names.
 _EN_COMMON |= surface.WEEKDAY_WORDS
+# A preposition or conjunction opening the question is capitalised, not a name ("During a
+# heatwave, how often ..." / "How often ... when it's really hot"): structure.py compares it.
+_EN_COMMON |= lexicon.EN_SUBORDINATORS | {w for g in lexicon.EN_PREPOSITION_GROUPS for w in g}
+_EN_COMMON |= set(
+    lexicon.words(
+        "during throughout across between among without despite besides around along "
+        "against upon beyond behind beside"
+    )
+)
 _ZH_PLACES = lexicon.words(
     "北京 上海 广州 深圳 杭州 南京 成都 重庆 武汉 西安 天津 苏州 长沙 "
     "郑州 青岛 厦门 大连 沈阳 哈尔滨 昆明 拉萨 香港 澳门 台北 台湾 中国 "
@@ -164,8 +174,18 @@ def _entity_re(entity: str) -> re.Pattern[str]:
 
 
 def _missing_entities(a: frozenset[str], b_lower: str) -> list[str]:
-    # Compare against the other text itself, case-insensitively, so "paris" and "Paris" agree.
-    return sorted(e for e in a if not _entity_re(e).search(b_lower))
+    # Compare against the other text itself, case-insensitively, so "paris" and "Paris" agree;
+    # a people's name in the plural is its name in the singular ("Do Canadians need a visa" /
+    # "a Canadian citizen"), so one "s" at the end of a longer name may go or come.
+    return sorted(e for e in a if not any(_entity_re(f).search(b_lower) for f in _forms(e)))
+
+
+def _forms(entity: str) -> tuple[str, ...]:
+    if len(entity) < 5 or not entity.isalpha():
+        return (entity,)
+    if entity.endswith("s") and not entity.endswith("ss"):
+        return entity, entity[:-1]
+    return entity, entity + "s"
 
 
 # --- direction ------------------------------------------------------------------------------

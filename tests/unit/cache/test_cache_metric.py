@@ -15,6 +15,10 @@ SAME = [
     ("一天喝2升水够不够", "一天喝2000毫升水够不够"),
     ("一天喝两升半水够不够", "一天喝2.5升水够不够"),
     ("十斤大米要多少钱", "五公斤大米要多少钱"),  # 斤 is half a kilogram
+    ("买三两龙井要多少钱", "买150克龙井要多少钱"),  # 两 is a tenth of a 斤
+    ("称一斤二两基围虾要多少钱", "称600克基围虾要多少钱"),
+    ("Is 39.4°C a fever for a ten-year-old?", "Is 102.9°F a fever for a ten-year-old?"),
+    ("Is 37.8 degrees Celsius a fever in a baby?", "Is 100 degrees Fahrenheit a fever in a baby?"),
 ]  # fmt: skip
 OTHER = [
     ("Is 2 litres of water a day enough?", "Is 200 ml of water a day enough?"),
@@ -23,6 +27,11 @@ OTHER = [
     ("一天喝2升水够不够", "一天喝200毫升水够不够"),
     ("一天喝两升水够不够", "一天喝2.5升水够不够"),
     ("十斤大米要多少钱", "十公斤大米要多少钱"),
+    ("买三两龙井要多少钱", "买300克龙井要多少钱"),
+    ("称一斤二两基围虾要多少钱", "称1200克基围虾要多少钱"),
+    ("Is 39.4°C a fever for a ten-year-old?", "Is 101.3°F a fever for a ten-year-old?"),
+    ("Is 39.4°C a fever for a ten-year-old?", "Is 39.4°F a fever for a ten-year-old?"),
+    ("Should I roast the squash at 200°C?", "Should I roast the squash at 200°F?"),
 ]  # fmt: skip
 
 
@@ -42,3 +51,19 @@ def test_only_a_pair_with_one_amount_each_is_rewritten() -> None:
     two = ("Mix 2 litres of water with 1 kg of salt", "Mix 2000 ml of water with 1000 g of salt")
     assert metric.align(*two) == two
     assert metric.align("吃米饭会胖吗", "吃三米饭会胖吗") == ("吃米饭会胖吗", "吃三米饭会胖吗")
+
+
+def test_liang_after_a_count_is_no_weight() -> None:
+    # "一两个" / "一两天" is one or two of them, not a 两 of 50 grams.
+    assert metric.align("一两个小时能做完吗", "100克能做完吗") == (
+        "一两个小时能做完吗",
+        "100克能做完吗",
+    )
+    assert verify_match("一两天能到货吗", "50克能到货吗")[0] is False
+
+
+def test_a_temperature_is_rewritten_only_when_the_scales_agree() -> None:
+    assert metric.align("Is 38°C high?", "Is 100.4°F high?") == ("Is 38°C high?", "Is 38°C high?")
+    assert metric.align("Is 38°C high?", "Is 101°F high?") == ("Is 38°C high?", "Is 101°F high?")
+    # One scale on both sides: the numbers check compares them as written.
+    assert metric.align("Is 38°C high?", "Is 39°C high?") == ("Is 38°C high?", "Is 39°C high?")
