@@ -138,15 +138,21 @@ def rescues(cached: str, new: str, reason: str | None) -> bool:
     """Whether a model overrules the verifier's refusal: both questions in one language, a
     refusal of a shape `rescue_logit` names, SEMANTIC_PAIR_MODEL on, a logit past it."""
     from runtime.cache.verify import language
+
+    needed = rescue_logit(reason, language(new))
+    return needed is not None and scores_past(cached, new, needed)
+
+
+def scores_past(cached: str, new: str, logit: float) -> bool:
+    """Both questions in one language, SEMANTIC_PAIR_MODEL on, and that language's model
+    scores the pair past the logit."""
+    from runtime.cache.verify import language
     from runtime.config import get_settings
 
     lang = language(new)
-    needed = rescue_logit(reason, lang)
-    if needed is None or language(cached) != lang:
+    if language(cached) != lang or not get_settings().semantic_pair_model:
         return False
-    if not get_settings().semantic_pair_model:
-        return False
-    return get_e5_pair_model(lang).score(cached, new) >= needed
+    return get_e5_pair_model(lang).score(cached, new) >= logit
 
 
 def rescue_logit(reason: str | None, lang: str = "zh") -> float | None:

@@ -131,15 +131,20 @@ def rescues(cached: str, new: str, reason: str | None) -> bool:
     only past that shape's logit.
     Chinese is left to the word checks: MiniLM's vocabulary reads most Chinese characters as
     [UNK] (zh_vectors.py), and left-out banks showed no gain there."""
+    needed = rescue_logit(reason)
+    return needed is not None and scores_past(cached, new, needed)
+
+
+def scores_past(cached: str, new: str, logit: float) -> bool:
+    """Both questions English, SEMANTIC_PAIR_MODEL on, and the model's score past the logit."""
     from runtime.cache.verify import language
     from runtime.config import get_settings
 
-    needed = rescue_logit(reason)
-    if needed is None or language(new) != "en" or language(cached) != "en":
+    if language(new) != "en" or language(cached) != "en":
         return False
     if not get_settings().semantic_pair_model:
         return False
-    return get_pair_model().score(cached, new) >= needed
+    return get_pair_model().score(cached, new) >= logit
 
 
 def rescue_logit(reason: str | None) -> float | None:

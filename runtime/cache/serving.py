@@ -35,6 +35,21 @@ __all__ = ["Candidate", "Decision", "decide", "lowest_served", "threshold_for"]
 # under the threshold: there it served "the boiling point of diethyl ether" for "...of
 # isopropyl alcohol" and "a recipe for lentil soup" for its calories.
 VERIFIED_MARGIN = 0.2
+# Nor does either pair model alone: two models that agree may, down to PAIR_MARGIN under it.
+# An English neighbour the word checks refuse for a shape both may overrule (reworded, or one
+# word swapped: pair_model.reworded / swapped) is served when both score it past their
+# rewording logits (pair_model.RESCUE_LOGIT 6.0, e5_pair_model.RESCUE_LOGIT 3.0): `_agreed`.
+# Their must-miss errors are not each other's. On the four retired banks left out of both
+# models' training (seen21, seen21b, seen22, seen22b; session 22):
+# - from 0.75 to 0.85, 7 English paraphrases refused so passed both ("If I miss my connecting
+#   flight ..., who rebooks me?" / "Who is responsible for rebooking me when ...", 0.80), and
+#   no must-miss did (the two that passed e5, at 3.6 and 3.2, scored 1.6 and 5.4 on MiniLM);
+# - at the threshold and above, one word swapped: paraphrases such as "temperature vs point"
+#   (at what temperature it melts / its melting point: e5 3.7, MiniLM 7.6) passed both, and no
+#   must-miss did. Alone, each needs its SWAP_LOGIT there: the adversarial "keep the changes"
+#   / "discard the changes" scored e5 3.50 (MiniLM 3.4), and "indoor" / "outdoor" MiniLM 7.1
+#   (e5 -2.4).
+PAIR_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -72,10 +87,26 @@ def lowest_served(question: str, threshold: float, zh_threshold: float | None) -
     return base - VERIFIED_MARGIN if english else base
 
 
-def _rescued(cached: str, new: str, reason: str | None) -> bool:
+def _rescued(cached: str, new: str, reason: str | None, similarity: float, base: float) -> bool:
     """A pair model overrules the refusal: for English pairs pair_model.py's or e5's, for
-    Chinese ones e5's (e5_pair_model.py); each only for its own shapes of refusal."""
-    return pair_model.rescues(cached, new, reason) or e5_pair_model.rescues(cached, new, reason)
+    Chinese ones e5's (e5_pair_model.py); each only for its own shapes of refusal and past
+    its own logit for the shape. Or, down to PAIR_MARGIN under the threshold, both English
+    models agree (`_agreed`)."""
+    if similarity >= base and (
+        pair_model.rescues(cached, new, reason) or e5_pair_model.rescues(cached, new, reason)
+    ):
+        return True
+    return similarity >= base - PAIR_MARGIN and _agreed(cached, new, reason)
+
+
+def _agreed(cached: str, new: str, reason: str | None) -> bool:
+    """Both English pair models past their rewording logits, for a refusal of content words
+    reworded or one swapped (see PAIR_MARGIN). MiniLM first: it is the cheaper of the two."""
+    if not (pair_model.reworded(reason) or pair_model.swapped(reason)):
+        return False
+    return pair_model.scores_past(cached, new, pair_model.RESCUE_LOGIT) and (
+        e5_pair_model.scores_past(cached, new, e5_pair_model.RESCUE_LOGIT)
+    )
 
 
 def decide(
@@ -93,9 +124,10 @@ def decide(
     for cand in sorted(candidates, key=lambda c: -c.similarity):
         if cand.similarity < max(floor, cand.min_similarity):
             continue
-        under = cand.similarity < max(base, cand.min_similarity)
+        bar = max(base, cand.min_similarity)
+        under = cand.similarity < bar
         ok, reason = verify_match(cand.question, question)
-        if ok or (not under and _rescued(cand.question, question, reason)):
+        if ok or _rescued(cand.question, question, reason, cand.similarity, bar):
             decision.served = cand
             return decision
         if not under:  # Under the threshold a refusal is only a miss, as it always was.
