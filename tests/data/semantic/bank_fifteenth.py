@@ -50,6 +50,20 @@ Slips, recorded: its author also ran a `grep` over the worktree's .gitignore (it
 check's output and scratch copies of this bank's own text were kept in the worktree root while it
 was written and deleted before the commit. The `grep -n` for the split check printed only that
 function's line.
+
+Once both banks were merged, the check named 17 overlaps between them, none with the tune split
+(16 fillers and 1 template frame, a weekday opening-time frame), which a second helper, reading
+only build.py, README.md, this file and the check's output (it was allowed the split check
+function but did not open it, only ran it; no other bank, no rendered pair, no result), replaced on this bank's side by words and frames of its own:
+25 replacements over four runs, counting the follow-on ones (17 in the first; 6 of those collided
+with the tune split in the second, then 2 in the third; the fourth was clean, as were --check and
+the split test after this paragraph and ruff format). Two partner edits went with them so each
+pair stays true: the query frame of the weekday family was reworded alike, and one ferry port pair
+was changed together for a real route. Counts unchanged (200 families, 438 pairs, the same
+category, lang and should_hit per family). Nothing else was opened, and nothing was run but
+build.py (and --check), the split test, ruff on this file and counts over its FAMILIES. One slip,
+recorded: after committing, its author ran `git log --oneline -1`, which printed only that
+commit's own subject line (this fix and its counts); the commit was then amended to add this.
 """
 
 FAMILIES = [
@@ -159,7 +173,7 @@ FAMILIES = [
         [
             ("a bread maker", "a household of two"),
             ("all-season tyres", "driving around Aberdeenshire"),
-            ("a dehumidifier", "a basement flat"),
+            ("a heated clothes airer", "a basement flat"),
         ],
     ),
     (
@@ -215,7 +229,7 @@ FAMILIES = [
         [
             ("Kobo Clara", "a firmware update"),
             ("robot vacuum", "a night left in the cold garage"),
-            ("tumble dryer", "last night's power cut"),
+            ("koi pond pump", "last night's power cut"),
         ],
     ),
     (
@@ -272,7 +286,7 @@ FAMILIES = [
         True,
         "How many {0} does a {1} have?",
         "What's the number of {0} on a {1}?",
-        [("pedals", "concert pedal harp"), ("valves", "tuba")],
+        [("tuning pins", "concert pedal harp"), ("valves", "tuba")],
     ),
     (
         "paraphrase",
@@ -441,7 +455,7 @@ FAMILIES = [
         True,
         "{0}与{1}的差别在哪里",
         "{0}跟{1}到底有啥不同",
-        [("普洱生茶", "熟茶"), ("储蓄国债", "银行理财"), ("普通话二甲", "二乙")],
+        [("安化黑茶", "熟茶"), ("储蓄国债", "银行理财"), ("普通话二甲", "二乙")],
     ),
     (
         "paraphrase",
@@ -473,7 +487,7 @@ FAMILIES = [
         True,
         "{0}可以用{1}付款吗",
         "{0}支不支持{1}支付",
-        [("停车场出口", "银联云闪付"), ("菜市场的摊位", "数字人民币")],
+        [("停车场出口", "银联云闪付"), ("菜市场的摊位", "花呗")],
     ),
     (
         "paraphrase",
@@ -524,7 +538,7 @@ FAMILIES = [
         "{0}托运的箱子{2}算不算超重",
         [
             ("南航国内航班", "二十三公斤", "46斤"),
-            ("吉祥航空", "十五公斤", "三十斤"),
+            ("九元航空", "十五公斤", "三十斤"),
             ("海航", "二十二公斤", "44斤"),
         ],
     ),
@@ -848,7 +862,7 @@ FAMILIES = [
         False,
         "How can I raise the {0} on my {1}?",
         "How can I lower the {0} on my {1}?",
-        [("idle speed", "ride-on mower"), ("water hardness", "reef tank")],
+        [("cutting deck height", "ride-on mower"), ("water hardness", "reef tank")],
     ),
     (
         "antonym",
@@ -1252,7 +1266,7 @@ FAMILIES = [
         False,
         "{0}申请通过了，下一步要干嘛",
         "{0}申请被拒了，下一步要干嘛",
-        [("保障性租赁住房",), ("青年驿站免费住宿",)],
+        [("人才公寓入住",), ("青年驿站免费住宿",)],
     ),
     # frame_verb
     (
@@ -1330,7 +1344,7 @@ FAMILIES = [
         False,
         "{0}有点{1}，要去医院吗",
         "{0}非常{1}，要去医院吗",
-        [("颈椎", "酸"), ("眼睛", "干")],
+        [("颈椎", "僵硬"), ("眼睛", "干")],
     ),
     # part_whole
     (
@@ -1427,7 +1441,7 @@ FAMILIES = [
         False,
         "What's the normal {0} for a {1} in psi?",
         "What's the normal {0} for a {1} in bar?",
-        [("rear tyre pressure", "cargo e-bike"), ("water pressure", "combi boiler")],
+        [("rear tyre pressure", "longtail utility bike"), ("water pressure", "combi boiler")],
     ),
     (
         "unit_system",
@@ -1435,7 +1449,7 @@ FAMILIES = [
         False,
         "{0}一般是多少华氏度",
         "{0}一般是多少摄氏度",
-        [("烤戚风蛋糕的温度",), ("温泉池的水温",)],
+        [("烤司康的温度",), ("温泉池的水温",)],
     ),
     # gross_net
     (
@@ -1469,7 +1483,7 @@ FAMILIES = [
         False,
         "{0}到{1}单程票多少钱",
         "{0}到{1}往返票多少钱",
-        [("海丰", "广州南"), ("徐闻海安港", "海口秀英港")],
+        [("海丰", "广州南"), ("徐闻南山港", "海口南港")],
     ),
     # payment_method
     (
@@ -1605,7 +1619,7 @@ FAMILIES = [
         False,
         "{0}到{1}坐高铁得多长时间",
         "{0}到{1}开车得多长时间",
-        [("泰和", "井冈山"), ("自贡", "内江")],
+        [("泰和", "井冈山"), ("自贡", "宜宾西站")],
     ),
     # public_private
     (
@@ -1648,7 +1662,7 @@ FAMILIES = [
         False,
         "Do part-time {0} get {1}?",
         "Do full-time {0} get {1}?",
-        [("lifeguards", "sick pay"), ("care assistants", "a workplace pension")],
+        [("lifeguards", "holiday pay"), ("care assistants", "a workplace pension")],
     ),
     (
         "employment_type",
@@ -1724,7 +1738,7 @@ FAMILIES = [
         False,
         "{0}手动挡版本落地价多少",
         "{0}自动挡版本落地价多少",
-        [("宝骏510",), ("长安逸动",)],
+        [("宝骏510",), ("捷达VA3",)],
     ),
     # wired_wireless
     (
@@ -1750,7 +1764,7 @@ FAMILIES = [
         False,
         "How long do I cook fresh {0} in an air fryer?",
         "How long do I cook frozen {0} in an air fryer?",
-        [("gnocchi",), ("hake fillets",)],
+        [("chicken kievs",), ("hake fillets",)],
     ),
     (
         "fresh_frozen",
@@ -1765,8 +1779,8 @@ FAMILIES = [
         "weekday_weekend",
         "en",
         False,
-        "What time does {0} open on weekdays?",
-        "What time does {0} open at the weekend?",
+        "When do the doors open at {0} on weekdays?",
+        "When do the doors open at {0} at the weekend?",
         [("the Burrell Collection",), ("the Ashmolean café",)],
     ),
     (
