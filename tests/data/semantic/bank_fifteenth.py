@@ -1,5 +1,1828 @@
+# ruff: noqa: E501  (data: long template lines read better whole)
 """Templates and fillers for the fifteenth blind TEST bank of the semantic-cache pairs (see build.py).
 
-Placeholder: its author, writing blind in session 22, replaces this file."""
+Written in session 22, beside bank_fourteenth.py (both are the test split, each written blind by its
+own author at the same time; bank_fourteenth.py was an empty placeholder in this author's worktree),
+blind to the verifier: its author read only README.md (whole), build.py (whole), the first 60 lines
+of bank_tune.py (for the tuple format), the first 45 lines of bank_seen22b.py (its docstring: this
+docstring's form, the counts and the class list) and the split check of
+tests/unit/cache/test_cache_structure.py (that one function, printed by line number after a
+`grep -n` for its name); read nothing in runtime/, ops/, docs/ or workers/, no other part of any
+bank, no rendered pair (tune.jsonl, test.jsonl, semantic_pairs.jsonl), no other test, no git log
+and no result; and ran no embedder, verifier, cache, evaluation or benchmark on it: the only
+programs run on it were build.py (and --check), the split test, ruff format and ruff check on this
+file alone, and counts over this module's own FAMILIES (with a print of its own rendered pairs,
+from this module alone, for proofreading). Families render as `fifteenth-NN` in test.jsonl.
 
-FAMILIES: list[tuple[object, ...]] = []
+200 families, 438 pairs (at most 4 a family: 144 must-miss families of 2, 38 must-hit families
+of 3 and 18 of 2). Must-hit 150 (paraphrase 125, equivalent 25): English 75 (62 and 13), Chinese
+69 (57 and 12), mixed 6 (paraphrase; Chinese questions with English terms). Must-miss 288: English
+142, Chinese 140, mixed 6 (`lang` `mixed`); exactly 4 pairs in each of the 72 classes the README
+and bank_seen22b.py name (role_reversal ... marital_status), 2 English and 2 Chinese a class
+except `identifier` (2 mixed, 2 Chinese), `version` and `platform` (2 English, 2 mixed each). No
+new class.
+
+Each family: (category, lang, should_hit, cached template, query template, fills). Must-hit pairs
+reword the way users do: synonyms and multi-word rewordings (get rid of / tips for removing, thaw /
+defrost, 出故障了 / 坏了), reordered clauses (the rebooking condition before or after the question,
+能不能在……期间 / ……的时候能不能), another question frame (who designed / who was it designed by,
+what is the height / how tall, 是谁 / 谁是), casual and formal registers (a lower-case "yo whats" or
+"how do i" against "Could you recommend" or "I'd like to know", 咋退啊 / 如何申请退货退款, 该咋办 /
+该怎么处理), polite wrappers added or dropped ("Sorry to bother you, but", 麻烦问一下, 请问),
+abbreviations and full names (charities, university short names), British and American spellings
+(colour / color), and numbers, times and weights written two ways (kg in figures and in words, 12-
+and 24-hour clock times, °C / °F, miles / km, 公斤 / 斤, 三个人 / 3人). Must-miss pairs change one
+thing in an otherwise identical question; the contrast sits in the templates where it is a common
+word (first / last, 公立 / 私立, 单程 / 往返), so the fillers stay specific to this bank.
+
+The leak check (against bank_tune.py, every retired bank and the dev and adversarial banks in the
+tune split, and against bank_fourteenth.py, empty here) named 442 overlaps over twelve runs, all
+with the tune split: 314 in the first (213 fillers, 97 template frames, and four must-miss pairs, in
+three families, rendered in the tune split too), 87 in the second (72 fillers, 15 frames), 22 in
+the third (21 fillers, 1 frame), then 7, 3 and 1 fillers, then a clean run; after a proofreading
+pass over this file's own rendered pairs (one frame rewritten for grammar with new fillers, several
+fillers and frames reworded for natural English or Chinese) the eighth run named 4 fillers, the
+ninth to eleventh 1, 1 and 2 (the replacement unit names for one family), and the twelfth was clean,
+as were the runs (and --check) after this docstring and ruff format. Each overlap was replaced on
+this bank's side by a word or frame of the author's own, never read from another bank.
+Slips, recorded: its author also ran a `grep` over the worktree's .gitignore (it printed one line,
+`.ruff_cache/`) and listed the file names in tests/data/semantic/ (no file opened); the leak
+check's output and scratch copies of this bank's own text were kept in the worktree root while it
+was written and deleted before the commit. The `grep -n` for the split check printed only that
+function's line.
+
+Once both banks were merged, the check named 17 overlaps between them, none with the tune split
+(16 fillers and 1 template frame, a weekday opening-time frame), which a second helper, reading
+only build.py, README.md, this file and the check's output (it was allowed the split check
+function but did not open it, only ran it; no other bank, no rendered pair, no result), replaced on this bank's side by words and frames of its own:
+25 replacements over four runs, counting the follow-on ones (17 in the first; 6 of those collided
+with the tune split in the second, then 2 in the third; the fourth was clean, as were --check and
+the split test after this paragraph and ruff format). Two partner edits went with them so each
+pair stays true: the query frame of the weekday family was reworded alike, and one ferry port pair
+was changed together for a real route. Counts unchanged (200 families, 438 pairs, the same
+category, lang and should_hit per family). Nothing else was opened, and nothing was run but
+build.py (and --check), the split test, ruff on this file and counts over its FAMILIES. One slip,
+recorded: after committing, its author ran `git log --oneline -1`, which printed only that
+commit's own subject line (this fix and its counts); the commit was then amended to add this.
+"""
+
+FAMILIES = [
+    # ======================= must hit: English paraphrase (18 x 3, 4 x 2) =======================
+    (
+        "paraphrase",
+        "en",
+        True,
+        "How do I stop my {0} from {1}?",
+        "What's the best way to keep my {0} from {1}?",
+        [
+            ("en-suite mirror", "steaming up after a shower"),
+            ("commuter bike's chain", "rusting over the winter"),
+            ("cast iron griddle", "going rusty between uses"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "Could you tell me what time {0} closes tonight?",
+        "when does {0} shut this evening",
+        [
+            ("the Grainger Market",),
+            ("the Carnegie Library in Dunfermline",),
+            ("the Ropewalk café in Barton",),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "If I miss my {0} connection at {1}, will they rebook me for free?",
+        "Will they rebook me for free if I miss my {0} connection at {1}?",
+        [
+            ("Eurostar", "Lille Europe"),
+            ("Caledonian Sleeper", "Edinburgh Waverley"),
+            ("Avanti West Coast", "Crewe"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "yo whats a decent {0} for a {1}",
+        "Could you recommend a suitable {0} for a {1}?",
+        [
+            ("trailing plant", "north-facing bathroom"),
+            ("audiobook", "long drive down to Cornwall"),
+            ("card game", "group of six adults"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "Who came up with the design for the {0}?",
+        "Who was the {0} designed by?",
+        [
+            ("Holyrood parliament building",),
+            ("Royal Liver Building",),
+            ("Kelpies sculptures near Grangemouth",),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "How can I get rid of {0} on my {1}?",
+        "Any tips for removing {0} from my {1}?",
+        [
+            ("limescale marks", "glass shower screen"),
+            ("dried candle drips", "wool rug"),
+            ("a blob of bubblegum", "car upholstery"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "What is the height of {0}?",
+        "How tall is {0}?",
+        [("Schiehallion",), ("the Spinnaker Tower in Portsmouth",), ("Slieve Donard",)],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "Sorry to bother you, but do you happen to know whether {0} allows dogs?",
+        "are dogs allowed at {0}",
+        [("Rhossili Bay",), ("the Eden Project",), ("Bodnant Garden",)],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "What's the quickest way to thaw {0}?",
+        "How can I defrost {0} fast?",
+        [("a whole chicken",), ("a bag of frozen prawns",), ("a sliced loaf",)],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "Is it worth buying {0} for {1}?",
+        "Should I bother getting {0} for {1}, or is it a waste of money?",
+        [
+            ("a bread maker", "a household of two"),
+            ("all-season tyres", "driving around Aberdeenshire"),
+            ("a heated clothes airer", "a basement flat"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "How long should I leave {0} before I {1}?",
+        "How much time does {0} need before I can {1}?",
+        [
+            ("fresh tile grout", "use the shower"),
+            ("epoxy resin on a tabletop", "put things on it"),
+            ("a newly plastered wall", "paint it"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "Is there a real difference between {0} and {1}, and what is it?",
+        "How does {0} differ from {1}?",
+        [("a dormouse", "a vole"), ("gouache", "watercolour"), ("a hare", "a rabbit")],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "I'd like to know how to {0} on a {1}, please.",
+        "how do i {0} on a {1}",
+        [
+            ("reset the clock", "Bosch built-in oven"),
+            ("run a descaling cycle", "Sage espresso machine"),
+            ("re-pair the remote", "Chromecast with Google TV"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "Where is the nearest {0} to {1}?",
+        "What's the closest {0} to {1}?",
+        [
+            ("petrol station", "Glencoe village"),
+            ("cash machine", "Tintagel Castle"),
+            ("EV charging point", "Lulworth Cove"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "Why won't my {0} switch on after {1}?",
+        "After {1}, my {0} isn't powering up. What's going on?",
+        [
+            ("Kobo Clara", "a firmware update"),
+            ("robot vacuum", "a night left in the cold garage"),
+            ("koi pond pump", "last night's power cut"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "Do I need a visa to visit {0} for {1}?",
+        "Is a visa required if I'm going to {0} for {1}?",
+        [("Moldova", "two weeks"), ("Kosovo", "a long weekend"), ("Mauritania", "twelve days")],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "How much is it polite to tip {0} in {1}?",
+        "What's the usual tip for {0} in {1}?",
+        [
+            ("a taxi driver", "Tavira"),
+            ("hotel housekeeping", "Bregenz"),
+            ("a walking-tour guide", "Wrocław"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "What can I substitute for {0} in {1}?",
+        "What could I use instead of {0} when making {1}?",
+        [
+            ("gochujang", "a bibimbap sauce"),
+            ("pomegranate molasses", "muhammara"),
+            ("ground almonds", "a frangipane tart"),
+        ],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "Can you explain what {0} means?",
+        "what does {0} mean",
+        [("amortisation",), ("force majeure",)],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "Which is better for a complete beginner, {0} or {1}?",
+        "For a total novice, would you pick {0} or {1}?",
+        [("the ukulele", "the mandolin"), ("indoor rowing", "spin classes")],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "How many {0} does a {1} have?",
+        "What's the number of {0} on a {1}?",
+        [("tuning pins", "concert pedal harp"), ("valves", "tuba")],
+    ),
+    (
+        "paraphrase",
+        "en",
+        True,
+        "What paint colour suits a {0}?",
+        "Which paint color would suit a {0}?",
+        [("dark basement snug",), ("long narrow hallway",)],
+    ),
+    # ======================= must hit: English equivalent (3 x 3, 2 x 2) ========================
+    (
+        "equivalent",
+        "en",
+        True,
+        "Is a {0} suitcase allowed as cabin baggage on {1}?",
+        "Can I take a {2} case on board as hand luggage with {1}?",
+        [
+            ("9 kg", "Aer Lingus", "nine-kilo"),
+            ("8kg", "Wizz Air", "eight-kilogram"),
+            ("12 kg", "Loganair", "twelve-kilo"),
+        ],
+    ),
+    (
+        "equivalent",
+        "en",
+        True,
+        "Does the {0} still run after {1}?",
+        "Is the {0} still running after {2}?",
+        [
+            ("N38 night bus", "10.40 pm", "22:40"),
+            ("Hebden Bridge shuttle", "7.20 in the evening", "19:20"),
+            ("Cowes chain ferry", "quarter to ten at night", "21:45"),
+        ],
+    ),
+    (
+        "equivalent",
+        "en",
+        True,
+        "How do I volunteer with the {0}?",
+        "How can I become a volunteer for the {1}?",
+        [
+            ("RSPB", "Royal Society for the Protection of Birds"),
+            ("RNLI", "Royal National Lifeboat Institution"),
+            ("NCT", "National Childbirth Trust"),
+        ],
+    ),
+    (
+        "equivalent",
+        "en",
+        True,
+        "How long would it take an average rider to cycle {0}?",
+        "Roughly how long to cycle {1} at an average pace?",
+        [("25 miles", "40 kilometres"), ("a half marathon distance", "21.1 km")],
+    ),
+    (
+        "equivalent",
+        "en",
+        True,
+        "Can I leave my {0} outside when it's {1}?",
+        "Is it OK to keep my {0} outdoors at {2}?",
+        [
+            ("potted lemon tree", "-5°C", "23°F"),
+            ("inflatable hot tub", "minus ten Celsius", "14 degrees Fahrenheit"),
+        ],
+    ),
+    # ======================= must hit: Chinese paraphrase (13 x 3, 9 x 2) =======================
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "在{0}上买的东西不想要了咋退啊",
+        "{0}的订单如何申请退货退款",
+        [("蘑菇街",), ("网易严选",), ("识货",)],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}到{1}坐什么车最方便",
+        "从{0}去{1}怎么走比较方便",
+        [("潮州古城", "南澳岛"), ("桂林北站", "阳朔西街"), ("厦门北站", "鼓浪屿三丘田码头")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}咋{1}啊",
+        "请问{0}应该怎样{1}",
+        [("电动车电瓶", "养护"), ("真丝衬衫", "洗"), ("新买的紫砂壶", "开壶")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}多少钱一斤",
+        "{0}现在一斤卖多少钱",
+        [("砂糖橘",), ("爱媛果冻橙",), ("梅州金柚",)],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}的{1}是谁",
+        "谁是{0}的{1}",
+        [("《觉醒年代》", "编剧"), ("电视剧《人世间》", "原著作者"), ("《山花烂漫时》", "导演")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}的时候能不能{1}",
+        "能不能在{0}期间{1}",
+        [("哺乳", "烫卷发"), ("低烧", "去蒸桑拿"), ("备孕", "做牙齿矫正")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}有什么好玩的地方",
+        "{0}有哪些值得去的景点",
+        [("东山岛",), ("汕头",), ("梧州",)],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}坏了找谁修",
+        "{0}出故障了应该联系谁来维修",
+        [("小区的电梯",), ("出租屋的热水器",), ("公司的门禁",)],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "坐{0}可以带{1}吗",
+        "{1}能不能带上{0}",
+        [("普速绿皮车", "臭鳜鱼"), ("国内航班", "自嗨锅"), ("城际轻轨", "折叠电动滑板车")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}为什么会{1}",
+        "{0}{1}是什么原因",
+        [("洗碗机的门", "漏水"), ("挂机空调", "一直往下滴水"), ("家里那只英短", "大把掉毛")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "去{0}需要提前几天预约",
+        "{0}得提前多久约",
+        [("金沙遗址博物馆",), ("云冈石窟",), ("苏州博物馆西馆",)],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "孩子{0}，当爸妈的该咋办",
+        "小孩老是{0}，家长该怎么处理",
+        [("不爱吃青菜",), ("晚上磨牙",), ("沉迷刷短视频",)],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}与{1}的差别在哪里",
+        "{0}跟{1}到底有啥不同",
+        [("安化黑茶", "熟茶"), ("储蓄国债", "银行理财"), ("普通话二甲", "二乙")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "麻烦问一下，{0}得去哪里办理呀",
+        "{0}去哪办",
+        [("外地车的临时号牌",), ("独生子女父母光荣证",)],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}一般要多长时间",
+        "{0}大概得等多久",
+        [("美签面签完出结果",), ("驾照科目一考完出成绩",)],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}咋做才好吃",
+        "{0}好吃的家常做法是什么",
+        [("炝拌莲藕",), ("清蒸石斑鱼",)],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}可以用{1}付款吗",
+        "{0}支不支持{1}支付",
+        [("停车场出口", "银联云闪付"), ("菜市场的摊位", "花呗")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "我想问问{0}的{1}怎么联系",
+        "{0}{1}的联系方式是什么",
+        [("我们小区物业", "管家"), ("儿子的幼儿园", "带班老师")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}一般几月份{1}",
+        "{0}通常什么时候{1}",
+        [("妃子笑荔枝", "上市"), ("仙居杨梅", "成熟")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}是不是一定要{1}",
+        "{0}非得{1}不可吗",
+        [("换领护照", "本人去"), ("开银行卡", "带户口本")],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}上哪儿买比较便宜",
+        "哪里买{0}最划算",
+        [("演唱会门票",), ("二手考研教材",)],
+    ),
+    (
+        "paraphrase",
+        "zh",
+        True,
+        "{0}能住几个人",
+        "{0}最多可以住多少人",
+        [("民宿的家庭房",), ("露营的六角帐篷",)],
+    ),
+    # ======================= must hit: Chinese equivalent (4 x 3) ===============================
+    (
+        "equivalent",
+        "zh",
+        True,
+        "坐{0}，托运行李{1}会超重吗",
+        "{0}托运的箱子{2}算不算超重",
+        [
+            ("南航国内航班", "二十三公斤", "46斤"),
+            ("九元航空", "十五公斤", "三十斤"),
+            ("海航", "二十二公斤", "44斤"),
+        ],
+    ),
+    (
+        "equivalent",
+        "zh",
+        True,
+        "{0}到了{1}还营业不",
+        "{0}{2}的时候还开着吗",
+        [
+            ("人民公园旁边的邮局", "下午五点半", "17:30"),
+            ("鹿鸣茶社", "晚上十点", "22:00"),
+            ("青禾面馆", "晚上九点一刻", "21:15"),
+        ],
+    ),
+    (
+        "equivalent",
+        "zh",
+        True,
+        "{0}的研究生好考吗",
+        "{1}的研究生好不好考",
+        [("西外", "西安外国语大学"), ("南邮", "南京邮电大学"), ("杭电", "杭州电子科技大学")],
+    ),
+    (
+        "equivalent",
+        "zh",
+        True,
+        "{0}去{1}玩三天大概要花多少钱",
+        "{2}去{1}玩三天，预算得多少",
+        [
+            ("一家三口", "防城港", "三个人"),
+            ("两个大人", "汕头", "2个成年人"),
+            ("我们五个人", "梧州", "5人"),
+        ],
+    ),
+    # ======================= must hit: mixed paraphrase (3 x 2) =================================
+    (
+        "paraphrase",
+        "mixed",
+        True,
+        "{0}里咋{1}",
+        "如何在{0}里{1}",
+        [("Google Sheets", "冻结首行"), ("Airtable", "新建视图")],
+    ),
+    (
+        "paraphrase",
+        "mixed",
+        True,
+        "{0}报错{1}怎么解决",
+        "遇到{1}这个{0}报错该怎么处理",
+        [("Homebrew", "Permission denied @ apply2files"), ("pnpm", "ERR_PNPM_OUTDATED_LOCKFILE")],
+    ),
+    (
+        "paraphrase",
+        "mixed",
+        True,
+        "{0}和{1}哪个好用",
+        "{0}跟{1}比起来哪个更好用",
+        [("JabRef", "EndNote"), ("Affinity Photo", "Pixelmator Pro")],
+    ),
+    # ======================= must miss (72 classes x 4) =========================================
+    # role_reversal
+    (
+        "role_reversal",
+        "en",
+        False,
+        "Does {0} report to {1} in the new org chart?",
+        "Does {1} report to {0} in the new org chart?",
+        [("Tamsin", "Oriel"), ("the harbour master", "the pilot boat skipper")],
+    ),
+    (
+        "role_reversal",
+        "zh",
+        False,
+        "{0}是{1}的师父吗",
+        "{1}是{0}的师父吗",
+        [("鲍一鸣", "冼家豪"), ("符晓楠", "甘露露")],
+    ),
+    # polarity_affix
+    (
+        "polarity_affix",
+        "en",
+        False,
+        "Which {0} found in {1} are edible?",
+        "Which {0} found in {1} are inedible?",
+        [("bracket fungi", "Kielder Forest"), ("puffball mushrooms", "the Cairngorms")],
+    ),
+    (
+        "polarity_affix",
+        "zh",
+        False,
+        "{0}项目里哪些{1}是可报销的",
+        "{0}项目里哪些{1}是不可报销的",
+        [("鹭岛科考", "野外耗材"), ("茶山调研", "交通杂费")],
+    ),
+    # polarity_antonym
+    (
+        "polarity_antonym",
+        "en",
+        False,
+        "Why does my {0} run hot after {1}?",
+        "Why does my {0} run cold after {1}?",
+        [("pottery kiln", "a bisque firing"), ("reptile vivarium", "a bulb swap")],
+    ),
+    (
+        "polarity_antonym",
+        "zh",
+        False,
+        "为什么我做的{0}{1}偏硬",
+        "为什么我做的{0}{1}偏软",
+        [("南瓜饼", "外皮"), ("桂花糕", "中间")],
+    ),
+    # conversion_direction
+    (
+        "conversion_direction",
+        "en",
+        False,
+        "How many {0} go into one {1}?",
+        "How many {2} go into one {3}?",
+        [("quires", "ream", "reams", "quire"), ("gross", "great gross", "great gross", "gross")],
+    ),
+    (
+        "conversion_direction",
+        "zh",
+        False,
+        "1{0}等于多少{1}",
+        "1{1}等于多少{0}",
+        [("斗", "合"), ("公亩", "市分")],
+    ),
+    # identifier
+    (
+        "identifier",
+        "mixed",
+        False,
+        "工单{0}现在是谁在跟进",
+        "工单{1}现在是谁在跟进",
+        [("HX-40917", "HX-40971"), ("OPS-2288", "OPS-2828")],
+    ),
+    (
+        "identifier",
+        "zh",
+        False,
+        "快递单号{0}到哪儿了",
+        "快递单号{1}到哪儿了",
+        [("773021984412", "773021984421"), ("4305 2219 8871", "4305 2219 8817")],
+    ),
+    # time_of_day
+    (
+        "time_of_day",
+        "en",
+        False,
+        "Is {0} open at 7 in the morning?",
+        "Is {0} open at 7 in the evening?",
+        [("the Marlowe Street pharmacy",), ("the Whitcombe lido",)],
+    ),
+    (
+        "time_of_day",
+        "zh",
+        False,
+        "{0}{1}的上午场几点开始",
+        "{0}{1}的下午场几点开始",
+        [("篁岭景区", "晒秋表演"), ("陶溪川文创街区", "创意市集")],
+    ),
+    # quantifier
+    (
+        "quantifier",
+        "en",
+        False,
+        "Do all of the {0} on {1} take walk-ins?",
+        "Do any of the {0} on {1} take walk-ins?",
+        [("barbershops", "Coldharbour Lane"), ("tattoo studios", "the Kelvingrove arcade")],
+    ),
+    (
+        "quantifier",
+        "zh",
+        False,
+        "{0}所有的{1}都免费开放吗",
+        "{0}只有个别{1}免费开放吗",
+        [("阿勒泰地区", "景点"), ("赣州市", "博物馆")],
+    ),
+    # number_unit
+    (
+        "number_unit",
+        "en",
+        False,
+        "Is 40 kg of {0} too heavy for a {1}?",
+        "Is 40 lb of {0} too heavy for a {1}?",
+        [("river stones", "canoe trolley"), ("potting grit", "folding garden wagon")],
+    ),
+    (
+        "number_unit",
+        "zh",
+        False,
+        "给{0}一次喂三克{1}多不多",
+        "给{0}一次喂三两{1}多不多",
+        [("四个月大的边牧", "冻干鹌鹑"), ("两岁的布偶猫", "熟蛋黄")],
+    ),
+    # comparative
+    (
+        "comparative",
+        "en",
+        False,
+        "Which is louder, a {0} or a {1}?",
+        "Which is quieter, a {0} or a {1}?",
+        [("heat pump", "wood pellet boiler"), ("dehumidifier", "box fan")],
+    ),
+    (
+        "comparative",
+        "zh",
+        False,
+        "{0}和{1}哪个更耐寒",
+        "{0}和{1}哪个更耐热",
+        [("蓝靛果苗", "树莓苗"), ("绣球", "茉莉花")],
+    ),
+    # name
+    (
+        "name",
+        "en",
+        False,
+        "Where did {0} study architecture?",
+        "Where did {1} study architecture?",
+        [("Ingrid Solvang", "Ingrid Solvik"), ("Tobiah Reyes", "Tobias Reyes")],
+    ),
+    (
+        "name",
+        "zh",
+        False,
+        "{0}的联系电话是多少",
+        "{1}的联系电话是多少",
+        [("邝志远", "邝志原"), ("俞佩琳", "余佩琳")],
+    ),
+    # tense
+    (
+        "tense",
+        "en",
+        False,
+        "When did {0} move its head office to {1}?",
+        "When will {0} move its head office to {1}?",
+        [("Bramwell Optics", "Wakefield"), ("Quillfeather Press", "Dundee")],
+    ),
+    (
+        "tense",
+        "zh",
+        False,
+        "{0}在{1}开过分店吗",
+        "{0}会在{1}开分店吗",
+        [("鹿鸣茶社", "自贡"), ("青禾面馆", "衢州")],
+    ),
+    # entity
+    (
+        "entity",
+        "en",
+        False,
+        "What's the total span of the {0}?",
+        "What's the total span of the {1}?",
+        [("Tamar Bridge", "Erskine Bridge"), ("Forth Bridge", "Tay Bridge")],
+    ),
+    (
+        "entity",
+        "zh",
+        False,
+        "{0}是哪年修好的",
+        "{1}是哪年修好的",
+        [("广济桥", "安济桥"), ("泸定桥", "洛阳桥")],
+    ),
+    # number
+    (
+        "number",
+        "en",
+        False,
+        "Is a {0} big enough for 6 people?",
+        "Is a {0} big enough for 16 people?",
+        [("4-litre slow cooker",), ("two-burner camping stove",)],
+    ),
+    (
+        "number",
+        "zh",
+        False,
+        "{0}一次能坐下八个人吗",
+        "{0}一次能坐下十二个人吗",
+        [("租来的中巴",), ("老家那张大圆桌",)],
+    ),
+    # date
+    (
+        "date",
+        "en",
+        False,
+        "Is {0} closed on 26 December?",
+        "Is {0} closed on 2 January?",
+        [("Tate St Ives",), ("the Hythe ferry",)],
+    ),
+    (
+        "date",
+        "zh",
+        False,
+        "十月二号{0}到{1}还有高铁票吗",
+        "十月八号{0}到{1}还有高铁票吗",
+        [("上饶", "武夷山东"), ("衢州", "金华南")],
+    ),
+    # negation
+    (
+        "negation",
+        "en",
+        False,
+        "Which {0} is it safe to take with {1}?",
+        "Which {0} is it not safe to take with {1}?",
+        [("painkillers", "lithium"), ("antihistamines", "citalopram")],
+    ),
+    (
+        "negation",
+        "zh",
+        False,
+        "哪些{0}可以和{1}一起吃",
+        "哪些{0}不能和{1}一起吃",
+        [("凉茶", "甲硝唑"), ("中成药", "头孢")],
+    ),
+    # antonym
+    (
+        "antonym",
+        "en",
+        False,
+        "How can I raise the {0} on my {1}?",
+        "How can I lower the {0} on my {1}?",
+        [("cutting deck height", "ride-on mower"), ("water hardness", "reef tank")],
+    ),
+    (
+        "antonym",
+        "zh",
+        False,
+        "怎么把{0}的{1}调高",
+        "怎么把{0}的{1}调低",
+        [("投影仪", "色温"), ("地暖", "出水温度")],
+    ),
+    # direction
+    (
+        "direction",
+        "en",
+        False,
+        "How do I move photos from {0} to {1}?",
+        "How do I move photos from {1} to {0}?",
+        [("a Kobo e-reader", "Dropbox"), ("my camera's SD card", "an old iPad")],
+    ),
+    (
+        "direction",
+        "zh",
+        False,
+        "{0}里的数据怎么迁移到{1}",
+        "{1}里的数据怎么迁移到{0}",
+        [("群晖NAS", "天翼云盘"), ("华为旧手机", "新买的荣耀平板")],
+    ),
+    # intent
+    (
+        "intent",
+        "en",
+        False,
+        "What's the process to cancel my {0} subscription?",
+        "What's the process to upgrade my {0} subscription?",
+        [("Tidewater Journal",), ("Loomcraft yarn box",)],
+    ),
+    ("intent", "zh", False, "{0}要怎么注销掉", "{0}要怎么挂失", [("岭南通",), ("图书馆借阅证",)]),
+    # language
+    (
+        "language",
+        "en",
+        False,
+        "How do you say {0} in Icelandic?",
+        "How do you say {0} in Faroese?",
+        [("'thank you for the coffee'",), ("'where is the harbour'",)],
+    ),
+    (
+        "language",
+        "zh",
+        False,
+        "“{0}”用粤语怎么说",
+        "“{0}”用闽南语怎么说",
+        [("下雨天记得带伞",), ("你吃饭了没有",)],
+    ),
+    # before_after
+    (
+        "before_after",
+        "en",
+        False,
+        "Is it better to take {0} before {1}?",
+        "Is it better to take {0} after {1}?",
+        [("creatine", "a climbing session"), ("the iron tablet", "my morning porridge")],
+    ),
+    (
+        "before_after",
+        "zh",
+        False,
+        "{0}之前能{1}吗",
+        "{0}之后能{1}吗",
+        [("根管治疗", "喝冰美式"), ("拍增强CT", "喝豆浆")],
+    ),
+    # include_exclude
+    (
+        "include_exclude",
+        "en",
+        False,
+        "Which of the {0} tariffs include {1}?",
+        "Which of the {0} tariffs exclude {1}?",
+        [("Pelion broadband", "a static IP"), ("Fernbrook gym", "sauna access")],
+    ),
+    (
+        "include_exclude",
+        "zh",
+        False,
+        "{0}连{1}一起算总共多少钱",
+        "{0}不含{1}总共多少钱",
+        [("这趟霞浦摄影团", "门票"), ("订的婚宴", "酒水")],
+    ),
+    # first_last
+    (
+        "first_last",
+        "en",
+        False,
+        "When does the first {0} leave {1} on Sundays?",
+        "When does the last {0} leave {1} on Sundays?",
+        [("chain ferry", "Sandbanks"), ("airport shuttle", "Exeter St Davids")],
+    ),
+    (
+        "first_last",
+        "zh",
+        False,
+        "{0}开往{1}的首班车几点",
+        "{0}开往{1}的末班车几点",
+        [("汕尾站", "海丰"), ("荔浦", "桂林北站")],
+    ),
+    # min_max
+    (
+        "min_max",
+        "en",
+        False,
+        "What's the lowest {0} allowed for a {1}?",
+        "What's the highest {0} allowed for a {1}?",
+        [("passenger weight", "tandem skydive"), ("participant age", "quad-bike safari")],
+    ),
+    (
+        "min_max",
+        "zh",
+        False,
+        "{0}的{1}最少得多少",
+        "{0}的{1}最多能多少",
+        [("补充住房公积金", "缴存比例"), ("个人养老金", "每年缴存金额")],
+    ),
+    # per_unit_total
+    (
+        "per_unit_total",
+        "en",
+        False,
+        "What does the {0} cost per person?",
+        "What does the {0} cost in total for our group?",
+        [("Skye sea-kayak tour",), ("Gaudí audio-guide walk",)],
+    ),
+    (
+        "per_unit_total",
+        "zh",
+        False,
+        "{0}平摊下来每人多少钱",
+        "{0}加起来一共多少钱",
+        [("这趟汕尾包车",), ("年会的自助餐",)],
+    ),
+    # version
+    (
+        "version",
+        "en",
+        False,
+        "What's new in {0}?",
+        "What's new in {1}?",
+        [("Inkscape 1.3", "Inkscape 1.2"), ("Darktable 4.6", "Darktable 4.4")],
+    ),
+    (
+        "version",
+        "mixed",
+        False,
+        "升级到{0}之后，{1}还能用吗",
+        "升级到{2}之后，{1}还能用吗",
+        [
+            ("HarmonyOS 4.2", "旧版智能门锁插件", "HarmonyOS 3.1"),
+            ("iOS 17.4", "银行U盾App", "iOS 16.4"),
+        ],
+    ),
+    # with_without
+    (
+        "with_without",
+        "en",
+        False,
+        "How long do I bake {0} with {1}?",
+        "How long do I bake {0} without {1}?",
+        [("a sourdough boule", "a Dutch oven lid"), ("a fruit loaf", "a baking stone")],
+    ),
+    (
+        "with_without",
+        "zh",
+        False,
+        "{0}放{1}要煮多久",
+        "{0}不放{1}要煮多久",
+        [("黑米粥", "碱"), ("红豆沙", "陈皮")],
+    ),
+    # ordinal_cardinal
+    (
+        "ordinal_cardinal",
+        "en",
+        False,
+        "Which player scored the third goal in {0}?",
+        "Which player scored three goals in {0}?",
+        [("the Old Firm derby last Sunday",), ("the Copa Libertadores semi-final",)],
+    ),
+    (
+        "ordinal_cardinal",
+        "zh",
+        False,
+        "{0}的第三个{1}叫什么",
+        "{0}的三个{1}叫什么",
+        [("邝家", "女儿"), ("隔壁王阿姨家", "孙子")],
+    ),
+    # currency
+    (
+        "currency",
+        "en",
+        False,
+        "How much is {0} in Canadian dollars?",
+        "How much is {0} in Australian dollars?",
+        [("a 9,800 yen ryokan dinner",), ("a 45 lira Bosphorus cruise",)],
+    ),
+    (
+        "currency",
+        "zh",
+        False,
+        "{0}换成人民币是多少",
+        "{0}换成港币是多少",
+        [("三千泰铢",), ("两百新加坡元",)],
+    ),
+    # location
+    (
+        "location",
+        "en",
+        False,
+        "Are there {0} near {1}?",
+        "Are there {0} near {2}?",
+        [
+            ("kayak rentals", "Lochinver", "Durness"),
+            ("night markets", "Chiang Rai", "Luang Prabang"),
+        ],
+    ),
+    (
+        "location",
+        "zh",
+        False,
+        "{0}哪里能{1}",
+        "{2}哪里能{1}",
+        [("阿勒泰", "看到极光", "满归镇"), ("普宁", "吃到正宗的牛肉火锅", "梅县")],
+    ),
+    # audience
+    (
+        "audience",
+        "en",
+        False,
+        "Is {0} a good {1} for a toddler?",
+        "Is {0} a good {1} for a teenager?",
+        [("a balance bike", "birthday present"), ("Carcassonne", "board game")],
+    ),
+    (
+        "audience",
+        "zh",
+        False,
+        "{0}适合带老人去吗",
+        "{0}适合带小孩去吗",
+        [("霞浦的滩涂摄影团",), ("恩施大峡谷",)],
+    ),
+    # platform
+    (
+        "platform",
+        "en",
+        False,
+        "How do I {0} on {1}?",
+        "How do I {0} on {2}?",
+        [
+            ("capture a long scrolling screenshot", "a Pixel", "an iPhone"),
+            ("split the screen", "a Galaxy Tab", "a Surface Pro"),
+        ],
+    ),
+    (
+        "platform",
+        "mixed",
+        False,
+        "{0}上怎么{1}",
+        "{2}上怎么{1}",
+        [("Fedora", "安装微信", "Arch Linux"), ("Galaxy Tab S9", "分屏", "小米平板6")],
+    ),
+    # frequency
+    (
+        "frequency",
+        "en",
+        False,
+        "Should I water a {0} every day?",
+        "Should I water a {0} every week?",
+        [("string-of-pearls plant",), ("rabbit's foot fern",)],
+    ),
+    (
+        "frequency",
+        "zh",
+        False,
+        "{0}需要每天{1}吗",
+        "{0}需要每周{1}吗",
+        [("养的鹦鹉", "洗澡"), ("陶瓷茶具", "消毒")],
+    ),
+    # duration_deadline
+    (
+        "duration_deadline",
+        "en",
+        False,
+        "Roughly how many weeks does the {0} take to process?",
+        "By what date do I have to submit the {0}?",
+        [("Blue Badge application",), ("self-build VAT refund claim",)],
+    ),
+    (
+        "duration_deadline",
+        "zh",
+        False,
+        "{0}大概要办多久",
+        "{0}最晚什么时候截止",
+        [("台湾通行证续签",), ("软考报名",)],
+    ),
+    # preposition
+    (
+        "preposition",
+        "en",
+        False,
+        "Is there parking under the {0}?",
+        "Is there parking near the {0}?",
+        [("Corn Exchange",), ("Brunswick Centre",)],
+    ),
+    (
+        "preposition",
+        "zh",
+        False,
+        "去{0}的{1}停在哪个站台",
+        "从{0}来的{1}停在哪个站台",
+        [("海丰", "城际大巴"), ("柘荣", "旅游专线")],
+    ),
+    # particle
+    (
+        "particle",
+        "en",
+        False,
+        "What time can I check in at the {0}?",
+        "What time can I check out of the {0}?",
+        [("Pembrokeshire glamping site",), ("Kelvin Grove hostel",)],
+    ),
+    (
+        "particle",
+        "zh",
+        False,
+        "孩子{0}了，还能{1}吗",
+        "孩子{0}过，还能{1}吗",
+        [("低烧", "打流感疫苗"), ("咳嗽", "去上体育课")],
+    ),
+    # modality
+    (
+        "modality",
+        "en",
+        False,
+        "Is it OK if I {0} at {1}?",
+        "Is it compulsory to {0} at {1}?",
+        [
+            ("wear a full-face helmet", "the Ferndale pump track"),
+            ("bring my own paddle", "the Tollgate canoe centre"),
+        ],
+    ),
+    (
+        "modality",
+        "zh",
+        False,
+        "{0}可不可以{1}",
+        "{0}是不是必须{1}",
+        [("考科目二", "用自己的车"), ("快递上门取件", "当面验货")],
+    ),
+    # side
+    (
+        "side",
+        "en",
+        False,
+        "Is the petrol cap on the driver's side of a {0}?",
+        "Is the petrol cap on the passenger side of a {0}?",
+        [("2019 Škoda Octavia",), ("Mazda MX-5",)],
+    ),
+    (
+        "side",
+        "zh",
+        False,
+        "{0}左边的{1}是干什么的",
+        "{0}右边的{1}是干什么的",
+        [("电钢琴", "踏板"), ("老式缝纫机", "旋钮")],
+    ),
+    # alternative
+    (
+        "alternative",
+        "en",
+        False,
+        "Where can I buy {0} for {1}?",
+        "Where can I buy an alternative to {0} for {1}?",
+        [("rennet", "homemade paneer"), ("beeswax wraps", "school lunches")],
+    ),
+    (
+        "alternative",
+        "zh",
+        False,
+        "做{0}用的{1}哪里买",
+        "做{0}用的{1}有什么替代品",
+        [("凉粉", "石花菜"), ("姜撞奶", "水牛奶")],
+    ),
+    # negating_verb
+    (
+        "negating_verb",
+        "en",
+        False,
+        "Why did they approve my {0}?",
+        "Why did they turn down my {0}?",
+        [("Erasmus placement form",), ("allotment waiting-list request",)],
+    ),
+    (
+        "negating_verb",
+        "zh",
+        False,
+        "{0}申请通过了，下一步要干嘛",
+        "{0}申请被拒了，下一步要干嘛",
+        [("人才公寓入住",), ("青年驿站免费住宿",)],
+    ),
+    # frame_verb
+    (
+        "frame_verb",
+        "en",
+        False,
+        "How do I repair a {0} on a {1}?",
+        "How do I replace a {0} on a {1}?",
+        [("broken spoke", "tandem"), ("zip slider", "down jacket")],
+    ),
+    (
+        "frame_verb",
+        "zh",
+        False,
+        "{0}的{1}怎么清洗",
+        "{0}的{1}怎么拆下来",
+        [("油烟机", "滤网"), ("榨汁杯", "刀头组件")],
+    ),
+    # sense
+    (
+        "sense",
+        "en",
+        False,
+        "How many minutes do I boil {0} for?",
+        "How many minutes do I steam {0} for?",
+        [("globe artichokes",), ("razor clams",)],
+    ),
+    ("sense", "zh", False, "{0}得煮多长时间", "{0}得蒸多长时间", [("芋头糕",), ("咸水角",)]),
+    # possession
+    (
+        "possession",
+        "en",
+        False,
+        "When is my {0} due to expire?",
+        "When is my husband's {0} due to expire?",
+        [("Trusted Traveller enrolment",), ("NEXUS card",)],
+    ),
+    (
+        "possession",
+        "zh",
+        False,
+        "我自己的{0}在哪里能查到",
+        "我爸的{0}在哪里能查到",
+        [("医保个人账户余额",), ("养老金到账记录",)],
+    ),
+    # cause_vs_effect
+    (
+        "cause_vs_effect",
+        "en",
+        False,
+        "What usually brings about {0}?",
+        "What does {0} usually bring about?",
+        [("limescale buildup in kettles",), ("magnesium deficiency",)],
+    ),
+    (
+        "cause_vs_effect",
+        "zh",
+        False,
+        "{0}一般是什么原因造成的",
+        "{0}一般会造成什么后果",
+        [("脂溢性脱发",), ("缺铁性贫血",)],
+    ),
+    # degree
+    (
+        "degree",
+        "en",
+        False,
+        "Is it safe to {0} with a slightly {1}?",
+        "Is it safe to {0} with a badly {1}?",
+        [("go bouldering", "sprained wrist"), ("take a long-haul flight", "blocked ear")],
+    ),
+    (
+        "degree",
+        "zh",
+        False,
+        "{0}有点{1}，要去医院吗",
+        "{0}非常{1}，要去医院吗",
+        [("颈椎", "僵硬"), ("眼睛", "干")],
+    ),
+    # part_whole
+    (
+        "part_whole",
+        "en",
+        False,
+        "Roughly how many days to walk the whole of the {0}?",
+        "Roughly how many days to walk each section of the {0}?",
+        [("Pembrokeshire Coast Path",), ("Cleveland Way",)],
+    ),
+    (
+        "part_whole",
+        "zh",
+        False,
+        "{0}整条线走下来要多久",
+        "{0}每一段分别要走多久",
+        [("狼塔C线",), ("雨崩徒步路线",)],
+    ),
+    # source
+    (
+        "source",
+        "en",
+        False,
+        "What does {0}'s official site say about {1}?",
+        "What are {0} owners saying about {1} on forums?",
+        [("Tern", "hinge clamp wear"), ("Dyson", "the V11 battery dying")],
+    ),
+    (
+        "source",
+        "zh",
+        False,
+        "{0}官方怎么说{1}这个问题",
+        "网上车主怎么说{0}{1}这个问题",
+        [("蔚来", "换电排队"), ("极氪", "车机卡顿")],
+    ),
+    # purpose
+    (
+        "purpose",
+        "en",
+        False,
+        "Which {0} should I get for {1}?",
+        "Which {0} should I get for {2}?",
+        [
+            ("headtorch", "fell running at night", "pot-holing"),
+            ("sports watch", "ultramarathons", "triathlons"),
+        ],
+    ),
+    (
+        "purpose",
+        "zh",
+        False,
+        "{0}主要拿来{1}，选哪款好",
+        "{0}主要拿来{2}，选哪款好",
+        [("航拍无人机", "跟拍婚礼", "测绘果园"), ("投影仪", "在卧室看电影", "在会议室办公")],
+    ),
+    # scope_time_range
+    (
+        "scope_time_range",
+        "en",
+        False,
+        "What's my total spend on {0} so far this week?",
+        "What's my total spend on {0} so far this month?",
+        [("takeaway coffee",), ("parking at the station",)],
+    ),
+    (
+        "scope_time_range",
+        "zh",
+        False,
+        "{0}本季度{1}一共多少",
+        "{0}今年{1}一共多少",
+        [("鹿鸣茶社", "流水"), ("我们部门", "差旅报销")],
+    ),
+    # requester_role
+    (
+        "requester_role",
+        "en",
+        False,
+        "As a sole trader, how do I {0}?",
+        "As a limited company director, how do I {0}?",
+        [("register for VAT",), ("claim back home-office costs",)],
+    ),
+    (
+        "requester_role",
+        "zh",
+        False,
+        "作为买方，{0}要注意什么",
+        "作为卖方，{0}要注意什么",
+        [("学区房交易",), ("二手摩托车交易",)],
+    ),
+    # unit_system
+    (
+        "unit_system",
+        "en",
+        False,
+        "What's the normal {0} for a {1} in psi?",
+        "What's the normal {0} for a {1} in bar?",
+        [("rear tyre pressure", "longtail utility bike"), ("water pressure", "combi boiler")],
+    ),
+    (
+        "unit_system",
+        "zh",
+        False,
+        "{0}一般是多少华氏度",
+        "{0}一般是多少摄氏度",
+        [("烤司康的温度",), ("温泉池的水温",)],
+    ),
+    # gross_net
+    (
+        "gross_net",
+        "en",
+        False,
+        "What's the average pre-tax salary for a {0} in {1}?",
+        "What's the average take-home salary for a {0} in {1}?",
+        [("paramedic", "Powys"), ("marine biologist", "Bodø")],
+    ),
+    (
+        "gross_net",
+        "zh",
+        False,
+        "{0}在{1}税前月薪多少",
+        "{0}在{1}税后到手多少",
+        [("护士", "遂宁"), ("程序员", "德阳")],
+    ),
+    # trip_type
+    (
+        "trip_type",
+        "en",
+        False,
+        "How much would a single from {0} to {1} set me back?",
+        "How much would a return from {0} to {1} set me back?",
+        [("Aberdeen", "Kirkwall"), ("Trieste", "Koper")],
+    ),
+    (
+        "trip_type",
+        "zh",
+        False,
+        "{0}到{1}单程票多少钱",
+        "{0}到{1}往返票多少钱",
+        [("海丰", "广州南"), ("徐闻南山港", "海口南港")],
+    ),
+    # payment_method
+    (
+        "payment_method",
+        "en",
+        False,
+        "Can I use a card to pay for {0}?",
+        "Can I use cash to pay for {0}?",
+        [("the Isle of Wight car ferry",), ("a pitch at the Hay festival",)],
+    ),
+    (
+        "payment_method",
+        "zh",
+        False,
+        "{0}可以刷卡付吗",
+        "{0}可以给现金吗",
+        [("硇洲岛的轮渡票",), ("景德镇陶瓷市集",)],
+    ),
+    # item_condition
+    (
+        "item_condition",
+        "en",
+        False,
+        "How much should I pay for a new {0}?",
+        "How much should I pay for a second-hand {0}?",
+        [("Brother embroidery machine",), ("Yamaha P-45 keyboard",)],
+    ),
+    (
+        "item_condition",
+        "zh",
+        False,
+        "买台全新的{0}要多少钱",
+        "买台二手的{0}要多少钱",
+        [("卡萨帝冰箱",), ("珠江立式钢琴",)],
+    ),
+    # season
+    (
+        "season",
+        "en",
+        False,
+        "What clothes should I bring to {0} in summer?",
+        "What clothes should I bring to {0} in winter?",
+        [("the Shetland Isles",), ("Ladakh",)],
+    ),
+    (
+        "season",
+        "zh",
+        False,
+        "夏天去{0}要带什么",
+        "冬天去{0}要带什么",
+        [("阿勒泰",), ("巴音布鲁克",)],
+    ),
+    # delivery_pickup
+    (
+        "delivery_pickup",
+        "en",
+        False,
+        "How long does {0} take for home delivery?",
+        "How long does {0} take for in-store collection?",
+        [("a sofa from Loaf",), ("a kiln from Hobbycraft",)],
+    ),
+    (
+        "delivery_pickup",
+        "zh",
+        False,
+        "在{0}买的{1}送货上门要几天",
+        "在{0}买的{1}到店自提要几天",
+        [("红星美凯龙", "实木床架"), ("苏宁", "洗碗机")],
+    ),
+    # channel
+    (
+        "channel",
+        "en",
+        False,
+        "Am I able to {0} online?",
+        "Am I able to {0} in person?",
+        [("renew a rod fishing licence",), ("replace a lost Blue Badge",)],
+    ),
+    (
+        "channel",
+        "zh",
+        False,
+        "{0}能在网上办吗",
+        "{0}能到大厅现场办吗",
+        [("出生证明补办",), ("个税专项附加扣除申报",)],
+    ),
+    # food_state
+    (
+        "food_state",
+        "en",
+        False,
+        "How much protein is there per 100 grams of raw {0}?",
+        "How much protein is there per 100 grams of cooked {0}?",
+        [("teff grain",), ("adzuki beans",)],
+    ),
+    (
+        "food_state",
+        "zh",
+        False,
+        "生{0}在冷藏室里能存多久",
+        "熟{0}在冷藏室里能存多久",
+        [("基围虾",), ("鸭血",)],
+    ),
+    # domestic_international
+    (
+        "domestic_international",
+        "en",
+        False,
+        "What time should I arrive at {0} before a domestic flight?",
+        "What time should I arrive at {0} before an international flight?",
+        [("Belfast City Airport",), ("Gatwick North Terminal",)],
+    ),
+    (
+        "domestic_international",
+        "zh",
+        False,
+        "从{0}飞国内航线得提前多久到机场",
+        "从{0}飞国际航线得提前多久到机场",
+        [("湛江吴川机场",), ("贵阳龙洞堡机场",)],
+    ),
+    # transport_mode
+    (
+        "transport_mode",
+        "en",
+        False,
+        "How long would I be travelling from {0} to {1} by train?",
+        "How long would I be travelling from {0} to {1} by car?",
+        [("Dingwall", "Achnasheen"), ("Stavanger", "Kristiansand")],
+    ),
+    (
+        "transport_mode",
+        "zh",
+        False,
+        "{0}到{1}坐高铁得多长时间",
+        "{0}到{1}开车得多长时间",
+        [("泰和", "井冈山"), ("自贡", "宜宾西站")],
+    ),
+    # public_private
+    (
+        "public_private",
+        "en",
+        False,
+        "How many months is the wait for {0} at an NHS hospital?",
+        "How many months is the wait for {0} at a private clinic?",
+        [("bunion surgery",), ("grommet surgery",)],
+    ),
+    (
+        "public_private",
+        "zh",
+        False,
+        "{0}的公立{1}学费多少",
+        "{0}的私立{1}学费多少",
+        [("防城港", "初级中学"), ("梧州", "寄宿制幼儿园")],
+    ),
+    # temporary_permanent
+    (
+        "temporary_permanent",
+        "en",
+        False,
+        "Roughly how long will a temporary {0} hold up?",
+        "Roughly how long will a permanent {0} hold up?",
+        [("tooth filling",), ("dental bridge",)],
+    ),
+    (
+        "temporary_permanent",
+        "zh",
+        False,
+        "在{0}工作的外国人办临时居留证需要什么材料",
+        "在{0}工作的外国人办永久居留证需要什么材料",
+        [("海南自贸港",), ("横琴",)],
+    ),
+    # employment_type
+    (
+        "employment_type",
+        "en",
+        False,
+        "Do part-time {0} get {1}?",
+        "Do full-time {0} get {1}?",
+        [("lifeguards", "holiday pay"), ("care assistants", "a workplace pension")],
+    ),
+    (
+        "employment_type",
+        "zh",
+        False,
+        "做兼职{0}的话要缴社保吗",
+        "做全职{0}的话要缴社保吗",
+        [("跟拍摄影师",), ("普拉提教练",)],
+    ),
+    # indoor_outdoor
+    (
+        "indoor_outdoor",
+        "en",
+        False,
+        "Which {0} is best for indoor {1}?",
+        "Which {0} is best for outdoor {1}?",
+        [("sealant", "brick walls"), ("LED strip", "stairs")],
+    ),
+    (
+        "indoor_outdoor",
+        "zh",
+        False,
+        "做室内{0}选哪种{1}合适",
+        "做室外{0}选哪种{1}合适",
+        [("木地台", "木蜡油"), ("泳池", "马赛克瓷砖")],
+    ),
+    # rent_buy
+    (
+        "rent_buy",
+        "en",
+        False,
+        "What would it cost to rent a {0} near {1}?",
+        "What would it cost to buy a {0} near {1}?",
+        [("widebeam barge", "Stoke-on-Trent"), ("seaside chalet", "Whitstable")],
+    ),
+    (
+        "rent_buy",
+        "zh",
+        False,
+        "在{0}租{1}要花多少钱",
+        "在{0}买{1}要花多少钱",
+        [("宜兴", "一个带窑的陶艺工作室"), ("防城港", "一套海景两居室")],
+    ),
+    # first_renewal
+    (
+        "first_renewal",
+        "en",
+        False,
+        "What do I need to apply for a {0} for the first time?",
+        "What do I need to renew a {0}?",
+        [("forklift licence",), ("PADI instructor rating",)],
+    ),
+    (
+        "first_renewal",
+        "zh",
+        False,
+        "首次申领{0}需要准备哪些材料",
+        "{0}到期换领需要准备哪些材料",
+        [("特种设备作业证",), ("电工操作证",)],
+    ),
+    # manual_automatic
+    (
+        "manual_automatic",
+        "en",
+        False,
+        "How many lessons does it usually take to pass in a manual car in {0}?",
+        "How many lessons does it usually take to pass in an automatic car in {0}?",
+        [("Wrexham",), ("Limerick",)],
+    ),
+    (
+        "manual_automatic",
+        "zh",
+        False,
+        "{0}手动挡版本落地价多少",
+        "{0}自动挡版本落地价多少",
+        [("宝骏510",), ("捷达VA3",)],
+    ),
+    # wired_wireless
+    (
+        "wired_wireless",
+        "en",
+        False,
+        "Do wired {0} work with the {1}?",
+        "Do wireless {0} work with the {1}?",
+        [("headsets", "Xbox Series S"), ("gamepads", "Retroid Pocket 4")],
+    ),
+    (
+        "wired_wireless",
+        "zh",
+        False,
+        "有线{0}和{1}怎么连接",
+        "无线{0}和{1}怎么连接",
+        [("话筒", "声卡"), ("鼠标", "安卓平板电脑")],
+    ),
+    # fresh_frozen
+    (
+        "fresh_frozen",
+        "en",
+        False,
+        "How long do I cook fresh {0} in an air fryer?",
+        "How long do I cook frozen {0} in an air fryer?",
+        [("chicken kievs",), ("hake fillets",)],
+    ),
+    (
+        "fresh_frozen",
+        "zh",
+        False,
+        "新鲜的{0}要煮几分钟",
+        "冷冻的{0}要煮几分钟",
+        [("荠菜馄饨",), ("手打鱼丸",)],
+    ),
+    # weekday_weekend
+    (
+        "weekday_weekend",
+        "en",
+        False,
+        "When do the doors open at {0} on weekdays?",
+        "When do the doors open at {0} at the weekend?",
+        [("the Burrell Collection",), ("the Ashmolean café",)],
+    ),
+    (
+        "weekday_weekend",
+        "zh",
+        False,
+        "{0}工作日几点{1}",
+        "{0}周末几点{1}",
+        [("泸州车管所", "开门"), ("街道社区卫生服务中心", "开始挂号")],
+    ),
+    # prescription_otc
+    (
+        "prescription_otc",
+        "en",
+        False,
+        "Can I get {0} on prescription in {1}?",
+        "Can I get {0} over the counter in {1}?",
+        [("sumatriptan", "the Channel Islands"), ("codeine linctus", "Andorra")],
+    ),
+    (
+        "prescription_otc",
+        "zh",
+        False,
+        "哪些{0}是处方药",
+        "哪些{0}是非处方药",
+        [("治脚气的药膏",), ("抗过敏滴眼液",)],
+    ),
+    # marital_status
+    (
+        "marital_status",
+        "en",
+        False,
+        "Which tax reliefs can a single {0} get in {1}?",
+        "Which tax reliefs can a married {0} get in {1}?",
+        [("retiree", "Alderney"), ("self-employed electrician", "Jersey")],
+    ),
+    (
+        "marital_status",
+        "zh",
+        False,
+        "单身人士在{0}申请{1}有什么条件",
+        "已婚人士在{0}申请{1}有什么条件",
+        [("儋州", "限价商品房"), ("蚌埠", "人才安居房")],
+    ),
+]
