@@ -50,10 +50,17 @@ RESCUE_LOGIT = 3.0
 # for one (pair_model.swapped): 12 of 16 paraphrases scored 3.8 or more, none of 116 must-miss
 # reached 1.6; pair_model.py (SWAP_LOGIT 8.1) served 5 of the 16.
 SWAP_LOGIT = 3.8
-# Chinese: only "content differs" with characters on both sides; a refusal for characters only added
-# ("none vs 后": a narrower question; on the held-out banks a must-miss of that shape scored
-# 3.09) and every other check (numbers, dates, negation, entities, roles, one character
-# swapped in an otherwise equal question, zh_swaps.py) stand whatever the model says.
+# Chinese: "content differs" with characters on both sides; and, from ADDED_LOGIT, with two
+# characters or more added on one side only. Every other check (numbers, dates, negation,
+# entities, roles, one character swapped in an otherwise equal question, zh_swaps.py) stands
+# whatever the model says, as does one character added ("none vs 后": a narrower question).
+# Characters only added were never overruled until session 22: on seen21 and seen21b a
+# must-miss of that shape scored 3.09. With seen22 and seen22b, four banks left out of
+# training: 17 Chinese and mixed paraphrases refused for two or more characters added scored
+# 4.0 or more ("《繁花》是谁写的" / "请问《繁花》这本书的作者是谁", "none vs 本书"; "电脑开机黑屏
+# 怎么办" / "电脑出现开机黑屏的情况该如何解决", "none vs 出现情况"), none of the must-miss did
+# (the highest 3.77, "青年人才安居补贴是什么" / "...怎么申请"). The logits top out near 4.2.
+ADDED_LOGIT = 4.0
 RESCUABLE = re.compile(r"content differs: (?P<a>[^:]+) vs (?P<b>[^:]+)")
 
 
@@ -158,7 +165,8 @@ def scores_past(cached: str, new: str, logit: float) -> bool:
 def rescue_logit(reason: str | None, lang: str = "zh") -> float | None:
     """The logit past which the model overrules this refusal; None: it never does. English:
     the shapes pair_model.py may overrule (reworded, one word swapped); Chinese: content
-    characters on both sides, one word for one being at most two characters a side."""
+    characters on both sides, one word for one being at most two characters a side, or two
+    characters or more added on one side only."""
     from runtime.cache.pair_model import reworded, swapped
 
     if lang == "en":
@@ -168,5 +176,5 @@ def rescue_logit(reason: str | None, lang: str = "zh") -> float | None:
         return None
     a, b = (re.sub(r"\s", "", match[side]) for side in ("a", "b"))
     if "none" in (a, b):
-        return None
+        return ADDED_LOGIT if len(b if a == "none" else a) >= 2 else None
     return SWAP_LOGIT if max(len(a), len(b)) <= 2 else RESCUE_LOGIT
