@@ -63,7 +63,13 @@ def _most_antonym(m: re.Match[str]) -> str:
 
 def least_as_most(text: str) -> str:
     """ "the least expensive way" -> "the most cheap way" (see the module's doc)."""
+    text = _AT_MOST.sub("maximum", text) if "most" in text else text
     return _LEAST.sub(_most_antonym, text) if "least" in text else text
+
+
+# "at most" is an upper bound, the maximum ("How much weight can it hold at most?" / "What is
+# the maximum weight it can hold?"), not the proportion "most" scope.py compares.
+_AT_MOST = re.compile(r"\bat\s+(?:the\s+)?most\b", re.IGNORECASE)
 
 
 def _degrees(p: Parsed) -> dict[str, str]:

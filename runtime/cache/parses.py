@@ -26,7 +26,9 @@ from runtime.cache.word_forms import join_negating_prefixes
 MEMO = 8192  # Parses kept per process: the queries seen lately and the entries they met.
 # Bumped whenever `Parsed` or the parse itself changes: a stored parse of another version is
 # ignored (the question is parsed again), never misread.
-VERSION = 17  # 17: frames rewritten before parsing (asking.py), "from V-ing" as amod; 16: clock
+# 18: "at most" read as "maximum" (degrees.py); 17: frames rewritten before parsing
+# (asking.py), "from V-ing" as amod; 16: clock
+VERSION = 18
 
 
 @dataclass(frozen=True)

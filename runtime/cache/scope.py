@@ -44,7 +44,8 @@ _IDIOMS = re.compile(
     r"|(?<=['’]ve\s)just\b",
     re.IGNORECASE,
 )
-_HOW_MUCH = re.compile(r"\bhow (?:many|much)\b")
+# "how often" asks for a frequency, as "how frequently" does (answer_types.py compares it).
+_HOW_MUCH = re.compile(r"\bhow (?:many|much|often)\b")
 # "the most" / "the least" make a superlative ("the most affordable way" is "the cheapest
 # way"; "the most people"), not the proportion "most" ("most people", "most of the year").
 _SUPERLATIVE = re.compile(r"\b(?:the|its|their|his|her|our|your|my)\s+(?:most|least)\b")

@@ -248,3 +248,29 @@ def test_accidentally_is_no_negation_and_a_time_of_year_is_no_count() -> None:
     assert not (verify_match(year, "稻城亚丁什么时候去最好？")[1] or "").startswith("numbers")
     assert verify_match(year, "稻城亚丁一年中什么时候去最好？")[0]
     assert verify_match(year, "稻城亚丁两年当中什么时候去最好？")[1] == "numbers differ: none vs 2"
+
+
+def test_at_most_is_the_maximum_and_how_often_is_no_scope() -> None:
+    maximum = "What is the maximum load a roof box can carry?"
+    assert verify_match(maximum, "How much load can a roof box carry at most?")[0]
+    assert not verify_match(
+        "What is the minimum load a roof box can carry?",
+        "How much load can a roof box carry at most?",
+    )[0]
+    often = verify_match(
+        "How often should I descale a steam iron?", "How frequently should I descale a steam iron?"
+    )
+    assert often == (True, None)
+    times = "How many times a year should I descale a steam iron?"
+    assert verify_match("How often should I descale a steam iron?", times)[1] == (
+        "answer differs: frequency vs amount"
+    )
+
+
+def test_where_they_differ_asks_what_the_difference_is() -> None:
+    assert verify_match("医保个人账户和统筹账户之间有什么区别", "医保个人账户跟统筹账户哪里不一样")[
+        0
+    ]
+    assert not verify_match("医保个人账户和统筹账户有什么相同", "医保个人账户跟统筹账户哪里不一样")[
+        0
+    ]
