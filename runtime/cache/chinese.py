@@ -30,9 +30,10 @@ _ZH_FUNCTION = set(
 # Function words of two characters whose characters alone carry meaning ("忙" is busy).
 _ZH_FUNCTION_WORDS = re.compile(
     r"请问|帮忙|帮我|告诉|知道|意思|可以|怎样|怎么|如何|什么|多少|为什么|一下|一般|通常|大概|平时"
-    # Aspect, which `zh_tense` compares: "已经延误了" is "延误了"; and 需要 (need), a modal
-    # like 要 and 可以, whose class zh_frames.py compares ("可以交社保吗" / "需要交社保吗").
-    r"|已经|曾经|需要"
+    # Aspect, which `zh_tense` compares: "已经延误了" is "延误了"; and 需要 (need), 必须 /
+    # 一定要 (must), modals like 要 and 可以, whose class zh_frames.py compares ("可以交社保吗" /
+    # "需要交社保吗").
+    r"|已经|曾经|需要|必须|一定要|一定得|非得"
     r"|自己"  # the reflexive pronoun: "查看自己的记录" is "查看记录"
     r"|一共|总共|共计|总计"  # in total: "门票一共多少钱" is "门票总共多少钱"
 )
@@ -138,8 +139,16 @@ def content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
     only_b = list((Counter(cb) - Counter(ca)).elements())
     # One character added is a paraphrase ("光速" / "光的速度"), unless it narrows a noun to a
     # kind ("苹果" / "青苹果": lexicon.ZH_ATTRIBUTIVES).
+    # Nor when it names a relative the other question lacks ("我名下的社保" / "我妈名下的社保"
+    # are two people's); a kin term doubled is one person ("张叔" / "张叔叔").
     extra = only_a + only_b
-    if (only_a and only_b) or len(extra) > 1 or (extra and extra[0] in lexicon.ZH_ATTRIBUTIVES):
+    kin = bool(extra) and extra[0] in _ZH_KIN and extra[0] not in (cb if only_a else ca)
+    if (
+        (only_a and only_b)
+        or len(extra) > 1
+        or (extra and extra[0] in lexicon.ZH_ATTRIBUTIVES)
+        or kin
+    ):
         return f"content differs: {''.join(only_a) or 'none'} vs {''.join(only_b) or 'none'}"
     inside = _inside_name(ca, cb) if extra else None
     if inside:
@@ -202,6 +211,35 @@ _ZH_FUTURE = re.compile(
 def zh_tense(text: str) -> str:
     past, future = bool(_ZH_PAST.search(text)), bool(_ZH_FUTURE.search(text))
     return "past" if past and not future else "future" if future and not past else ""
+
+
+# Aspect within the past: 过 after a verb asks whether it was ever done ("小周去过莫高窟吗":
+# has Xiao Zhou ever been?), 了 whether it was done this time ("小周去莫高窟了吗": did he go,
+# as planned?), 在 after 有没有 / 还 / 一直 / 正 whether it is going on ("最近有没有在裁员"
+# against "最近有没有裁过员"). Not 过 in a word of its own (过期, 超过, 经过, 不过, 难过, ...),
+# nor 过了, mostly "passed" ("快递过了五天还没到"; "吃过了吗" is "吃了吗"), nor 了 in 为了 /
+# 除了 / 了解 / 受不了.
+_EVER = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?<![不经通超错难度路越穿跨])过"
+    r"(?![期敏年来程滤节户夜量度多于分桥河境关冬山目瘾了])"
+)
+_DONE = re.compile(r"(?<![为除受])了(?![解不])")
+_GOING_ON = re.compile(r"正在|(?:有没有|是不是|还|一直|都)在(?=[\u4e00-\u9fff])")
+
+
+def _aspect(text: str) -> str:
+    if _EVER.search(text):
+        return "过"
+    return "在" if _GOING_ON.search(text) else "了" if _DONE.search(text) else ""
+
+
+def aspect_clash(a_text: str, b_text: str) -> str | None:
+    """过 (ever done) on one side only, against 了 (done this time) or 在 (going on) on the
+    other. A side with none of the three may be either ("你有没有去过北京" / "你去北京没有")."""
+    aa, ab = _aspect(a_text), _aspect(b_text)
+    if "过" in (aa, ab) and aa != ab and "" not in (aa, ab):
+        return f"aspect differs: {aa or 'none'} vs {ab or 'none'}"
+    return None
 
 
 # Halves: "一个半小时" is 1.5 hours, "三年半" 3.5 years, "半小时" 0.5. The number check reads
@@ -273,4 +311,4 @@ def clash_zh(
     ta, tb = zh_tense(a_text), zh_tense(b_text)
     if {ta, tb} == {"past", "future"}:
         return f"tense differs: {ta} vs {tb}"
-    return zh_frames.clash(a_text, b_text)
+    return aspect_clash(a_text, b_text) or zh_frames.clash(a_text, b_text)

@@ -68,7 +68,7 @@ def degree_pair(x: str, y: str) -> bool:
 # British spellings and their American forms, as spelling rules (longest first).
 _BRITISH = [
     (re.compile(r"isation"), "ization"),
-    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing|er|ers)$"), r"iz\1"),  # "moisturiser"
     (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
     (re.compile(r"(?<=[a-z]{2})our"), "or"),
     (re.compile(r"(?<=[a-z]{2})tre(s?)$"), r"ter\1"),

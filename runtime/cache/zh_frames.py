@@ -124,7 +124,8 @@ _HEDGES = re.compile(
 # "能不能告诉我" / "我想知道" ask nothing of the question itself.
 _MODALS = {
     "possible": re.compile(r"可以|能够|能否|可否|能不能|可不可以|允许|准许|能|可"),
-    "required": re.compile(r"必须|需要|必需|务必|得要|应该|应当|需|必要"),
+    # 一定要 / 非得: must ("是不是一定要自己去" is not "能不能自己去", may one go oneself).
+    "required": re.compile(r"必须|需要|必需|务必|得要|应该|应当|需|必要|一定要|一定得|非得|非要"),
     "wanted": re.compile(r"想要|想|愿意|希望"),
 }
 

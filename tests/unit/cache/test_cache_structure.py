@@ -218,6 +218,7 @@ def test_british_and_american_spellings_are_one_word() -> None:
     assert word_forms.spelling_variant("colour", "color")
     assert word_forms.spelling_variant("travelled", "traveled")
     assert word_forms.spelling_variant("organise", "organize")
+    assert word_forms.spelling_variant("moisturiser", "moisturizer")  # -iser, one who does it
     assert not word_forms.spelling_variant("filled", "filed")
     assert (
         structure.clash_en("Why does the sea change colour?", "Why does the sea change color?")

@@ -274,3 +274,29 @@ def test_where_they_differ_asks_what_the_difference_is() -> None:
     assert not verify_match("医保个人账户和统筹账户有什么相同", "医保个人账户跟统筹账户哪里不一样")[
         0
     ]
+
+
+def test_ever_done_is_not_done_this_time_nor_going_on() -> None:
+    # 过 asks whether it was ever done, 了 whether it was done this time, 在 whether it is
+    # going on; a question with none of them may mean either.
+    ever = "老陈去过敦煌鸣沙山吗"
+    assert verify_match(ever, "老陈去敦煌鸣沙山了吗")[1] == "aspect differs: 过 vs 了"
+    assert verify_match("这家公司最近有没有裁过员", "这家公司最近有没有在裁员")[1] == (
+        "aspect differs: 过 vs 在"
+    )
+    assert verify_match(ever, "老陈有没有去过敦煌鸣沙山")[0]
+    assert verify_match("酸奶过期了还能喝吗", "过期的酸奶还能喝吗")[0]  # 过期: a word
+    # 过了 + a time is "passed": "快递过了五天还没到" is "快递五天了还没到".
+    assert verify_match("我的快递五天了还没到怎么办", "快递过了五天还没送到怎么办")[1] != (
+        "aspect differs: 了 vs 过"
+    )
+
+
+def test_must_is_not_may_and_a_relative_added_is_another_person() -> None:
+    assert verify_match("办居住证可以让家人代办吗", "办居住证是不是一定要本人去")[0] is False
+    assert verify_match("办居住证能不能让家人代办", "办居住证可以让家人代办吗")[0]
+    assert verify_match("办护照一定要本人去吗", "办护照必须本人去吗")[0]
+    assert verify_match("在哪能查我名下的公积金", "在哪能查我妈名下的公积金")[1] == (
+        "content differs: none vs 妈"
+    )
+    assert verify_match("张叔家的狗叫什么", "张叔叔家的狗叫什么")[0]  # one person, doubled
