@@ -61,7 +61,8 @@ def _bank(name: str) -> list[tuple[Any, ...]]:
 def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The tune split's banks with their family prefix: the tune bank, the retired test banks
     (each measured, then moved here once a newer blind bank could take its place) and
-    bank_dev16.py (session 16's dev bank, written blind for tuning, families `dev16-NN`)."""
+    bank_dev16.py (session 16's dev bank, written blind for tuning, families `dev16-NN`) and
+    bank_dev22.py (session 22's, the same way, `dev22-NN`)."""
     return [
         ("tune", _bank("bank_tune")),
         ("seen", _bank("bank_seen")),
@@ -80,6 +81,7 @@ def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
         ("seen21b", _bank("bank_seen21b")),
         ("seen22", _bank("bank_seen22")),
         ("seen22b", _bank("bank_seen22b")),
+        ("dev22", _bank("bank_dev22")),
     ]
 
 
