@@ -142,7 +142,7 @@ def content_clash(ca: tuple[str, ...], cb: tuple[str, ...]) -> str | None:
     # Nor when it names a relative the other question lacks ("我名下的社保" / "我妈名下的社保"
     # are two people's); a kin term doubled is one person ("张叔" / "张叔叔").
     extra = only_a + only_b
-    kin = bool(extra) and extra[0] in _ZH_KIN and extra[0] not in (cb if only_a else ca)
+    kin = bool(extra) and extra[0] in _ZH_RELATIVES and extra[0] not in (cb if only_a else ca)
     if (
         (only_a and only_b)
         or len(extra) > 1
@@ -168,6 +168,8 @@ _ZH_DEGREE = set("很太更最挺蛮超特极好真较颇稍")
 # A given name doubled after a surname is another person: "王芳" / "王芳芳", "张伟" / "张伟伟".
 # Kin terms double as one word for the same person ("张叔" / "张叔叔"), so they are no name.
 _ZH_KIN = set("爸妈哥姐弟妹爷奶叔姨舅婆公伯姑嫂宝")
+# The kin characters that name a relative wherever they stand (not 公 of 公斤 / 公司, 婆, 宝).
+_ZH_RELATIVES = set("爸妈哥姐弟妹爷奶叔姨舅伯姑嫂")
 
 
 def _inside_name(ca: Sequence[str], cb: Sequence[str]) -> str | None:
