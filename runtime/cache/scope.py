@@ -115,3 +115,31 @@ def weak(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
     weak = ("some",) if "some" in theirs or more_articles else ()
     kept = {s for s in mine if s not in ("some?", "a?")}
     return tuple(sorted(kept | set(weak if "some?" in mine else ())))
+
+
+# Two things joined by "and" ask about both, by "or" about either: "Can I bring a ukulele and
+# a violin on the plane?" is not "... a ukulele or a violin ...". Not "or not", "whether or",
+# "or so" (about), nor "either": the other checks read those.
+_EN_OR = re.compile(r"\bor\b(?!\s+(?:not|so)\b)", re.IGNORECASE)
+_EN_AND = re.compile(r"\band\b", re.IGNORECASE)
+_ZH_OR = re.compile(r"或者|或是|或(?!许)")
+_ZH_AND = re.compile(r"[和跟与]|以及|还有")
+# Chinese: per person (每人, 人均, 一个人) is not in total (一共, 总共): chinese.py drops 一共 /
+# 总共 as no content ("门票一共多少钱" / "门票总共多少钱") and reads 一个 as an article.
+_ZH_PER = re.compile(r"每人|人均|每个人|一个人|每位|单人|一人")
+_ZH_TOTAL = re.compile(r"一共|总共|共计|总计|总价|总费用|总花费")
+
+
+def joined_clash(a_text: str, b_text: str, lang: str) -> str | None:
+    """ "and" on one side where "or" stands on the other (both against either); in Chinese,
+    also per person against in total."""
+    or_, and_ = (_ZH_OR, _ZH_AND) if lang == "zh" else (_EN_OR, _EN_AND)
+    oa, ob = bool(or_.search(a_text)), bool(or_.search(b_text))
+    if oa != ob and and_.search(b_text if oa else a_text):
+        return "alternatives differ: " + ("or vs and" if oa else "and vs or")
+    if lang == "zh":
+        pa, pb = bool(_ZH_PER.search(a_text)), bool(_ZH_PER.search(b_text))
+        ta, tb = bool(_ZH_TOTAL.search(a_text)), bool(_ZH_TOTAL.search(b_text))
+        if (pa and tb and not ta and not pb) or (pb and ta and not tb and not pa):
+            return "per unit differs: per person vs in total"
+    return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from runtime.cache import lexicon, zh_numbers
 from runtime.cache.clock import normalise_times, times
-from runtime.cache.scope import scope_words, weak
+from runtime.cache.scope import joined_clash, scope_words, weak
 
 # --- dates ----------------------------------------------------------------------------------
 _WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -354,6 +354,9 @@ def clash(a_text: str, b_text: str, lang: str) -> str | None:
     scope_a, scope_b = weak(a.scope, b.scope), weak(b.scope, a.scope)
     if scope_a != scope_b:
         return f"scope differs: {_fmt(scope_a)} vs {_fmt(scope_b)}"
+    joined = joined_clash(a_text, b_text, lang)
+    if joined:
+        return joined
     if a.units != b.units:
         return f"units differ: {_fmt(a.units)} vs {_fmt(b.units)}"
     if a.numbers != b.numbers and sorted(a.numbers) == sorted(b.numbers):

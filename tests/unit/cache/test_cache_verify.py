@@ -300,3 +300,18 @@ def test_must_is_not_may_and_a_relative_added_is_another_person() -> None:
         "content differs: none vs 妈"
     )
     assert verify_match("张叔家的狗叫什么", "张叔叔家的狗叫什么")[0]  # one person, doubled
+
+
+def test_and_is_not_or_and_per_person_is_not_in_total() -> None:
+    both = "Can I take a cello and a banjo as cabin luggage?"
+    assert verify_match(both, "Can I take a cello or a banjo as cabin luggage?")[1] == (
+        "alternatives differ: and vs or"
+    )
+    assert verify_match(
+        "Should I lease or buy an e-bike?", "Is it better to lease or buy an e-bike?"
+    )[0]
+    assert verify_match("办签证要交照片和户口本吗", "办签证交照片或户口本就行吗")[0] is False
+    assert verify_match("包车去长白山一个人多少钱", "包车去长白山总共多少钱")[1] == (
+        "per unit differs: per person vs in total"
+    )
+    assert verify_match("包车去长白山一共多少钱", "包车去长白山总共多少钱")[0]
