@@ -1,4 +1,4 @@
-"""Write tune.jsonl (tune + retired banks) and test.jsonl (bank_fourteenth, bank_fifteenth); no leaks.
+"""Write tune.jsonl (tune + retired banks) and test.jsonl (the two test banks); no leaks.
 
     python tests/data/semantic/build.py          # rewrite both files
     python tests/data/semantic/build.py --check  # only check (the unit tests call this)
