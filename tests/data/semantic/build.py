@@ -29,7 +29,9 @@ read three times, were retired in session 21 (bank_seen21.py, `seen21-NN`, and b
 `seen21b-NN`) when bank_twelfth.py and bank_thirteenth.py were written, each blind and by its own
 author at the same time. Both, read three times, were retired in session 22 (bank_seen22.py,
 `seen22-NN`, and bank_seen22b.py, `seen22b-NN`) when bank_fourteenth.py and bank_fifteenth.py, the
-test split now, were written the same way.
+were written the same way. Both, read three times, were retired in session 23 (bank_seen23.py,
+`seen23-NN`, and bank_seen23b.py, `seen23b-NN`) when bank_sixteenth.py and bank_seventeenth.py,
+the test split now, were written the same way.
 A test bank is kept apart from every tune bank, the retired ones included.
 """
 
@@ -82,6 +84,8 @@ def tune_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
         ("seen22", _bank("bank_seen22")),
         ("seen22b", _bank("bank_seen22b")),
         ("dev22", _bank("bank_dev22")),
+        ("seen23", _bank("bank_seen23")),
+        ("seen23b", _bank("bank_seen23b")),
     ]
 
 
@@ -91,7 +95,7 @@ def tune_families() -> list[tuple[Any, ...]]:
 
 def test_banks() -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The test split's banks with their family prefix, in the order they were written."""
-    return [("fourteenth", _bank("bank_fourteenth")), ("fifteenth", _bank("bank_fifteenth"))]
+    return [("sixteenth", _bank("bank_sixteenth")), ("seventeenth", _bank("bank_seventeenth"))]
 
 
 def render(

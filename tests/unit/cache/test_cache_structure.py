@@ -186,11 +186,13 @@ def test_eval_splits_are_built_and_do_not_leak() -> None:
             "bank_seen21b",
             "bank_seen22",
             "bank_seen22b",
+            "bank_seen23",
+            "bank_seen23b",
         )
     ]
     assert all(len(tune) > len(bank) for bank in retired)  # retired test banks are tuned on
-    assert [name for name, _ in build.test_banks()] == ["fourteenth", "fifteenth"]
-    assert build.leaks(build._bank("bank_fourteenth"), build._bank("bank_fifteenth")) == []
+    assert [name for name, _ in build.test_banks()] == ["sixteenth", "seventeenth"]
+    assert build.leaks(build._bank("bank_sixteenth"), build._bank("bank_seventeenth")) == []
     assert build.leaks(tune, test) == []
     assert all(build.leaks(bank, test) == [] for bank in retired)
     assert build.leaks(build._bank("bank_seen"), test + build._bank("bank_seen")[:1])

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (data: long template lines read better whole)
-"""Templates and fillers for the fourteenth blind TEST bank of the semantic-cache pairs (see build.py).
+"""Templates and fillers for the fourteenth blind TEST bank of the semantic-cache pairs (see build.py); retired into the tune split in session 23 as bank_seen23.py (families `seen23-NN`), after three readings.
 
 Written in session 22, beside bank_fifteenth.py (both are the test split, each written blind by its
 own author at the same time; bank_fifteenth.py was an empty placeholder in this author's worktree),
