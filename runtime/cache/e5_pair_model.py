@@ -19,6 +19,7 @@ ways round and the two logits averaged, as in training.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from pathlib import Path
@@ -32,6 +33,7 @@ from runtime.cache.e5_weights import E5Weights
 DATA = Path(__file__).resolve().parent / "data"
 WEIGHTS = {"zh": DATA / "zh_pair_lora.npz", "en": DATA / "en_e5_pair_lora.npz"}
 MAX_TOKENS = 128  # both questions together
+RECENT_PAIRS = 64  # scores kept per model (see pair_model.RECENT_PAIRS)
 # The logit from which a Chinese "content differs" refusal is overruled. Chosen on two retired
 # test banks left out of training (seen21 and seen21b, each written blind by another author;
 # the shipped weights are that run's: ops/train_e5_pair_model.py --hold-out seen21,seen21b),
@@ -101,6 +103,9 @@ class E5PairModel:
         self._session: Any = ort.InferenceSession(
             graph, options, providers=["CPUExecutionProvider"]
         )
+        # Asked twice for one pair in a lookup (alone, then agreeing with MiniLM:
+        # serving._agreed), it scores it once (about 15 ms for both orders).
+        self._recent = functools.lru_cache(maxsize=RECENT_PAIRS)(self._both_orders)
 
     def _logit(self, ids: list[int]) -> float:
         feed = {
@@ -112,6 +117,9 @@ class E5PairModel:
 
     def score(self, a: str, b: str) -> float:
         """The mean logit of both orders: > 0 leans to one answer serving both."""
+        return self._recent(a, b)
+
+    def _both_orders(self, a: str, b: str) -> float:
         # Each question tokenized once (the tokenizer is Python), read in both orders.
         first, second = self._e5.tokenize(a), self._e5.tokenize(b)
         forward = self._logit(_joined(self._e5, first, second))

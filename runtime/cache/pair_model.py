@@ -21,6 +21,7 @@ logits averaged, as in training, so the score does not depend on which question 
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from pathlib import Path
@@ -32,6 +33,7 @@ from runtime.cache import encoder_graph
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "pair_lora.npz"
 MAX_TOKENS = 128  # both questions together; the training pairs fit in 80
+RECENT_PAIRS = 64  # scores kept per model: a lookup asks about at most NEIGHBOURS pairs
 # The logit from which a content refusal is overruled. Chosen on the tune split's banks each
 # left out of training in turn (ops/bench/pair_model.py), never on the test split: see there.
 RESCUE_LOGIT = 6.0
@@ -109,6 +111,9 @@ class PairModel:
         self._session: Any = ort.InferenceSession(
             graph, options, providers=["CPUExecutionProvider"]
         )
+        # The serving rule may ask for one pair twice in a lookup: alone past its logit, then
+        # with the e5 model agreeing (serving._agreed). Each pair is scored once (about 7 ms).
+        self._recent = functools.lru_cache(maxsize=RECENT_PAIRS)(self._both_orders)
 
     def _logit(self, first: str, second: str) -> float:
         # One pair per run: int8 activations are quantised over the whole input (embedder.py).
@@ -122,6 +127,9 @@ class PairModel:
 
     def score(self, a: str, b: str) -> float:
         """The mean logit of both orders: > 0 leans to one answer serving both."""
+        return self._recent(a, b)
+
+    def _both_orders(self, a: str, b: str) -> float:
         return (self._logit(a, b) + self._logit(b, a)) / 2
 
 

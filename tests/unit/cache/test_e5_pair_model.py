@@ -172,3 +172,19 @@ def test_the_shipped_english_model_keeps_a_changed_question_out() -> None:
     assert model.score("Convert 5 miles to km", "Convert 5 km to miles") < sure
     assert model.score("How do I renew a passport?", "How do I cancel a passport?") < sure
     assert model.score("Can cats eat grapes?", "Can dogs eat grapes?") < sure
+
+
+def test_the_e5_model_scores_a_pair_asked_twice_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As pair_model.py's: serving._agreed asks again about a pair `rescues` scored."""
+    model = e5_pair_model.get_e5_pair_model("zh")
+    runs: list[list[int]] = []
+    real = model._logit
+
+    def counted(ids: list[int]) -> float:
+        runs.append(ids)
+        return real(ids)
+
+    monkeypatch.setattr(model, "_logit", counted)
+    first = model.score("栗山湖的门票多少钱", "去栗山湖要买多贵的票")
+    assert model.score("栗山湖的门票多少钱", "去栗山湖要买多贵的票") == first
+    assert len(runs) == 2

@@ -147,3 +147,23 @@ def test_only_content_words_reworded_may_be_rescued(reason: str | None, rescuabl
 def test_one_word_for_one_is_a_swap(reason: str | None, swap: bool) -> None:
     assert pair_model.swapped(reason) is swap
     assert (pair_model.rescue_logit(reason) == pair_model.SWAP_LOGIT) is swap
+
+
+def test_a_pair_asked_twice_is_scored_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The serving rule asks a model about one pair alone, then agreeing with the other
+    model (serving._agreed): the second asking reads the first's score, not the model."""
+    model = pair_model.get_pair_model()
+    runs: list[tuple[str, str]] = []
+    real = model._logit
+
+    def counted(first: str, second: str) -> float:
+        runs.append((first, second))
+        return real(first, second)
+
+    monkeypatch.setattr(model, "_logit", counted)
+    a, b = "How tall is the Wrenfield lighthouse?", "What height is the Wrenfield lighthouse?"
+    first = model.score(a, b)
+    assert model.score(a, b) == first
+    assert runs == [(a, b), (b, a)]  # both orders, once
+    model.score(b, a)  # the other order is another pair to the cache
+    assert len(runs) == 4
