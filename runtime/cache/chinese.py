@@ -200,8 +200,11 @@ _ZH_PAST = re.compile(
     r"[^？?，,。]*的[？?。！!]?$"
 )
 # 会 is "will" unless it is part of a noun ("会员", "会议", "社会", "开会": a meeting, a society).
+# After a name that ends in 社 it is "will" again: "茶社会在自贡开分店吗" (will the tea house
+# open a branch), as after 报社, 旅行社, 合作社, 出版社.
 _ZH_FUTURE = re.compile(
-    r"(?<![社机开聚协大宴约晚学公工都年例省盛舞茶酒])会(?![员议计场长所费话谈晤见面合师])"
+    r"(?<![机开聚协大宴约晚学公工都年例省盛舞茶酒])(?:(?<=[茶报诗行作版]社)|(?<!社))"
+    r"会(?![员议计场长所费话谈晤见面合师])"
     r"|将|即将|打算"
     # 要 after a person, or after 快 / 就 / 马上, is "is going to" ("他要去北京吗" / "他去过北京
     # 吗", "快要到了"); elsewhere it is mostly "need" ("发烧了要吃药吗" = "发烧了需要吃药吗").

@@ -44,6 +44,16 @@ def clash(
     words_a, words_b = dict(a), dict(b)
     only_a, only_b = _unmatched(a, b), _unmatched(b, a)
     forms = forms or {}
+    # One word as written, lemmatised two ways by the tagger ("a broken spoke": the verb
+    # "speak" on one side, the noun "spoke" on the other), is the same word; but only where
+    # a swap is left to judge. Left with words on one side alone, the pair would pass as one
+    # word added, and such slips come with others: "a will and a living will" tags the second
+    # "will" a modal, so only "living" / "live" tells it from "a will and a living trust".
+    twice = {forms.get(x, x) for x in only_a} & {forms.get(y, y) for y in only_b}
+    kept_a = [x for x in only_a if forms.get(x, x) not in twice]
+    kept_b = [y for y in only_b if forms.get(y, y) not in twice]
+    if kept_a and kept_b:
+        only_a, only_b = kept_a, kept_b
     for x in only_a:
         for y in only_b:
             fx, fy = forms.get(x, x), forms.get(y, y)

@@ -6,10 +6,11 @@ function_words.modal_clash), but obligation is often written in words that are n
 register?". Both read as the same content words, so each question's kinds are read here from
 a closed class: "required" (the modals of lexicon.EN_MODAL_CLASSES plus "have to", "need
 to", "required", "mandatory", "obligatory", "compulsory") and "possible" (the modals plus
-"allowed", "permitted", "able to", "possible", "okay / ok to"). Questions with kinds on both
-sides and none in common differ; a question with no kind at all ("Do I tip in Japan?") is
-left to the other checks. "Can / could you ..." asks the assistant, not about the act; "have
-to do with" is about relation, and "May" capitalised inside a sentence is a month.
+"allowed", "permitted", "able to", "possible", "okay / ok / alright to" or "... if").
+Questions with kinds on both sides and none in common differ; a question with no kind at all
+("Do I tip in Japan?") is left to the other checks. "Can / could you ..." asks the
+assistant, not about the act; "have to do with" is about relation, and "May" capitalised
+inside a sentence is a month.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ _KINDS = (
             r"\b(?:ha(?:ve|s|d)|need(?:s|ed)?|got)\s+to\b|\b(?:required|mandatory|obligatory|compulsory)\b"
         ),
     ),
-    ("possible", re.compile(r"\b(?:allowed|permitted|able\s+to|possible|okay\s+to|ok\s+to)\b")),
+    (
+        "possible",
+        re.compile(
+            r"\b(?:allowed|permitted|able\s+to|possible)\b"
+            # "Is it OK if I wear ..." asks leave as "Is it OK to wear ..." does.
+            r"|\b(?:okay|ok|alright|all\s+right)\s+(?:to|if)\b"
+        ),
+    ),
 )
 _WORD = re.compile(r"[a-z]+")
 

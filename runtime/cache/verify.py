@@ -27,6 +27,7 @@ from runtime.cache import (
     lexicon,
     modality,
     quantities,
+    stand_ins,
     structure,
     surface,
     wordnet,
@@ -354,7 +355,7 @@ def _verify(cached_question: str, new_question: str) -> tuple[bool, str | None]:
         answer_types.clash(a.text, b.text) or modality.clash(a.text, b.text)
         if a.lang == "en"
         else None
-    )
+    ) or stand_ins.clash(a.text, b.text, a.lang)
     if found:
         return False, found
     only_a = _missing_entities(a.entities, b.lower)
