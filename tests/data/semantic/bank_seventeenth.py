@@ -28,7 +28,7 @@ reword the way users do: synonyms and multi-word rewordings (stop ... from / kee
 off / removing ... from, 洗掉 / 去除, 坏掉了该找谁来修 / 出毛病了应该联系谁来维修), reordered clauses
 (the place or the condition before or after the question, A 可以和 B 一起吃吗 / B 和 A 能同时吃吗),
 another question frame (who was it written by / which writer penned, the maximum depth / how deep
-does it get, 是谁设计的 / 设计……的建筑师是哪位), casual and formal registers (a lower-case "yo how do
+does it get, 的设计者是谁 / 设计……的建筑师是哪位), casual and formal registers (a lower-case "yo how do
 i" or "any ... recommendations" against "What is the most effective method", 要花多少钱啊 / 的费用大概
 是多少, 啥时候 / 几月份), polite wrappers added or dropped ("I was hoping you could tell me", "Hi
 there! Quick question:", 麻烦问一下, 请问), abbreviations and full names (a national number and its
@@ -57,6 +57,15 @@ bank_sixteenth.py (the empty placeholder: its docstring and `FAMILIES = []`, no 
 /work/main/.venv/bin (to see that ruff and pytest were there) printed the names of thirty
 executables there (no bank text, no result). Nothing else outside the list above was opened or
 run.
+
+Once merged beside bank_sixteenth.py, the leak check named 21 overlaps between the two (13
+fillers and 8 template frames: place, product and stain names, one age group, and the frames of
+five families); a second helper, reading only build.py, README.md, this file and the check's
+output, replaced them on this bank's side, never editing or reading bank_sixteenth.py (24
+replacements over three runs: the 21, then 3 replacement fillers the check found in the tune
+split, then a clean run, as were the runs after this paragraph and ruff format). Each
+replacement keeps its pair's meaning and label: the must-hit pairs stay paraphrases with the
+same answer, and each must-miss pair still changes only the one thing of its class.
 """
 
 FAMILIES = [
@@ -132,7 +141,7 @@ FAMILIES = [
         "yo how do i get {0} off a {1}",
         "What is the most effective method for removing {0} from a {1}?",
         [
-            ("beeswax drips", "cotton placemat"),
+            ("spilt soy-candle wax", "cotton placemat"),
             ("price-tag glue", "ceramic mug"),
             ("a seized bolt", "bike frame"),
         ],
@@ -233,7 +242,7 @@ FAMILIES = [
         "paraphrase",
         "en",
         True,
-        "Any idea why my {0} keeps {1}?",
+        "Any clue why my {0} won't stop {1}?",
         "What's causing my {0} to {2}?",
         [
             ("laptop fan", "whirring loudly", "whir so loudly"),
@@ -306,7 +315,7 @@ FAMILIES = [
         "Does {2} count as a fever in {1}?",
         [
             ("38.2°C", "a toddler", "38.2 degrees Celsius"),
-            ("100.8°F", "an adult", "100.8 degrees Fahrenheit"),
+            ("100.8°F", "a seventy-year-old man", "100.8 degrees Fahrenheit"),
             ("37.9 °C", "a newborn", "37.9 degrees C"),
         ],
     ),
@@ -348,7 +357,7 @@ FAMILIES = [
         True,
         "{0}上的{1}怎么才能洗掉",
         "怎样去除{0}上的{1}",
-        [("驼色呢子大衣", "霉点"), ("真丝围巾", "咖啡渍"), ("帆布鞋", "黄边")],
+        [("驼色呢子大衣", "霉点"), ("羊绒披肩", "咖啡渍"), ("帆布鞋", "泛黄印子")],
     ),
     (
         "paraphrase",
@@ -362,7 +371,7 @@ FAMILIES = [
         "paraphrase",
         "zh",
         True,
-        "{0}是谁设计的",
+        "{0}的设计者是谁",
         "设计{0}的建筑师是哪位",
         [("广州大剧院",), ("中央电视台总部大楼",), ("上海中心大厦",)],
     ),
@@ -667,7 +676,7 @@ FAMILIES = [
         False,
         "Are there any buses from {0} to {1} early in the morning?",
         "Are there any buses from {0} to {1} late at night?",
-        [("Scourie", "Kinlochbervie"), ("Lerwick", "Sumburgh Airport")],
+        [("Scourie", "Kinlochbervie"), ("Scalloway", "Sumburgh Airport")],
     ),
     (
         "time_of_day",
@@ -1137,7 +1146,7 @@ FAMILIES = [
         False,
         "Once I apply, how long until a {0} is issued?",
         "By what date do I need to apply for a {0}?",
-        [("Blue Badge parking permit",), ("Turing Scheme placement grant",)],
+        [("disabled persons' parking badge in Wales",), ("Turing Scheme placement grant",)],
     ),
     (
         "duration_deadline",
@@ -1313,7 +1322,7 @@ FAMILIES = [
         False,
         "What do the official {0} docs recommend regarding {1}?",
         "What do {0} users on forums recommend regarding {1}?",
-        [("Nextcloud", "external storage mounts"), ("OPNsense", "VLAN tagging")],
+        [("Paperless-ngx", "consumption folder settings"), ("OPNsense", "VLAN tagging")],
     ),
     (
         "source",
@@ -1377,7 +1386,7 @@ FAMILIES = [
         False,
         "What should the tyre pressure be for a {0}, in psi?",
         "What should the tyre pressure be for a {0}, in bar?",
-        [("Moulton TSR",), ("Tern GSD cargo bike",)],
+        [("Moulton TSR",), ("Urban Arrow Family cargo bike",)],
     ),
     (
         "unit_system",
@@ -1393,7 +1402,7 @@ FAMILIES = [
         False,
         "Roughly what does a {0} in {1} earn before tax?",
         "Roughly what does a {0} in {1} earn after tax?",
-        [("junior radiographer", "Stornoway"), ("sous chef", "Ballina")],
+        [("junior radiographer", "Benbecula"), ("sous chef", "Ballina")],
     ),
     (
         "gross_net",
@@ -1417,7 +1426,7 @@ FAMILIES = [
         False,
         "{0}去{1}买单程要多少钱",
         "{0}去{1}买往返要多少钱",
-        [("舟山沈家门", "普陀山"), ("厦门五通码头", "金门水头码头")],
+        [("台州椒江码头", "大陈岛"), ("厦门五通码头", "金门水头码头")],
     ),
     (
         "payment_method",
@@ -1447,8 +1456,8 @@ FAMILIES = [
         "item_condition",
         "zh",
         False,
-        "全新的{0}多少钱",
-        "二手的{0}多少钱",
+        "{0}买全新的要花多少钱",
+        "{0}买二手的要花多少钱",
         [("索尼黑卡七代",), ("卡瓦依立式钢琴",)],
     ),
     (
@@ -1463,8 +1472,8 @@ FAMILIES = [
         "season",
         "zh",
         False,
-        "夏天去{0}要带什么衣服",
-        "冬天去{0}要带什么衣服",
+        "夏天去{0}旅游需要准备哪些衣物",
+        "冬天去{0}旅游需要准备哪些衣物",
         [("喀纳斯的白哈巴村",), ("漠河北极村",)],
     ),
     (
@@ -1487,8 +1496,8 @@ FAMILIES = [
         "channel",
         "en",
         False,
-        "How do I apply for a {0} online?",
-        "How do I apply for a {0} in person?",
+        "What steps do I follow to apply for a {0} online?",
+        "What steps do I follow to apply for a {0} in person?",
         [("Kent resident parking permit",), ("Scottish bus pass for over-60s",)],
     ),
     (
@@ -1577,7 +1586,7 @@ FAMILIES = [
         False,
         "在{0}申请临时居留要准备什么材料",
         "在{0}申请永久居留要准备什么材料",
-        [("塞浦路斯",), ("圣马力诺",)],
+        [("安道尔",), ("圣马力诺",)],
     ),
     (
         "employment_type",
@@ -1657,7 +1666,7 @@ FAMILIES = [
         False,
         "{0}手动挡的油耗多少",
         "{0}自动挡的油耗多少",
-        [("荣威i5",), ("奇瑞艾瑞泽5",)],
+        [("荣威i5",), ("长安逸动PLUS",)],
     ),
     (
         "wired_wireless",
