@@ -29,6 +29,7 @@ from runtime.cache import (
     zh_numbers,
 )
 from runtime.cache import chinese as chinese_words
+from runtime.cache.clock import later_as_after
 from runtime.cache.quantities import decimals
 from runtime.cache.surface import weekday_spans
 
@@ -36,7 +37,9 @@ from runtime.cache.surface import weekday_spans
 def common(cached: str, new: str) -> tuple[str, str]:
     """Both questions, unframed, with their shared amounts and spellings written alike."""
     cached, new = (
-        degrees.least_as_most(framing.unframe(weekday_spans(decimals(casual.restore(text)))))
+        later_as_after(
+            degrees.least_as_most(framing.unframe(weekday_spans(decimals(casual.restore(text)))))
+        )
         for text in (cached, new)
     )
     cached, new = metric.align(*amounts.align(cached, new))

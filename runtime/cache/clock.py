@@ -13,8 +13,10 @@ import re
 
 from runtime.cache import lexicon
 
+# "11.20pm" (British) is 11:20 pm: the minutes may follow a dot, and an hour is never read
+# out of a number's tail ("11.20pm" is no "20pm").
 _HOUR_PERIOD = re.compile(
-    r"\b(\d{1,2})(?::(\d{2}))?\s*(?:o['’]clock\s*)?"
+    r"(?<![\w.:])(\d{1,2})(?:[:.](\d{2}))?\s*(?:o['’]clock\s*)?"
     r"(?:(a\.?m\.?|p\.?m\.?)(?![a-z])|in the (morning|afternoon|evening)|at night|tonight)",
     re.IGNORECASE,
 )
@@ -71,6 +73,20 @@ def normalise_times(text: str) -> str:
     text = _WORDED_CLOCK.sub(_worded, text)
     text = _NOON.sub(" 0h00pm ", _MIDNIGHT.sub(" 0h00am ", text))
     return _HOUR_PERIOD.sub(_hour, _TWENTY_FOUR.sub(_twenty_four, text))
+
+
+# Before a time of day, "later than" is "after" and "earlier than" "before": "Are there trains
+# later than 23:20?" asks "Is there a train after 11.20pm?" (structure.py compares the
+# prepositions, so alike.common writes both one way).
+_LATER = re.compile(
+    r"\b(later|earlier)\s+than(?=\s+(?:\d{1,2}(?:[:.]\d{2})?\b|noon\b|midday\b|midnight\b))",
+    re.IGNORECASE,
+)
+_LATER_AS = {"later": "after", "earlier": "before"}
+
+
+def later_as_after(text: str) -> str:
+    return _LATER.sub(lambda m: _LATER_AS[m.group(1).lower()], text)
 
 
 _EN_TIME_WORDS = re.compile(

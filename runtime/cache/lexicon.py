@@ -61,6 +61,10 @@ ZH_DIGITS = {
 ZH_NOT_NUMBERS = (
     r"一下|一些|一起|一样|一直|一般|一定|一点|一切|统一|万一|一旦|一边|唯一|一向|一致|一共|"
     r"千万|万能|万岁|十分|百分之百|三明治|九寨沟|一带一路|不三不四|乱七八糟|五花八门|"
+    # 零 in a word of its own: "零基础" is a beginner, 零食 snacks, 零钱 small change; and
+    # places named with a numeral ("四川农业大学" holds no 4).
+    r"零基础|零食|零钱|零件|零售|零花|零碎|"
+    r"四川|三亚|五台山|六安|十堰|七台河|八达岭|九江|九华山|三峡|六盘水|三门峡|万州|万宁|"
     # "一" before a measure word is the article "a" ("一根香蕉" = "a banana"), not a count.
     r"一(?=[个根杯张本只条件位次份家台部首篇瓶碗块把双支颗])|"
     # "哪一年" (which year), "这一次", "每一天", "同一个": a determiner's 一 is no count.

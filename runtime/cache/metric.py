@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from runtime.cache import zh_numbers
+from runtime.cache import lexicon, zh_numbers
 
 # Each unit's size in the smallest unit of its kind, the kind, and how the smallest is written.
 _EN_UNITS = {
@@ -95,11 +95,23 @@ def _write(text: str, m: re.Match[str], size: Fraction, unit: str, lang: str) ->
     return text[: m.start()] + spelt + text[m.end() :]
 
 
-# A temperature in Celsius or Fahrenheit: "38.3°C", "100.9 °F", "37.8 degrees Celsius".
+# A temperature in Celsius or Fahrenheit: "38.3°C", "100.9 °F", "37.8 degrees Celsius"; the
+# scale's full name needs no "degrees" ("Is 104 Fahrenheit okay?"), and a reading below zero
+# may be said ("minus ten Celsius" is -10°C, 14°F), its number in one word or in digits.
+_WORD_NUMBERS = lexicon.EN_UNITS | lexicon.EN_TENS
 _TEMPERATURE = re.compile(
-    r"(?<![\w.])(-?\d+(?:\.\d+)?)\s*(?:°\s*|degrees?\s+)(c|f|celsius|centigrade|fahrenheit)\b",
+    r"(?<![\w.])((?:-|minus\s+)?(?:\d+(?:\.\d+)?|"
+    + "|".join(_WORD_NUMBERS)
+    + r"))\s*(?:(?:°\s*|degrees?\s+)(c|f)|(?:°\s*|degrees?\s+)?(celsius|centigrade|fahrenheit))\b",
     re.IGNORECASE,
 )
+
+
+def _degrees(reading: str) -> str:
+    """ "minus ten" -> "-10", "-3.5" stays."""
+    sign, _, number = reading.lower().rpartition(" ")
+    number = str(_WORD_NUMBERS.get(number, number))
+    return ("-" if sign or reading.startswith("-") else "") + number.lstrip("-")
 
 
 def _same_temperature(celsius: str, fahrenheit: str) -> bool:
@@ -124,13 +136,18 @@ def _temperatures(a: str, b: str) -> tuple[str, str]:
     if len(found_a) != 1 or len(found_b) != 1:
         return a, b
     ma, mb = found_a[0], found_b[0]
-    scale_a, scale_b = ma.group(2)[0].lower(), mb.group(2)[0].lower()
+    scale_a, scale_b = ((m.group(2) or m.group(3))[0].lower() for m in (ma, mb))
     if {scale_a, scale_b} != {"c", "f"}:
         return a, b
     (mc, c_text), (mf, f_text) = ((ma, a), (mb, b)) if scale_a == "c" else ((mb, b), (ma, a))
-    if not _same_temperature(mc.group(1), mf.group(1)):
+    celsius = _degrees(mc.group(1))
+    if not _same_temperature(celsius, _degrees(mf.group(1))):
         return a, b
-    f_text = f_text[: mf.start()] + mc.group(0) + f_text[mf.end() :]
+    # The Celsius reading as written, in digits ("minus ten" as "-10"), on both sides.
+    digits = celsius == mc.group(1)
+    written = mc.group(0) if digits else f"{celsius} degrees Celsius"
+    c_text = c_text[: mc.start()] + written + c_text[mc.end() :]
+    f_text = f_text[: mf.start()] + written + f_text[mf.end() :]
     return (c_text, f_text) if scale_a == "c" else (f_text, c_text)
 
 

@@ -39,12 +39,16 @@ _KINDS = (
     ),
 )
 _WORD = re.compile(r"[a-z]+")
+# What a clause of time or purpose says is no part of what is asked: "How long should I leave
+# the grout before I can use the shower?" asks what "How much time does the grout need before
+# I use the shower?" asks. Its modal ("can") is read no more than the rest of the clause.
+_TIME_CLAUSE = re.compile(r"\b(?:before|until|till|so\s+that|so)\s+(?:i|we|you|they|it)\b[^,;?]*")
 
 
 @functools.lru_cache(maxsize=8192)
 def kinds(text: str) -> frozenset[str]:
     """The kinds of modality a question asks about (module docstring)."""
-    lowered = _REQUESTS.sub(" ", _MONTH.sub(" ", text)).lower()
+    lowered = _TIME_CLAUSE.sub(" ", _REQUESTS.sub(" ", _MONTH.sub(" ", text)).lower())
     # "need" alone is mostly the verb of a thing needed ("What do I need for a visa?").
     words = [w for w in _WORD.findall(lowered) if w in lexicon.EN_MODAL_CLASSES and w != "need"]
     found = {lexicon.EN_MODAL_CLASSES[w] for w in words}

@@ -63,6 +63,11 @@ _YES_NO = re.compile(
 )
 
 
+# "Are there any trains after 23:20?" asks what "Is there a train after 11:20 pm?" asks: "any"
+# right after "is / are there" is the existential article, not the quantifier "some".
+_THERE_ANY = re.compile(r"\b((?:is|are|was|were)\s+there\s+)any\b")
+
+
 def strip_idioms(text: str) -> str:
     return _IDIOMS.sub(" ", text)
 
@@ -96,7 +101,7 @@ def scope_words(text: str, lang: str) -> tuple[str, ...]:
             found.discard("all")  # "有些学生都…": 都 follows the subject, whatever its scope.
         return tuple(sorted(found)) + ("a?",) * len(_ZH_ARTICLE.findall(text))
     lowered = _HOW_MUCH.sub(" ", strip_idioms(text.lower()))  # "how many people" asks for a number
-    lowered = _FREQUENCY.sub(" ", _SUPERLATIVE.sub(" the ", lowered))
+    lowered = _FREQUENCY.sub(" ", _SUPERLATIVE.sub(" the ", _THERE_ANY.sub(r"\1a", lowered)))
     found = {_EN_SCOPE[m.group(1)] for m in _EN_SCOPE_RE.finditer(lowered)}
     if "some?" in found and re.search(r"\b(?:some|any)\b", lowered) and _YES_NO.search(lowered):
         found.add("some")

@@ -60,7 +60,11 @@ _ZH_FALSE_NEGATION = re.compile(
     r"非常|并非|除非|不过|不错|不少|不断|不管|不仅|不但|无论|别人|别的|特别|区别|分别|无线|"
     r"差不多|不得不|要不然|要不|是否|(.)[不没]\1|有没有|不良"  # 不良: adverse, a word
     r"|不小心|不慎"  # "accidentally": "不小心弄丢了" is lost, as "丢了" is
+    # A question ending in 不 / 没 / 没有 asks yes or no, as 吗 does: "还营业不" is "还营业吗".
+    # Not after 还 / 都 / 也 / 从来 / 根本: "快递怎么还没有" (why not yet) negates.
+    r"|(?<![还都也来本])[不没]有?(?=[？?。！!\s]*$)"
 )
+
 _ZH_NEGATION = re.compile(f"[{lexicon.ZH_NEGATIONS}]")
 
 

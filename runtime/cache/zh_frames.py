@@ -172,8 +172,14 @@ _DEIXIS_CLASS = {"这": "本", "今": "本", "去": "上", "明": "下", "次": 
 _DEIXIS_UNIT = {"星期": "周", "礼拜": "周", "年度": "年"}
 
 
+# 非 (得 / 要) ... 不可 / 不行 is "must" ("换领护照非得本人去不可吗": must I go in person?),
+# as 必须 and 一定要 are: two negations that make none. Not 非常 (very), 非法, 非洲, 非凡, 非典.
+_MUST = re.compile(r"非(?:得|要)?(?![常法洲凡典])([^，,。？?！!]{1,12}?)不[可行]")
+
+
 def normalise(text: str) -> str:
     """The question with its frames removed and its way of asking turned into one token."""
+    text = _MUST.sub(r"必须\1", text)
     text = _TAG.sub(" ", _WRAPPERS.sub("", text.strip(), count=1))
     for pattern, token in _FORMS:
         text = pattern.sub(token, text)
