@@ -22,6 +22,7 @@ from runtime.cache import (
     framing,
     metric,
     spellings,
+    stand_ins,
     zh_clock,
     zh_errors,
     zh_fillers,
@@ -37,8 +38,12 @@ from runtime.cache.surface import weekday_spans
 def common(cached: str, new: str) -> tuple[str, str]:
     """Both questions, unframed, with their shared amounts and spellings written alike."""
     cached, new = (
-        later_as_after(
-            degrees.least_as_most(framing.unframe(weekday_spans(decimals(casual.restore(text)))))
+        stand_ins.one_way(
+            later_as_after(
+                degrees.least_as_most(
+                    framing.unframe(weekday_spans(decimals(casual.restore(text))))
+                )
+            )
         )
         for text in (cached, new)
     )

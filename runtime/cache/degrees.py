@@ -62,9 +62,18 @@ def _most_antonym(m: re.Match[str]) -> str:
 
 
 def least_as_most(text: str) -> str:
-    """ "the least expensive way" -> "the most cheap way" (see the module's doc)."""
+    """ "the least expensive way" -> "the most cheap way" (see the module's doc); "as fast as
+    possible" -> "the most fast"."""
     text = _AT_MOST.sub("maximum", text) if "most" in text else text
+    text = _AS_POSSIBLE.sub(r"the most \1", text) if "as " in text else text
     return _LEAST.sub(_most_antonym, text) if "least" in text else text
+
+
+# "as fast as possible" (as cheaply as I can) is the manner at its utmost, which "the quickest
+# way" asks too: read "the most fast", a superlative as "quickest" is, not four added words.
+_AS_POSSIBLE = re.compile(
+    r"\bas\s+([a-z]+)\s+as\s+(?:possible|(?:i|we|you)\s+(?:can|could))\b", re.IGNORECASE
+)
 
 
 # "at most" is an upper bound, the maximum ("How much weight can it hold at most?" / "What is

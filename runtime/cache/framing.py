@@ -73,6 +73,12 @@ _ADVICE = re.compile(
     r"(?=\s*[?.!]*\s*$|\s+(?:if|when|about)\b)",
     re.IGNORECASE,
 )
+# "Do you happen to know whether ..." asks what "Do you know whether ..." does: "happen" is
+# politeness, not an event.
+_HAPPEN = re.compile(
+    r"\b((?:do|does|would|did)\s+(?:you|anyone|anybody|somebody|someone))\s+happen\s+to\s+know\b",
+    re.IGNORECASE,
+)
 _REGISTER = re.compile(
     r"\s*[,;]?\s*\b(?:in|using)\s+(?:plain|simple|simpler|everyday|layman['’]?s|lay|"
     r"non-?technical|basic)\s+(?:words|terms|english|language)\b\s*[,;]?",
@@ -113,7 +119,7 @@ def unframe(text: str) -> str:
     if _CJK.search(text):
         return text
     out = _OPENER.sub("", _GREETING.sub("", text))
-    out = _ADVISE.sub("", _POLITE.sub("", out))
+    out = _ADVISE.sub("", _POLITE.sub("", _HAPPEN.sub(r"\1 know", out)))
     out = _ADVICE.sub(lambda m: f" what should {m.group(1)} do", out)
     out = asking.rewrite(out)
     out = _REGISTER.sub(" ", out)

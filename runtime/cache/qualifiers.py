@@ -30,12 +30,14 @@ def requalified(a: Parsed, b: Parsed) -> str | None:
     qa, qb = _by_noun(a), _by_noun(b)
     words_a = {w for w, _ in a.content}
     words_b = {w for w, _ in b.content}
+    forms = dict(a.forms) | dict(b.forms)
     for noun in sorted(set(qa) & set(qb)):
         # Words the other question lacks altogether: one merely moved is no swap.
         only_a = sorted(w for w in qa[noun] - qb[noun] if w not in words_b)
         only_b = sorted(w for w in qb[noun] - qa[noun] if w not in words_a)
         only_a, only_b = wordnet.drop_synonyms(only_a, only_b)
-        pairs = [(x, y) for x in only_a for y in only_b]
+        # One word as written, lemmatised two ways ("waterlogged" / "waterlogge"), is one.
+        pairs = [(x, y) for x in only_a for y in only_b if forms.get(x, x) != forms.get(y, y)]
         if pairs and not any(word_forms.related(x, y) for x, y in pairs):
             return f"content differs: {' '.join(only_a)} {noun} vs {' '.join(only_b)} {noun}"
     return owners.owner_clash(a, b)  # whose one: "my" / "my partner's password" (owners.py)

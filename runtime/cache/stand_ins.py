@@ -35,3 +35,13 @@ def clash(a_text: str, b_text: str, lang: str) -> str | None:
         which = "cached" if sa else "new"
         return f"stand-in differs: only the {which} question asks what to use instead"
     return None
+
+
+# "What could I use instead of gochujang?" asks "What can I substitute for gochujang?": the
+# verb and its preposition written one way (alike.common), so no content word differs.
+_USE_INSTEAD = re.compile(r"\b(use|using)\s+(?:instead\s+of|in\s+place\s+of)\b", re.IGNORECASE)
+_AS_SUBSTITUTE = {"use": "substitute for", "using": "substituting for"}
+
+
+def one_way(text: str) -> str:
+    return _USE_INSTEAD.sub(lambda m: _AS_SUBSTITUTE[m.group(1).lower()], text)

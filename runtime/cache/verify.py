@@ -55,6 +55,12 @@ _EN_NEGATION = re.compile(
     r"\b(?:not|no|never|none|nothing|nobody|nowhere|neither|nor|without|cannot)\b|n['’]t\b",
     re.IGNORECASE,
 )
+# "What's stopping my printer from connecting?" asks why it is not connecting ("My printer
+# isn't connecting - what could be wrong?"): a negation said with "stop / prevent / keep from".
+_EN_WHY_NOT = re.compile(
+    r"\bwhat(?:['’]s|\s+is)\s+(?:stopping|preventing|keeping)\b[^?.!]*?\bfrom\s+\w+ing\b",
+    re.IGNORECASE,
+)
 # Compounds that contain a negation character but do not negate ("very", "but", "whether").
 _ZH_FALSE_NEGATION = re.compile(
     r"非常|并非|除非|不过|不错|不少|不断|不管|不仅|不但|无论|别人|别的|特别|区别|分别|无线|"
@@ -71,7 +77,7 @@ _ZH_NEGATION = re.compile(f"[{lexicon.ZH_NEGATIONS}]")
 def _negated(text: str, lang: str) -> bool:
     if lang == "zh":  # Frames hold no negation: "有什么不一样" asks "有什么区别" (zh_frames.py).
         return bool(_ZH_NEGATION.search(_ZH_FALSE_NEGATION.sub(" ", zh_frames.normalise(text))))
-    return bool(_EN_NEGATION.search(text))
+    return bool(_EN_NEGATION.search(text) or _EN_WHY_NOT.search(text))
 
 
 # --- named entities -------------------------------------------------------------------------

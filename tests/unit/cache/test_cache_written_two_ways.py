@@ -2,8 +2,10 @@
 fifteenth banks, now tune split): British clock times with a dot ("11.20pm"), "later than" a
 time as "after" it, "are there any" as "is there a", temperatures with the scale's name and no
 "degrees" or below zero in words, a modal in a clause of time, Chinese yes-no questions ending
-in 不, 非得 ... 不可 as "must", and numerals inside words (零基础, 四川). Each pair below was
-refused before; the changed ones next to them must still be."""
+in 不, 非得 ... 不可 as "must", numerals inside words (零基础, 四川), "do you happen to know",
+"as fast as possible" as "the fastest", "use instead of" as "substitute for", and "What's
+stopping X from ...ing" as a negation. Each pair below was refused before; the changed ones
+next to them must still be."""
 
 from __future__ import annotations
 
@@ -26,6 +28,18 @@ from runtime.cache.verify import verify_match
             "Is the N38 night bus still running after 22:40?",
         ),
         ("换领护照是不是一定要本人去", "换领护照非得本人去不可吗"),
+        (
+            "How many strings does a triple harp have?",
+            "Sorry to bother you, but do you happen to know how many strings a triple harp has?",
+        ),
+        (
+            "What's the quickest way to descale a kettle?",
+            "How do I descale a kettle as fast as possible?",
+        ),
+        (
+            "What can I substitute for tahini in hummus?",
+            "What could I use instead of tahini when making hummus?",
+        ),
         (
             "Does the Quayside ferry still run after 8.15 in the evening?",
             "Does the Quayside ferry still run after 20:15?",
@@ -53,6 +67,8 @@ def test_one_question_written_two_ways_passes(cached: str, new: str) -> None:
         ("为什么我的快递还没有", "为什么我的快递还有", "negation"),  # 还没有: not yet
         ("零下五度能洗车吗", "零下十度能洗车吗", "numbers"),
         ("Should I wait an hour before I swim?", "Can I wait an hour before I swim?", "modality"),
+        ("How do I descale a kettle?", "How do I descale a kettle as fast as possible?", "degree"),
+        ("What's stopping my sourdough from rising?", "Why is my sourdough rising?", "negation"),
     ],
 )
 def test_what_changes_the_question_still_refuses(cached: str, new: str, reason: str) -> None:
@@ -70,3 +86,12 @@ def test_the_readings() -> None:
     assert a == b == "Is it safe at -10 degrees Celsius?"
     a, b = metric.align("Is 38°C a fever?", "Is 101°F a fever?")  # 38°C is 100.4°F
     assert "101°F" in b
+
+
+def test_what_is_stopping_it_is_a_negation() -> None:
+    # The words still differ ("prevent" / "wrong"): a pair model decides; negation no longer.
+    ok, why = verify_match(
+        "What's stopping my sourdough from rising?",
+        "My sourdough isn't rising - what could be wrong?",
+    )
+    assert why is None or not why.startswith("negation"), why
