@@ -77,7 +77,14 @@ _FORM_PATTERNS: list[tuple[str, str]] = [
     (r"的话", " "),
     # What to do: "怎么办" = "该怎么处理" = "如何解决" (chinese.py drops 怎么 / 如何).
     # Not 办理 (carry out): "如何办理挂失" asks how to report a loss, not what to do.
-    (r"(?:该|要|应该|应当)?(?:怎么|如何|怎样)(?:办(?!理)|处理|解决|应对)", "办"),
+    (r"(?:该|要|应该|应当)?(?:怎么|如何|怎样|咋)(?:办(?!理)|处理|解决|应对|整)", "办"),
+    # How, spoken: "咋冻结首行" is "怎么冻结首行" (chinese.py drops 怎么 / 如何).
+    (r"咋(?:样|么)?", "怎么"),
+    # Which is better, compared: "A跟B比起来哪个更好用" = "A和B哪个好用".
+    (
+        r"[跟和与]([^，,。？?！!]{1,20}?)(?:比起来|相比|比较起来)[，,]?\s*(哪个|哪一个|谁)更",
+        r"和\1\2",
+    ),
     # A yes-no question closed by 没有: "熟了没有" = "熟没熟" = "熟了吗" (not "还没有").
     (r"(?<!还)(?:了)?没有?(?=[？?。！!]?$)", "吗"),
     # Cannot: "无法开机" = "开不了机" = "不能开机"; the negation check sees each as negated.
