@@ -284,6 +284,29 @@ _TOWARD = {"向": "给", "对": "给"}
 _ZH_EXCEPT = re.compile(r"除了|除去|除开|除此")
 
 
+# Clauses that trade places whole ask the same: "医保断缴两个月了，还能报销住院费吗？" /
+# "请问还能报销住院费吗？我医保断缴两个月了。" (the condition first or last). Not where a word
+# orders them in time (先, 再, 然后, 之后, ...): "先X，再Y" / "先Y，再X".
+_CLAUSE_END = re.compile(r"[，,。？?！!；;]+")
+_SEQUENCE = re.compile(r"先|再|然后|之后|以后|之前|接着|随后|最后")
+
+
+def _rotated(a_text: str, b_text: str) -> bool:
+    """The same clauses, each with its own words in their own order, in another order."""
+    if _SEQUENCE.search(a_text) or _SEQUENCE.search(b_text):
+        return False
+    ca, cb = ([content(c) for c in _CLAUSE_END.split(t) if content(c)] for t in (a_text, b_text))
+    if len(ca) < 2 or len(ca) != len(cb):
+        return False
+    left = list(cb)
+    for clause in ca:
+        twin = next((c for c in left if Counter(c) == Counter(clause)), None)
+        if twin is None or structure.swapped_blocks(clause, twin):
+            return False
+        left.remove(twin)
+    return [Counter(c) for c in ca] != [Counter(c) for c in cb]
+
+
 def clash_zh(
     a_chars: Sequence[str], b_chars: Sequence[str], a_text: str = "", b_text: str = ""
 ) -> str | None:
@@ -294,7 +317,7 @@ def clash_zh(
     pair = structure.swapped_blocks(a_chars, b_chars) or structure.swapped_blocks(
         [_TOWARD.get(c, c) for c in a_chars], [_TOWARD.get(c, c) for c in b_chars]
     )
-    if pair:
+    if pair and not _rotated(a_text, b_text):
         return f"order differs: {pair[0]} ... {pair[1]} reversed"
     roles = zh_roles.clash(a_text, b_text)  # X是Y的N, and 比 against 一样
     if roles:

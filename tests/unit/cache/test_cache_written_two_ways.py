@@ -4,7 +4,8 @@ time as "after" it, "are there any" as "is there a", temperatures with the scale
 "degrees" or below zero in words, a modal in a clause of time, Chinese yes-no questions ending
 in 不, 非得 ... 不可 as "must", numerals inside words (零基础, 四川), "do you happen to know",
 "as fast as possible" as "the fastest", "use instead of" as "substitute for", and "What's
-stopping X from ...ing" as a negation; 咋 as 怎么, and "A跟B比起来哪个更X" as "A和B哪个X".
+stopping X from ...ing" as a negation; 咋 as 怎么, "A跟B比起来哪个更X" as "A和B哪个X", and
+Chinese clauses that trade places whole.
 Each pair below was refused before; the changed ones next to them must still be."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from runtime.cache.verify import verify_match
         ),
         ("换领护照是不是一定要本人去", "换领护照非得本人去不可吗"),
         ("Notion里咋建数据库", "如何在Notion里建数据库"),
+        ("社保断缴三个月了，还能报销门诊费吗？", "请问还能报销门诊费吗？我社保断缴三个月了。"),
         ("Zotero和Mendeley哪个好用", "Zotero跟Mendeley比起来哪个更好用"),
         (
             "How many strings does a triple harp have?",
@@ -70,6 +72,7 @@ def test_one_question_written_two_ways_passes(cached: str, new: str) -> None:
         ("零下五度能洗车吗", "零下十度能洗车吗", "numbers"),
         ("Should I wait an hour before I swim?", "Can I wait an hour before I swim?", "modality"),
         ("Zotero和Mendeley哪个好用", "Zotero跟Mendeley比起来哪个更难用", "content"),
+        ("我先去北京，再去上海", "我先去上海，再去北京", "order"),  # clauses ordered in time
         ("How do I descale a kettle?", "How do I descale a kettle as fast as possible?", "degree"),
         ("What's stopping my sourdough from rising?", "Why is my sourdough rising?", "negation"),
     ],
