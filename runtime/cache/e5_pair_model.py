@@ -50,6 +50,9 @@ RECENT_PAIRS = 64  # scores kept per model (see pair_model.RECENT_PAIRS)
 # and mixed pairs: 114 of 150 paraphrases served against 91 with the earlier weights, and none
 # of 292 must-miss; of the must-miss the word checks refused for a shape the model may overrule,
 # the highest scored 1.8 (one word for one, 131 pairs) and -4.8 (content reworded, 42).
+# The English updates were retrained the same way and not kept: on seen23 and seen23b they
+# served 114 of 150 English paraphrases against 112, but they served the adversarial unit pair
+# "undo my last git commit but keep the changes" / "... and discard the changes".
 RESCUE_LOGIT = 3.0
 # One word for one (at most two characters a side: "症状 vs 治疗") only past a higher logit,
 # as pair_model.py's SWAP_LOGIT: the tune split's "感冒有什么症状" / "感冒怎么治疗" (a must-miss
