@@ -295,7 +295,7 @@ def _rotated(a_text: str, b_text: str) -> bool:
     """The same clauses, each with its own words in their own order, in another order."""
     if _SEQUENCE.search(a_text) or _SEQUENCE.search(b_text):
         return False
-    ca, cb = ([content(c) for c in _CLAUSE_END.split(t) if content(c)] for t in (a_text, b_text))
+    ca, cb = ([cc for c in _CLAUSE_END.split(t) if (cc := content(c))] for t in (a_text, b_text))
     if len(ca) < 2 or len(ca) != len(cb):
         return False
     left = list(cb)
